@@ -1,0 +1,84 @@
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+// Libraries tagged type:pure (the engine, FEEL, DMN) hold no I/O, no clock and no randomness:
+// time and ids reach them through the decision context, so replaying a stream gives the same state.
+const ioModules = ['@nestjs/*', 'typeorm', 'pg', 'kafkajs', '@electric-sql/*', '@eventstore/*', '@kurrent/*', 'express'];
+const nodeIo = ['node:fs', 'fs', 'node:fs/promises', 'fs/promises', 'node:net', 'net', 'node:http', 'http', 'node:child_process', 'child_process'];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'tmp/**', 'bench/results/**', 'coverage/**', '.nx/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            {
+              sourceTag: 'type:pure',
+              onlyDependOnLibsWithTags: ['type:pure', 'type:contracts'],
+              bannedExternalImports: [...ioModules, ...nodeIo],
+            },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: [...ioModules, ...nodeIo] },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:pure', 'type:contracts', 'type:adapter'] },
+            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:pure', 'type:contracts', 'type:adapter', 'type:feature'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:pure', 'type:contracts', 'type:adapter', 'type:feature'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      // Nest's DI needs the runtime class reference in constructor parameters; type-only imports would erase it.
+      '@typescript-eslint/consistent-type-imports': 'off',
+    },
+  },
+  {
+    // Purity of the engine core, enforced per file so that tests of pure libraries obey it too.
+    files: ['libs/engine/**/*.ts', 'libs/feel/**/*.ts', 'libs/dmn/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ioModules, message: 'Pure libraries do no I/O: use a port implemented by an adapter.' },
+            { group: nodeIo, message: 'Pure libraries do no I/O: use a port implemented by an adapter.' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Pure libraries read no clock: take `now` from the decision context.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Pure libraries read no clock: take `now` from the decision context.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+          message: 'Pure libraries use no randomness: take ids from the decision context.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='crypto'][callee.property.name='randomUUID']",
+          message: 'Pure libraries use no randomness: take ids from the decision context.',
+        },
+        {
+          selector: "CallExpression[callee.object.name='performance'][callee.property.name='now']",
+          message: 'Pure libraries read no clock.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);

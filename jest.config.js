@@ -1,0 +1,31 @@
+// Jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules): NestJS 12 does not load under CommonJS Jest.
+const swcOptions = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+  },
+  module: { type: 'es6' },
+  sourceMaps: 'inline',
+};
+
+const ci = process.env.CI === 'true';
+
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
+  moduleNameMapper: {
+    '^@trellis/event-store/testing$': '<rootDir>/libs/event-store/src/testing.ts',
+    '^@trellis/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench'],
+  testMatch: ['**/*.spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  setupFiles: ['reflect-metadata'],
+  testTimeout: ci ? 60_000 : 30_000,
+  // A forgotten `.only` must not silently shrink the suite in CI.
+  ...(ci ? { ci: true } : {}),
+};

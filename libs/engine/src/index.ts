@@ -1,0 +1,14 @@
+export * from './result.js';
+export type * from './model/json.js';
+export type * from './model/expression.js';
+export type * from './model/executable-model.js';
+export type * from './model/model-error.js';
+export type * from './expressions/expression-evaluator.js';
+export { parseExpression, evaluateExpression } from './expressions/expressions.js';
+export { compile } from './compiler/compile.js';
+export type * from './runtime/process-instance-events.js';
+export type * from './runtime/process-instance-commands.js';
+export type * from './runtime/process-instance-state.js';
+export type * from './runtime/decision.js';
+export { decide } from './runtime/decide.js';
+export { evolve, replay, initialProcessInstanceState } from './runtime/evolve.js';

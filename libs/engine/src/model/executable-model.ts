@@ -1,0 +1,185 @@
+import type { Expression } from './expression.js';
+
+/**
+ * The executable form of a BPMN resource: everything the decider needs, resolved from both
+ * extension dialects (Camunda 7 `camunda:` and Camunda 8 `zeebe:`) into one vocabulary.
+ * It is plain data (JSON-serialisable), so a deployment can be cached or shipped between services.
+ */
+export interface ExecutableModel {
+  /** Executable processes of the resource, in document order. */
+  readonly processes: readonly ExecutableProcess[];
+}
+
+export interface ExecutableProcess {
+  /** The BPMN process id (`bpmn:process/@id`): what users start instances by. */
+  readonly id: string;
+  readonly name?: string;
+  /** Every flow node of the process, including those nested in sub-processes, by element id. */
+  readonly elements: Readonly<Record<string, FlowNode>>;
+  /** Every sequence flow of the process, including nested ones, by flow id. */
+  readonly flows: Readonly<Record<string, SequenceFlow>>;
+  /** The none start events of the process level (not of sub-processes). */
+  readonly startEventIds: readonly string[];
+  /**
+   * For every inclusive gateway with more than one incoming flow: the ids of flow nodes in the same
+   * scope from which a token can still reach each incoming flow without passing the gateway itself.
+   * Keyed by gateway id, then by incoming flow id.
+   */
+  readonly inclusiveJoinUpstream: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+}
+
+export type FlowNodeKind =
+  | 'startEvent'
+  | 'endEvent'
+  | 'task'
+  | 'manualTask'
+  | 'userTask'
+  | 'serviceTask'
+  | 'sendTask'
+  | 'businessRuleTask'
+  | 'scriptTask'
+  | 'exclusiveGateway'
+  | 'parallelGateway'
+  | 'inclusiveGateway'
+  | 'subProcess';
+
+/** A variable mapping: the value of `source` is assigned to `target` (a name, or a dotted path in Camunda 8). */
+export interface VariableMapping {
+  readonly source: Expression;
+  readonly target: string;
+}
+
+export interface MultiInstanceLoop {
+  readonly isSequential: boolean;
+  /** `loopCardinality`: a number of instances. Either this or `inputCollection` is set. */
+  readonly loopCardinality?: Expression;
+  /** Camunda 8 `inputCollection` / Camunda 7 `camunda:collection`: evaluates to a list. */
+  readonly inputCollection?: Expression;
+  /** Name of the local variable of each iteration that holds its item (`inputElement` / `camunda:elementVariable`). */
+  readonly inputElement?: string;
+  /** Camunda 8: variable of the body scope collecting one entry per iteration. */
+  readonly outputCollection?: string;
+  /** Camunda 8: evaluated in each iteration's scope when it completes; its value is stored in the output collection. */
+  readonly outputElement?: Expression;
+  /** `completionCondition`: evaluated after each iteration completes; when true the remaining iterations are terminated. */
+  readonly completionCondition?: Expression;
+}
+
+export interface StandardLoop {
+  /** `loopCondition`: the loop continues while it is true. */
+  readonly loopCondition?: Expression;
+  /** When true the condition is checked before each iteration (a while loop), else after (do-while). */
+  readonly testBefore: boolean;
+  readonly loopMaximum?: number;
+}
+
+interface FlowNodeBase {
+  readonly id: string;
+  readonly name?: string;
+  /** The id of the enclosing scope: the process id, or the id of the enclosing sub-process. */
+  readonly parentId: string;
+  readonly incoming: readonly string[];
+  readonly outgoing: readonly string[];
+  /** Input mappings: evaluated on activation into local variables of the element instance. */
+  readonly inputMappings: readonly VariableMapping[];
+  /** Output mappings: evaluated in the element's scope on completion, written to the enclosing scope. */
+  readonly outputMappings: readonly VariableMapping[];
+  readonly multiInstance?: MultiInstanceLoop;
+  readonly standardLoop?: StandardLoop;
+  /** Camunda 7 `camunda:asyncBefore` / `asyncAfter`: read and kept; transaction boundaries come with the job executor. */
+  readonly asyncBefore?: boolean;
+  readonly asyncAfter?: boolean;
+}
+
+export interface StartEventNode extends FlowNodeBase {
+  readonly kind: 'startEvent';
+}
+
+export interface EndEventNode extends FlowNodeBase {
+  readonly kind: 'endEvent';
+  /** `none`: consumes the token; `terminate`: ends every element instance of its scope. */
+  readonly eventDefinition: 'none' | 'terminate';
+}
+
+export interface PassThroughTaskNode extends FlowNodeBase {
+  readonly kind: 'task' | 'manualTask';
+}
+
+/** A unit of work done outside the engine, by a worker that activates (fetches) and completes it. */
+export interface JobDefinition {
+  /** Camunda 8 `zeebe:taskDefinition/@type` or Camunda 7 `camunda:topic`. May be an expression. */
+  readonly type: Expression;
+  /** Retries before an incident; `zeebe:taskDefinition/@retries`, default 3. */
+  readonly retries: Expression;
+  /** `zeebe:taskHeaders`: static key/value pairs handed to the worker. */
+  readonly customHeaders: Readonly<Record<string, string>>;
+  /** Camunda 7 `camunda:failedJobRetryTimeCycle` (e.g. `R3/PT5M`), kept for the job executor. */
+  readonly retryTimeCycle?: string;
+  /** Which dialect defined the job: `zeebe` (job worker) or `camunda` (external task). */
+  readonly dialect: 'zeebe' | 'camunda';
+}
+
+export interface JobTaskNode extends FlowNodeBase {
+  readonly kind: 'serviceTask' | 'sendTask' | 'businessRuleTask';
+  readonly job: JobDefinition;
+}
+
+export interface UserTaskAssignment {
+  readonly assignee?: Expression;
+  /** Evaluates to a list of user ids or a comma-separated string. */
+  readonly candidateUsers?: Expression;
+  /** Evaluates to a list of group ids or a comma-separated string. */
+  readonly candidateGroups?: Expression;
+  readonly dueDate?: Expression;
+  readonly followUpDate?: Expression;
+  readonly priority?: Expression;
+}
+
+export interface UserTaskNode extends FlowNodeBase {
+  readonly kind: 'userTask';
+  readonly assignment: UserTaskAssignment;
+  /** Camunda 7 `camunda:formKey`, or Camunda 8 `zeebe:formDefinition` (formKey / formId). */
+  readonly formKey?: string;
+  readonly formId?: string;
+}
+
+export interface ScriptTaskNode extends FlowNodeBase {
+  readonly kind: 'scriptTask';
+  /** A FEEL expression (`zeebe:script/@expression`, or a `bpmn:script` whose format is feel). */
+  readonly script: Expression;
+  /** Variable that receives the result (`zeebe:script/@resultVariable` / `camunda:resultVariable`). */
+  readonly resultVariable?: string;
+}
+
+export interface GatewayNode extends FlowNodeBase {
+  readonly kind: 'exclusiveGateway' | 'parallelGateway' | 'inclusiveGateway';
+  /** The `default` flow of an exclusive or inclusive gateway. */
+  readonly defaultFlowId?: string;
+}
+
+export interface SubProcessNode extends FlowNodeBase {
+  readonly kind: 'subProcess';
+  /** The none start event inside the sub-process. */
+  readonly startEventId: string;
+  /** Ids of the flow nodes directly inside the sub-process. */
+  readonly childIds: readonly string[];
+}
+
+export type FlowNode =
+  | StartEventNode
+  | EndEventNode
+  | PassThroughTaskNode
+  | JobTaskNode
+  | UserTaskNode
+  | ScriptTaskNode
+  | GatewayNode
+  | SubProcessNode;
+
+export interface SequenceFlow {
+  readonly id: string;
+  readonly name?: string;
+  readonly sourceId: string;
+  readonly targetId: string;
+  /** The condition; absent means unconditional. Ignored on the default flow. */
+  readonly condition?: Expression;
+}

@@ -1,0 +1,63 @@
+import type { JsonObject } from '../model/json.js';
+
+/** What a caller asks of one process instance. One command runs to quiescence and yields one batch of events. */
+export type ProcessInstanceCommand =
+  | CreateProcessInstance
+  | CompleteJob
+  | FailJob
+  | CompleteUserTask
+  | SetVariables
+  | ResolveIncident
+  | CancelProcessInstance;
+
+export interface CreateProcessInstance {
+  readonly type: 'CreateProcessInstance';
+  readonly processInstanceId: string;
+  readonly processDefinitionId: string;
+  readonly version: number;
+  readonly businessKey?: string;
+  readonly variables?: JsonObject;
+}
+
+export interface CompleteJob {
+  readonly type: 'CompleteJob';
+  readonly jobId: string;
+  readonly variables?: JsonObject;
+}
+
+export interface FailJob {
+  readonly type: 'FailJob';
+  readonly jobId: string;
+  /** Retries left after this failure; 0 raises an incident. */
+  readonly retries: number;
+  readonly errorMessage?: string;
+  /** Milliseconds until the job may be activated again. */
+  readonly retryBackoffMs?: number;
+}
+
+export interface CompleteUserTask {
+  readonly type: 'CompleteUserTask';
+  readonly userTaskId: string;
+  readonly variables?: JsonObject;
+}
+
+export interface SetVariables {
+  readonly type: 'SetVariables';
+  /** The scope to set them in: the process instance id (default) or an element instance id. */
+  readonly scopeInstanceId?: string;
+  readonly variables: JsonObject;
+  /** When true the variables are set in that scope; otherwise each goes to the nearest scope that has it, else the process instance. */
+  readonly local?: boolean;
+}
+
+/** Resolve an incident: the failed step runs again (a job gets its retries back first: see `retries`). */
+export interface ResolveIncident {
+  readonly type: 'ResolveIncident';
+  readonly incidentId: string;
+  /** For a job incident: the retries the job gets back (default 1). */
+  readonly retries?: number;
+}
+
+export interface CancelProcessInstance {
+  readonly type: 'CancelProcessInstance';
+}

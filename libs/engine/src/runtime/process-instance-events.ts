@@ -1,0 +1,163 @@
+import type { FlowNodeKind } from '../model/executable-model.js';
+import type { JsonObject } from '../model/json.js';
+
+/**
+ * Facts about one process instance, appended to its stream `process-instance-<id>`.
+ * Past tense, plain data, versioned by `schemaVersion` in the store metadata. State changes only by
+ * applying these (see `evolve`).
+ */
+export type ProcessInstanceEvent =
+  | ProcessInstanceCreated
+  | ElementActivating
+  | ElementActivated
+  | ElementCompleting
+  | ElementCompleted
+  | ElementTerminating
+  | ElementTerminated
+  | SequenceFlowTaken
+  | VariablesSet
+  | JobCreated
+  | JobCompleted
+  | JobFailed
+  | JobCanceled
+  | UserTaskCreated
+  | UserTaskCompleted
+  | UserTaskCanceled
+  | IncidentCreated
+  | IncidentResolved
+  | ProcessInstanceCompleted
+  | ProcessInstanceTerminated;
+
+export type ProcessInstanceEventType = ProcessInstanceEvent['type'];
+
+interface Event<T extends string, D> {
+  readonly type: T;
+  readonly data: D;
+}
+
+export type ProcessInstanceCreated = Event<
+  'ProcessInstanceCreated',
+  {
+    readonly processInstanceId: string;
+    readonly processDefinitionId: string;
+    readonly processId: string;
+    readonly version: number;
+    readonly businessKey?: string;
+    readonly startedAt: string;
+  }
+>;
+
+export type ElementActivating = Event<
+  'ElementActivating',
+  {
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly elementType: FlowNodeKind | 'multiInstanceBody';
+    /** The element instance of the enclosing scope (the process instance id at the top level). */
+    readonly flowScopeInstanceId: string;
+    /** For iterations of a multi-instance body or a standard loop: the 1-based iteration number. */
+    readonly loopCounter?: number;
+  }
+>;
+
+type ElementTransition<T extends string> = Event<T, { readonly elementInstanceId: string }>;
+export type ElementActivated = ElementTransition<'ElementActivated'>;
+export type ElementCompleting = ElementTransition<'ElementCompleting'>;
+export type ElementCompleted = ElementTransition<'ElementCompleted'>;
+export type ElementTerminating = ElementTransition<'ElementTerminating'>;
+export type ElementTerminated = ElementTransition<'ElementTerminated'>;
+
+export type SequenceFlowTaken = Event<
+  'SequenceFlowTaken',
+  {
+    readonly flowId: string;
+    readonly sourceElementId: string;
+    readonly targetElementId: string;
+    readonly flowScopeInstanceId: string;
+  }
+>;
+
+/** Variables created or updated in one scope (a process instance or an element instance). */
+export type VariablesSet = Event<
+  'VariablesSet',
+  { readonly scopeInstanceId: string; readonly variables: JsonObject }
+>;
+
+export type JobCreated = Event<
+  'JobCreated',
+  {
+    readonly jobId: string;
+    readonly type: string;
+    readonly retries: number;
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly customHeaders: Readonly<Record<string, string>>;
+    readonly createdAt: string;
+  }
+>;
+
+export type JobCompleted = Event<'JobCompleted', { readonly jobId: string; readonly variables: JsonObject }>;
+
+export type JobFailed = Event<
+  'JobFailed',
+  {
+    readonly jobId: string;
+    readonly retries: number;
+    readonly errorMessage: string;
+    /** When a job with retries left becomes available again (ISO 8601); absent means at once. */
+    readonly retryAt?: string;
+  }
+>;
+
+/** The job's element was terminated (cancellation, terminate end event, interruption). */
+export type JobCanceled = Event<'JobCanceled', { readonly jobId: string }>;
+
+export type UserTaskCreated = Event<
+  'UserTaskCreated',
+  {
+    readonly userTaskId: string;
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly name?: string;
+    readonly assignee?: string;
+    readonly candidateUsers: readonly string[];
+    readonly candidateGroups: readonly string[];
+    readonly dueDate?: string;
+    readonly followUpDate?: string;
+    readonly priority?: number;
+    readonly formKey?: string;
+    readonly formId?: string;
+    readonly createdAt: string;
+  }
+>;
+
+export type UserTaskCompleted = Event<'UserTaskCompleted', { readonly userTaskId: string; readonly variables: JsonObject }>;
+export type UserTaskCanceled = Event<'UserTaskCanceled', { readonly userTaskId: string }>;
+
+export type IncidentType =
+  | 'CONDITION_ERROR'
+  | 'EXPRESSION_ERROR'
+  | 'IO_MAPPING_ERROR'
+  | 'JOB_NO_RETRIES'
+  | 'UNSUPPORTED';
+
+export type IncidentCreated = Event<
+  'IncidentCreated',
+  {
+    readonly incidentId: string;
+    readonly incidentType: IncidentType;
+    readonly message: string;
+    readonly elementId: string;
+    readonly elementInstanceId: string;
+    readonly jobId?: string;
+    readonly createdAt: string;
+  }
+>;
+
+export type IncidentResolved = Event<'IncidentResolved', { readonly incidentId: string }>;
+
+export type ProcessInstanceCompleted = Event<'ProcessInstanceCompleted', { readonly endedAt: string }>;
+export type ProcessInstanceTerminated = Event<
+  'ProcessInstanceTerminated',
+  { readonly endedAt: string; readonly reason: 'canceled' | 'terminateEndEvent' }
+>;

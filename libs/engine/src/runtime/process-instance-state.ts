@@ -1,0 +1,83 @@
+import type { FlowNodeKind } from '../model/executable-model.js';
+import type { JsonObject } from '../model/json.js';
+import type { IncidentType } from './process-instance-events.js';
+
+/** Element-instance lifecycle, as in Zeebe: transitions are checked against a table on every step. */
+export type ElementInstanceState = 'activating' | 'activated' | 'completing' | 'completed' | 'terminating' | 'terminated';
+
+export interface ElementInstance {
+  readonly id: string;
+  readonly elementId: string;
+  readonly elementType: FlowNodeKind | 'multiInstanceBody';
+  /** The enclosing scope's element instance, or the process instance id. */
+  readonly flowScopeInstanceId: string;
+  readonly state: ElementInstanceState;
+  readonly loopCounter?: number;
+}
+
+export interface JobState {
+  readonly id: string;
+  readonly type: string;
+  readonly retries: number;
+  readonly elementInstanceId: string;
+  readonly elementId: string;
+  readonly customHeaders: Readonly<Record<string, string>>;
+  readonly state: 'activatable' | 'failed' | 'completed' | 'canceled';
+  readonly errorMessage?: string;
+  readonly retryAt?: string;
+}
+
+export interface UserTaskState {
+  readonly id: string;
+  readonly elementInstanceId: string;
+  readonly elementId: string;
+  readonly name?: string;
+  readonly assignee?: string;
+  readonly candidateUsers: readonly string[];
+  readonly candidateGroups: readonly string[];
+  readonly dueDate?: string;
+  readonly followUpDate?: string;
+  readonly priority?: number;
+  readonly formKey?: string;
+  readonly formId?: string;
+  readonly createdAt: string;
+  readonly state: 'created' | 'completed' | 'canceled';
+}
+
+export interface IncidentState {
+  readonly id: string;
+  readonly type: IncidentType;
+  readonly message: string;
+  readonly elementId: string;
+  readonly elementInstanceId: string;
+  readonly jobId?: string;
+  readonly createdAt: string;
+}
+
+/**
+ * The state of one process instance, rebuilt by folding its events with `evolve`.
+ * Only live things are kept: completed or terminated element instances, jobs and user tasks leave it,
+ * so a long-running instance does not grow with its history.
+ */
+export interface ProcessInstanceState {
+  readonly status: 'none' | 'active' | 'completed' | 'terminated';
+  readonly processInstanceId: string;
+  readonly processDefinitionId: string;
+  readonly processId: string;
+  readonly version: number;
+  readonly businessKey?: string;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  /** Live element instances by id. */
+  readonly elementInstances: Readonly<Record<string, ElementInstance>>;
+  /** Variables by scope instance id (the process instance id for process variables). */
+  readonly variables: Readonly<Record<string, JsonObject>>;
+  /**
+   * Tokens waiting at joining gateways: key `${flowScopeInstanceId}/${gatewayId}`, then incoming flow id
+   * to the number of tokens that arrived on it.
+   */
+  readonly joinTokens: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly jobs: Readonly<Record<string, JobState>>;
+  readonly userTasks: Readonly<Record<string, UserTaskState>>;
+  readonly incidents: Readonly<Record<string, IncidentState>>;
+}
