@@ -157,7 +157,5 @@ export type IncidentCreated = Event<
 export type IncidentResolved = Event<'IncidentResolved', { readonly incidentId: string }>;
 
 export type ProcessInstanceCompleted = Event<'ProcessInstanceCompleted', { readonly endedAt: string }>;
-export type ProcessInstanceTerminated = Event<
-  'ProcessInstanceTerminated',
-  { readonly endedAt: string; readonly reason: 'canceled' | 'terminateEndEvent' }
->;
+/** The instance was ended from outside (cancelled). A terminate end event completes the instance instead, as in Zeebe and Camunda 7. */
+export type ProcessInstanceTerminated = Event<'ProcessInstanceTerminated', { readonly endedAt: string; readonly reason: 'canceled' }>;
