@@ -1,6 +1,4 @@
-import type { Expression } from '../model/expression.js';
 import type { JsonValue } from '../model/json.js';
-import type { Result } from '../result.js';
 
 /** Why an expression could not be evaluated: becomes an incident on the element that evaluated it. */
 export interface ExpressionFailure {
