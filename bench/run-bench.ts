@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: the straight-through model on (a) Trellis on the in-memory store, (b) Trellis on the
+ * embedded durable store, (c) bpmn-engine, side by side; then the parked user-task benchmark.
+ * Each variant runs in a child process so that its peak RSS is its own. Prints tables, writes JSON to bench/results/.
+ *
+ * Options: --n <instances> (default 2000), --concurrency <in-flight instances for Trellis> (default 32),
+ *          --parked <instances for the user-task benchmark> (default 10000), --only straight-through|user-task
+ */
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { arg, mb, printTable, writeResult } from './bench-stats.js';
+
+const n = arg('n', '2000');
+const concurrency = arg('concurrency', '32');
+const parked = arg('parked', '10000');
+const only = arg('only', 'all');
+
+function runNode(script: string, args: string[]): string {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', './tools/register.mjs', script, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const lines = out.trim().split('\n');
+  return lines[lines.length - 1];
+}
+
+const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem() };
+
+if (only === 'all' || only === 'straight-through') {
+  interface VariantResult {
+    variant: string;
+    instances: number;
+    concurrency: number;
+    seconds: number;
+    latenciesMs: { p50: number; p99: number };
+    peakRssBytes: number;
+  }
+  const variants: [string, string, string[]][] = [
+    ['(a) trellis, in-memory store', 'memory', ['--concurrency', concurrency]],
+    ['(b) trellis, embedded durable store', 'embedded', ['--concurrency', concurrency]],
+    ['(c) bpmn-engine 25', 'bpmn-engine', []],
+  ];
+  const results: (VariantResult & { label: string })[] = [];
+  for (const [label, variant, extra] of variants) {
+    console.error(`running ${label} ...`);
+    const r = JSON.parse(runNode('bench/straight-through.variant.ts', ['--variant', variant, '--n', n, ...extra])) as VariantResult;
+    results.push({ ...r, label });
+  }
+  const baseline = results[2].instances / results[2].seconds;
+  console.log(`\nstraight-through.bpmn, ${n} instances each`);
+  printTable(
+    ['variant', 'in flight', 'instances/s', 'p50 ms', 'p99 ms', 'peak RSS', 'x bpmn-engine'],
+    results.map((r) => {
+      const rate = r.instances / r.seconds;
+      return [r.label, String(r.concurrency), rate.toFixed(0), r.latenciesMs.p50.toFixed(2), r.latenciesMs.p99.toFixed(2), mb(r.peakRssBytes), (rate / baseline).toFixed(1)];
+    }),
+  );
+  const file = writeResult('straight-through', {
+    machine,
+    model: 'shared/bench/straight-through.bpmn',
+    results: results.map((r) => ({ ...r, instancesPerSecond: r.instances / r.seconds, ratioToBpmnEngine: r.instances / r.seconds / baseline })),
+  });
+  console.log(`written ${file}\n`);
+}
+
+if (only === 'all' || only === 'user-task') {
+  console.error('running the parked user-task benchmark ...');
+  const r = JSON.parse(runNode('bench/user-task-restart.bench.ts', ['--n', parked])) as Record<string, number>;
+  console.log(`user-task.bpmn: ${parked} instances parked on the embedded store, store restarted, all completed`);
+  printTable(
+    ['measure', 'value'],
+    [
+      ['start rate (instances/s)', r.startRate.toFixed(0)],
+      ['RSS while parked', mb(r.rssParkedBytes)],
+      ['serving again after restart (s)', r.restartSeconds.toFixed(2)],
+      ['completion rate (tasks/s)', r.completionRate.toFixed(0)],
+      ['instances completed', String(r.completed)],
+    ],
+  );
+  const file = writeResult('user-task-restart', { machine, model: 'shared/bench/user-task.bpmn', ...r });
+  console.log(`written ${file}`);
+}
