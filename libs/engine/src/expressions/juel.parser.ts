@@ -144,6 +144,7 @@ function tokenize(text: string, start: number): Token[] {
     }
     if (/[A-Za-z_$]/.test(char)) {
       const name = /^[A-Za-z_$][\w$]*/.exec(text.slice(index))?.[0] ?? char;
+      if (name === 'instanceof') throw new JuelSyntaxError("'instanceof' is not supported", index);
       const operator = KEYWORD_OPERATORS[name];
       tokens.push(operator === undefined ? { type: 'identifier', value: name, position: index } : { type: 'operator', value: operator, position: index });
       index += name.length;
@@ -256,8 +257,6 @@ class Parser {
         return { kind: 'literal', value: null };
       case 'empty':
         return { kind: 'unary', operator: 'empty', operand: this.parse(UNARY_POWER), position };
-      case 'instanceof':
-        throw new JuelSyntaxError("'instanceof' is not supported", position);
     }
     const next = this.peek();
     if (next.type === 'operator' && next.value === '(') {
