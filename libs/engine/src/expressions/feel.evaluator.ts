@@ -26,7 +26,10 @@ export interface FeelOutcome {
 export function checkFeelSyntax(source: string): Result<void, string> {
   try {
     const problem = firstSyntaxProblem(source);
-    return problem === undefined ? ok(undefined) : err(`Invalid FEEL expression '=${source}': ${problem}`);
+    if (problem !== undefined) return err(`Invalid FEEL expression '=${source}': ${problem}`);
+    // Preparing now warms the cache for the first evaluation and surfaces problems feelin only finds while building.
+    prepare(source);
+    return ok(undefined);
   } catch (error) {
     return err(`Invalid FEEL expression '=${source}': ${describe(error)}`);
   }
@@ -204,7 +207,8 @@ function toJson(value: unknown): Result<JsonValue, string> {
     for (const [key, entry] of Object.entries(value)) {
       const converted = toJson(entry);
       if (!converted.ok) return converted;
-      object[key] = converted.value;
+      // defineProperty, not assignment: a FEEL context may have an entry named `__proto__`.
+      Object.defineProperty(object, key, { value: converted.value, enumerable: true, writable: true, configurable: true });
     }
     return ok(object);
   }

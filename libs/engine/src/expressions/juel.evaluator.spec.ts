@@ -107,6 +107,7 @@ describe('JUEL operators', () => {
   });
 
   it('compares booleans, and lists or objects by content', () => {
+    expect(value('${false < true}')).toBe(true);
     expect(value("${flag == 'true'}", { flag: true })).toBe(true);
     expect(value('${a == b}', { a: [1, { c: 2 }], b: [1, { c: 2 }] })).toBe(true);
     expect(value('${a == b}', { a: { c: 1 }, b: { c: 2 } })).toBe(false);
@@ -236,6 +237,7 @@ describe('JUEL errors', () => {
 
   it('refuses comparing lists', () => {
     expect(failure('${a < b}', { a: [1], b: [2] })).toContain('Cannot compare a list with a list');
+    expect(failure('${a > 1}', { a: { b: 1 } })).toContain('Cannot coerce an object to a number');
   });
 
   it('refuses unbalanced braces and bad tokens at parse time, saying where', () => {

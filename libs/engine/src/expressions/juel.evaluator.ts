@@ -251,6 +251,8 @@ function compare(operator: '<' | '>' | '<=' | '>=', leftValue: Value, rightValue
   let order: number;
   if (typeof left === 'number' || typeof right === 'number') {
     order = toNumber(left) - toNumber(right);
+  } else if (typeof left === 'boolean' && typeof right === 'boolean') {
+    order = Number(left) - Number(right);
   } else if (typeof left === 'string' || typeof right === 'string') {
     const a = toText(left);
     const b = toText(right);
