@@ -19,6 +19,7 @@ export type ProcessInstanceEvent =
   | JobCreated
   | JobCompleted
   | JobFailed
+  | JobRetriesUpdated
   | JobCanceled
   | UserTaskCreated
   | UserTaskCompleted
@@ -57,6 +58,8 @@ export type ElementActivating = Event<
     readonly flowScopeInstanceId: string;
     /** For iterations of a multi-instance body or a standard loop: the 1-based iteration number. */
     readonly loopCounter?: number;
+    /** A joining gateway fired: the incoming flows whose waiting token (see `SequenceFlowTaken.joinToken`) it consumed, one each. */
+    readonly consumedTokens?: readonly string[];
   }
 >;
 
@@ -74,6 +77,8 @@ export type SequenceFlowTaken = Event<
     readonly sourceElementId: string;
     readonly targetElementId: string;
     readonly flowScopeInstanceId: string;
+    /** The target is a joining gateway: the token waits in `joinTokens` until the gateway fires. */
+    readonly joinToken?: boolean;
   }
 >;
 
@@ -108,6 +113,9 @@ export type JobFailed = Event<
     readonly retryAt?: string;
   }
 >;
+
+/** A failed job got retries back (resolving its JOB_NO_RETRIES incident): it can be activated again at once. */
+export type JobRetriesUpdated = Event<'JobRetriesUpdated', { readonly jobId: string; readonly retries: number }>;
 
 /** The job's element was terminated (cancellation, terminate end event, interruption). */
 export type JobCanceled = Event<'JobCanceled', { readonly jobId: string }>;

@@ -1,0 +1,53 @@
+import type { ProcessInstanceEvent, ProcessInstanceEventType } from '../process-instance-events.js';
+import type { Draft } from './draft.js';
+import {
+  applyElementActivated,
+  applyElementActivating,
+  applyElementCompleted,
+  applyElementCompleting,
+  applyElementTerminated,
+  applyElementTerminating,
+} from './element.appliers.js';
+import { applyIncidentCreated, applyIncidentResolved } from './incident.appliers.js';
+import { applyJobCanceled, applyJobCompleted, applyJobCreated, applyJobFailed, applyJobRetriesUpdated } from './job.appliers.js';
+import {
+  applyProcessInstanceCompleted,
+  applyProcessInstanceCreated,
+  applyProcessInstanceTerminated,
+} from './process-instance.appliers.js';
+import { applySequenceFlowTaken } from './sequence-flow.appliers.js';
+import { applyUserTaskCanceled, applyUserTaskCompleted, applyUserTaskCreated } from './user-task.appliers.js';
+import { applyVariablesSet } from './variables.appliers.js';
+
+type Applier<T extends ProcessInstanceEventType> = (draft: Draft, event: Extract<ProcessInstanceEvent, { type: T }>) => void;
+
+/** The only code that changes process-instance state: one applier per event type. */
+const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
+  ProcessInstanceCreated: applyProcessInstanceCreated,
+  ElementActivating: applyElementActivating,
+  ElementActivated: applyElementActivated,
+  ElementCompleting: applyElementCompleting,
+  ElementCompleted: applyElementCompleted,
+  ElementTerminating: applyElementTerminating,
+  ElementTerminated: applyElementTerminated,
+  SequenceFlowTaken: applySequenceFlowTaken,
+  VariablesSet: applyVariablesSet,
+  JobCreated: applyJobCreated,
+  JobCompleted: applyJobCompleted,
+  JobFailed: applyJobFailed,
+  JobRetriesUpdated: applyJobRetriesUpdated,
+  JobCanceled: applyJobCanceled,
+  UserTaskCreated: applyUserTaskCreated,
+  UserTaskCompleted: applyUserTaskCompleted,
+  UserTaskCanceled: applyUserTaskCanceled,
+  IncidentCreated: applyIncidentCreated,
+  IncidentResolved: applyIncidentResolved,
+  ProcessInstanceCompleted: applyProcessInstanceCompleted,
+  ProcessInstanceTerminated: applyProcessInstanceTerminated,
+};
+
+export function applyEvent(draft: Draft, event: ProcessInstanceEvent): void {
+  // An event type this version does not know (written by a newer one) changes nothing rather than failing the replay.
+  const applier = appliers[event.type] as ((draft: Draft, event: ProcessInstanceEvent) => void) | undefined;
+  if (applier !== undefined) applier(draft, event);
+}

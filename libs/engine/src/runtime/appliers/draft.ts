@@ -1,0 +1,47 @@
+import type { JsonObject } from '../../model/json.js';
+import type {
+  ElementInstance,
+  IncidentState,
+  JobState,
+  ProcessInstanceState,
+  UserTaskState,
+} from '../process-instance-state.js';
+
+/**
+ * A private, mutable copy of a process-instance state that event appliers write into.
+ * Only the maps are copied: appliers replace the entries they change (never mutate them), so entries are shared
+ * with the state the draft was copied from, and copying stays cheap however many events follow.
+ */
+export interface Draft {
+  status: ProcessInstanceState['status'];
+  processInstanceId: string;
+  processDefinitionId: string;
+  processId: string;
+  version: number;
+  businessKey?: string;
+  startedAt?: string;
+  endedAt?: string;
+  elementInstances: Record<string, ElementInstance>;
+  variables: Record<string, JsonObject>;
+  joinTokens: Record<string, Readonly<Record<string, number>>>;
+  jobs: Record<string, JobState>;
+  userTasks: Record<string, UserTaskState>;
+  incidents: Record<string, IncidentState>;
+}
+
+export function draftOf(state: ProcessInstanceState): Draft {
+  return {
+    ...state,
+    elementInstances: { ...state.elementInstances },
+    variables: { ...state.variables },
+    joinTokens: { ...state.joinTokens },
+    jobs: { ...state.jobs },
+    userTasks: { ...state.userTasks },
+    incidents: { ...state.incidents },
+  };
+}
+
+/** Key of the tokens waiting at a joining gateway in one flow scope. */
+export function joinKey(flowScopeInstanceId: string, gatewayId: string): string {
+  return `${flowScopeInstanceId}/${gatewayId}`;
+}

@@ -1,0 +1,35 @@
+import type { FlowNode, FlowNodeKind } from '../../model/executable-model.js';
+import type { ElementBehavior } from './element-behavior.js';
+import { endEventBehavior } from './end-event.behavior.js';
+import { exclusiveGatewayBehavior } from './exclusive-gateway.behavior.js';
+import { inclusiveGatewayBehavior } from './inclusive-gateway.behavior.js';
+import { jobTaskBehavior } from './job-task.behavior.js';
+import { parallelGatewayBehavior } from './parallel-gateway.behavior.js';
+import { scriptTaskBehavior } from './script-task.behavior.js';
+import { startEventBehavior } from './start-event.behavior.js';
+import { subProcessBehavior } from './sub-process.behavior.js';
+import { taskBehavior } from './task.behavior.js';
+import { userTaskBehavior } from './user-task.behavior.js';
+
+type BehaviorsByKind = { readonly [K in FlowNodeKind]: ElementBehavior<Extract<FlowNode, { kind: K }>> };
+
+/** One behaviour per kind of element. */
+const behaviors: BehaviorsByKind = {
+  startEvent: startEventBehavior,
+  endEvent: endEventBehavior,
+  task: taskBehavior,
+  manualTask: taskBehavior,
+  userTask: userTaskBehavior,
+  serviceTask: jobTaskBehavior,
+  sendTask: jobTaskBehavior,
+  businessRuleTask: jobTaskBehavior,
+  scriptTask: scriptTaskBehavior,
+  exclusiveGateway: exclusiveGatewayBehavior,
+  parallelGateway: parallelGatewayBehavior,
+  inclusiveGateway: inclusiveGatewayBehavior,
+  subProcess: subProcessBehavior,
+};
+
+export function behaviorOf(node: FlowNode): ElementBehavior | undefined {
+  return behaviors[node.kind] as ElementBehavior | undefined;
+}

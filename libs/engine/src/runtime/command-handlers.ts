@@ -1,0 +1,175 @@
+import type { JsonObject } from '../model/json.js';
+import type { Failure } from './decision.js';
+import type { DecisionRun } from './decision-run.js';
+import type {
+  CancelProcessInstance,
+  CompleteJob,
+  CompleteUserTask,
+  CreateProcessInstance,
+  FailJob,
+  ProcessInstanceCommand,
+  ResolveIncident,
+  SetVariables,
+} from './process-instance-commands.js';
+import type { ElementInstance } from './process-instance-state.js';
+
+/**
+ * Checks a command against the state and emits its first events into the run; follow-up steps are queued and run
+ * by the caller. Returns the failure that rejects the command, if any (nothing is emitted then).
+ */
+export function handleCommand(run: DecisionRun, command: ProcessInstanceCommand): Failure | undefined {
+  if (command.type === 'CreateProcessInstance') return createProcessInstance(run, command);
+  const status = run.state.status;
+  if (status === 'none') return { code: 'NOT_FOUND', message: 'The process instance does not exist' };
+  if (status !== 'active') {
+    return { code: 'INVALID_STATE', message: `The process instance is ${status}`, details: { processInstanceId: run.state.processInstanceId } };
+  }
+  switch (command.type) {
+    case 'CompleteJob':
+      return completeJob(run, command);
+    case 'FailJob':
+      return failJob(run, command);
+    case 'CompleteUserTask':
+      return completeUserTask(run, command);
+    case 'SetVariables':
+      return setVariables(run, command);
+    case 'ResolveIncident':
+      return resolveIncident(run, command);
+    case 'CancelProcessInstance':
+      return cancelProcessInstance(run, command);
+    default:
+      return { code: 'INVALID_ARGUMENT', message: `Unknown command '${(command as { type: string }).type}'` };
+  }
+}
+
+function createProcessInstance(run: DecisionRun, command: CreateProcessInstance): Failure | undefined {
+  if (run.state.status !== 'none') {
+    return { code: 'ALREADY_EXISTS', message: `Process instance '${command.processInstanceId}' already exists` };
+  }
+  const startEventId = run.process.startEventIds[0];
+  if (startEventId === undefined) {
+    return { code: 'INVALID_ARGUMENT', message: `Process '${run.process.id}' has no none start event to start at` };
+  }
+  run.emit({
+    type: 'ProcessInstanceCreated',
+    data: {
+      processInstanceId: command.processInstanceId,
+      processDefinitionId: command.processDefinitionId,
+      processId: run.process.id,
+      version: command.version,
+      ...(command.businessKey === undefined ? {} : { businessKey: command.businessKey }),
+      startedAt: run.now,
+    },
+  });
+  if (command.variables !== undefined) run.setLocal(command.processInstanceId, command.variables);
+  run.enter(run.node(startEventId), command.processInstanceId);
+  return undefined;
+}
+
+/** The element instance a job or user task belongs to, which must be waiting for it. */
+function waitingInstance(run: DecisionRun, elementInstanceId: string, what: string): ElementInstance | Failure {
+  const instance = run.state.elementInstances[elementInstanceId];
+  if (instance === undefined || instance.state !== 'activated') {
+    return { code: 'INVALID_STATE', message: `The element of ${what} is not waiting for it`, details: { elementInstanceId } };
+  }
+  return instance;
+}
+
+function isFailure(value: ElementInstance | Failure): value is Failure {
+  return 'code' in value;
+}
+
+function completeJob(run: DecisionRun, command: CompleteJob): Failure | undefined {
+  const job = run.state.jobs[command.jobId];
+  if (job === undefined) return { code: 'NOT_FOUND', message: `Job '${command.jobId}' does not exist`, details: { jobId: command.jobId } };
+  if (job.state !== 'activatable') {
+    return { code: 'INVALID_STATE', message: `Job '${command.jobId}' is ${job.state}: resolve its incident first`, details: { jobId: command.jobId } };
+  }
+  const instance = waitingInstance(run, job.elementInstanceId, `job '${job.id}'`);
+  if (isFailure(instance)) return instance;
+  const variables: JsonObject = command.variables ?? {};
+  run.emit({ type: 'JobCompleted', data: { jobId: job.id, variables } });
+  run.setCompletionVariables(instance, run.node(instance.elementId), variables);
+  run.complete(instance);
+  return undefined;
+}
+
+function failJob(run: DecisionRun, command: FailJob): Failure | undefined {
+  const job = run.state.jobs[command.jobId];
+  if (job === undefined) return { code: 'NOT_FOUND', message: `Job '${command.jobId}' does not exist`, details: { jobId: command.jobId } };
+  if (job.state !== 'activatable') {
+    return { code: 'INVALID_STATE', message: `Job '${command.jobId}' is ${job.state}: resolve its incident first`, details: { jobId: command.jobId } };
+  }
+  if (!Number.isInteger(command.retries) || command.retries < 0) {
+    return { code: 'INVALID_ARGUMENT', message: `Retries must be a whole number of at least 0, not ${command.retries}` };
+  }
+  const backoff = command.retryBackoffMs ?? 0;
+  if (!Number.isFinite(backoff) || backoff < 0) {
+    return { code: 'INVALID_ARGUMENT', message: `The retry backoff must be at least 0 milliseconds, not ${backoff}` };
+  }
+  const instance = run.state.elementInstances[job.elementInstanceId];
+  if (instance === undefined) return { code: 'INVALID_STATE', message: `The element of job '${job.id}' is not waiting for it` };
+  const errorMessage = command.errorMessage ?? '';
+  const retryAt = command.retries > 0 && backoff > 0 ? new Date(Date.parse(run.now) + backoff).toISOString() : undefined;
+  run.emit({
+    type: 'JobFailed',
+    data: { jobId: job.id, retries: command.retries, errorMessage, ...(retryAt === undefined ? {} : { retryAt }) },
+  });
+  if (command.retries === 0) {
+    const message = errorMessage === '' ? `Job '${job.id}' of type '${job.type}' failed with no retries left` : errorMessage;
+    run.raiseIncident(instance, { incidentType: 'JOB_NO_RETRIES', message }, job.id);
+  }
+  return undefined;
+}
+
+function completeUserTask(run: DecisionRun, command: CompleteUserTask): Failure | undefined {
+  const task = run.state.userTasks[command.userTaskId];
+  if (task === undefined) {
+    return { code: 'NOT_FOUND', message: `User task '${command.userTaskId}' does not exist`, details: { userTaskId: command.userTaskId } };
+  }
+  const instance = waitingInstance(run, task.elementInstanceId, `user task '${task.id}'`);
+  if (isFailure(instance)) return instance;
+  const variables: JsonObject = command.variables ?? {};
+  run.emit({ type: 'UserTaskCompleted', data: { userTaskId: task.id, variables } });
+  run.setCompletionVariables(instance, run.node(instance.elementId), variables);
+  run.complete(instance);
+  return undefined;
+}
+
+function setVariables(run: DecisionRun, command: SetVariables): Failure | undefined {
+  const scopeInstanceId = command.scopeInstanceId ?? run.state.processInstanceId;
+  if (scopeInstanceId !== run.state.processInstanceId && run.state.elementInstances[scopeInstanceId] === undefined) {
+    return { code: 'NOT_FOUND', message: `Scope '${scopeInstanceId}' is not a live scope of this process instance`, details: { scopeInstanceId } };
+  }
+  if (command.local === true) run.setLocal(scopeInstanceId, command.variables);
+  else run.propagate(scopeInstanceId, command.variables);
+  return undefined;
+}
+
+/** The failed step runs again: a job gets retries back and can be activated; any other step is re-run at once. */
+function resolveIncident(run: DecisionRun, command: ResolveIncident): Failure | undefined {
+  const incident = run.state.incidents[command.incidentId];
+  if (incident === undefined) {
+    return { code: 'NOT_FOUND', message: `Incident '${command.incidentId}' does not exist`, details: { incidentId: command.incidentId } };
+  }
+  if (incident.type === 'JOB_NO_RETRIES' && incident.jobId !== undefined) {
+    const retries = command.retries ?? 1;
+    if (!Number.isInteger(retries) || retries < 1) {
+      return { code: 'INVALID_ARGUMENT', message: `A job needs at least 1 retry to run again, not ${retries}` };
+    }
+    if (run.state.jobs[incident.jobId] !== undefined) run.emit({ type: 'JobRetriesUpdated', data: { jobId: incident.jobId, retries } });
+    run.emit({ type: 'IncidentResolved', data: { incidentId: incident.id } });
+    return undefined;
+  }
+  run.emit({ type: 'IncidentResolved', data: { incidentId: incident.id } });
+  const instance = run.state.elementInstances[incident.elementInstanceId];
+  if (instance?.state === 'activating') run.activate(instance);
+  else if (instance?.state === 'completing') run.finishCompleting(instance);
+  return undefined;
+}
+
+function cancelProcessInstance(run: DecisionRun, _command: CancelProcessInstance): Failure | undefined {
+  for (const instance of run.liveChildren(run.state.processInstanceId)) run.terminate(instance.id);
+  run.emit({ type: 'ProcessInstanceTerminated', data: { endedAt: run.now, reason: 'canceled' } });
+  return undefined;
+}
