@@ -1,0 +1,17 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { DeploymentModule } from '@trellis/deployment';
+import { RuntimeModule } from '@trellis/runtime';
+
+import { InfrastructureModule, type InfrastructureOptions } from './infrastructure.module.js';
+
+/** Every module in one process on one event store: what `npm start` runs. */
+@Module({})
+export class AppModule {
+  static forRoot(options: InfrastructureOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), DeploymentModule, RuntimeModule],
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Post, UploadedFiles, UseInterceptors } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { AnyFilesInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
+import { DeployResourcesCommand, type DeploymentView } from '../commands/deploy-resources.command.js';
+import { ProblemError, ProblemType } from '../problem/problem-details.js';
+import { ApiProblemResponses } from '../problem/problem-details.dto.js';
+import { DeploymentDto, DeployRequestDto } from './deployment.dto.js';
+
+/** The part of a multer file this controller reads. */
+interface UploadedResource {
+  readonly originalname: string;
+  readonly buffer: Buffer;
+}
+
+const MAX_RESOURCE_BYTES = 10 * 1024 * 1024;
+const MAX_RESOURCES = 100;
+
+@ApiTags('Deployments')
+@Controller('deployments')
+export class DeploymentsController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post()
+  @UseInterceptors(AnyFilesInterceptor({ limits: { fileSize: MAX_RESOURCE_BYTES, files: MAX_RESOURCES } }))
+  @ApiOperation({
+    summary: 'Deploy BPMN resources',
+    description:
+      'Multipart upload of one or more `.bpmn` files (field `resources`; any file field name is accepted). ' +
+      'Every resource is compiled first: if any has a problem nothing is deployed and every problem is listed. ' +
+      'Versions count per BPMN process id from 1; deploying the same content again keeps the version.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['resources'],
+      properties: {
+        resources: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'BPMN 2.0 files (.bpmn)' },
+        name: { type: 'string', description: 'Name of the deployment' },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: DeploymentDto, description: 'The deployment and its process definitions' })
+  @ApiProblemResponses(400, 413)
+  async deploy(@UploadedFiles() files: UploadedResource[] | undefined, @Body() body: DeployRequestDto): Promise<DeploymentView> {
+    if (!files || files.length === 0) {
+      throw new ProblemError({
+        type: ProblemType.validation,
+        title: 'Invalid request',
+        status: 400,
+        detail: 'A deployment is a multipart/form-data request with at least one file, e.g. curl -F resources=@order-process.bpmn',
+        errors: [{ field: 'resources', message: 'at least one file is required' }],
+      });
+    }
+    return this.commandBus.execute(
+      new DeployResourcesCommand(
+        files.map((file) => ({ name: file.originalname, content: file.buffer })),
+        body.name,
+      ),
+    );
+  }
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from '@jest/globals';
+import { InMemoryEventStore } from '@trellis/event-store';
+
+import { DefinitionRegistry } from '../definition-registry.js';
+import { DEPLOYMENTS_STREAM } from '../deployment.events.js';
+import { DeploymentRejectedError, DeployResourcesCommand, DeployResourcesHandler } from './deploy-resources.command.js';
+
+const bpmn = (processId: string, taskName = 'Do it'): string => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d-${processId}" targetNamespace="http://example.org">
+  <bpmn:process id="${processId}" name="Process ${processId}" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task" />
+    <bpmn:task id="task" name="${taskName}" />
+    <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+const withoutStartEvent = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://example.org">
+  <bpmn:process id="broken" isExecutable="true">
+    <bpmn:task id="lonely" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+async function setUp(store = new InMemoryEventStore()) {
+  const registry = new DefinitionRegistry(store);
+  await registry.reload();
+  const handler = new DeployResourcesHandler(store, registry);
+  const deploy = (...resources: [string, string][]) =>
+    handler.execute(new DeployResourcesCommand(resources.map(([name, content]) => ({ name, content }))));
+  return { store, registry, deploy };
+}
+
+describe('deploying resources', () => {
+  it('numbers versions per process id from 1 and names definitions <processId>:<version>', async () => {
+    const { deploy, registry } = await setUp();
+    const first = await deploy(['a.bpmn', bpmn('alpha')], ['b.bpmn', bpmn('beta')]);
+    const second = await deploy(['a.bpmn', bpmn('alpha', 'Do it better')]);
+
+    expect(first.processDefinitions.map((definition) => definition.id)).toEqual(['alpha:1', 'beta:1']);
+    expect(second.processDefinitions).toEqual([
+      { id: 'alpha:2', processId: 'alpha', name: 'Process alpha', version: 2, resourceName: 'a.bpmn', deploymentId: second.id },
+    ]);
+    expect(registry.latest('alpha')?.version).toBe(2);
+    expect(registry.list({ latest: true }).map((definition) => definition.id)).toEqual(['alpha:2', 'beta:1']);
+  });
+
+  it('keeps the version and definition when the same content is deployed again', async () => {
+    const { deploy, registry } = await setUp();
+    const first = await deploy(['a.bpmn', bpmn('alpha')]);
+    const again = await deploy(['renamed.bpmn', bpmn('alpha')]);
+
+    expect(again.id).not.toBe(first.id);
+    expect(again.processDefinitions).toEqual(first.processDefinitions);
+    expect(registry.list({ processId: 'alpha' })).toHaveLength(1);
+  });
+
+  it('counts a new version when content returns after a different one (only the latest is compared)', async () => {
+    const { deploy } = await setUp();
+    await deploy(['a.bpmn', bpmn('alpha')]);
+    await deploy(['a.bpmn', bpmn('alpha', 'Changed')]);
+    const back = await deploy(['a.bpmn', bpmn('alpha')]);
+    expect(back.processDefinitions[0]?.version).toBe(3);
+  });
+
+  it('rejects the whole deployment when any resource has a problem, and stores nothing', async () => {
+    const { deploy, store, registry } = await setUp();
+    await deploy(['a.bpmn', bpmn('alpha')]);
+    const revisionBefore = await store.streamRevision(DEPLOYMENTS_STREAM);
+
+    const rejected = await deploy(['ok.bpmn', bpmn('gamma')], ['broken.bpmn', withoutStartEvent], ['notes.txt', 'hello']).catch(
+      (error: unknown) => error,
+    );
+
+    expect(rejected).toBeInstanceOf(DeploymentRejectedError);
+    const { problem } = rejected as DeploymentRejectedError;
+    expect(problem.status).toBe(400);
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ resource: 'broken.bpmn', code: 'NO_START_EVENT' }),
+        expect.objectContaining({ resource: 'notes.txt', code: 'NOT_SUPPORTED' }),
+      ]),
+    );
+    expect(problem.errors?.some((error) => error.resource === 'ok.bpmn')).toBe(false);
+    expect(await store.streamRevision(DEPLOYMENTS_STREAM)).toBe(revisionBefore);
+    expect(registry.list().map((definition) => definition.id)).toEqual(['alpha:1']);
+  });
+
+  it('refuses a deployment that defines one process id twice', async () => {
+    const { deploy } = await setUp();
+    const rejected = (await deploy(['a.bpmn', bpmn('alpha')], ['b.bpmn', bpmn('alpha', 'Other')]).catch((error: unknown) => error)) as DeploymentRejectedError;
+    expect(rejected.problem.errors).toEqual([expect.objectContaining({ resource: 'b.bpmn', elementId: 'alpha', code: 'DUPLICATE_PROCESS_ID' })]);
+  });
+
+  it('rebuilds the same definitions from the deployments stream', async () => {
+    const { deploy, store, registry } = await setUp();
+    await deploy(['a.bpmn', bpmn('alpha')], ['b.bpmn', bpmn('beta')]);
+    await deploy(['a.bpmn', bpmn('alpha', 'v2')]);
+    await deploy(['a.bpmn', bpmn('alpha', 'v2')]);
+
+    const rebuilt = new DefinitionRegistry(store);
+    await rebuilt.reload();
+
+    expect(rebuilt.list()).toEqual(registry.list());
+    expect(rebuilt.xml('alpha:2')).toBe(bpmn('alpha', 'v2'));
+    expect(rebuilt.executableProcess('alpha:2')).toEqual({ process: expect.objectContaining({ id: 'alpha' }) });
+  });
+
+  it('serialises concurrent deployments of one process id into consecutive versions', async () => {
+    const { deploy } = await setUp();
+    const results = await Promise.all([1, 2, 3, 4].map((n) => deploy(['a.bpmn', bpmn('alpha', `Variant ${n}`)])));
+    expect(results.map((result) => result.processDefinitions[0]?.version).sort()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('takes over versions another writer appended meanwhile', async () => {
+    const store = new InMemoryEventStore();
+    const one = await setUp(store);
+    const other = await setUp(store);
+    await one.deploy(['a.bpmn', bpmn('alpha')]);
+    // `other` loaded the registry before that deployment: its first append conflicts, it reloads and continues.
+    const next = await other.deploy(['a.bpmn', bpmn('alpha', 'Changed')]);
+    expect(next.processDefinitions[0]?.id).toBe('alpha:2');
+  });
+});

@@ -1,0 +1,141 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { compile, type ExecutableProcess } from '@trellis/engine';
+import type { EventStore, RecordedEvent } from '@trellis/event-store';
+
+import { DEPLOYMENTS_STREAM, type DeploymentCreatedData, type ProcessDefinition } from './deployment.events.js';
+import { EVENT_STORE } from './event-store.token.js';
+
+interface RegisteredDefinition {
+  readonly definition: ProcessDefinition;
+  readonly sha256: string;
+  readonly xml: string;
+  readonly deployedAt: string;
+  /** Absent when this version of the engine cannot compile a resource an earlier version accepted. */
+  readonly process?: ExecutableProcess;
+  readonly compileProblem?: string;
+}
+
+export interface DefinitionFilter {
+  readonly processId?: string;
+  /** Only the latest version of each process id. */
+  readonly latest?: boolean;
+}
+
+/**
+ * The deployed process definitions and their compiled models, in memory.
+ * The `deployments` stream is the truth: the registry is rebuilt from it at startup.
+ */
+@Injectable()
+export class DefinitionRegistry implements OnModuleInit {
+  private readonly logger = new Logger(DefinitionRegistry.name);
+  private readonly definitions = new Map<string, RegisteredDefinition>();
+  private readonly latestByProcessId = new Map<string, RegisteredDefinition>();
+  /** Revision of the last deployment applied; undefined while the stream does not exist. */
+  private streamRevision: number | undefined;
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.reload();
+  }
+
+  /** Reads the whole `deployments` stream again (at startup, or after another writer appended). */
+  async reload(): Promise<void> {
+    const started = performance.now();
+    const events = await this.store.readStream(DEPLOYMENTS_STREAM);
+    this.definitions.clear();
+    this.latestByProcessId.clear();
+    this.streamRevision = undefined;
+    for (const event of events) this.applyRecorded(event);
+    this.logger.log(
+      `Loaded ${this.definitions.size} process definition(s) from ${events.length} deployment(s) in ${Math.round(performance.now() - started)} ms`,
+    );
+  }
+
+  get revision(): number | undefined {
+    return this.streamRevision;
+  }
+
+  /**
+   * Applies a deployment just appended at `revision`. `processes` are the models the deployment
+   * compiled, by resource name, so they are not compiled twice.
+   */
+  apply(data: DeploymentCreatedData, revision: number, processes?: ReadonlyMap<string, readonly ExecutableProcess[]>): void {
+    const compiled = new Map<string, { processes?: readonly ExecutableProcess[]; problem?: string }>();
+    for (const resource of data.resources) {
+      const known = processes?.get(resource.name);
+      if (known) {
+        compiled.set(resource.name, { processes: known });
+        continue;
+      }
+      const result = compile(resource.xml);
+      compiled.set(
+        resource.name,
+        result.ok
+          ? { processes: result.value.processes }
+          : { problem: result.error.map((error) => error.message).join('; ') },
+      );
+    }
+    for (const definition of data.processDefinitions) {
+      if (this.definitions.has(definition.id)) continue;
+      const resource = data.resources.find((candidate) => candidate.name === definition.resourceName);
+      if (!resource) continue;
+      const outcome = compiled.get(resource.name);
+      const process = outcome?.processes?.find((candidate) => candidate.id === definition.processId);
+      const registered: RegisteredDefinition = {
+        definition,
+        sha256: resource.sha256,
+        xml: resource.xml,
+        deployedAt: data.deployedAt,
+        ...(process ? { process } : { compileProblem: outcome?.problem ?? `the resource defines no process ${definition.processId}` }),
+      };
+      if (!process) {
+        this.logger.warn(`Process definition ${definition.id} cannot be executed by this version: ${registered.compileProblem}`);
+      }
+      this.definitions.set(definition.id, registered);
+      const latest = this.latestByProcessId.get(definition.processId);
+      if (!latest || latest.definition.version < definition.version) this.latestByProcessId.set(definition.processId, registered);
+    }
+    this.streamRevision = revision;
+  }
+
+  private applyRecorded(event: RecordedEvent): void {
+    if (event.type !== 'DeploymentCreated') {
+      this.streamRevision = event.revision;
+      return;
+    }
+    this.apply(event.data as unknown as DeploymentCreatedData, event.revision);
+  }
+
+  list(filter: DefinitionFilter = {}): ProcessDefinition[] {
+    const source = filter.latest ? this.latestByProcessId.values() : this.definitions.values();
+    return [...source]
+      .map((registered) => registered.definition)
+      .filter((definition) => filter.processId === undefined || definition.processId === filter.processId)
+      .sort((a, b) => (a.processId === b.processId ? a.version - b.version : a.processId < b.processId ? -1 : 1));
+  }
+
+  get(id: string): ProcessDefinition | undefined {
+    return this.definitions.get(id)?.definition;
+  }
+
+  xml(id: string): string | undefined {
+    return this.definitions.get(id)?.xml;
+  }
+
+  latest(processId: string): ProcessDefinition | undefined {
+    return this.latestByProcessId.get(processId)?.definition;
+  }
+
+  /** The SHA-256 of the resource holding the latest version of a process id: duplicate detection. */
+  latestSha256(processId: string): string | undefined {
+    return this.latestByProcessId.get(processId)?.sha256;
+  }
+
+  /** The compiled process of a definition, or why it cannot run. */
+  executableProcess(id: string): { readonly process: ExecutableProcess } | { readonly problem: string } | undefined {
+    const registered = this.definitions.get(id);
+    if (!registered) return undefined;
+    return registered.process ? { process: registered.process } : { problem: registered.compileProblem ?? 'not executable' };
+  }
+}

@@ -1,0 +1,25 @@
+export { DeploymentModule } from './deployment.module.js';
+export { EVENT_STORE } from './event-store.token.js';
+export { DefinitionRegistry, type DefinitionFilter } from './definition-registry.js';
+export {
+  DEPLOYMENTS_STREAM,
+  type DeployedResource,
+  type DeploymentCreated,
+  type DeploymentCreatedData,
+  type ProcessDefinition,
+} from './deployment.events.js';
+export {
+  DeployResourcesCommand,
+  DeployResourcesHandler,
+  DeploymentRejectedError,
+  type DeploymentView,
+  type ResourceUpload,
+} from './commands/deploy-resources.command.js';
+export {
+  GetProcessDefinitionQuery,
+  GetProcessDefinitionXmlQuery,
+  ListProcessDefinitionsQuery,
+  ProcessDefinitionNotFoundError,
+} from './queries/process-definition.queries.js';
+export { ProblemError, ProblemType, type ProblemDetails, type ProblemFieldError } from './problem/problem-details.js';
+export { ApiProblemResponses, ProblemDetailsDto, ProblemFieldErrorDto } from './problem/problem-details.dto.js';

@@ -1,0 +1,161 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { JsonObject } from '@trellis/engine';
+
+import type {
+  ElementInstanceView,
+  IncidentView,
+  JobView,
+  Page,
+  ProcessInstanceView,
+  UserTaskView,
+} from '../runtime.views.js';
+
+const variables = { type: 'object', additionalProperties: true, example: { customer: 'Ada', approved: true } } as const;
+const elementTypes = [
+  'startEvent',
+  'endEvent',
+  'task',
+  'manualTask',
+  'userTask',
+  'serviceTask',
+  'sendTask',
+  'businessRuleTask',
+  'scriptTask',
+  'exclusiveGateway',
+  'parallelGateway',
+  'inclusiveGateway',
+  'subProcess',
+  'multiInstanceBody',
+];
+
+export class ElementInstanceDto implements ElementInstanceView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ example: 'approve-order' })
+  elementId!: string;
+  @ApiProperty({ enum: elementTypes, example: 'userTask' })
+  elementType!: ElementInstanceView['elementType'];
+  @ApiProperty({ enum: ['ACTIVATING', 'ACTIVATED', 'COMPLETING', 'TERMINATING'], example: 'ACTIVATED' })
+  state!: ElementInstanceView['state'];
+}
+
+export class IncidentDto implements IncidentView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ enum: ['CONDITION_ERROR', 'EXPRESSION_ERROR', 'IO_MAPPING_ERROR', 'JOB_NO_RETRIES', 'UNSUPPORTED'] })
+  type!: IncidentView['type'];
+  @ApiProperty({ example: 'Payment service unreachable' })
+  message!: string;
+  @ApiProperty({ example: 'work' })
+  elementId!: string;
+  @ApiProperty({ format: 'uuid' })
+  elementInstanceId!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'For a job incident: the job' })
+  jobId?: string;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+  @ApiProperty({ format: 'uuid' })
+  processInstanceId!: string;
+}
+
+export class ProcessInstanceDto implements ProcessInstanceView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ example: 'order-process:1' })
+  processDefinitionId!: string;
+  @ApiProperty({ example: 'order-process' })
+  processId!: string;
+  @ApiProperty({ example: 1 })
+  version!: number;
+  @ApiPropertyOptional({ example: 'order-4711' })
+  businessKey?: string;
+  @ApiProperty({ enum: ['ACTIVE', 'COMPLETED', 'TERMINATED'] })
+  state!: ProcessInstanceView['state'];
+  @ApiProperty({ format: 'date-time' })
+  startedAt!: string;
+  @ApiPropertyOptional({ format: 'date-time' })
+  endedAt?: string;
+  @ApiProperty({ type: [ElementInstanceDto] })
+  activeElementInstances!: ElementInstanceDto[];
+  @ApiProperty({ ...variables, description: 'Process-level variables' })
+  variables!: JsonObject;
+  @ApiProperty({ type: [IncidentDto], description: 'Open incidents' })
+  incidents!: IncidentDto[];
+}
+
+export class ProcessInstancePageDto implements Page<ProcessInstanceView> {
+  @ApiProperty({ type: [ProcessInstanceDto] })
+  items!: ProcessInstanceDto[];
+  @ApiProperty({ description: 'Matching instances in all pages', example: 1 })
+  total!: number;
+}
+
+export class JobDto implements JobView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ example: 'work' })
+  type!: string;
+  @ApiProperty({ example: 3 })
+  retries!: number;
+  @ApiProperty({ format: 'uuid' })
+  processInstanceId!: string;
+  @ApiProperty({ example: 'one-task:1' })
+  processDefinitionId!: string;
+  @ApiProperty({ example: 'one-task' })
+  processId!: string;
+  @ApiPropertyOptional()
+  businessKey?: string;
+  @ApiProperty({ example: 'work' })
+  elementId!: string;
+  @ApiProperty({ format: 'uuid' })
+  elementInstanceId!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: {} })
+  customHeaders!: Record<string, string>;
+  @ApiPropertyOptional({ description: 'The message of the last failure' })
+  errorMessage?: string;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+  @ApiProperty({ ...variables, description: 'Every variable visible to the job’s element' })
+  variables!: JsonObject;
+}
+
+export class UserTaskDto implements UserTaskView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiPropertyOptional({ example: 'Approve order' })
+  name?: string;
+  @ApiProperty({ enum: ['CREATED', 'COMPLETED', 'CANCELED'] })
+  state!: UserTaskView['state'];
+  @ApiProperty({ format: 'uuid' })
+  processInstanceId!: string;
+  @ApiProperty({ example: 'order-process:1' })
+  processDefinitionId!: string;
+  @ApiProperty({ example: 'order-process' })
+  processId!: string;
+  @ApiProperty({ example: 'approve-order' })
+  elementId!: string;
+  @ApiProperty({ format: 'uuid' })
+  elementInstanceId!: string;
+  @ApiPropertyOptional({ example: 'ada' })
+  assignee?: string;
+  @ApiProperty({ type: [String], example: [] })
+  candidateUsers!: string[];
+  @ApiProperty({ type: [String], example: ['sales'] })
+  candidateGroups!: string[];
+  @ApiPropertyOptional({ format: 'date-time' })
+  dueDate?: string;
+  @ApiPropertyOptional({ format: 'date-time' })
+  followUpDate?: string;
+  @ApiPropertyOptional()
+  priority?: number;
+  @ApiPropertyOptional()
+  formKey?: string;
+  @ApiPropertyOptional()
+  formId?: string;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+  @ApiPropertyOptional({ format: 'date-time' })
+  completedAt?: string;
+  @ApiPropertyOptional({ ...variables, description: 'For an open task: every variable visible to its element' })
+  variables?: JsonObject;
+}

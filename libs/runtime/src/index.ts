@@ -1,0 +1,25 @@
+export { RuntimeModule } from './runtime.module.js';
+export { RUNTIME_OPTIONS, defaultRuntimeOptions, type RuntimeOptions } from './runtime.options.js';
+export { KeyedMutex } from './keyed-mutex.js';
+export {
+  ProcessInstanceRepository,
+  processInstanceStream,
+  PROCESS_INSTANCE_STREAM_PREFIX,
+  type CommandOutcome,
+  type LoadedProcessInstance,
+} from './process-instance.repository.js';
+export { RuntimeProjection, type JobFilter, type ProcessInstanceFilter, type UserTaskFilter } from './runtime.projection.js';
+export { ProcessInstanceCommandRejectedError } from './process-instance-command-rejected.error.js';
+export { StartProcessInstanceCommand } from './commands/start-process-instance.command.js';
+export { CompleteJobCommand, FailJobCommand } from './commands/job.commands.js';
+export { CompleteUserTaskCommand } from './commands/user-task.commands.js';
+export { CancelProcessInstanceCommand, ResolveIncidentCommand, SetVariablesCommand } from './commands/process-instance.commands.js';
+export {
+  GetProcessInstanceQuery,
+  GetUserTaskQuery,
+  ListIncidentsQuery,
+  ListJobsQuery,
+  ListProcessInstancesQuery,
+  ListUserTasksQuery,
+} from './queries/runtime.queries.js';
+export type * from './runtime.views.js';

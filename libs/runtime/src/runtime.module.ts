@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { DeploymentModule } from '@trellis/deployment';
+
+import { IncidentsController } from './api/incidents.controller.js';
+import { JobsController } from './api/jobs.controller.js';
+import { ProcessInstancesController } from './api/process-instances.controller.js';
+import { UserTasksController } from './api/user-tasks.controller.js';
+import { CompleteJobHandler, FailJobHandler } from './commands/job.commands.js';
+import { ProcessInstanceCommandRunner } from './commands/process-instance-command.runner.js';
+import { CancelProcessInstanceHandler, ResolveIncidentHandler, SetVariablesHandler } from './commands/process-instance.commands.js';
+import { StartProcessInstanceHandler } from './commands/start-process-instance.command.js';
+import { CompleteUserTaskHandler } from './commands/user-task.commands.js';
+import { ProcessInstanceRepository } from './process-instance.repository.js';
+import {
+  GetProcessInstanceHandler,
+  GetUserTaskHandler,
+  ListIncidentsHandler,
+  ListJobsHandler,
+  ListProcessInstancesHandler,
+  ListUserTasksHandler,
+} from './queries/runtime.queries.js';
+import { RuntimeProjection } from './runtime.projection.js';
+
+/**
+ * Runs process instances: start, jobs, user tasks, variables, incidents, cancel, and the read views.
+ * Needs the `EVENT_STORE` provider (a global module of the application), optionally `RUNTIME_OPTIONS`,
+ * and `CqrsModule.forRoot()` at the root.
+ */
+@Module({
+  imports: [CqrsModule, DeploymentModule],
+  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController],
+  providers: [
+    ProcessInstanceRepository,
+    RuntimeProjection,
+    ProcessInstanceCommandRunner,
+    StartProcessInstanceHandler,
+    CompleteJobHandler,
+    FailJobHandler,
+    CompleteUserTaskHandler,
+    SetVariablesHandler,
+    ResolveIncidentHandler,
+    CancelProcessInstanceHandler,
+    GetProcessInstanceHandler,
+    ListProcessInstancesHandler,
+    ListJobsHandler,
+    ListUserTasksHandler,
+    GetUserTaskHandler,
+    ListIncidentsHandler,
+  ],
+  exports: [ProcessInstanceRepository, RuntimeProjection],
+})
+export class RuntimeModule {}

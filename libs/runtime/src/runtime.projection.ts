@@ -1,0 +1,443 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { EVENT_STORE } from '@trellis/deployment';
+import {
+  evolve,
+  initialProcessInstanceState,
+  type JsonObject,
+  type ProcessInstanceEvent,
+  type ProcessInstanceState,
+  type UserTaskCreated,
+} from '@trellis/engine';
+import type { EventStore, RecordedEvent, Subscription } from '@trellis/event-store';
+
+import { PROCESS_INSTANCE_STREAM_PREFIX } from './process-instance.repository.js';
+import type {
+  ElementInstanceStateName,
+  IncidentView,
+  JobView,
+  Page,
+  ProcessInstanceStateName,
+  ProcessInstanceView,
+  UserTaskStateName,
+  UserTaskView,
+} from './runtime.views.js';
+
+interface InstanceRecord {
+  readonly id: string;
+  state: ProcessInstanceState;
+  /** The process variables as last seen, kept in case the ended state no longer holds them. */
+  variables: JsonObject;
+  readonly openJobIds: Set<string>;
+  readonly openIncidentIds: Set<string>;
+  readonly openUserTaskIds: Set<string>;
+}
+
+interface UserTaskRecord {
+  readonly data: UserTaskCreated['data'];
+  readonly processInstanceId: string;
+  state: UserTaskStateName;
+  completedAt?: string;
+}
+
+export interface ProcessInstanceFilter {
+  readonly processId?: string;
+  readonly processDefinitionId?: string;
+  readonly state?: ProcessInstanceStateName;
+  readonly businessKey?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface JobFilter {
+  readonly type?: string;
+  readonly processInstanceId?: string;
+  readonly limit?: number;
+}
+
+export interface UserTaskFilter {
+  readonly assignee?: string;
+  readonly candidateGroup?: string;
+  readonly candidateUser?: string;
+  readonly processInstanceId?: string;
+  readonly state?: UserTaskStateName;
+  readonly limit?: number;
+}
+
+const CATCH_UP_PAGE = 5_000;
+const DEFAULT_LIMIT = 100;
+
+/**
+ * The read side of the runtime: process instances, open jobs, user tasks and incidents, in memory,
+ * fed by every event of the store. It is rebuilt from position 0 at startup, so a restarted server
+ * serves the same views. Each instance's state is folded with the engine's own `evolve`, so the views
+ * agree with the decider by construction.
+ */
+@Injectable()
+export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RuntimeProjection.name);
+  private readonly instances = new Map<string, InstanceRecord>();
+  /** Open jobs: job id to process instance id, and job ids by job type. */
+  private readonly jobInstance = new Map<string, string>();
+  private readonly jobsByType = new Map<string, Set<string>>();
+  /** The engine's job state has no creation time: it is kept here for open jobs. */
+  private readonly jobCreatedAt = new Map<string, string>();
+  private readonly userTasks = new Map<string, UserTaskRecord>();
+  private readonly incidentInstance = new Map<string, string>();
+  private processed = 0;
+  private waiters: { readonly position: number; readonly resolve: () => void }[] = [];
+  private subscription: Subscription | undefined;
+  private closed = false;
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Catches up on every stored event, then follows new ones live. Resolves once caught up. */
+  async start(): Promise<void> {
+    const started = performance.now();
+    let count = 0;
+    for (;;) {
+      const page = await this.store.readAll({ afterPosition: this.processed, maxCount: CATCH_UP_PAGE });
+      for (const event of page) this.apply(event);
+      count += page.length;
+      if (page.length < CATCH_UP_PAGE) break;
+    }
+    this.subscription = this.store.subscribeToAll((event) => this.apply(event), { afterPosition: this.processed });
+    this.logger.log(
+      `Runtime projection caught up with ${count} event(s) (${this.instances.size} process instance(s), position ${this.processed}) in ${Math.round(performance.now() - started)} ms`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    await this.subscription?.close();
+    this.subscription = undefined;
+    // Nobody will advance the position any more: let waiting callers go.
+    for (const waiter of this.waiters) waiter.resolve();
+    this.waiters = [];
+  }
+
+  /** The global position of the last event the views include. */
+  get position(): number {
+    return this.processed;
+  }
+
+  /** Resolves once the views include the event at `position` (read-your-writes for command callers). */
+  waitForPosition(position: number): Promise<void> {
+    if (this.processed >= position || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ position, resolve });
+    });
+  }
+
+  apply(recorded: RecordedEvent): void {
+    if (recorded.position <= this.processed) return;
+    try {
+      if (recorded.streamId.startsWith(PROCESS_INSTANCE_STREAM_PREFIX)) {
+        this.applyProcessInstanceEvent(recorded.streamId.slice(PROCESS_INSTANCE_STREAM_PREFIX.length), recorded);
+      }
+    } catch (error) {
+      // One unreadable event must not stop the views: report it and go on.
+      this.logger.error(`Cannot project event ${recorded.type} at position ${recorded.position} of ${recorded.streamId}: ${String(error)}`);
+    }
+    this.processed = recorded.position;
+    if (this.waiters.length > 0) {
+      const ready = this.waiters.filter((waiter) => waiter.position <= this.processed);
+      if (ready.length > 0) {
+        this.waiters = this.waiters.filter((waiter) => waiter.position > this.processed);
+        for (const waiter of ready) waiter.resolve();
+      }
+    }
+  }
+
+  private applyProcessInstanceEvent(processInstanceId: string, recorded: RecordedEvent): void {
+    const event = { type: recorded.type, data: recorded.data } as unknown as ProcessInstanceEvent;
+    let record = this.instances.get(processInstanceId);
+    if (!record) {
+      if (event.type !== 'ProcessInstanceCreated') return;
+      record = {
+        id: processInstanceId,
+        state: initialProcessInstanceState(),
+        variables: {},
+        openJobIds: new Set(),
+        openIncidentIds: new Set(),
+        openUserTaskIds: new Set(),
+      };
+      this.instances.set(processInstanceId, record);
+    }
+    const before = record.state;
+    record.state = evolve(record.state, event);
+    const variables = record.state.variables[processInstanceId];
+    if (variables) record.variables = variables;
+
+    switch (event.type) {
+      case 'JobCreated': {
+        this.jobInstance.set(event.data.jobId, processInstanceId);
+        this.jobCreatedAt.set(event.data.jobId, event.data.createdAt);
+        let ofType = this.jobsByType.get(event.data.type);
+        if (!ofType) this.jobsByType.set(event.data.type, (ofType = new Set()));
+        ofType.add(event.data.jobId);
+        record.openJobIds.add(event.data.jobId);
+        break;
+      }
+      case 'JobCompleted':
+      case 'JobCanceled':
+        this.forgetJob(record, event.data.jobId, before.jobs[event.data.jobId]?.type);
+        break;
+      case 'UserTaskCreated':
+        this.userTasks.set(event.data.userTaskId, { data: event.data, processInstanceId, state: 'CREATED' });
+        record.openUserTaskIds.add(event.data.userTaskId);
+        break;
+      case 'UserTaskCompleted':
+      case 'UserTaskCanceled': {
+        const task = this.userTasks.get(event.data.userTaskId);
+        if (task) {
+          task.state = event.type === 'UserTaskCompleted' ? 'COMPLETED' : 'CANCELED';
+          task.completedAt = recorded.recordedAt;
+        }
+        record.openUserTaskIds.delete(event.data.userTaskId);
+        break;
+      }
+      case 'IncidentCreated':
+        this.incidentInstance.set(event.data.incidentId, processInstanceId);
+        record.openIncidentIds.add(event.data.incidentId);
+        break;
+      case 'IncidentResolved':
+        this.incidentInstance.delete(event.data.incidentId);
+        record.openIncidentIds.delete(event.data.incidentId);
+        break;
+      case 'ProcessInstanceCompleted':
+      case 'ProcessInstanceTerminated':
+        // An ended instance has nothing open any more, whatever the events said before.
+        for (const jobId of [...record.openJobIds]) this.forgetJob(record, jobId, before.jobs[jobId]?.type);
+        for (const incidentId of record.openIncidentIds) this.incidentInstance.delete(incidentId);
+        record.openIncidentIds.clear();
+        for (const userTaskId of record.openUserTaskIds) {
+          const task = this.userTasks.get(userTaskId);
+          if (task && task.state === 'CREATED') {
+            task.state = 'CANCELED';
+            task.completedAt = recorded.recordedAt;
+          }
+        }
+        record.openUserTaskIds.clear();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private forgetJob(record: InstanceRecord, jobId: string, type: string | undefined): void {
+    this.jobInstance.delete(jobId);
+    this.jobCreatedAt.delete(jobId);
+    record.openJobIds.delete(jobId);
+    const types = type !== undefined ? [type] : [...this.jobsByType.keys()];
+    for (const candidate of types) {
+      const ofType = this.jobsByType.get(candidate);
+      if (ofType?.delete(jobId) && ofType.size === 0) this.jobsByType.delete(candidate);
+    }
+  }
+
+  // Lookups for commands addressed by job, task or incident id.
+
+  processInstanceOfJob(jobId: string): string | undefined {
+    return this.jobInstance.get(jobId);
+  }
+
+  processInstanceOfUserTask(userTaskId: string): string | undefined {
+    const task = this.userTasks.get(userTaskId);
+    return task?.processInstanceId;
+  }
+
+  processInstanceOfIncident(incidentId: string): string | undefined {
+    return this.incidentInstance.get(incidentId);
+  }
+
+  // Views.
+
+  processInstance(id: string): ProcessInstanceView | undefined {
+    const record = this.instances.get(id);
+    return record && record.state.status !== 'none' ? this.instanceView(record) : undefined;
+  }
+
+  processInstances(filter: ProcessInstanceFilter = {}): Page<ProcessInstanceView> {
+    const matching: InstanceRecord[] = [];
+    for (const record of this.instances.values()) {
+      const state = record.state;
+      if (state.status === 'none') continue;
+      if (filter.processId !== undefined && state.processId !== filter.processId) continue;
+      if (filter.processDefinitionId !== undefined && state.processDefinitionId !== filter.processDefinitionId) continue;
+      if (filter.businessKey !== undefined && state.businessKey !== filter.businessKey) continue;
+      if (filter.state !== undefined && stateName(state) !== filter.state) continue;
+      matching.push(record);
+    }
+    const offset = filter.offset ?? 0;
+    const limit = filter.limit ?? DEFAULT_LIMIT;
+    return { items: matching.slice(offset, offset + limit).map((record) => this.instanceView(record)), total: matching.length };
+  }
+
+  /** Open jobs that a worker may take now (not failed without retries, not waiting for a retry back-off). */
+  activatableJobs(filter: JobFilter = {}, now: string = new Date().toISOString()): JobView[] {
+    const limit = filter.limit ?? DEFAULT_LIMIT;
+    const candidates: Iterable<string> =
+      filter.processInstanceId !== undefined
+        ? (this.instances.get(filter.processInstanceId)?.openJobIds ?? [])
+        : filter.type !== undefined
+          ? (this.jobsByType.get(filter.type) ?? [])
+          : this.jobInstance.keys();
+    const jobs: JobView[] = [];
+    for (const jobId of candidates) {
+      if (jobs.length >= limit) break;
+      const record = this.instances.get(this.jobInstance.get(jobId) ?? '');
+      const job = record?.state.jobs[jobId];
+      if (!record || !job) continue;
+      if (filter.type !== undefined && job.type !== filter.type) continue;
+      if (job.state !== 'activatable' || job.retries <= 0) continue;
+      if (job.retryAt !== undefined && job.retryAt > now) continue;
+      const state = record.state;
+      jobs.push({
+        id: job.id,
+        type: job.type,
+        retries: job.retries,
+        processInstanceId: record.id,
+        processDefinitionId: state.processDefinitionId,
+        processId: state.processId,
+        ...(state.businessKey !== undefined ? { businessKey: state.businessKey } : {}),
+        elementId: job.elementId,
+        elementInstanceId: job.elementInstanceId,
+        customHeaders: job.customHeaders,
+        ...(job.errorMessage !== undefined ? { errorMessage: job.errorMessage } : {}),
+        createdAt: this.jobCreatedAt.get(jobId) ?? '',
+        variables: visibleVariables(state, job.elementInstanceId),
+      });
+    }
+    return jobs;
+  }
+
+  userTask(id: string): UserTaskView | undefined {
+    const task = this.userTasks.get(id);
+    return task ? this.userTaskView(task) : undefined;
+  }
+
+  userTaskList(filter: UserTaskFilter = {}): UserTaskView[] {
+    const limit = filter.limit ?? DEFAULT_LIMIT;
+    const tasks: UserTaskView[] = [];
+    const candidates =
+      filter.processInstanceId !== undefined
+        ? [...this.userTasks.values()].filter((task) => task.processInstanceId === filter.processInstanceId)
+        : this.userTasks.values();
+    for (const task of candidates) {
+      if (tasks.length >= limit) break;
+      if (filter.state !== undefined && task.state !== filter.state) continue;
+      if (filter.assignee !== undefined && task.data.assignee !== filter.assignee) continue;
+      if (filter.candidateGroup !== undefined && !task.data.candidateGroups.includes(filter.candidateGroup)) continue;
+      if (filter.candidateUser !== undefined && !task.data.candidateUsers.includes(filter.candidateUser)) continue;
+      tasks.push(this.userTaskView(task));
+    }
+    return tasks;
+  }
+
+  incidents(filter: { readonly processInstanceId?: string } = {}): IncidentView[] {
+    const incidents: IncidentView[] = [];
+    for (const [incidentId, processInstanceId] of this.incidentInstance) {
+      if (filter.processInstanceId !== undefined && processInstanceId !== filter.processInstanceId) continue;
+      const incident = this.instances.get(processInstanceId)?.state.incidents[incidentId];
+      if (incident) incidents.push(incidentView(incident, processInstanceId));
+    }
+    return incidents;
+  }
+
+  private instanceView(record: InstanceRecord): ProcessInstanceView {
+    const state = record.state;
+    const ended = state.status === 'completed' || state.status === 'terminated';
+    return {
+      id: record.id,
+      processDefinitionId: state.processDefinitionId,
+      processId: state.processId,
+      version: state.version,
+      ...(state.businessKey !== undefined ? { businessKey: state.businessKey } : {}),
+      state: stateName(state),
+      startedAt: state.startedAt ?? '',
+      ...(state.endedAt !== undefined ? { endedAt: state.endedAt } : {}),
+      activeElementInstances: ended
+        ? []
+        : Object.values(state.elementInstances)
+            .filter((instance) => instance.state !== 'completed' && instance.state !== 'terminated')
+            .map((instance) => ({
+              id: instance.id,
+              elementId: instance.elementId,
+              elementType: instance.elementType,
+              state: instance.state.toUpperCase() as ElementInstanceStateName,
+            })),
+      variables: state.variables[record.id] ?? record.variables,
+      incidents: [...record.openIncidentIds]
+        .map((incidentId) => state.incidents[incidentId])
+        .filter((incident) => incident !== undefined)
+        .map((incident) => incidentView(incident, record.id)),
+    };
+  }
+
+  private userTaskView(task: UserTaskRecord): UserTaskView {
+    const state = this.instances.get(task.processInstanceId)?.state;
+    const data = task.data;
+    return {
+      id: data.userTaskId,
+      ...(data.name !== undefined ? { name: data.name } : {}),
+      state: task.state,
+      processInstanceId: task.processInstanceId,
+      processDefinitionId: state?.processDefinitionId ?? '',
+      processId: state?.processId ?? '',
+      elementId: data.elementId,
+      elementInstanceId: data.elementInstanceId,
+      ...(data.assignee !== undefined ? { assignee: data.assignee } : {}),
+      candidateUsers: data.candidateUsers,
+      candidateGroups: data.candidateGroups,
+      ...(data.dueDate !== undefined ? { dueDate: data.dueDate } : {}),
+      ...(data.followUpDate !== undefined ? { followUpDate: data.followUpDate } : {}),
+      ...(data.priority !== undefined ? { priority: data.priority } : {}),
+      ...(data.formKey !== undefined ? { formKey: data.formKey } : {}),
+      ...(data.formId !== undefined ? { formId: data.formId } : {}),
+      createdAt: data.createdAt,
+      ...(task.completedAt !== undefined ? { completedAt: task.completedAt } : {}),
+      ...(task.state === 'CREATED' && state ? { variables: visibleVariables(state, data.elementInstanceId) } : {}),
+    };
+  }
+}
+
+function stateName(state: ProcessInstanceState): ProcessInstanceStateName {
+  return state.status === 'completed' ? 'COMPLETED' : state.status === 'terminated' ? 'TERMINATED' : 'ACTIVE';
+}
+
+function incidentView(incident: ProcessInstanceState['incidents'][string], processInstanceId: string): IncidentView {
+  return {
+    id: incident.id,
+    type: incident.type,
+    message: incident.message,
+    elementId: incident.elementId,
+    elementInstanceId: incident.elementInstanceId,
+    ...(incident.jobId !== undefined ? { jobId: incident.jobId } : {}),
+    createdAt: incident.createdAt,
+    processInstanceId,
+  };
+}
+
+/** Variables visible from an element instance: its own scope wins over the enclosing ones. */
+function visibleVariables(state: ProcessInstanceState, elementInstanceId: string): JsonObject {
+  const scopes: string[] = [];
+  let scopeId: string | undefined = elementInstanceId;
+  const seen = new Set<string>();
+  while (scopeId !== undefined && !seen.has(scopeId)) {
+    seen.add(scopeId);
+    scopes.push(scopeId);
+    scopeId = state.elementInstances[scopeId]?.flowScopeInstanceId;
+  }
+  if (!seen.has(state.processInstanceId)) scopes.push(state.processInstanceId);
+  const visible: JsonObject = {};
+  for (const scope of scopes.reverse()) Object.assign(visible, state.variables[scope]);
+  return visible;
+}

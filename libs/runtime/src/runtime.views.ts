@@ -1,0 +1,84 @@
+import type { FlowNodeKind, IncidentType, JsonObject } from '@trellis/engine';
+
+export type ProcessInstanceStateName = 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
+export type ElementInstanceStateName = 'ACTIVATING' | 'ACTIVATED' | 'COMPLETING' | 'TERMINATING';
+export type UserTaskStateName = 'CREATED' | 'COMPLETED' | 'CANCELED';
+
+export interface ElementInstanceView {
+  readonly id: string;
+  readonly elementId: string;
+  readonly elementType: FlowNodeKind | 'multiInstanceBody';
+  readonly state: ElementInstanceStateName;
+}
+
+export interface IncidentView {
+  readonly id: string;
+  readonly type: IncidentType;
+  readonly message: string;
+  readonly elementId: string;
+  readonly elementInstanceId: string;
+  readonly jobId?: string;
+  readonly createdAt: string;
+  readonly processInstanceId: string;
+}
+
+export interface ProcessInstanceView {
+  readonly id: string;
+  readonly processDefinitionId: string;
+  readonly processId: string;
+  readonly version: number;
+  readonly businessKey?: string;
+  readonly state: ProcessInstanceStateName;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly activeElementInstances: readonly ElementInstanceView[];
+  /** The process-level variables. */
+  readonly variables: JsonObject;
+  /** Open incidents. */
+  readonly incidents: readonly IncidentView[];
+}
+
+export interface JobView {
+  readonly id: string;
+  readonly type: string;
+  readonly retries: number;
+  readonly processInstanceId: string;
+  readonly processDefinitionId: string;
+  readonly processId: string;
+  readonly businessKey?: string;
+  readonly elementId: string;
+  readonly elementInstanceId: string;
+  readonly customHeaders: Readonly<Record<string, string>>;
+  readonly errorMessage?: string;
+  readonly createdAt: string;
+  /** Every variable visible to the job's element: its own scope first, then the enclosing ones. */
+  readonly variables: JsonObject;
+}
+
+export interface UserTaskView {
+  readonly id: string;
+  readonly name?: string;
+  readonly state: UserTaskStateName;
+  readonly processInstanceId: string;
+  readonly processDefinitionId: string;
+  readonly processId: string;
+  readonly elementId: string;
+  readonly elementInstanceId: string;
+  readonly assignee?: string;
+  readonly candidateUsers: readonly string[];
+  readonly candidateGroups: readonly string[];
+  readonly dueDate?: string;
+  readonly followUpDate?: string;
+  readonly priority?: number;
+  readonly formKey?: string;
+  readonly formId?: string;
+  readonly createdAt: string;
+  readonly completedAt?: string;
+  /** For an open task: every variable visible to its element. */
+  readonly variables?: JsonObject;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly total: number;
+}
