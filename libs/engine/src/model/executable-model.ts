@@ -89,6 +89,11 @@ interface FlowNodeBase {
   /** Camunda 7 `camunda:asyncBefore` / `asyncAfter`: read and kept; transaction boundaries come with the job executor. */
   readonly asyncBefore?: boolean;
   readonly asyncAfter?: boolean;
+  /**
+   * The `default` flow of an activity (or of an exclusive or inclusive gateway): taken only when no other
+   * outgoing flow's condition holds.
+   */
+  readonly defaultFlowId?: string;
 }
 
 export interface StartEventNode extends FlowNodeBase {

@@ -1,0 +1,147 @@
+import type { FlowNode, VariableMapping } from '../model/executable-model.js';
+import { readJob, readScript, readUserTask } from './build-tasks.js';
+import { readCamundaAsync, readCamundaMappings } from './dialects/camunda7-extensions.js';
+import { readZeebeMappings } from './dialects/zeebe-extensions.js';
+import { ElementExtensions } from './extension-elements.js';
+import { readLoopCharacteristics } from './loop-characteristics.js';
+import type { ModelErrorCollector } from './model-error-collector.js';
+import { elementProperty, elementsProperty, idOf, numberProperty, booleanProperty, stringProperty, textProperty } from './moddle-element.js';
+import type { NodeEntry } from './process-graph.js';
+import type { ReadContext } from './read-context.js';
+
+export interface NodeLinks {
+  readonly incoming: readonly string[];
+  readonly outgoing: readonly string[];
+}
+
+export interface SubProcessScope {
+  readonly startEventId: string;
+  readonly childIds: readonly string[];
+}
+
+/** Resource roles that assign work to people, which the dialects' assignment attributes express instead. */
+const assignmentRoles: Readonly<Record<string, string>> = {
+  'bpmn:HumanPerformer': 'bpmn:humanPerformer',
+  'bpmn:PotentialOwner': 'bpmn:potentialOwner',
+};
+
+/**
+ * Builds the executable form of one flow node that `flowNodeSupport` accepted. Problems are reported to `errors`;
+ * the node is built regardless, so that one pass finds every problem of the model.
+ */
+export function buildFlowNode(entry: NodeEntry, links: NodeLinks, subProcess: SubProcessScope | undefined, errors: ModelErrorCollector): FlowNode | undefined {
+  if (!entry.support.executable) return undefined;
+  const { element, id } = entry;
+  const extensions = new ElementExtensions(element, id, errors);
+  const context: ReadContext = { element, elementId: id, errors, extensions };
+  const isActivity = element.$instanceOf('bpmn:Activity');
+  if (isActivity) checkActivityAttributes(context);
+
+  const kind = entry.support.kind;
+  const specific = readKindSpecific(context, entry, subProcess);
+
+  const camundaMappings = readCamundaMappings(context);
+  const zeebeMappings = readZeebeMappings(context);
+  const loops = isActivity ? readLoopCharacteristics(context) : {};
+  const defaultFlowId = readDefaultFlow(context, links);
+  extensions.finish();
+
+  const name = stringProperty(element, 'name');
+  const inputMappings: VariableMapping[] = [...camundaMappings.inputs, ...zeebeMappings.inputs];
+  const outputMappings: VariableMapping[] = [...camundaMappings.outputs, ...zeebeMappings.outputs];
+  return {
+    id,
+    ...(name === undefined ? {} : { name }),
+    parentId: entry.parentId,
+    incoming: [...links.incoming],
+    outgoing: [...links.outgoing],
+    inputMappings,
+    outputMappings,
+    ...loops,
+    ...readCamundaAsync(context),
+    ...(defaultFlowId === undefined ? {} : { defaultFlowId }),
+    ...specific,
+    kind,
+  } as FlowNode;
+}
+
+function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: SubProcessScope | undefined): Record<string, unknown> {
+  const support = entry.support;
+  if (!support.executable) return {};
+  switch (support.kind) {
+    case 'startEvent':
+      checkStartEvent(context);
+      return {};
+    case 'endEvent':
+      return { eventDefinition: support.endEvent ?? 'none' };
+    case 'userTask':
+      return { ...readUserTask(context) };
+    case 'serviceTask':
+    case 'sendTask':
+    case 'businessRuleTask': {
+      const job = readJob(context, support.kind === 'serviceTask' ? 'service task' : support.kind === 'sendTask' ? 'send task' : 'business rule task');
+      return job === undefined ? {} : { job };
+    }
+    case 'scriptTask':
+      return { ...readScript(context) };
+    case 'subProcess':
+      return { startEventId: subProcess?.startEventId ?? '', childIds: [...(subProcess?.childIds ?? [])] };
+    default:
+      return {};
+  }
+}
+
+function checkStartEvent(context: ReadContext): void {
+  const initiator = textProperty(context.element, 'camunda:initiator');
+  if (initiator !== undefined) {
+    context.errors.add({
+      code: 'NOT_SUPPORTED',
+      message: 'not supported yet: camunda:initiator (the engine has no authenticated user to store)',
+      elementId: context.elementId,
+      field: 'camunda:initiator',
+    });
+  }
+  // A start form is for the task list to show; starting the instance does not depend on it.
+  context.extensions.take('zeebe:FormDefinition');
+}
+
+/** Activity attributes of BPMN with execution semantics this version does not run. */
+function checkActivityAttributes(context: ReadContext): void {
+  const { element, elementId, errors } = context;
+  if (booleanProperty(element, 'isForCompensation') === true) {
+    errors.add({ code: 'NOT_SUPPORTED', message: 'not supported yet: compensation (isForCompensation="true")', elementId, field: 'isForCompensation' });
+  }
+  for (const quantity of ['startQuantity', 'completionQuantity'] as const) {
+    const value = numberProperty(element, quantity);
+    if (value !== undefined && value !== 1) {
+      errors.add({ code: 'NOT_SUPPORTED', message: `not supported yet: ${quantity}="${value}" (only 1 token per activation)`, elementId, field: quantity });
+    }
+  }
+  for (const resource of elementsProperty(element, 'resources')) {
+    const role = assignmentRoles[resource.$type];
+    if (role === undefined) continue; // bpmn:performer and other roles describe, they do not assign
+    errors.add({
+      code: 'NOT_SUPPORTED',
+      message: `not supported yet: ${role} (assign with zeebe:assignmentDefinition or camunda:assignee/candidateUsers/candidateGroups)`,
+      elementId,
+      field: role,
+    });
+  }
+}
+
+/** The `default` flow of an activity or of an exclusive or inclusive gateway: it must be one of its outgoing flows. */
+function readDefaultFlow(context: ReadContext, links: NodeLinks): string | undefined {
+  const flow = elementProperty(context.element, 'default');
+  if (flow === undefined) return undefined;
+  const flowId = idOf(flow);
+  if (flowId === undefined || !links.outgoing.includes(flowId)) {
+    context.errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message: `the default flow '${flowId ?? ''}' of '${context.elementId}' is not one of its outgoing sequence flows`,
+      elementId: context.elementId,
+      field: 'default',
+    });
+    return undefined;
+  }
+  return flowId;
+}

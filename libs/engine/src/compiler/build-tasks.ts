@@ -1,0 +1,129 @@
+import type { Expression } from '../model/expression.js';
+import type { JobDefinition, UserTaskAssignment } from '../model/executable-model.js';
+import { readCamundaJob, readCamundaScript, readCamundaUserTask } from './dialects/camunda7-extensions.js';
+import { mergeDialects, type DialectValue } from './dialects/merge-dialects.js';
+import { readZeebeJob, readZeebeScript, readZeebeUserTask } from './dialects/zeebe-extensions.js';
+import { asFeel } from './expression-fields.js';
+import { stringProperty, textProperty } from './moddle-element.js';
+import { expressionValue, type ReadContext } from './read-context.js';
+
+const defaultRetries: Expression = { language: 'static', source: '3' };
+
+/**
+ * The job of a service, send or business rule task, from `zeebe:taskDefinition` or a Camunda 7 external task.
+ * `undefined` when there is none: reported as missing unless an implementation we refuse was reported already.
+ */
+export function readJob(context: ReadContext, taskKind: string): JobDefinition | undefined {
+  const zeebe = readZeebeJob(context);
+  const camunda = readCamundaJob(context);
+  const type = mergeDialects(zeebe.type, camunda.type, context.elementId, context.errors);
+  if (!zeebe.defined && camunda.type === undefined && !zeebe.refused && !camunda.refused) {
+    context.errors.add({
+      code: 'MISSING_ATTRIBUTE',
+      message:
+        `${taskKind} '${context.elementId}' has no job definition: give it a zeebe:taskDefinition type (Camunda 8) ` +
+        'or camunda:type="external" with a camunda:topic (Camunda 7)',
+      elementId: context.elementId,
+      field: 'zeebe:taskDefinition',
+    });
+  }
+  if (type === undefined) return undefined;
+  return {
+    type,
+    retries: zeebe.retries ?? defaultRetries,
+    customHeaders: zeebe.customHeaders,
+    ...(camunda.retryTimeCycle === undefined ? {} : { retryTimeCycle: camunda.retryTimeCycle }),
+    // A task written in both dialects is one job; it is the Camunda 8 job, which external task clients may fetch too.
+    dialect: zeebe.type !== undefined ? 'zeebe' : 'camunda',
+  };
+}
+
+export interface UserTaskFields {
+  readonly assignment: UserTaskAssignment;
+  readonly formKey?: string;
+  readonly formId?: string;
+}
+
+export function readUserTask(context: ReadContext): UserTaskFields {
+  const zeebe = readZeebeUserTask(context);
+  const camunda = readCamundaUserTask(context);
+  const merge = <T>(field: keyof typeof zeebe & keyof typeof camunda): T | undefined =>
+    mergeDialects(zeebe[field] as DialectValue<T> | undefined, camunda[field] as DialectValue<T> | undefined, context.elementId, context.errors);
+  const assignment: Record<string, Expression | undefined> = {
+    assignee: merge<Expression>('assignee'),
+    candidateUsers: merge<Expression>('candidateUsers'),
+    candidateGroups: merge<Expression>('candidateGroups'),
+    dueDate: merge<Expression>('dueDate'),
+    followUpDate: merge<Expression>('followUpDate'),
+    priority: merge<Expression>('priority'),
+  };
+  const formKey = merge<string>('formKey');
+  const formId = merge<string>('formId');
+  return {
+    assignment: Object.fromEntries(Object.entries(assignment).filter(([, value]) => value !== undefined)) as UserTaskAssignment,
+    ...(formKey === undefined ? {} : { formKey }),
+    ...(formId === undefined ? {} : { formId }),
+  };
+}
+
+export interface ScriptFields {
+  readonly script?: Expression;
+  readonly resultVariable?: string;
+}
+
+const feelFormat = /^(feel|text\/feel|application\/feel)$/i;
+
+/**
+ * A script task runs a FEEL expression: `zeebe:script`, or a `bpmn:script` whose `scriptFormat` is FEEL. Scripts in
+ * JavaScript, Groovy or any other language would need a script engine and are refused at deployment.
+ */
+export function readScript(context: ReadContext): ScriptFields {
+  const { element, elementId, errors } = context;
+  if (context.extensions.has('zeebe:TaskDefinition')) {
+    context.extensions.take('zeebe:TaskDefinition');
+    errors.add({
+      code: 'NOT_SUPPORTED',
+      message: 'not supported yet: script tasks run by a job worker (zeebe:taskDefinition on bpmn:ScriptTask): use zeebe:script',
+      elementId,
+      field: 'zeebe:taskDefinition',
+    });
+  }
+  const zeebe = readZeebeScript(context);
+  const camunda = readCamundaScript(context);
+  const scriptFormat = textProperty(element, 'scriptFormat');
+  const scriptText = stringProperty(element, 'script');
+  let bpmnScript: DialectValue<Expression> | undefined;
+  if (scriptFormat !== undefined || (scriptText !== undefined && scriptText.trim() !== '')) {
+    if (scriptFormat === undefined) {
+      errors.add({
+        code: 'MISSING_ATTRIBUTE',
+        message: `script task '${elementId}' has a script but no scriptFormat: write scriptFormat="feel"`,
+        elementId,
+        field: 'scriptFormat',
+      });
+    } else if (!feelFormat.test(scriptFormat)) {
+      errors.add({
+        code: 'NOT_SUPPORTED',
+        message:
+          `not supported yet: scriptFormat '${scriptFormat}' (script task '${elementId}'): ` +
+          'only FEEL scripts run, written as zeebe:script or as a bpmn:script with scriptFormat="feel"',
+        elementId,
+        field: 'scriptFormat',
+      });
+    } else if (scriptText === undefined || scriptText.trim() === '') {
+      errors.add({ code: 'MISSING_ATTRIBUTE', message: `script task '${elementId}' has an empty script`, elementId, field: 'script' });
+    } else {
+      bpmnScript = expressionValue(context, asFeel(scriptText), 'script', 'feel');
+    }
+  } else if (!zeebe.defined) {
+    errors.add({
+      code: 'MISSING_ATTRIBUTE',
+      message: `script task '${elementId}' has no script: give it a zeebe:script expression or a bpmn:script with scriptFormat="feel"`,
+      elementId,
+      field: 'zeebe:script',
+    });
+  }
+  const script = mergeDialects(zeebe.script, bpmnScript, elementId, errors);
+  const resultVariable = mergeDialects(zeebe.resultVariable, camunda.resultVariable, elementId, errors);
+  return { ...(script === undefined ? {} : { script }), ...(resultVariable === undefined ? {} : { resultVariable }) };
+}

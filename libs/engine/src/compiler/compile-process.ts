@@ -1,0 +1,126 @@
+import type { ExecutableProcess, FlowNode } from '../model/executable-model.js';
+import { buildFlowNode, type SubProcessScope } from './build-flow-node.js';
+import { ElementExtensions } from './extension-elements.js';
+import { computeInclusiveJoinUpstream } from './inclusive-join-upstream.js';
+import type { ModelErrorCollector } from './model-error-collector.js';
+import { describeElement, elementsProperty, idOf, stringProperty, type ModdleElement } from './moddle-element.js';
+import { collectProcessGraph, type NodeEntry, type ProcessGraph } from './process-graph.js';
+import { resolveFlows, type ExpressionDefaults, type ResolvedFlows } from './validate-flows.js';
+
+/** Compiles one `bpmn:process`; its problems go to `errors`, and the result is only used when there are none. */
+export function compileProcess(process: ModdleElement, errors: ModelErrorCollector, defaults: ExpressionDefaults = {}): ExecutableProcess | undefined {
+  const processId = idOf(process);
+  if (processId === undefined) {
+    errors.add({ code: 'MISSING_ATTRIBUTE', message: 'an executable bpmn:process has no id', field: 'id' });
+    return undefined;
+  }
+  checkProcessAttributes(process, processId, errors);
+
+  const graph = collectProcessGraph(process, processId, errors);
+  const resolved = resolveFlows(graph, errors, defaults);
+  const scopes = subProcessScopes(graph, errors);
+
+  const elements: Record<string, FlowNode> = {};
+  for (const entry of graph.nodes.values()) {
+    const links = { incoming: resolved.incoming.get(entry.id) ?? [], outgoing: resolved.outgoing.get(entry.id) ?? [] };
+    const node = buildFlowNode(entry, links, scopes.get(entry.id), errors);
+    if (node !== undefined) elements[entry.id] = node;
+  }
+  checkFlowStructure(graph, resolved, errors);
+
+  const startEventIds = noneStartEvents(graph, processId);
+  if (startEventIds.length === 0) {
+    errors.add({
+      code: 'NO_START_EVENT',
+      message: `process '${processId}' has no none start event: an instance needs one to start at`,
+      elementId: processId,
+    });
+  }
+  const name = stringProperty(process, 'name');
+  return {
+    id: processId,
+    ...(name === undefined ? {} : { name }),
+    elements,
+    flows: resolved.flows,
+    startEventIds,
+    inclusiveJoinUpstream: computeInclusiveJoinUpstream(elements, resolved.flows),
+  };
+}
+
+function checkProcessAttributes(process: ModdleElement, processId: string, errors: ModelErrorCollector): void {
+  // Process-level extensions: listeners are refused, metadata (properties, version tag, forms) is accepted.
+  new ElementExtensions(process, processId, errors).finish();
+  if (elementsProperty(process, 'correlationSubscriptions').length > 0) {
+    errors.add({
+      code: 'NOT_SUPPORTED',
+      message: 'not supported yet: bpmn:correlationSubscription (message correlation)',
+      elementId: processId,
+      field: 'correlationSubscription',
+    });
+  }
+}
+
+function noneStartEvents(graph: ProcessGraph, scopeId: string): string[] {
+  return [...graph.nodes.values()]
+    .filter((entry) => entry.parentId === scopeId && entry.support.executable && entry.support.kind === 'startEvent')
+    .map((entry) => entry.id);
+}
+
+/** An embedded sub-process starts at exactly one none start event. */
+function subProcessScopes(graph: ProcessGraph, errors: ModelErrorCollector): Map<string, SubProcessScope> {
+  const scopes = new Map<string, SubProcessScope>();
+  for (const entry of graph.nodes.values()) {
+    if (!entry.support.executable || entry.support.kind !== 'subProcess') continue;
+    const childIds = [...graph.nodes.values()].filter((child) => child.parentId === entry.id).map((child) => child.id);
+    const starts = noneStartEvents(graph, entry.id);
+    if (starts.length === 0) {
+      errors.add({
+        code: 'NO_START_EVENT',
+        message: `sub-process '${entry.id}' has no none start event: an embedded sub-process starts at exactly one`,
+        elementId: entry.id,
+      });
+    } else if (starts.length > 1) {
+      errors.add({
+        code: 'NOT_SUPPORTED',
+        message: `not supported yet: several none start events in one sub-process ('${entry.id}' has ${starts.join(', ')})`,
+        elementId: entry.id,
+      });
+    }
+    scopes.set(entry.id, { startEventId: starts[0] ?? '', childIds });
+  }
+  return scopes;
+}
+
+function checkFlowStructure(graph: ProcessGraph, resolved: ResolvedFlows, errors: ModelErrorCollector): void {
+  for (const entry of graph.nodes.values()) {
+    if (!entry.support.executable) continue;
+    const incoming = resolved.incoming.get(entry.id) ?? [];
+    const outgoing = resolved.outgoing.get(entry.id) ?? [];
+    const kind = entry.support.kind;
+    if ((kind === 'exclusiveGateway' || kind === 'parallelGateway' || kind === 'inclusiveGateway') && outgoing.length === 0) {
+      errors.add({
+        code: 'GATEWAY_WITHOUT_OUTGOING',
+        message: `${describe(entry)} has no outgoing sequence flow: a token reaching it could go nowhere`,
+        elementId: entry.id,
+      });
+    }
+    if (kind === 'startEvent' && incoming.length > 0) {
+      errors.add({
+        code: 'INVALID_ATTRIBUTE',
+        message: `${describe(entry)} has incoming sequence flows (${incoming.join(', ')}): a start event cannot be entered`,
+        elementId: entry.id,
+        field: 'incoming',
+      });
+    }
+    if (kind === 'endEvent' && outgoing.length > 0) {
+      errors.add({
+        code: 'INVALID_ATTRIBUTE',
+        message: `${describe(entry)} has outgoing sequence flows (${outgoing.join(', ')}): nothing follows an end event`,
+        elementId: entry.id,
+        field: 'outgoing',
+      });
+    }
+  }
+}
+
+const describe = (entry: NodeEntry): string => describeElement(entry.element);

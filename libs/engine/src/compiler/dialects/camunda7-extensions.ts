@@ -1,0 +1,246 @@
+import type { Expression } from '../../model/expression.js';
+import type { VariableMapping } from '../../model/executable-model.js';
+import { compileExpression } from '../expression-fields.js';
+import {
+  booleanProperty,
+  elementProperty,
+  elementsProperty,
+  stringProperty,
+  textProperty,
+  type ModdleElement,
+} from '../moddle-element.js';
+import { expressionValue, textValue, type ReadContext } from '../read-context.js';
+import type { DialectValue } from './merge-dialects.js';
+
+// Camunda 7: attributes and extension elements of the `camunda:` namespace (http://camunda.org/schema/1.0/bpmn).
+
+export function readCamundaAsync(context: ReadContext): { asyncBefore?: true; asyncAfter?: true } {
+  const { element } = context;
+  const before = booleanProperty(element, 'camunda:asyncBefore') === true || booleanProperty(element, 'camunda:async') === true;
+  const after = booleanProperty(element, 'camunda:asyncAfter') === true;
+  return { ...(before ? { asyncBefore: true } : {}), ...(after ? { asyncAfter: true } : {}) };
+}
+
+export interface Mappings {
+  readonly inputs: VariableMapping[];
+  readonly outputs: VariableMapping[];
+}
+
+/** `camunda:inputOutput`: parameters whose text is an expression or a literal; static lists and maps become FEEL. */
+export function readCamundaMappings(context: ReadContext): Mappings {
+  const inputOutput = context.extensions.take('camunda:InputOutput');
+  if (inputOutput === undefined) return { inputs: [], outputs: [] };
+  const read = (parameters: ModdleElement[], direction: 'inputParameter' | 'outputParameter'): VariableMapping[] =>
+    parameters.flatMap((parameter) => {
+      const target = textProperty(parameter, 'name');
+      const field = `camunda:${direction}`;
+      if (target === undefined) {
+        context.errors.add({
+          code: 'MISSING_ATTRIBUTE',
+          message: `a ${field} of '${context.elementId}' has no name`,
+          elementId: context.elementId,
+          field: `${field}/@name`,
+        });
+        return [];
+      }
+      const source = parameterSource(context, parameter, `${field} '${target}'`);
+      return source === undefined ? [] : [{ source, target }];
+    });
+  return {
+    inputs: read(elementsProperty(inputOutput, 'inputParameters'), 'inputParameter'),
+    outputs: read(elementsProperty(inputOutput, 'outputParameters'), 'outputParameter'),
+  };
+}
+
+function parameterSource(context: ReadContext, parameter: ModdleElement, field: string): Expression | undefined {
+  const definition = elementProperty(parameter, 'definition');
+  if (definition === undefined) {
+    const text = stringProperty(parameter, 'value')?.trim() ?? '';
+    // An empty parameter sets the variable to null in Camunda 7.
+    if (text === '') return { language: 'feel', source: 'null' };
+    return compileExpression(text, { elementId: context.elementId, field, kind: 'value' }, context.errors);
+  }
+  const literal = staticFeelLiteral(definition);
+  if (typeof literal === 'string') {
+    return compileExpression(`=${literal}`, { elementId: context.elementId, field, kind: 'feel' }, context.errors);
+  }
+  context.errors.add({ code: 'NOT_SUPPORTED', message: `not supported yet: ${literal.unsupported} in ${field}`, elementId: context.elementId, field });
+  return undefined;
+}
+
+/**
+ * A `camunda:list` or `camunda:map` of literal text, as a FEEL list or context literal. Items that are expressions
+ * or scripts would have to be evaluated one by one, which FEEL cannot express for JUEL: they are refused.
+ */
+function staticFeelLiteral(definition: ModdleElement): string | { unsupported: string } {
+  const text = (value: string | undefined): string | { unsupported: string } => {
+    if (value === undefined) return 'null';
+    if (value.includes('${') || value.includes('#{') || value.trim().startsWith('=')) {
+      return { unsupported: 'expressions inside camunda:list or camunda:map' };
+    }
+    return JSON.stringify(value);
+  };
+  switch (definition.$type) {
+    case 'camunda:Value':
+      return text(stringProperty(definition, 'value'));
+    case 'camunda:List': {
+      const items = elementsProperty(definition, 'items').map(staticFeelLiteral);
+      const refused = items.find((item) => typeof item !== 'string');
+      return refused ?? `[${items.join(', ')}]`;
+    }
+    case 'camunda:Map': {
+      const entries: string[] = [];
+      for (const entry of elementsProperty(definition, 'entries')) {
+        const nested = elementProperty(entry, 'definition');
+        const value = nested === undefined ? text(stringProperty(entry, 'value')) : staticFeelLiteral(nested);
+        if (typeof value !== 'string') return value;
+        entries.push(`${JSON.stringify(stringProperty(entry, 'key') ?? '')}: ${value}`);
+      }
+      return `{${entries.join(', ')}}`;
+    }
+    case 'camunda:Script':
+      return { unsupported: 'camunda:script (scripts in variable mappings)' };
+    default:
+      return { unsupported: definition.$type };
+  }
+}
+
+const javaDelegateAttributes = ['camunda:class', 'camunda:delegateExpression', 'camunda:expression'] as const;
+
+export interface CamundaJob {
+  readonly type?: DialectValue<Expression>;
+  readonly retryTimeCycle?: string;
+  /** A Camunda 7 implementation this version cannot run was found (and reported). */
+  readonly refused: boolean;
+}
+
+/**
+ * Service, send and business rule tasks: `camunda:type="external"` with `camunda:topic` is an external task, a
+ * job fetched by a worker. Java delegates and Camunda 7 decisions are refused with a pointer to what works.
+ */
+export function readCamundaJob(context: ReadContext): CamundaJob {
+  const { element, elementId, errors } = context;
+  let refused = false;
+  for (const attribute of javaDelegateAttributes) {
+    const value = textProperty(element, attribute);
+    if (value === undefined) continue;
+    refused = true;
+    errors.add({
+      code: 'NOT_SUPPORTED',
+      message:
+        `not supported yet: ${attribute}="${value}" (Java delegates run only inside a Java engine): ` +
+        'make it an external task with camunda:type="external" camunda:topic="..." or give it a zeebe:taskDefinition type',
+      elementId,
+      field: attribute,
+    });
+  }
+  const decisionRef = textProperty(element, 'camunda:decisionRef');
+  if (decisionRef !== undefined) {
+    refused = true;
+    errors.add({
+      code: 'NOT_SUPPORTED',
+      message: `not supported yet: DMN decisions (business rule task '${elementId}' with camunda:decisionRef="${decisionRef}")`,
+      elementId,
+      field: 'camunda:decisionRef',
+    });
+  }
+  const retryCycleElement = context.extensions.take('camunda:FailedJobRetryTimeCycle');
+  const retryTimeCycle = retryCycleElement === undefined ? undefined : textProperty(retryCycleElement, 'body');
+  const camundaType = textProperty(element, 'camunda:type');
+  const topic = textProperty(element, 'camunda:topic');
+  if (camundaType !== undefined && camundaType !== 'external') {
+    refused = true;
+    errors.add({
+      code: 'NOT_SUPPORTED',
+      message: `not supported yet: camunda:type="${camundaType}" (only camunda:type="external" with a camunda:topic runs)`,
+      elementId,
+      field: 'camunda:type',
+    });
+    return { refused, ...(retryTimeCycle === undefined ? {} : { retryTimeCycle }) };
+  }
+  if (camundaType === 'external' && topic === undefined) {
+    errors.add({
+      code: 'MISSING_ATTRIBUTE',
+      message: `external task '${elementId}' has camunda:type="external" but no camunda:topic`,
+      elementId,
+      field: 'camunda:topic',
+    });
+    return { refused: true };
+  }
+  const type = topic === undefined ? undefined : expressionValue(context, topic, 'camunda:topic', 'value');
+  return { refused, ...(type === undefined ? {} : { type }), ...(retryTimeCycle === undefined ? {} : { retryTimeCycle }) };
+}
+
+export interface CamundaUserTask {
+  readonly assignee?: DialectValue<Expression>;
+  readonly candidateUsers?: DialectValue<Expression>;
+  readonly candidateGroups?: DialectValue<Expression>;
+  readonly dueDate?: DialectValue<Expression>;
+  readonly followUpDate?: DialectValue<Expression>;
+  readonly priority?: DialectValue<Expression>;
+  readonly formKey?: DialectValue<string>;
+  readonly formId?: DialectValue<string>;
+}
+
+/** Assignment attributes may be comma lists (`a, b`) or expressions: kept as expressions, split at run time. */
+export function readCamundaUserTask(context: ReadContext): CamundaUserTask {
+  const { element, elementId, errors } = context;
+  const read = (name: 'assignee' | 'candidateUsers' | 'candidateGroups' | 'dueDate' | 'followUpDate') =>
+    expressionValue(context, stringProperty(element, `camunda:${name}`), `camunda:${name}`, 'value');
+  const formHandlerClass = textProperty(element, 'camunda:formHandlerClass');
+  if (formHandlerClass !== undefined) {
+    errors.add({
+      code: 'NOT_SUPPORTED',
+      message: `not supported yet: camunda:formHandlerClass (Java form handlers): use camunda:formKey`,
+      elementId,
+      field: 'camunda:formHandlerClass',
+    });
+  }
+  const result: Record<string, DialectValue<unknown> | undefined> = {
+    assignee: read('assignee'),
+    candidateUsers: read('candidateUsers'),
+    candidateGroups: read('candidateGroups'),
+    dueDate: read('dueDate'),
+    followUpDate: read('followUpDate'),
+    priority: expressionValue(context, stringProperty(element, 'camunda:priority'), 'camunda:priority', 'integer'),
+    formKey: textValue(stringProperty(element, 'camunda:formKey'), 'camunda:formKey'),
+    // A Camunda Form referenced by id, like zeebe:formDefinition/@formId.
+    formId: textValue(stringProperty(element, 'camunda:formRef'), 'camunda:formRef'),
+  };
+  return Object.fromEntries(Object.entries(result).filter(([, value]) => value !== undefined)) as CamundaUserTask;
+}
+
+/** `camunda:resultVariable` and `camunda:resource` of a script task. */
+export function readCamundaScript(context: ReadContext): { resultVariable?: DialectValue<string> } {
+  const resource = textProperty(context.element, 'camunda:resource');
+  if (resource !== undefined) {
+    context.errors.add({
+      code: 'NOT_SUPPORTED',
+      message: `not supported yet: camunda:resource (scripts loaded from a resource): write the script inline`,
+      elementId: context.elementId,
+      field: 'camunda:resource',
+    });
+  }
+  const resultVariable = textValue(stringProperty(context.element, 'camunda:resultVariable'), 'camunda:resultVariable');
+  return resultVariable === undefined ? {} : { resultVariable };
+}
+
+const variableName = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
+
+/**
+ * `camunda:collection` names a variable holding the collection, or is an expression. A bare name is read as the
+ * JUEL expression `${name}`, so that it evaluates to the collection and not to the name.
+ */
+export function readCamundaCollection(
+  loop: ModdleElement,
+  context: ReadContext,
+): { inputCollection?: DialectValue<Expression>; inputElement?: DialectValue<string> } {
+  const collection = textProperty(loop, 'camunda:collection');
+  const elementVariable = textValue(stringProperty(loop, 'camunda:elementVariable'), 'camunda:elementVariable');
+  const source = collection !== undefined && variableName.test(collection) ? `\${${collection}}` : collection;
+  const inputCollection = source === undefined ? undefined : expressionValue(context, source, 'camunda:collection', 'value');
+  return {
+    ...(inputCollection === undefined ? {} : { inputCollection: { ...inputCollection, text: collection ?? '' } }),
+    ...(elementVariable === undefined ? {} : { inputElement: elementVariable }),
+  };
+}

@@ -1,0 +1,179 @@
+import type { Expression } from '../../model/expression.js';
+import type { VariableMapping } from '../../model/executable-model.js';
+import { compileExpression } from '../expression-fields.js';
+import { elementsProperty, stringProperty, textProperty, type ModdleElement } from '../moddle-element.js';
+import { expressionValue, textValue, type ReadContext } from '../read-context.js';
+import type { Mappings } from './camunda7-extensions.js';
+import type { DialectValue } from './merge-dialects.js';
+
+// Camunda 8: extension elements of the `zeebe:` namespace (http://camunda.org/schema/zeebe/1.0).
+
+/** `zeebe:ioMapping`: inputs and outputs with a `source` (FEEL with `=`, or a literal) and a `target` (a path). */
+export function readZeebeMappings(context: ReadContext): Mappings {
+  const ioMapping = context.extensions.take('zeebe:IoMapping');
+  if (ioMapping === undefined) return { inputs: [], outputs: [] };
+  const read = (parameters: ModdleElement[], direction: 'input' | 'output'): VariableMapping[] =>
+    parameters.flatMap((parameter) => {
+      const field = `zeebe:${direction}`;
+      const target = textProperty(parameter, 'target');
+      const sourceText = stringProperty(parameter, 'source');
+      if (target === undefined || sourceText === undefined || sourceText.trim() === '') {
+        const missing = target === undefined ? 'target' : 'source';
+        context.errors.add({
+          code: 'MISSING_ATTRIBUTE',
+          message: `a ${field} mapping of '${context.elementId}' has no ${missing}`,
+          elementId: context.elementId,
+          field: `${field}/@${missing}`,
+        });
+        return [];
+      }
+      const source = compileExpression(sourceText, { elementId: context.elementId, field: `${field} '${target}'`, kind: 'value' }, context.errors);
+      return source === undefined ? [] : [{ source, target }];
+    });
+  return {
+    inputs: read(elementsProperty(ioMapping, 'inputParameters'), 'input'),
+    outputs: read(elementsProperty(ioMapping, 'outputParameters'), 'output'),
+  };
+}
+
+export interface ZeebeJob {
+  readonly type?: DialectValue<Expression>;
+  readonly retries?: Expression;
+  readonly customHeaders: Readonly<Record<string, string>>;
+  /** Whether a `zeebe:taskDefinition` was written (even an invalid one). */
+  readonly defined: boolean;
+  /** A Camunda 8 implementation this version cannot run was found (and reported). */
+  readonly refused: boolean;
+}
+
+/** `zeebe:taskDefinition` (job type and retries) and `zeebe:taskHeaders` of a job task. */
+export function readZeebeJob(context: ReadContext): ZeebeJob {
+  const { elementId, errors } = context;
+  const calledDecision = context.extensions.take('zeebe:CalledDecision');
+  if (calledDecision !== undefined) {
+    errors.add({
+      code: 'NOT_SUPPORTED',
+      message: `not supported yet: DMN decisions (business rule task '${elementId}' with zeebe:calledDecision decisionId="${stringProperty(calledDecision, 'decisionId') ?? ''}")`,
+      elementId,
+      field: 'zeebe:calledDecision',
+    });
+  }
+  const customHeaders: Record<string, string> = {};
+  for (const headers of context.extensions.takeAll('zeebe:TaskHeaders')) {
+    for (const header of elementsProperty(headers, 'values')) {
+      const key = stringProperty(header, 'key');
+      if (key === undefined || key === '') {
+        errors.add({ code: 'MISSING_ATTRIBUTE', message: `a zeebe:header of '${elementId}' has no key`, elementId, field: 'zeebe:header/@key' });
+        continue;
+      }
+      customHeaders[key] = stringProperty(header, 'value') ?? '';
+    }
+  }
+  const definition = context.extensions.take('zeebe:TaskDefinition');
+  if (definition === undefined) return { customHeaders, defined: false, refused: calledDecision !== undefined };
+  const typeText = stringProperty(definition, 'type');
+  if (typeText === undefined || typeText.trim() === '') {
+    errors.add({ code: 'MISSING_ATTRIBUTE', message: `the zeebe:taskDefinition of '${elementId}' has no type`, elementId, field: 'zeebe:taskDefinition/@type' });
+  }
+  const type = expressionValue(context, typeText, 'zeebe:taskDefinition/@type', 'value');
+  const retries = expressionValue(context, stringProperty(definition, 'retries'), 'zeebe:taskDefinition/@retries', 'integer');
+  return {
+    customHeaders,
+    defined: true,
+    refused: calledDecision !== undefined,
+    ...(type === undefined ? {} : { type }),
+    ...(retries === undefined ? {} : { retries: retries.value }),
+  };
+}
+
+export interface ZeebeUserTask {
+  readonly assignee?: DialectValue<Expression>;
+  readonly candidateUsers?: DialectValue<Expression>;
+  readonly candidateGroups?: DialectValue<Expression>;
+  readonly dueDate?: DialectValue<Expression>;
+  readonly followUpDate?: DialectValue<Expression>;
+  readonly priority?: DialectValue<Expression>;
+  readonly formKey?: DialectValue<string>;
+  readonly formId?: DialectValue<string>;
+}
+
+/**
+ * `zeebe:userTask` (a Camunda user task; without it Camunda 8 runs the task as a job, which this engine does
+ * not distinguish), `zeebe:assignmentDefinition`, `zeebe:taskSchedule`, `zeebe:priorityDefinition` and
+ * `zeebe:formDefinition`.
+ */
+export function readZeebeUserTask(context: ReadContext): ZeebeUserTask {
+  const { extensions } = context;
+  extensions.take('zeebe:UserTask');
+  const assignment = extensions.take('zeebe:AssignmentDefinition');
+  const schedule = extensions.take('zeebe:TaskSchedule');
+  const priority = extensions.take('zeebe:PriorityDefinition');
+  const form = extensions.take('zeebe:FormDefinition');
+  const read = (element: ModdleElement | undefined, owner: string, name: string, kind: 'value' | 'integer' = 'value') =>
+    element === undefined ? undefined : expressionValue(context, stringProperty(element, name), `${owner}/@${name}`, kind);
+  const result: Record<string, DialectValue<unknown> | undefined> = {
+    assignee: read(assignment, 'zeebe:assignmentDefinition', 'assignee'),
+    candidateUsers: read(assignment, 'zeebe:assignmentDefinition', 'candidateUsers'),
+    candidateGroups: read(assignment, 'zeebe:assignmentDefinition', 'candidateGroups'),
+    dueDate: read(schedule, 'zeebe:taskSchedule', 'dueDate'),
+    followUpDate: read(schedule, 'zeebe:taskSchedule', 'followUpDate'),
+    priority: read(priority, 'zeebe:priorityDefinition', 'priority', 'integer'),
+    // An external form is addressed by its reference, as Camunda 7 addresses any form by its key.
+    formKey:
+      form === undefined
+        ? undefined
+        : (textValue(stringProperty(form, 'formKey'), 'zeebe:formDefinition/@formKey') ??
+          textValue(stringProperty(form, 'externalReference'), 'zeebe:formDefinition/@externalReference')),
+    formId: form === undefined ? undefined : textValue(stringProperty(form, 'formId'), 'zeebe:formDefinition/@formId'),
+  };
+  return Object.fromEntries(Object.entries(result).filter(([, value]) => value !== undefined)) as ZeebeUserTask;
+}
+
+/** `zeebe:script`: a FEEL expression whose value goes to `resultVariable`. */
+export function readZeebeScript(context: ReadContext): { script?: DialectValue<Expression>; resultVariable?: DialectValue<string>; defined: boolean } {
+  const script = context.extensions.take('zeebe:Script');
+  if (script === undefined) return { defined: false };
+  const expressionText = stringProperty(script, 'expression');
+  if (expressionText === undefined || expressionText.trim() === '') {
+    context.errors.add({
+      code: 'MISSING_ATTRIBUTE',
+      message: `the zeebe:script of '${context.elementId}' has no expression`,
+      elementId: context.elementId,
+      field: 'zeebe:script/@expression',
+    });
+  }
+  const expression = expressionValue(context, expressionText, 'zeebe:script/@expression', 'feel');
+  const resultVariable = textValue(stringProperty(script, 'resultVariable'), 'zeebe:script/@resultVariable');
+  return {
+    defined: true,
+    ...(expression === undefined ? {} : { script: expression }),
+    ...(resultVariable === undefined ? {} : { resultVariable }),
+  };
+}
+
+export interface ZeebeLoop {
+  readonly inputCollection?: DialectValue<Expression>;
+  readonly inputElement?: DialectValue<string>;
+  readonly outputCollection?: string;
+  readonly outputElement?: Expression;
+  /** Whether an outputElement was written (even one that did not parse). */
+  readonly hasOutputElement: boolean;
+}
+
+/** `zeebe:loopCharacteristics` inside a `bpmn:multiInstanceLoopCharacteristics`. */
+export function readZeebeLoop(loopContext: ReadContext): ZeebeLoop {
+  const loop = loopContext.extensions.take('zeebe:LoopCharacteristics');
+  if (loop === undefined) return { hasOutputElement: false };
+  const field = (name: string): string => `zeebe:loopCharacteristics/@${name}`;
+  const inputCollection = expressionValue(loopContext, stringProperty(loop, 'inputCollection'), field('inputCollection'), 'value');
+  const inputElement = textValue(stringProperty(loop, 'inputElement'), field('inputElement'));
+  const outputCollection = textProperty(loop, 'outputCollection');
+  const outputElement = expressionValue(loopContext, stringProperty(loop, 'outputElement'), field('outputElement'), 'value');
+  return {
+    hasOutputElement: textProperty(loop, 'outputElement') !== undefined,
+    ...(inputCollection === undefined ? {} : { inputCollection }),
+    ...(inputElement === undefined ? {} : { inputElement }),
+    ...(outputCollection === undefined ? {} : { outputCollection }),
+    ...(outputElement === undefined ? {} : { outputElement: outputElement.value }),
+  };
+}

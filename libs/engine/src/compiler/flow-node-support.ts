@@ -1,0 +1,66 @@
+import type { FlowNodeKind } from '../model/executable-model.js';
+import { booleanProperty, elementsProperty, type ModdleElement } from './moddle-element.js';
+
+/** What this version does with a flow node: execute it as one of the model's kinds, or refuse it. */
+export type FlowNodeSupport =
+  | { readonly executable: true; readonly kind: FlowNodeKind; readonly endEvent?: 'none' | 'terminate' }
+  | { readonly executable: false; readonly message: string; readonly field?: string };
+
+const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
+  'bpmn:Task': 'task',
+  'bpmn:ManualTask': 'manualTask',
+  'bpmn:UserTask': 'userTask',
+  'bpmn:ServiceTask': 'serviceTask',
+  'bpmn:SendTask': 'sendTask',
+  'bpmn:BusinessRuleTask': 'businessRuleTask',
+  'bpmn:ScriptTask': 'scriptTask',
+  'bpmn:ExclusiveGateway': 'exclusiveGateway',
+  'bpmn:ParallelGateway': 'parallelGateway',
+  'bpmn:InclusiveGateway': 'inclusiveGateway',
+};
+
+const notSupported = (message: string, field?: string): FlowNodeSupport => ({
+  executable: false,
+  message: `not supported yet: ${message}`,
+  ...(field === undefined ? {} : { field }),
+});
+
+function eventDefinitions(element: ModdleElement): ModdleElement[] {
+  return [...elementsProperty(element, 'eventDefinitions'), ...elementsProperty(element, 'eventDefinitionRef')];
+}
+
+/**
+ * Sorts a flow node by its BPMN type. Exact types, not `$instanceOf`: a `bpmn:Transaction` is a sub-process and
+ * a `bpmn:AdHocSubProcess` too, yet neither runs like one.
+ */
+export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
+  const type = element.$type;
+  const kind = executableKinds[type];
+  if (kind !== undefined) return { executable: true, kind };
+
+  const definitions = eventDefinitions(element);
+  const definitionTypes = definitions.map((definition) => definition.$type).join(', ');
+  switch (type) {
+    case 'bpmn:StartEvent':
+      return definitions.length === 0
+        ? { executable: true, kind: 'startEvent' }
+        : notSupported(`${definitionTypes} on bpmn:StartEvent`, 'eventDefinitions');
+    case 'bpmn:EndEvent':
+      if (definitions.length === 0) return { executable: true, kind: 'endEvent', endEvent: 'none' };
+      if (definitions.length === 1 && definitions[0].$type === 'bpmn:TerminateEventDefinition') {
+        return { executable: true, kind: 'endEvent', endEvent: 'terminate' };
+      }
+      return notSupported(`${definitionTypes} on bpmn:EndEvent`, 'eventDefinitions');
+    case 'bpmn:IntermediateCatchEvent':
+    case 'bpmn:IntermediateThrowEvent':
+    case 'bpmn:BoundaryEvent':
+      return notSupported(definitions.length === 0 ? type : `${type} (${definitionTypes})`);
+    case 'bpmn:SubProcess':
+      return booleanProperty(element, 'triggeredByEvent') === true
+        ? notSupported('event sub-processes (bpmn:SubProcess triggeredByEvent="true")', 'triggeredByEvent')
+        : { executable: true, kind: 'subProcess' };
+    default:
+      // ReceiveTask, CallActivity, Transaction, AdHocSubProcess, ComplexGateway, EventBasedGateway, choreographies.
+      return notSupported(type);
+  }
+}

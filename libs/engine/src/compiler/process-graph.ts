@@ -1,0 +1,67 @@
+import { flowNodeSupport, type FlowNodeSupport } from './flow-node-support.js';
+import type { ModelErrorCollector } from './model-error-collector.js';
+import { elementsProperty, idOf, type ModdleElement } from './moddle-element.js';
+
+export interface NodeEntry {
+  readonly element: ModdleElement;
+  readonly id: string;
+  /** The process id, or the id of the enclosing sub-process. */
+  readonly parentId: string;
+  readonly support: FlowNodeSupport;
+}
+
+export interface FlowEntry {
+  readonly element: ModdleElement;
+  readonly id: string;
+  readonly parentId: string;
+}
+
+/** The flow nodes and sequence flows of one process, nested ones included, in document order. */
+export interface ProcessGraph {
+  readonly processId: string;
+  readonly nodes: ReadonlyMap<string, NodeEntry>;
+  readonly flows: ReadonlyMap<string, FlowEntry>;
+}
+
+/**
+ * Walks a process and its embedded sub-processes. Flow nodes this version does not execute are reported here,
+ * once, and not entered: what is inside an event sub-process or a transaction would only repeat the news.
+ * Data objects, data stores, artifacts and lanes have no execution semantics in this engine and are skipped.
+ */
+export function collectProcessGraph(process: ModdleElement, processId: string, errors: ModelErrorCollector): ProcessGraph {
+  const nodes = new Map<string, NodeEntry>();
+  const flows = new Map<string, FlowEntry>();
+
+  const visit = (container: ModdleElement, parentId: string): void => {
+    for (const element of elementsProperty(container, 'flowElements')) {
+      const isFlow = element.$type === 'bpmn:SequenceFlow';
+      const isFlowNode = !isFlow && element.$instanceOf('bpmn:FlowNode');
+      if (!isFlow && !isFlowNode) continue;
+      const id = idOf(element);
+      if (id === undefined) {
+        errors.add({
+          code: 'MISSING_ATTRIBUTE',
+          message: `a ${element.$type} in '${parentId}' has no id: every flow node and sequence flow needs one`,
+          elementId: parentId,
+          field: 'id',
+        });
+        continue;
+      }
+      if (nodes.has(id) || flows.has(id)) continue; // moddle reported the duplicate id
+      if (isFlow) {
+        flows.set(id, { element, id, parentId });
+        continue;
+      }
+      const support = flowNodeSupport(element);
+      nodes.set(id, { element, id, parentId, support });
+      if (!support.executable) {
+        errors.add({ code: 'NOT_SUPPORTED', message: support.message, elementId: id, ...(support.field === undefined ? {} : { field: support.field }) });
+      } else if (support.kind === 'subProcess') {
+        visit(element, id);
+      }
+    }
+  };
+
+  visit(process, processId);
+  return { processId, nodes, flows };
+}
