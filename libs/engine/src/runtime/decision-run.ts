@@ -348,42 +348,43 @@ export class DecisionRun {
 
   /**
    * Variables a job, user task or script hands back: local to the element when it has output mappings (which then
-   * decide what leaves it), else propagated from its flow scope.
+   * decide what leaves it), else propagated from the element itself, as Zeebe and Camunda 7 do (a local variable
+   * of the element, e.g. one a multi-instance iteration made by an input mapping, takes the value).
    */
   setCompletionVariables(instance: ElementInstance, node: FlowNode, variables: JsonObject | undefined): void {
     if (variables === undefined) return;
     if (node.outputMappings.length > 0) this.setLocal(instance.id, variables);
-    else this.propagate(instance.flowScopeInstanceId, variables);
+    else this.propagate(instance.id, variables);
   }
 
   private applyInputMappings(instance: ElementInstance, node: FlowNode): Outcome {
     if (node.inputMappings.length === 0) return undefined;
-    const values = this.evaluateMappings(node.inputMappings, instance.id, instance.id, 'input');
+    const values = this.evaluateMappings(node.inputMappings, instance.id, 'input');
     if (!values.ok) return values.error;
     this.setLocal(instance.id, values.value);
     return undefined;
   }
 
+  /**
+   * Output mappings are evaluated in the element's scope and written from its flow scope outwards; a multi-instance
+   * iteration writes from its own scope, as in Zeebe, so that the output element can read what it mapped.
+   */
   private applyOutputMappings(instance: ElementInstance, node: FlowNode): Outcome {
     if (node.outputMappings.length === 0) return undefined;
-    const values = this.evaluateMappings(node.outputMappings, instance.id, instance.flowScopeInstanceId, 'output');
+    const values = this.evaluateMappings(node.outputMappings, instance.id, 'output');
     if (!values.ok) return values.error;
-    this.propagate(instance.flowScopeInstanceId, values.value);
+    const iteration = this.state.elementInstances[instance.flowScopeInstanceId]?.elementType === 'multiInstanceBody';
+    this.propagate(iteration ? instance.id : instance.flowScopeInstanceId, values.value);
     return undefined;
   }
 
   /**
-   * Evaluates mappings in a scope, each seeing the ones before it; a dotted target merges into the object that the
-   * first name holds as seen from `mergeScopeId`.
+   * Evaluates mappings in the element's scope, each seeing the ones before it; a dotted target (`order.total`) merges
+   * into the object that the first name holds as seen from there, as in Zeebe.
    */
-  private evaluateMappings(
-    mappings: readonly VariableMapping[],
-    scopeInstanceId: string,
-    mergeScopeId: string,
-    direction: 'input' | 'output',
-  ): Result<JsonObject, Problem> {
+  private evaluateMappings(mappings: readonly VariableMapping[], scopeInstanceId: string, direction: 'input' | 'output'): Result<JsonObject, Problem> {
     const values: JsonObject = {};
-    const existing = this.lookup(mergeScopeId);
+    const existing = this.lookup(scopeInstanceId);
     for (const mapping of mappings) {
       const value = this.evaluate(mapping.source, scopeInstanceId, 'IO_MAPPING_ERROR', values);
       if (!value.ok) {
