@@ -33,9 +33,11 @@ interface Common {
   readonly loop?: { readonly condition?: string; readonly testBefore?: boolean; readonly maximum?: number };
 }
 
+type ListedNode = FlowNode extends infer N ? (N extends FlowNode ? Omit<N, 'parentId' | 'incoming' | 'outgoing'> : never) : never;
+
 /** An element as listed by a test: a flow node without the derived fields, and sub-process contents. */
 export interface ElementSpec {
-  readonly node: Omit<FlowNode, 'parentId' | 'incoming' | 'outgoing'>;
+  readonly node: ListedNode;
   readonly children?: readonly ElementSpec[];
   readonly flows?: readonly FlowSpec[];
 }
