@@ -79,7 +79,8 @@ const feelFormat = /^(feel|text\/feel|application\/feel)$/i;
  */
 export function readScript(context: ReadContext): ScriptFields {
   const { element, elementId, errors } = context;
-  if (context.extensions.has('zeebe:TaskDefinition')) {
+  const runByWorker = context.extensions.has('zeebe:TaskDefinition');
+  if (runByWorker) {
     context.extensions.take('zeebe:TaskDefinition');
     errors.add({
       code: 'NOT_SUPPORTED',
@@ -115,7 +116,7 @@ export function readScript(context: ReadContext): ScriptFields {
     } else {
       bpmnScript = expressionValue(context, asFeel(scriptText), 'script', 'feel');
     }
-  } else if (!zeebe.defined) {
+  } else if (!zeebe.defined && !runByWorker) {
     errors.add({
       code: 'MISSING_ATTRIBUTE',
       message: `script task '${elementId}' has no script: give it a zeebe:script expression or a bpmn:script with scriptFormat="feel"`,

@@ -16,13 +16,16 @@ export interface ParsedBpmn {
  * nothing) it skips with a warning, often taking a whole process with it. Each warning is therefore an error here.
  */
 export async function parseBpmn(xml: string, positions: SourcePositions, errors: ModelErrorCollector): Promise<ParsedBpmn | undefined> {
+  let wellFormed = true;
   try {
     const result = await reader.fromXML(aliasActivitiNamespace(xml));
-    for (const warning of result.warnings) reportWarning(warning, positions, errors);
-    return { definitions: result.rootElement, elementsById: result.elementsById };
+    for (const warning of result.warnings) wellFormed = reportWarning(warning, positions, errors) && wellFormed;
+    // Past a well-formedness problem moddle reads on with guesses (an element without its attributes, say), and
+    // what the compiler would say about those guesses would only bury the real problem.
+    return wellFormed ? { definitions: result.rootElement, elementsById: result.elementsById } : undefined;
   } catch (thrown) {
     const error = thrown as ParseError;
-    const located = locate(error.message);
+    const located = locate(error.message, positions);
     if (located !== undefined) {
       errors.add({
         code: 'NOT_WELL_FORMED',
@@ -30,10 +33,12 @@ export async function parseBpmn(xml: string, positions: SourcePositions, errors:
         ...located.position,
       });
     }
-    for (const warning of error.warnings ?? []) reportWarning(warning, positions, errors);
     if (located === undefined) {
+      // Well-formed, but not BPMN: the warnings say what was found instead of bpmn:definitions.
+      for (const warning of error.warnings ?? []) reportWarning(warning, positions, errors);
       errors.add({ code: 'PARSE_WARNING', message: `not a BPMN 2.0 document: ${error.message} (the root element must be bpmn:definitions)` });
     }
+    // Warnings before a well-formedness error are mostly its echoes (an element read inside an unclosed one).
     return undefined;
   }
 }
@@ -54,16 +59,35 @@ interface LocatedMessage {
   readonly position: SourcePosition;
 }
 
-/** moddle writes `unparsable content <tag> detected\n\tline: 3\n\tcolumn: 4\n\tnested error: ...`, 0-based. */
-function locate(message: string): LocatedMessage | undefined {
-  const match = /^unparsable content (.*?) ?detected\s+line: (\d+)\s+column: (\d+)\s+nested error: ([\s\S]*)$/.exec(message);
+/**
+ * moddle writes `unparsable content <tag> detected\n\tline: 3\n\tcolumn: 4\n\tnested error: ...`, 0-based. At the
+ * end of the input the XML parser's position is not the end of the text, so that one is computed.
+ */
+function locate(message: string, positions: SourcePositions): LocatedMessage | undefined {
+  const match = /^unparsable content ([\s\S]*?) ?detected\s+line: (\d+)\s+column: (\d+)\s+nested error: ([\s\S]*)$/.exec(message);
   if (match === null) return undefined;
+  const detail = match[4].trim();
   return {
-    content: match[1],
-    position: { line: Number(match[2]) + 1, column: Number(match[3]) + 1 },
-    detail: match[4].trim(),
+    content: match[1].trim(),
+    position: detail === 'unexpected end of file' ? positions.end() : { line: Number(match[2]) + 1, column: Number(match[3]) + 1 },
+    detail,
   };
 }
+
+/** What the XML parser reports as warnings and moddle passes on: each breaks XML's well-formedness rules. */
+const wellFormednessWarnings = [
+  /^illegal first char attribute name$/,
+  /^missing attribute value$/,
+  /^illegal attribute name char$/,
+  /^illegal declaration of xmlns$/,
+  /^attribute value quote missmatch$/,
+  /^missing attribute value quotes$/,
+  /^missing closing quotes$/,
+  /^illegal character after attribute end$/,
+  /^attribute <.*> already defined$/,
+  /^missing namespace for prefix <.*>$/,
+  /^non-whitespace outside of root node$/,
+];
 
 const localName = (name: string): string => name.slice(name.indexOf(':') + 1);
 
@@ -73,11 +97,12 @@ function describe(element: ModdleElement | undefined): string {
   return typeof id === 'string' ? `${element.$type} '${id}'` : element.$type;
 }
 
-function reportWarning(warning: ParseWarning, positions: SourcePositions, errors: ModelErrorCollector): void {
+/** Reports one moddle warning; returns false when it shows the XML is not well-formed. */
+function reportWarning(warning: ParseWarning, positions: SourcePositions, errors: ModelErrorCollector): boolean {
   const message = warning.message;
   // The document reaches us as a decoded string: the encoding its XML declaration names has already been applied
   // by whoever decoded the bytes, and moddle's "falling back to UTF-8" changes nothing in a string.
-  if (message.startsWith('unsupported document encoding')) return;
+  if (message.startsWith('unsupported document encoding')) return true;
 
   const element = warning.element;
   const elementId = typeof element?.get('id') === 'string' ? (element.get('id') as string) : undefined;
@@ -92,7 +117,7 @@ function reportWarning(warning: ParseWarning, positions: SourcePositions, errors
       elementId,
       field,
     });
-    return;
+    return true;
   }
 
   const unknownAttribute = /^unknown attribute <(.*)>$/.exec(message);
@@ -103,11 +128,19 @@ function reportWarning(warning: ParseWarning, positions: SourcePositions, errors
       elementId,
       field: unknownAttribute[1],
     });
-    return;
+    return true;
   }
 
-  const located = locate(message);
+  const located = locate(message, positions);
   if (located !== undefined) {
+    if (wellFormednessWarnings.some((pattern) => pattern.test(located.detail))) {
+      errors.add({
+        code: 'NOT_WELL_FORMED',
+        message: `not well-formed XML: ${located.detail}${located.content ? ` at ${located.content}` : ''}`,
+        ...located.position,
+      });
+      return false;
+    }
     const duplicate = /^duplicate ID <(.*)>$/.exec(located.detail);
     if (duplicate !== null) {
       errors.add({
@@ -116,7 +149,7 @@ function reportWarning(warning: ParseWarning, positions: SourcePositions, errors
         elementId: duplicate[1],
         ...located.position,
       });
-      return;
+      return true;
     }
     errors.add({
       code: 'PARSE_WARNING',
@@ -124,8 +157,9 @@ function reportWarning(warning: ParseWarning, positions: SourcePositions, errors
       elementId: positions.idAt(located.position),
       ...located.position,
     });
-    return;
+    return true;
   }
 
   errors.add({ code: 'PARSE_WARNING', message, elementId });
+  return true;
 }

@@ -35,6 +35,11 @@ export class SourcePositions {
     return this.idByTagPosition.get(`${position.line}:${position.column}`);
   }
 
+  /** Just past the last character. */
+  end(): SourcePosition {
+    return this.at(this.xml.length);
+  }
+
   at(offset: number): SourcePosition {
     let low = 0;
     let high = this.lineStarts.length - 1;
