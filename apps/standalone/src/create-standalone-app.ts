@@ -6,7 +6,7 @@ import type { RuntimeOptions } from '@trellis/runtime';
 
 import { AppModule } from './app.module.js';
 import { exactJsonContentType } from './exact-json-content-type.middleware.js';
-import { ProblemDetailsFilter } from './problem-details.filter.js';
+import { notFoundProblem, ProblemDetailsFilter } from './problem-details.filter.js';
 import { validationPipe } from './validation.js';
 
 export interface StandaloneAppOptions {
@@ -33,6 +33,7 @@ export async function createStandaloneApp(options: StandaloneAppOptions): Promis
     }),
     { logger: options.logger ?? ['fatal', 'error', 'warn', 'log'], abortOnError: false },
   );
+  app.getHttpAdapter().getInstance().disable('x-powered-by');
   app.use(exactJsonContentType);
   app.setGlobalPrefix('api');
   app.useGlobalPipes(validationPipe());
@@ -53,5 +54,7 @@ export async function createStandaloneApp(options: StandaloneAppOptions): Promis
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   await app.init();
+  // Registered after every route, so it only sees requests nothing else answered.
+  app.getHttpAdapter().getInstance().use(notFoundProblem);
   return app;
 }

@@ -10,14 +10,21 @@ try {
   process.exit(1);
 }
 
-const app = await createStandaloneApp({
-  eventStore: configuration.eventStore,
-  dataDir: configuration.dataDir,
-  runtime: { instanceCacheSize: configuration.instanceCacheSize },
-  logger: logLevelsUpTo(configuration.logLevel),
-  shutdownHooks: true,
-});
-await app.listen(configuration.port, configuration.host);
+let app: Awaited<ReturnType<typeof createStandaloneApp>>;
+try {
+  app = await createStandaloneApp({
+    eventStore: configuration.eventStore,
+    dataDir: configuration.dataDir,
+    runtime: { instanceCacheSize: configuration.instanceCacheSize },
+    logger: logLevelsUpTo(configuration.logLevel),
+    shutdownHooks: true,
+  });
+  await app.listen(configuration.port, configuration.host);
+} catch (error) {
+  // Startup problems (data directory in use, port taken) are the operator's to fix: say what, without a stack.
+  console.error(`Trellis could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 
 const address = app.getHttpServer().address() as { port: number } | string | null;
 const port = typeof address === 'object' && address !== null ? address.port : configuration.port;

@@ -27,8 +27,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         `${request.method} ${request.originalUrl} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
       );
     }
-    if (response.headersSent) return;
-    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    sendProblem(response, problem);
   }
 
   private problemOf(exception: unknown): ProblemDetails {
@@ -59,6 +58,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       detail: 'An unexpected error occurred; it has been logged on the server.',
     };
   }
+}
+
+export function sendProblem(response: Response, problem: ProblemDetails): void {
+  if (response.headersSent) return;
+  response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
+/** Answers requests outside `/api` that no route took (Nest's own not-found handler covers `/api` only). */
+export function notFoundProblem(request: Request, response: Response): void {
+  const path = request.originalUrl.split('?')[0] ?? request.originalUrl;
+  sendProblem(response, { type: 'about:blank', title: 'Not Found', status: 404, detail: `Cannot ${request.method} ${request.originalUrl}`, instance: path });
 }
 
 function malformedJson(message: string): ProblemDetails {

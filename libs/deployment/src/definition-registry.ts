@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { compile, type ExecutableProcess } from '@trellis/engine';
-import type { EventStore, RecordedEvent } from '@trellis/event-store';
+import type { EventStore } from '@trellis/event-store';
 
 import { DEPLOYMENTS_STREAM, type DeploymentCreatedData, type ProcessDefinition } from './deployment.events.js';
 import { EVENT_STORE } from './event-store.token.js';
@@ -13,6 +13,19 @@ interface RegisteredDefinition {
   /** Absent when this version of the engine cannot compile a resource an earlier version accepted. */
   readonly process?: ExecutableProcess;
   readonly compileProblem?: string;
+}
+
+/** What each resource of a deployment compiled to, by resource name. */
+export type CompiledResources = ReadonlyMap<string, { readonly processes?: readonly ExecutableProcess[]; readonly problem?: string }>;
+
+/** Compiles the resources of a stored deployment again (this version of the engine may differ from the one that deployed). */
+async function compileResources(data: DeploymentCreatedData): Promise<CompiledResources> {
+  const compiled = new Map<string, { processes?: readonly ExecutableProcess[]; problem?: string }>();
+  for (const resource of data.resources) {
+    const result = await compile(resource.xml);
+    compiled.set(resource.name, result.ok ? { processes: result.value.processes } : { problem: result.error.map((error) => error.message).join('; ') });
+  }
+  return compiled;
 }
 
 export interface DefinitionFilter {
@@ -43,12 +56,19 @@ export class DefinitionRegistry implements OnModuleInit {
   async reload(): Promise<void> {
     const started = performance.now();
     const events = await this.store.readStream(DEPLOYMENTS_STREAM);
+    // Compile first, then swap: the registry never shows a half-loaded state.
+    const deployments: { data: DeploymentCreatedData; revision: number; compiled: CompiledResources }[] = [];
+    for (const event of events) {
+      if (event.type !== 'DeploymentCreated') continue;
+      const data = event.data as unknown as DeploymentCreatedData;
+      deployments.push({ data, revision: event.revision, compiled: await compileResources(data) });
+    }
     this.definitions.clear();
     this.latestByProcessId.clear();
-    this.streamRevision = undefined;
-    for (const event of events) this.applyRecorded(event);
+    for (const { data, revision, compiled } of deployments) this.apply(data, revision, compiled);
+    this.streamRevision = events.at(-1)?.revision;
     this.logger.log(
-      `Loaded ${this.definitions.size} process definition(s) from ${events.length} deployment(s) in ${Math.round(performance.now() - started)} ms`,
+      `Loaded ${this.definitions.size} process definition(s) from ${deployments.length} deployment(s) in ${Math.round(performance.now() - started)} ms`,
     );
   }
 
@@ -56,26 +76,8 @@ export class DefinitionRegistry implements OnModuleInit {
     return this.streamRevision;
   }
 
-  /**
-   * Applies a deployment just appended at `revision`. `processes` are the models the deployment
-   * compiled, by resource name, so they are not compiled twice.
-   */
-  apply(data: DeploymentCreatedData, revision: number, processes?: ReadonlyMap<string, readonly ExecutableProcess[]>): void {
-    const compiled = new Map<string, { processes?: readonly ExecutableProcess[]; problem?: string }>();
-    for (const resource of data.resources) {
-      const known = processes?.get(resource.name);
-      if (known) {
-        compiled.set(resource.name, { processes: known });
-        continue;
-      }
-      const result = compile(resource.xml);
-      compiled.set(
-        resource.name,
-        result.ok
-          ? { processes: result.value.processes }
-          : { problem: result.error.map((error) => error.message).join('; ') },
-      );
-    }
+  /** Applies a deployment appended at `revision`, with the processes its resources compiled to, by resource name. */
+  apply(data: DeploymentCreatedData, revision: number, compiled: CompiledResources): void {
     for (const definition of data.processDefinitions) {
       if (this.definitions.has(definition.id)) continue;
       const resource = data.resources.find((candidate) => candidate.name === definition.resourceName);
@@ -97,14 +99,6 @@ export class DefinitionRegistry implements OnModuleInit {
       if (!latest || latest.definition.version < definition.version) this.latestByProcessId.set(definition.processId, registered);
     }
     this.streamRevision = revision;
-  }
-
-  private applyRecorded(event: RecordedEvent): void {
-    if (event.type !== 'DeploymentCreated') {
-      this.streamRevision = event.revision;
-      return;
-    }
-    this.apply(event.data as unknown as DeploymentCreatedData, event.revision);
   }
 
   list(filter: DefinitionFilter = {}): ProcessDefinition[] {

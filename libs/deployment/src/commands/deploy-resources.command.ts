@@ -74,14 +74,14 @@ export class DeployResourcesHandler implements ICommandHandler<DeployResourcesCo
     private readonly registry: DefinitionRegistry,
   ) {}
 
-  execute(command: DeployResourcesCommand): Promise<DeploymentView> {
-    const compiled = this.compileAll(command.resources);
+  async execute(command: DeployResourcesCommand): Promise<DeploymentView> {
+    const compiled = await this.compileAll(command.resources);
     const run = this.queue.then(() => this.deploy(command, compiled));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private compileAll(uploads: readonly ResourceUpload[]): CompiledResource[] {
+  private async compileAll(uploads: readonly ResourceUpload[]): Promise<CompiledResource[]> {
     const errors: ProblemFieldError[] = [];
     const compiled: CompiledResource[] = [];
     if (uploads.length === 0) {
@@ -105,7 +105,7 @@ export class DeployResourcesHandler implements ICommandHandler<DeployResourcesCo
       }
       const xml = typeof upload.content === 'string' ? upload.content : upload.content.toString('utf8');
       const text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
-      const result = compile(text);
+      const result = await compile(text);
       if (!result.ok) {
         for (const error of result.error) {
           errors.push({
@@ -158,7 +158,11 @@ export class DeployResourcesHandler implements ICommandHandler<DeployResourcesCo
           ],
           { expectedRevision },
         );
-        this.registry.apply(data, appended.nextExpectedRevision, new Map(compiled.map((entry) => [entry.resource.name, entry.processes])));
+        this.registry.apply(
+          data,
+          appended.nextExpectedRevision,
+          new Map(compiled.map((entry) => [entry.resource.name, { processes: entry.processes }])),
+        );
         return {
           id: data.deploymentId,
           name: data.name,
