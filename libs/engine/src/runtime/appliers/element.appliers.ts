@@ -10,14 +10,15 @@ import type { ElementInstance, ElementInstanceState } from '../process-instance-
 import { joinKey, type Draft } from './draft.js';
 
 export function applyElementActivating(draft: Draft, { data }: ElementActivating): void {
-  const instance: ElementInstance = {
+  // Built without spreads: this runs for every element of every instance.
+  const instance: { -readonly [K in keyof ElementInstance]: ElementInstance[K] } = {
     id: data.elementInstanceId,
     elementId: data.elementId,
     elementType: data.elementType,
     flowScopeInstanceId: data.flowScopeInstanceId,
     state: 'activating',
-    ...(data.loopCounter === undefined ? {} : { loopCounter: data.loopCounter }),
   };
+  if (data.loopCounter !== undefined) instance.loopCounter = data.loopCounter;
   draft.elementInstances[instance.id] = instance;
   if (data.consumedTokens !== undefined) consumeTokens(draft, joinKey(data.flowScopeInstanceId, data.elementId), data.consumedTokens);
 }
