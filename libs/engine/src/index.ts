@@ -10,5 +10,5 @@ export type * from './runtime/process-instance-events.js';
 export type * from './runtime/process-instance-commands.js';
 export type * from './runtime/process-instance-state.js';
 export type * from './runtime/decision.js';
-export { decide } from './runtime/decide.js';
+export { decide, decideWithState, type Decided } from './runtime/decide.js';
 export { evolve, replay, initialProcessInstanceState } from './runtime/evolve.js';
