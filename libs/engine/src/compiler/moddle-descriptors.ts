@@ -3,7 +3,6 @@ import camundaJson from 'camunda-bpmn-moddle/resources/camunda.json' with { type
 import zeebeJson from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
 
 export const CAMUNDA_NAMESPACE = 'http://camunda.org/schema/1.0/bpmn';
-export const ZEEBE_NAMESPACE = 'http://camunda.org/schema/zeebe/1.0';
 /** Camunda 7 reads the Activiti namespace as its own, so models exported by Activiti-era tools keep working. */
 export const ACTIVITI_NAMESPACE = 'http://activiti.org/bpmn';
 

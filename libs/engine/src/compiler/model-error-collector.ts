@@ -31,10 +31,6 @@ export class ModelErrorCollector {
     return this.errors.some((error) => error.code === code && error.elementId === elementId);
   }
 
-  hasAnyFor(elementId: string): boolean {
-    return this.errors.some((error) => error.elementId === elementId);
-  }
-
   get count(): number {
     return this.errors.length;
   }

@@ -7,7 +7,6 @@ const reader = createBpmnReader();
 
 export interface ParsedBpmn {
   readonly definitions: ModdleElement;
-  readonly elementsById: Readonly<Record<string, ModdleElement>>;
 }
 
 /**
@@ -22,23 +21,22 @@ export async function parseBpmn(xml: string, positions: SourcePositions, errors:
     for (const warning of result.warnings) wellFormed = reportWarning(warning, positions, errors) && wellFormed;
     // Past a well-formedness problem moddle reads on with guesses (an element without its attributes, say), and
     // what the compiler would say about those guesses would only bury the real problem.
-    return wellFormed ? { definitions: result.rootElement, elementsById: result.elementsById } : undefined;
+    return wellFormed ? { definitions: result.rootElement } : undefined;
   } catch (thrown) {
     const error = thrown as ParseError;
     const located = locate(error.message, positions);
     if (located !== undefined) {
+      // Warnings before a well-formedness error are mostly its echoes (an element read inside an unclosed one).
       errors.add({
         code: 'NOT_WELL_FORMED',
         message: `not well-formed XML: ${located.detail}${located.content ? ` at ${located.content}` : ''}`,
         ...located.position,
       });
-    }
-    if (located === undefined) {
+    } else {
       // Well-formed, but not BPMN: the warnings say what was found instead of bpmn:definitions.
       for (const warning of error.warnings ?? []) reportWarning(warning, positions, errors);
       errors.add({ code: 'PARSE_WARNING', message: `not a BPMN 2.0 document: ${error.message} (the root element must be bpmn:definitions)` });
     }
-    // Warnings before a well-formedness error are mostly its echoes (an element read inside an unclosed one).
     return undefined;
   }
 }
