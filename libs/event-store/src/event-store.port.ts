@@ -27,13 +27,17 @@ export interface RecordedEvent {
  * - a number: the revision of the stream's last event (the append fails if it differs),
  * - `'no_stream'`: the stream must not exist yet,
  * - `'any'`: no check.
+ * -1 is accepted as a synonym of `'no_stream'` (the `nextExpectedRevision` of an empty append to a missing stream).
  */
 export type ExpectedRevision = number | 'no_stream' | 'any';
 
 export interface AppendResult {
-  /** Revision of the last event now in the stream. */
+  /**
+   * Revision of the last event now in the stream. For an idempotent re-append: the revision of the last re-appended
+   * event. For an append of no events: the stream's revision, -1 when it does not exist.
+   */
   readonly nextExpectedRevision: number;
-  /** Global position of the last appended event. */
+  /** Global position of the last appended event (of the stream's last event for an append of no events, 0 if none). */
   readonly position: number;
 }
 
@@ -52,10 +56,15 @@ export interface ReadAllOptions {
 export interface SubscribeOptions {
   /** Deliver events with a position strictly greater than this: catch-up first, then live. */
   readonly afterPosition?: number;
+  /**
+   * Called once when the handler throws or rejects (or the store fails to read); delivery then stops, so that no
+   * event is skipped. Without it the error is written to the console.
+   */
+  readonly onError?: (error: unknown) => void;
 }
 
 export interface Subscription {
-  /** Stops delivery; resolves when no handler call is running any more. */
+  /** Stops delivery; resolves when no handler call is running any more (so do not await it inside the handler). */
   close(): Promise<void>;
 }
 
@@ -88,5 +97,19 @@ export class WrongExpectedRevisionError extends Error {
   ) {
     super(`Wrong expected revision on stream ${streamId}: expected ${String(expected)}, actual ${actual === undefined ? 'no stream' : actual}`);
     this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/**
+ * An event id of the append is already stored elsewhere (event ids are unique across the store), or twice in the same
+ * append, so the append is neither new nor an idempotent retry of an earlier one.
+ */
+export class DuplicateEventIdError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+  ) {
+    super(`Event id ${eventId} appended to stream ${streamId} is already stored at another place`);
+    this.name = 'DuplicateEventIdError';
   }
 }
