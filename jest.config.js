@@ -3,6 +3,8 @@ const swcOptions = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },
     transform: { legacyDecorator: true, decoratorMetadata: true },
+    // Keeps `with { type: 'json' }` on JSON imports (the moddle descriptors): Node requires it.
+    experimental: { keepImportAttributes: true },
     target: 'es2022',
   },
   module: { type: 'es6' },

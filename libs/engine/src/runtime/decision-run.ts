@@ -219,7 +219,7 @@ export class DecisionRun {
   /** The instance completes and its token moves on by the selected outgoing flows. */
   leave(instance: ElementInstance, node: FlowNode): Outcome {
     const behavior = this.behaviorFor(instance, node);
-    const flows = behavior?.selectOutgoing?.(this, instance, node) ?? flowsWithTrueConditions(this, instance, node, { firstOnly: false });
+    const flows = behavior?.selectOutgoing?.(this, instance, node) ?? flowsWithTrueConditions(this, instance, node, { firstOnly: false, defaultFlowId: node.defaultFlowId });
     if (!flows.ok) return flows.error;
     this.transition(instance.id, 'completed');
     for (const flow of flows.value) this.takeFlow(flow, instance.flowScopeInstanceId);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { bpmnProcess, compiledProcess } from '../../testing/bpmn.js';
 import { scenario } from '../../testing/decider-spec.js';
 import { buildProcess, endEvent, flow, manualTask, sequence, startEvent, task } from '../../testing/process-builder.js';
 
@@ -46,6 +47,22 @@ describe('sequence flows leaving an activity', () => {
     });
     run.setVariables({ x: 5 }).resolveIncident('route');
     expect(run.state.status).toBe('completed');
+  });
+
+  it("an activity's default flow is taken only when none of its conditional flows is", async () => {
+    const withDefault = await compiledProcess(
+      bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="to-route" sourceRef="start" targetRef="route" />
+    <bpmn:task id="route" default="otherwise" />
+    <bpmn:sequenceFlow id="big" sourceRef="route" targetRef="end">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=x &gt; 10</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="otherwise" sourceRef="route" targetRef="end" />
+    <bpmn:endEvent id="end" />`),
+    );
+    expect(scenario(withDefault).start({ x: 1 }).taken()).toEqual(['to-route', 'otherwise']);
+    expect(scenario(withDefault).start({ x: 11 }).taken()).toEqual(['to-route', 'big']);
   });
 
   it('an activity without outgoing flows ends its token (implicit end)', () => {
