@@ -1,10 +1,15 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { DefinitionRegistry, DeployResourcesCommand, DeployResourcesHandler } from '@trellis/deployment';
 import { InMemoryEventStore } from '@trellis/event-store';
 
 import { ProcessInstanceRepository } from './process-instance.repository.js';
 import { oneTaskBpmn, reviewBpmn } from './process-models.fixture.js';
 import { RuntimeProjection } from './runtime.projection.js';
+
+const started: RuntimeProjection[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((projection) => projection.stop()));
+});
 
 async function setUp(store = new InMemoryEventStore()) {
   const registry = new DefinitionRegistry(store);
@@ -20,6 +25,7 @@ async function setUp(store = new InMemoryEventStore()) {
   const repository = new ProcessInstanceRepository(store, registry);
   const projection = new RuntimeProjection(store);
   await projection.start();
+  started.push(projection);
   const run = async (...args: Parameters<ProcessInstanceRepository['execute']>) => {
     const outcome = await repository.execute(...args);
     if (outcome.position !== undefined) await projection.waitForPosition(outcome.position);
@@ -120,11 +126,11 @@ describe('RuntimeProjection', () => {
 
     const restarted = new RuntimeProjection(first.store);
     await restarted.start();
+    started.push(restarted);
 
     expect(restarted.position).toBe(first.projection.position);
     expect(restarted.processInstances()).toEqual(first.projection.processInstances());
     expect(restarted.userTaskList()).toEqual(first.projection.userTaskList());
     expect(restarted.activatableJobs()).toEqual(first.projection.activatableJobs());
-    await restarted.stop();
   });
 });
