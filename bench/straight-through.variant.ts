@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, decide, initialProcessInstanceState, type DecisionContext, type ExecutableProcess } from '@trellis/engine';
+import { compile, decide, initialProcessInstanceState, type DecisionContext, type ExecutableProcess, type JsonValue } from '@trellis/engine';
 import { EmbeddedEventStore, InMemoryEventStore, type EventStore } from '@trellis/event-store';
 import { arg, percentile } from './bench-stats.js';
 
@@ -46,7 +46,7 @@ async function runTrellis(store: EventStore): Promise<VariantResult> {
     if (last.type !== 'ProcessInstanceCompleted') throw new Error(`instance ${i} did not complete: ended with ${last.type}`);
     await store.appendToStream(
       `process-instance-${processInstanceId}`,
-      decision.value.map((e) => ({ id: randomUUID(), type: e.type, data: e.data, metadata: { schemaVersion: 1, processInstanceId } })),
+      decision.value.map((e) => ({ id: randomUUID(), type: e.type, data: e.data as unknown as JsonValue, metadata: { schemaVersion: 1, processInstanceId } })),
       { expectedRevision: 'no_stream' },
     );
     latencies.push(performance.now() - t0);
