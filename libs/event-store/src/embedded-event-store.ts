@@ -241,9 +241,18 @@ export class EmbeddedEventStore implements EventStore {
     return parsePage(rows).map(logPageEvent);
   }
 
+  /**
+   * Writes the queue group after group. A group's callers learn their results only once the next group is on its
+   * way to the database: the work they do next (the engine deciding the next command) then overlaps the database's.
+   */
   private async drain(): Promise<void> {
+    let settlePrevious: (() => void) | undefined;
     try {
-      while (this.queue.length > 0) await this.commitGroup(this.takeGroup());
+      while (this.queue.length > 0 || settlePrevious) {
+        const writing = this.queue.length > 0 ? this.commitGroup(this.takeGroup()) : undefined;
+        settlePrevious?.();
+        settlePrevious = writing ? await writing : undefined;
+      }
     } finally {
       this.draining = undefined;
     }
@@ -262,12 +271,17 @@ export class EmbeddedEventStore implements EventStore {
     return group;
   }
 
-  private async commitGroup(group: readonly PendingAppend[]): Promise<void> {
-    try {
-      await this.learnRevisions(group);
-    } catch (error) {
-      for (const append of group) append.reject(error);
-      return;
+  /** Writes a group; returns what tells its callers the outcome (appends settled alone are told at once). */
+  private async commitGroup(group: readonly PendingAppend[]): Promise<() => void> {
+    const unknown = this.unknownStreams(group);
+    if (unknown.length > 0) {
+      try {
+        await this.learnRevisions(unknown);
+      } catch (error) {
+        return () => {
+          for (const append of group) append.reject(error);
+        };
+      }
     }
     const recordedAt = this.clock().toISOString();
     const planned: PlannedAppend[] = [];
@@ -290,13 +304,13 @@ export class EmbeddedEventStore implements EventStore {
         continue;
       }
       const first = (actual ?? -1) + 1;
-      const entries = append.events.map(
-        (event, i): LogEntry => ({ ...event, streamId: append.streamId, revision: first + i, position: ++position, recordedAt }),
-      );
+      const entries = logEntries(append, first, position + 1, recordedAt);
+      position += entries.length;
       tentative.set(append.streamId, first + entries.length - 1);
       for (const event of append.events) ids.add(event.id);
       planned.push({ append, entries });
     }
+    const results: { readonly append: PendingAppend; readonly result: AppendResult }[] = [];
     if (planned.length > 0) {
       let written = false;
       try {
@@ -306,23 +320,30 @@ export class EmbeddedEventStore implements EventStore {
         // The whole group rolled back: retried one by one, so that whoever caused it gets its own error.
         alone.unshift(...planned.map((plan) => plan.append));
       }
-      if (written) for (const plan of planned) this.committed(plan.append, plan.entries);
+      if (written) for (const plan of planned) results.push({ append: plan.append, result: this.committed(plan.append.streamId, plan.entries) });
     }
     for (const append of alone) await this.appendAlone(append);
+    return () => {
+      for (const { append, result } of results) append.resolve(result);
+    };
   }
 
-  /** Looks up, in one query, the revisions of the group's streams the writer does not remember. */
-  private async learnRevisions(group: readonly PendingAppend[]): Promise<void> {
+  /** Streams of the group whose revision the writer must look up ('no_stream' appends need none). */
+  private unknownStreams(group: readonly PendingAppend[]): string[] {
     const unknown = new Set<string>();
     for (const append of group) {
       if (append.expected !== 'no_stream' && append.events.length > 0 && !this.revisions.has(append.streamId)) {
         unknown.add(append.streamId);
       }
     }
-    if (unknown.size === 0) return;
-    const [rows] = await this.db.exec(bindLiterals(STREAM_REVISIONS_SQL, [[...unknown]]));
+    return [...unknown];
+  }
+
+  /** Looks up, in one query, the revisions of streams the writer does not remember. */
+  private async learnRevisions(streamIds: readonly string[]): Promise<void> {
+    const [rows] = await this.db.exec(bindLiterals(STREAM_REVISIONS_SQL, [streamIds]));
     const found = new Map((rows ?? []).map((row) => [String(row[0]), Number(row[1])]));
-    for (const streamId of unknown) this.revisions.set(streamId, found.get(streamId) ?? -1);
+    for (const streamId of streamIds) this.revisions.set(streamId, found.get(streamId) ?? -1);
   }
 
   /** Settles one append against what is stored: new, an idempotent retry, or a failure with the actual revision. */
@@ -345,23 +366,22 @@ export class EmbeddedEventStore implements EventStore {
       }
       const recordedAt = this.clock().toISOString();
       const first = (head?.revision ?? -1) + 1;
-      const entries = append.events.map(
-        (event, i): LogEntry => ({ ...event, streamId: append.streamId, revision: first + i, position: this.lastPosition + 1 + i, recordedAt }),
-      );
+      const entries = logEntries(append, first, this.lastPosition + 1, recordedAt);
       await this.db.exec(COPY_EVENTS_SQL, copyRows(entries));
-      this.committed(append, entries);
+      append.resolve(this.committed(append.streamId, entries));
     } catch (error) {
       append.reject(error);
     }
   }
 
-  private committed(append: PendingAppend, entries: readonly LogEntry[]): void {
+  /** Takes a written append into the writer's memory and wakes subscriptions. */
+  private committed(streamId: string, entries: readonly LogEntry[]): AppendResult {
     const last = entries[entries.length - 1] as LogEntry;
     this.lastPosition = last.position;
-    this.revisions.set(append.streamId, last.revision);
+    this.revisions.set(streamId, last.revision);
     this.remember(entries);
-    append.resolve({ nextExpectedRevision: last.revision, position: last.position });
     this.commits.notify();
+    return { nextExpectedRevision: last.revision, position: last.position };
   }
 
   private remember(entries: readonly LogEntry[]): void {
@@ -386,6 +406,20 @@ async function migrate(db: PgliteWorker): Promise<void> {
       `${migration.sql};\n${bindLiterals('INSERT INTO event_store_migrations (version, description) VALUES ($1, $2)', [migration.version, migration.description])}`,
     );
   }
+}
+
+function logEntries(append: PendingAppend, firstRevision: number, firstPosition: number, recordedAt: string): LogEntry[] {
+  // Literal objects of one shape: cheaper than spreading, and this runs for every event.
+  return append.events.map((event, i) => ({
+    id: event.id,
+    type: event.type,
+    dataJson: event.dataJson,
+    metadataJson: event.metadataJson,
+    streamId: append.streamId,
+    revision: firstRevision + i,
+    position: firstPosition + i,
+    recordedAt,
+  }));
 }
 
 function copyRows(entries: readonly LogEntry[]): string {

@@ -64,7 +64,10 @@ export class InMemoryEventStore implements EventStore {
     if (!stream) this.streams.set(streamId, target);
     for (const event of encoded) {
       const stored: StoredEvent = {
-        ...event,
+        id: event.id,
+        type: event.type,
+        dataJson: event.dataJson,
+        metadataJson: event.metadataJson,
         streamId,
         revision: target.length,
         position: this.log.length + 1,
