@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,6 +164,45 @@ describe('EmbeddedEventStore', () => {
     await store.close();
     expect(existsSync(join(directory, 'event-store.lock'))).toBe(false);
   });
+
+  it('keeps every acknowledged append when its process is killed mid-write, and opens after it', async () => {
+    const directory = freshDirectory();
+    // A writer in another process, killed while appends are in flight; it prints each acknowledged append.
+    const writer = `
+      import { randomUUID } from 'node:crypto';
+      import { EmbeddedEventStore } from '@trellis/event-store';
+      const store = await EmbeddedEventStore.open(process.argv[1]);
+      let acknowledged = 0;
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        for (;;) {
+          const streamId = 'instance-' + randomUUID();
+          const events = Array.from({ length: 40 }, (_, n) => ({ id: randomUUID(), type: 'Stepped', data: { n } }));
+          const result = await store.appendToStream(streamId, events, { expectedRevision: 'no_stream' });
+          process.stdout.write(streamId + ' ' + result.position + '\\n');
+          if (++acknowledged === 200) process.kill(process.pid, 'SIGKILL');
+        }
+      }));`;
+    const child = spawnSync(process.execPath, ['--import', './tools/register.mjs', '--input-type=module', '-e', writer, directory], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const acknowledged = child.stdout
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => line.split(' ') as [string, string]);
+    expect(child.signal).toBe('SIGKILL');
+    expect(acknowledged).toHaveLength(200);
+
+    const store = await openStore(directory);
+
+    for (const [streamId, position] of acknowledged) {
+      const events = await store.readStream(streamId);
+      expect(events).toHaveLength(40);
+      expect(events[39]?.position).toBe(Number(position));
+    }
+    const positions = (await store.readAll()).map((event) => event.position);
+    expect(positions).toEqual(positions.map((_, i) => i + 1));
+  }, 60_000);
 
   it('refuses to work once closed', async () => {
     const store = await openStore(freshDirectory());
