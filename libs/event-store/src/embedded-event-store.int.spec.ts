@@ -124,6 +124,21 @@ describe('EmbeddedEventStore', () => {
     expect(positions).toHaveLength(2 + 24 * 2);
   });
 
+  it('feeds a subscription from the files and from memory alike when it falls behind what memory keeps', async () => {
+    const store = await openStore(freshDirectory(), { recentEventsKept: 4 });
+    for (let i = 0; i < 10; i++) await store.appendToStream(`s-${i}`, newEvents(3), { expectedRevision: 'no_stream' });
+    const delivered = new DeliveredEvents();
+
+    const subscription = store.subscribeToAll(delivered.handler);
+    await delivered.until(30);
+    await Promise.all(Array.from({ length: 5 }, (_, i) => store.appendToStream(`t-${i}`, newEvents(4), { expectedRevision: 'no_stream' })));
+    await delivered.until(50);
+    await subscription.close();
+
+    expect(delivered.events).toEqual(await store.readAll());
+    expect(delivered.events.map((event) => event.position)).toEqual(delivered.events.map((_, i) => i + 1));
+  });
+
   it('reads streams it does not remember, after forgetting them', async () => {
     const store = await openStore(freshDirectory(), { streamRevisionCacheSize: 2 });
     for (let i = 0; i < 5; i++) await store.appendToStream(`s-${i}`, newEvents(2), { expectedRevision: 'no_stream' });
