@@ -3,14 +3,15 @@
  * embedded durable store, (c) bpmn-engine, side by side; then the parked user-task benchmark.
  * Each variant runs in a child process so that its peak RSS is its own. Prints tables, writes JSON to bench/results/.
  *
- * Options: --n <instances> (default 2000), --concurrency <in-flight instances for Trellis> (default 32),
+ * Options: --n <instances> (default 3000), --warmup <untimed instances first> (default 300), --concurrency <in-flight instances for Trellis> (default 32),
  *          --parked <instances for the user-task benchmark> (default 10000), --only straight-through|user-task
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { arg, mb, printTable, writeResult } from './bench-stats.js';
 
-const n = arg('n', '2000');
+const n = arg('n', '3000');
+const warmup = arg('warmup', '300');
 const concurrency = arg('concurrency', '32');
 const parked = arg('parked', '10000');
 const only = arg('only', 'all');
@@ -44,7 +45,7 @@ if (only === 'all' || only === 'straight-through') {
   const results: (VariantResult & { label: string })[] = [];
   for (const [label, variant, extra] of variants) {
     console.error(`running ${label} ...`);
-    const r = JSON.parse(runNode('bench/straight-through.variant.ts', ['--variant', variant, '--n', n, ...extra])) as VariantResult;
+    const r = JSON.parse(runNode('bench/straight-through.variant.ts', ['--variant', variant, '--n', n, '--warmup', warmup, ...extra])) as VariantResult;
     results.push({ ...r, label });
   }
   const baseline = results[2].instances / results[2].seconds;
