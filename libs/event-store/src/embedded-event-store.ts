@@ -47,13 +47,18 @@ export interface EmbeddedEventStoreOptions {
   readonly recentEventsKept?: number;
 }
 
-/** PGlite's settings: a single process with no replicas needs the least WAL, and keeps pg_wal small. */
+/**
+ * PGlite's settings: a single process with no replicas needs the least WAL, and keeps pg_wal small. Shared buffers
+ * live in the WASM heap, which never shrinks: 64 MB instead of PGlite's 128 MB keeps about 60 MB of RSS off, and
+ * measured as fast (32 MB measured slower at starting instances).
+ */
 const POSTGRES_SETTINGS = [
   'standard_conforming_strings=on',
   'wal_level=minimal',
   'max_wal_senders=0',
   'max_wal_size=256MB',
   'min_wal_size=32MB',
+  'shared_buffers=64MB',
 ];
 
 /** The most events one group commit writes (a larger single append is written alone). */
