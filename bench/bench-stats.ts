@@ -3,6 +3,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** What one variant of the straight-through benchmark reports. */
+export interface VariantResult {
+  variant: string;
+  instances: number;
+  concurrency: number;
+  seconds: number;
+  latenciesMs: { p50: number; p99: number };
+  peakRssBytes: number;
+}
+
 export function percentile(sortedMs: readonly number[], p: number): number {
   if (sortedMs.length === 0) return 0;
   const rank = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1));

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { arg, mb, printTable, writeResult } from './bench-stats.js';
+import { arg, mb, printTable, writeResult, type VariantResult } from './bench-stats.js';
 
 const n = arg('n', '3000');
 const warmup = arg('warmup', '300');
@@ -29,14 +29,6 @@ function runNode(script: string, args: string[]): string {
 const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem() };
 
 if (only === 'all' || only === 'straight-through') {
-  interface VariantResult {
-    variant: string;
-    instances: number;
-    concurrency: number;
-    seconds: number;
-    latenciesMs: { p50: number; p99: number };
-    peakRssBytes: number;
-  }
   const variants: [string, string, string[]][] = [
     ['(a) trellis, in-memory store', 'memory', ['--concurrency', concurrency]],
     ['(b) trellis, embedded durable store', 'embedded', ['--concurrency', concurrency]],

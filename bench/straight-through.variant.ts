@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile, decide, initialProcessInstanceState, type DecisionContext, type ExecutableProcess, type JsonValue } from '@trellis/engine';
 import { EmbeddedEventStore, InMemoryEventStore, type EventStore } from '@trellis/event-store';
-import { arg, percentile } from './bench-stats.js';
+import { arg, percentile, type VariantResult } from './bench-stats.js';
 
 const variant = arg('variant', 'memory');
 const n = Number(arg('n', '2000'));
@@ -18,14 +18,6 @@ const warmup = Number(arg('warmup', '300'));
 const modelPath = arg('model', '../shared/bench/straight-through.bpmn');
 const xml = readFileSync(modelPath, 'utf8');
 
-interface VariantResult {
-  variant: string;
-  instances: number;
-  concurrency: number;
-  seconds: number;
-  latenciesMs: { p50: number; p99: number };
-  peakRssBytes: number;
-}
 
 async function runTrellis(store: EventStore): Promise<VariantResult> {
   const compiled = await compile(xml);

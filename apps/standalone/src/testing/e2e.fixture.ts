@@ -8,25 +8,8 @@ import { createStandaloneApp, type StandaloneAppOptions } from '../create-standa
 /** The README's example model, read from the repository. */
 export const orderProcessBpmn = readFileSync(new URL('../../../../examples/order-process.bpmn', import.meta.url), 'utf8');
 
-/** One service task done by a worker: job type (Camunda 8) and topic (Camunda 7) `work`. */
-export const oneTaskBpmn = `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
-                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
-                  id="one-task-definitions" targetNamespace="http://example.org/bench">
-  <bpmn:process id="one-task" name="One task" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="to-work" sourceRef="start" targetRef="work" />
-    <bpmn:serviceTask id="work" name="Do the work" camunda:type="external" camunda:topic="work">
-      <bpmn:extensionElements>
-        <zeebe:taskDefinition type="work" retries="3" />
-      </bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="to-end" sourceRef="work" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
-</bpmn:definitions>
-`;
+/** One service task done by a worker: job type (Camunda 8) and topic (Camunda 7) `work`; the shared bench model. */
+export const oneTaskBpmn = readFileSync(new URL('../../../../../shared/bench/one-task.bpmn', import.meta.url), 'utf8');
 
 /**
  * Two problems at known places: the gateway on line 6 has no outgoing flow, and the flow on line 8

@@ -9,16 +9,19 @@ export async function compiledProcess(xml: string): Promise<ExecutableProcess> {
   return process;
 }
 
-/** A BPMN document with the BPMN, XSI, Camunda 7 and Camunda 8 namespaces around the content of process `process`. */
-export function bpmnProcess(content: string, id = 'process'): string {
+/** A BPMN document with the BPMN, XSI, Camunda 7 and Camunda 8 namespaces declared, around the given content. */
+export function definitions(content: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
                   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
                   xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
                   xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
                   id="definitions" targetNamespace="http://example.org/test">
-  <bpmn:process id="${id}" isExecutable="true">
 ${content}
-  </bpmn:process>
 </bpmn:definitions>`;
+}
+
+/** A BPMN document whose executable process `id` holds the given flow elements. */
+export function bpmnProcess(content: string, id = 'process'): string {
+  return definitions(`  <bpmn:process id="${id}" isExecutable="true">\n${content}\n  </bpmn:process>`);
 }

@@ -3,22 +3,8 @@ import type { ExecutableModel, ExecutableProcess } from '../../model/executable-
 import type { ModelError } from '../../model/model-error.js';
 import { compile } from '../compile.js';
 
-/** A BPMN document with the BPMN, XSI, Camunda 7 and Camunda 8 namespaces declared, around the given content. */
-export function definitions(content: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-                  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
-                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
-                  id="definitions" targetNamespace="http://example.org/test">
-${content}
-</bpmn:definitions>`;
-}
-
-/** An executable process `process` holding the given flow elements. */
-export function executableProcess(content: string, id = 'process'): string {
-  return definitions(`  <bpmn:process id="${id}" isExecutable="true">\n${content}\n  </bpmn:process>`);
-}
+export { definitions, bpmnProcess as executableProcess } from '../../testing/bpmn.js';
+import { bpmnProcess as executableProcess } from '../../testing/bpmn.js';
 
 /** An executable process with `start -> <task element> -> end` around one element with id `task`. */
 export function oneElement(element: string): string {
