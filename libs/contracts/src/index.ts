@@ -1,0 +1,39 @@
+export type { JsonObject, JsonValue } from './json.js';
+export {
+  type FieldSpec,
+  type Problem,
+  ROOT_PATH,
+  type Rule,
+  type Schema,
+  type Validated,
+  checkObject,
+  describeProblems,
+  parseJsonValue,
+  pickFields,
+  rules,
+} from './validation.js';
+export {
+  DEPLOYMENTS_STREAM_ID,
+  PROCESS_INSTANCE_STREAM_PREFIX,
+  TOPICS,
+  type TopicName,
+  eventTopicOfStream,
+  processInstanceIdOfStream,
+} from './topics.js';
+export { HEADERS, JSON_CONTENT_TYPE, type WireMessage } from './headers.js';
+export {
+  type EventEnvelope,
+  type RecordedEventLike,
+  decodeEventEnvelope,
+  eventEnvelopeOf,
+  eventMessageOf,
+  validateEventEnvelope,
+} from './event-envelope.js';
+export {
+  DEAD_LETTER_REASONS,
+  type DeadLetterEnvelope,
+  type DeadLetterReason,
+  deadLetterMessageOf,
+  decodeDeadLetterEnvelope,
+  validateDeadLetterEnvelope,
+} from './dead-letter-envelope.js';
