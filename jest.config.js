@@ -23,10 +23,12 @@ export default {
     '^@trellis/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench', '<rootDir>/tools'],
   testMatch: ['**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   setupFiles: ['reflect-metadata'],
+  // Starts the local Kafka broker (deploy/local/kafka) when none answers: see tools/jest-global-setup.js.
+  globalSetup: '<rootDir>/tools/jest-global-setup.js',
   testTimeout: ci ? 60_000 : 30_000,
   // A forgotten `.only` must not silently shrink the suite in CI.
   ...(ci ? { ci: true } : {}),
