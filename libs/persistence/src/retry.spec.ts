@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import pg from 'pg';
-import { backoffDelay, isTransient, type RetryPolicy, withRetry } from './retry.js';
+import { backoffDelay, isConnectionLost, isTransient, type RetryPolicy, withRetry } from './retry.js';
 
 function postgresError(code: string, message: string): Error {
   const error = new pg.DatabaseError(message, message.length, 'error');
@@ -137,5 +137,17 @@ describe('isTransient', () => {
     const cyclic: Record<string, unknown> = { message: 'cyclic' };
     cyclic['cause'] = cyclic;
     expect(isTransient(cyclic)).toBe(false);
+  });
+});
+
+describe('isConnectionLost', () => {
+  it('tells a dead connection from a failed statement on a healthy one', () => {
+    expect(isConnectionLost(socketError('ECONNRESET'))).toBe(true);
+    expect(isConnectionLost(postgresError('57P01', 'terminating connection due to administrator command'))).toBe(true);
+    expect(isConnectionLost(postgresError('08006', 'connection failure'))).toBe(true);
+    expect(isConnectionLost(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
+    // Transient, but the connection is fine.
+    expect(isConnectionLost(postgresError('40001', 'could not serialize access'))).toBe(false);
+    expect(isConnectionLost(postgresError('23505', 'duplicate key value'))).toBe(false);
   });
 });

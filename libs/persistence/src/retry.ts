@@ -60,32 +60,47 @@ export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseDel
 }
 
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
-/** Serialization failure, deadlock, too many connections, admin/crash shutdown, cannot connect now. */
-const SQLSTATES = new Set(['40001', '40P01', '53300', '57P01', '57P02', '57P03']);
+/** The server ends the session: admin shutdown, crash shutdown, cannot connect now. */
+const SESSION_ENDED_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
 /** Class 08: connection exceptions. */
-const SQLSTATE_CONNECTION_CLASS = /^08[0-9A-Z]{3}$/;
+const CONNECTION_EXCEPTION = /^08[0-9A-Z]{3}$/;
+/** Serialization failure, deadlock, too many connections. */
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '53300']);
 const KAFKA_TYPES = new Set(['LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION']);
 const KAFKA_NETWORK_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
-/** pg's messages for a lost connection and for a connect (or pool wait) that timed out; they carry no code. */
-const MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i];
+/** pg's messages for a lost connection (they carry no code). */
+const CONNECTION_LOST_MESSAGES = [/Connection terminated/i, /not queryable/i];
+/** pg-pool's message when no connection became free within the connection timeout. */
+const POOL_TIMEOUT_MESSAGE = /timeout exceeded when trying to connect/i;
 
 /**
  * Whether a failure is worth another attempt: a lost or refused connection, a Postgres serialization failure or
  * deadlock, a server shutting down or starting, a Kafka leader change, timeout or network error. Looks through
  * wrappers (TypeORM's `driverError`, kafkajs's retries-exceeded error, `cause`, AggregateError's `errors`). Constraint
- * violations, syntax errors and anything unknown are not transient: retrying cannot make them succeed.
+ * violations, syntax errors, statement timeouts and anything unknown are not transient: retrying cannot help them.
  */
 export function isTransient(error: unknown): boolean {
-  return causeChain(error).some(isTransientItself);
+  return causeChain(error).some((entry) => isConnectionLostItself(entry) || isTransientItself(entry));
+}
+
+/** Whether the connection itself failed (refused, reset, ended by the server): a pooled connection that saw it is dead. */
+export function isConnectionLost(error: unknown): boolean {
+  return causeChain(error).some(isConnectionLostItself);
+}
+
+function isConnectionLostItself(error: Record<string, unknown>): boolean {
+  const { code, message } = error;
+  if (typeof code === 'string' && (SOCKET_CODES.has(code) || SESSION_ENDED_SQLSTATES.has(code) || CONNECTION_EXCEPTION.test(code))) return true;
+  return typeof message === 'string' && CONNECTION_LOST_MESSAGES.some((pattern) => pattern.test(message));
 }
 
 function isTransientItself(error: Record<string, unknown>): boolean {
   const { code, type, name, message, retriable } = error;
   if (retriable === true) return true;
-  if (typeof code === 'string' && (SOCKET_CODES.has(code) || SQLSTATES.has(code) || SQLSTATE_CONNECTION_CLASS.test(code))) return true;
+  if (typeof code === 'string' && RETRYABLE_SQLSTATES.has(code)) return true;
   if (typeof type === 'string' && KAFKA_TYPES.has(type)) return true;
   if (typeof name === 'string' && KAFKA_NETWORK_ERRORS.has(name)) return true;
-  return typeof message === 'string' && MESSAGES.some((pattern) => pattern.test(message));
+  return typeof message === 'string' && POOL_TIMEOUT_MESSAGE.test(message);
 }
 
 function causeChain(error: unknown): Record<string, unknown>[] {

@@ -1,12 +1,21 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { isConnectionLost } from './retry.js';
 
-/** Runs `work` with its own query runner (one pooled connection) and always gives the connection back. */
+/**
+ * Runs `work` with its own query runner (one pooled connection) and always gives the connection back, or closes it
+ * when `work` failed because the connection was lost: the pool would otherwise hand the dead connection to the next
+ * caller before noticing it closed.
+ */
 export async function withQueryRunner<T>(dataSource: DataSource, work: (queryRunner: QueryRunner) => Promise<T>): Promise<T> {
   const queryRunner = dataSource.createQueryRunner();
+  let broken: unknown;
   try {
     return await work(queryRunner);
+  } catch (error) {
+    if (isConnectionLost(error)) broken = error;
+    throw error;
   } finally {
-    await queryRunner.release();
+    await release(queryRunner, broken);
   }
 }
 
@@ -17,7 +26,7 @@ export interface TransactionOptions {
 /**
  * Runs `work` in one transaction: commits when it resolves, rolls back when it throws, and always gives the connection
  * back. When the rollback itself fails the connection may still be inside the transaction, so it is closed instead of
- * being returned to the pool for the next caller to inherit.
+ * being returned to the pool for the next caller to inherit; so is a connection that was lost.
  */
 export async function inTransaction<T>(
   dataSource: DataSource,
@@ -28,20 +37,19 @@ export async function inTransaction<T>(
   let broken: unknown;
   try {
     await queryRunner.startTransaction(options.isolationLevel);
-    try {
-      const result = await work(queryRunner.manager);
-      await queryRunner.commitTransaction();
-      return result;
-    } catch (error) {
-      if (queryRunner.isTransactionActive) {
-        try {
-          await queryRunner.rollbackTransaction();
-        } catch (rollbackError) {
-          broken = rollbackError;
-        }
+    const result = await work(queryRunner.manager);
+    await queryRunner.commitTransaction();
+    return result;
+  } catch (error) {
+    if (isConnectionLost(error)) broken = error;
+    else if (queryRunner.isTransactionActive) {
+      try {
+        await queryRunner.rollbackTransaction();
+      } catch (rollbackError) {
+        broken = rollbackError;
       }
-      throw error;
     }
+    throw error;
   } finally {
     await release(queryRunner, broken);
   }
