@@ -9,6 +9,11 @@ function postgresError(code: string, message: string): Error {
   return error;
 }
 
+/** What kafkajs builds from a broker's error code (its `createErrorFromCode` is not public). */
+function kafkaProtocolError(type: string, code: number, retriable: boolean): KafkaJSProtocolError {
+  return new KafkaJSProtocolError(Object.assign(new Error(type), { type, code, retriable }));
+}
+
 function socketError(code: string): Error {
   return Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code, syscall: 'connect' });
 }
@@ -117,15 +122,18 @@ describe('isTransient', () => {
   });
 
   it('retries Kafka leader changes, timeouts and network errors, not authorization failures', () => {
-    const leaderNotAvailable = new KafkaJSProtocolError({ type: 'LEADER_NOT_AVAILABLE', code: 5, retriable: true, message: 'no leader' });
-    const notLeader = new KafkaJSProtocolError({ type: 'NOT_LEADER_FOR_PARTITION', code: 6, retriable: true, message: 'not the leader' });
-    const timedOut = new KafkaJSProtocolError({ type: 'REQUEST_TIMED_OUT', code: 7, retriable: true, message: 'timed out' });
+    const leaderNotAvailable = kafkaProtocolError('LEADER_NOT_AVAILABLE', 5, true);
+    const notLeader = kafkaProtocolError('NOT_LEADER_FOR_PARTITION', 6, true);
+    const timedOut = kafkaProtocolError('REQUEST_TIMED_OUT', 7, true);
     const refused = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092', { broker: '127.0.0.1:9092', code: 'ECONNREFUSED' });
     for (const error of [leaderNotAvailable, notLeader, timedOut, refused]) expect(isTransient(error)).toBe(true);
     // kafkajs gave up retrying a leader change itself: the cause is still a leader change.
     expect(isTransient(new KafkaJSNumberOfRetriesExceeded(notLeader, { retryCount: 5, retryTime: 1000 }))).toBe(true);
 
-    const denied = new KafkaJSProtocolError({ type: 'TOPIC_AUTHORIZATION_FAILED', code: 29, retriable: false, message: 'denied' });
+    // Another client's error that names the Kafka error without kafkajs's retriable flag.
+    expect(isTransient(Object.assign(new Error('not the leader'), { type: 'NOT_LEADER_OR_FOLLOWER' }))).toBe(true);
+
+    const denied = kafkaProtocolError('TOPIC_AUTHORIZATION_FAILED', 29, false);
     expect(isTransient(denied)).toBe(false);
     expect(isTransient(new KafkaJSNonRetriableError(denied))).toBe(false);
   });
