@@ -1,0 +1,277 @@
+/**
+ * The message bus of the distributed mode, on kafkajs.
+ *
+ * Producer: idempotent (the broker drops a batch it already has when kafkajs retries), acks from all in-sync replicas,
+ * one request in flight per broker as kafkajs's idempotent producer requires to keep order.
+ * Consumers: one kafkajs consumer per subscription, `eachBatch` with offsets resolved one message at a time, and only
+ * after the message was handled or dead-lettered; kafkajs commits resolved offsets (every `autoCommitThreshold`
+ * messages or `autoCommitIntervalMs`, at the end of each batch, before a rebalance and when stopping). A message
+ * abandoned at close is never resolved, so the group gets it again.
+ */
+import { type Admin, Kafka, type KafkaMessage, type LogEntry, Partitioners, type Producer, logLevel } from 'kafkajs';
+import { TOPICS } from '@trellis/contracts';
+import { type HandlerRetryPolicy, handlerRetryPolicy } from './handler-retry-policy.js';
+import { deliver } from './message-delivery.js';
+import type { MessageBus, MessageSubscription, OutgoingMessage, ReceivedMessage, SubscribeOptions, TopicSpec } from './message-bus.port.js';
+import { type MessagingLogger, consoleMessagingLogger } from './messaging-logger.js';
+import { checkPublish, checkSubscribe, checkTopicSpecs, topicsOf } from './port-arguments.js';
+
+export interface KafkaMessageBusOptions {
+  /** `host:port` of one or more brokers (`TRELLIS_KAFKA_BROKERS`, comma-separated). */
+  readonly brokers: readonly string[];
+  /** Names this process to the brokers (in their logs and quotas). Default `trellis`. */
+  readonly clientId?: string;
+  /** Time to open a connection to a broker (default 3,000 ms). */
+  readonly connectionTimeoutMs?: number;
+  /** Time for a broker to answer a request (default 30,000 ms). */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Retries of a failed request to the cluster (connect, metadata, publish) before the call fails: exponential
+   * backoff from 300 ms up to 30 s (default 8, about a minute and a half in all).
+   */
+  readonly retries?: number;
+  /** A consumer that sends no heartbeat for this long leaves its group (default 30,000 ms). */
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** Commit handled offsets at least every this many messages... (default 100) */
+  readonly autoCommitThreshold?: number;
+  /** ...or this often (default 1,000 ms), and always at the end of a batch, before a rebalance, and at close. */
+  readonly autoCommitIntervalMs?: number;
+  /** Partitions one subscription handles at the same time (default 1; order within a partition always holds). */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Let the broker create a topic on first use, with its default partitions (default false: use `ensureTopics`). */
+  readonly allowAutoTopicCreation?: boolean;
+  /** kafkajs's own messages at this level and above go to `logger` (default `warn`). */
+  readonly kafkaLogLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  /** How subscriptions retry failed handlers (each subscription may override it). */
+  readonly retry?: Partial<HandlerRetryPolicy>;
+  readonly logger?: MessagingLogger;
+  readonly clock?: () => Date;
+}
+
+const LOG_LEVELS = { nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
+
+/**
+ * kafkajs warns about bounded retries on every idempotent producer. They are bounded on purpose: a publish fails
+ * instead of hanging while the cluster is gone; a caller that publishes again may duplicate a message, which
+ * at-least-once consumers already handle (dedupe by event id).
+ */
+const ACCEPTED_WARNINGS = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
+
+export class KafkaMessageBus implements MessageBus {
+  private readonly subscriptions = new Set<MessageSubscription>();
+  private admin: Promise<Admin> | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: Producer,
+    private readonly options: KafkaMessageBusOptions,
+    private readonly logger: MessagingLogger,
+    private readonly retry: HandlerRetryPolicy,
+  ) {}
+
+  /** Connects the producer: fails (after `retries`) when no broker can be reached. */
+  static async connect(options: KafkaMessageBusOptions): Promise<KafkaMessageBus> {
+    if (!Array.isArray(options.brokers) || options.brokers.length === 0 || options.brokers.some((broker) => typeof broker !== 'string' || broker.length === 0)) {
+      throw new TypeError('brokers must list at least one host:port');
+    }
+    const logger = options.logger ?? consoleMessagingLogger;
+    const retry = handlerRetryPolicy(options.retry);
+    const kafka = new Kafka({
+      clientId: options.clientId ?? 'trellis',
+      brokers: [...options.brokers],
+      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      retry: { retries: options.retries ?? 8, initialRetryTime: 300, maxRetryTime: 30_000 },
+      logLevel: LOG_LEVELS[options.kafkaLogLevel ?? 'warn'],
+      logCreator: () => (entry: LogEntry) => forward(logger, entry),
+    });
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: options.retries ?? 8, initialRetryTime: 300, maxRetryTime: 30_000 },
+    });
+    try {
+      await producer.connect();
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return new KafkaMessageBus(kafka, producer, options, logger, retry);
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    this.checkOpen();
+    checkPublish(topic, messages);
+    if (messages.length === 0) return;
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: messages.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers } })),
+    });
+  }
+
+  async subscribe<T>(options: SubscribeOptions<T>): Promise<MessageSubscription> {
+    this.checkOpen();
+    checkSubscribe(options);
+    const { groupId } = options;
+    const consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
+      allowAutoTopicCreation: this.options.allowAutoTopicCreation ?? false,
+      retry: { retries: this.options.retries ?? 8, initialRetryTime: 300, maxRetryTime: 30_000 },
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.error(`The consumer of group ${groupId} crashed${payload.restart ? ', restarting it' : ' and stopped'}: ${payload.error.message}`, {
+        groupId,
+        restart: payload.restart,
+        error: payload.error.message,
+      });
+    });
+    const stopping = new AbortController();
+    const delivery = {
+      groupId,
+      decode: options.decode,
+      handler: options.handler,
+      deadLetterTopic: options.deadLetterTopic ?? TOPICS.deadLetter,
+      retry: handlerRetryPolicy(this.retry, options.retry),
+      logger: this.logger,
+      publish: (topic: string, messages: readonly OutgoingMessage[]) => this.publish(topic, messages),
+      now: this.options.clock ?? (() => new Date()),
+      signal: stopping.signal,
+    };
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: topicsOf(options.topics), fromBeginning: options.fromBeginning ?? false });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitThreshold: this.options.autoCommitThreshold ?? 100,
+        autoCommitInterval: this.options.autoCommitIntervalMs ?? 1_000,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+          for (const message of batch.messages) {
+            if (stopping.signal.aborted || !isRunning() || isStale()) return;
+            const outcome = await deliver(received(batch.topic, batch.partition, message), { ...delivery, heartbeat });
+            // Nothing after an abandoned message is resolved: the group starts again from it.
+            if (outcome === 'abandoned') return;
+            resolveOffset(message.offset);
+            await commitOffsetsIfNecessary();
+            await heartbeat();
+          }
+        },
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    let closed: Promise<void> | undefined;
+    const subscription: MessageSubscription = {
+      close: () => {
+        closed ??= (async () => {
+          stopping.abort();
+          // Stops fetching, waits for the batch in flight, commits resolved offsets, leaves the group.
+          await consumer.disconnect();
+          this.subscriptions.delete(subscription);
+        })();
+        return closed;
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    this.checkOpen();
+    checkTopicSpecs(topics);
+    if (topics.length === 0) return;
+    const admin = await this.connectedAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((spec) => !existing.has(spec.topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((spec) => ({ topic: spec.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor ?? -1 })),
+    });
+  }
+
+  /** Deletes topics (tests and tools; the broker must allow it, as it does by default). */
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    this.checkOpen();
+    if (topics.length === 0) return;
+    const admin = await this.connectedAdmin();
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((topic) => existing.has(topic));
+    if (present.length > 0) await admin.deleteTopics({ topics: present });
+  }
+
+  /** Deletes consumer groups without members, with their committed offsets (tests and tools). */
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    this.checkOpen();
+    if (groupIds.length === 0) return;
+    const admin = await this.connectedAdmin();
+    await admin.deleteGroups([...groupIds]).catch((error: unknown) => {
+      // kafkajs rejects the whole call if one group is unknown (never committed): nothing to delete for it.
+      this.logger.info(`Could not delete every consumer group: ${error instanceof Error ? error.message : String(error)}`, { groupIds });
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+      const admin = this.admin;
+      this.admin = undefined;
+      await Promise.all([this.producer.disconnect(), admin?.then((connected) => connected.disconnect(), () => undefined)]);
+    })();
+    return this.closing;
+  }
+
+  private connectedAdmin(): Promise<Admin> {
+    if (this.admin === undefined) {
+      const admin = this.kafka.admin({ retry: { retries: this.options.retries ?? 8, initialRetryTime: 300, maxRetryTime: 30_000 } });
+      this.admin = admin.connect().then(
+        () => admin,
+        (error: unknown) => {
+          this.admin = undefined;
+          throw error;
+        },
+      );
+    }
+    return this.admin;
+  }
+
+  private checkOpen(): void {
+    if (this.closing !== undefined) throw new Error('The message bus is closed');
+  }
+}
+
+function received(topic: string, partition: number, message: KafkaMessage): ReceivedMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) headers[name] = last.toString();
+  }
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key === null ? null : message.key.toString('utf8'),
+    value: message.value,
+    headers,
+    timestamp: new Date(Number(message.timestamp)).toISOString(),
+  };
+}
+
+function forward(logger: MessagingLogger, { namespace, level, log }: LogEntry): void {
+  const { message, timestamp: _timestamp, ...context } = log;
+  if (ACCEPTED_WARNINGS.has(message)) return;
+  const text = `kafkajs ${namespace}: ${message}`;
+  if (level === logLevel.ERROR) logger.error(text, context);
+  else if (level === logLevel.WARN) logger.warn(text, context);
+  else logger.info(text, context);
+}
+

@@ -1,0 +1,453 @@
+/**
+ * The contract every message bus adapter passes: `messageBusContract('my adapter', create, options)` in the adapter's
+ * spec. The tests share one bus from `create`; each works in topics and groups of its own (names unique per run), so
+ * runs against one broker do not see each other. `destroy` receives the topics and groups the run used.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type DeadLetterEnvelope, type EventEnvelope, eventMessageOf } from '@trellis/contracts';
+import { asDeadLetterEnvelope, asEventEnvelope, asText } from './decoders.js';
+import { type Decoder, type MessageBus, type MessageSubscription, NonRetriableError, type ReceivedMessage } from './message-bus.port.js';
+import type { HandlerRetryPolicy } from './handler-retry-policy.js';
+import type { MessagingLogger } from './messaging-logger.js';
+import { InMemoryProcessedMessages, idempotent } from './processed-messages.js';
+
+/** Keeps what the bus logs, so that tests stay quiet and can look at it. */
+export class RecordingLogger implements MessagingLogger {
+  readonly entries: { level: 'info' | 'warn' | 'error'; message: string; context?: Record<string, unknown> }[] = [];
+  info(message: string, context?: Record<string, unknown>): void {
+    this.entries.push({ level: 'info', message, context });
+  }
+  warn(message: string, context?: Record<string, unknown>): void {
+    this.entries.push({ level: 'warn', message, context });
+  }
+  error(message: string, context?: Record<string, unknown>): void {
+    this.entries.push({ level: 'error', message, context });
+  }
+}
+
+export interface Delivery<T> {
+  readonly body: T;
+  readonly message: ReceivedMessage;
+}
+
+/** Collects deliveries and lets a test wait for the n-th, within a deadline that fails the test with what it got. */
+export class Inbox<T> {
+  readonly deliveries: Delivery<T>[] = [];
+  private waiters: { readonly count: number; readonly resolve: () => void }[] = [];
+
+  constructor(private readonly deadlineMs: number) {}
+
+  get bodies(): T[] {
+    return this.deliveries.map((delivery) => delivery.body);
+  }
+
+  /** A handler that records, then does what `then` does (throw, to fail). */
+  handler(then?: (body: T, message: ReceivedMessage) => Promise<void> | void): (body: T, message: ReceivedMessage) => Promise<void> {
+    return async (body, message) => {
+      this.deliveries.push({ body, message });
+      this.wake();
+      await then?.(body, message);
+    };
+  }
+
+  until(count: number, what = 'deliveries'): Promise<void> {
+    if (this.deliveries.length >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter.resolve !== done);
+        reject(new Error(`Waited ${this.deadlineMs} ms for ${count} ${what}, got ${this.deliveries.length}: ${JSON.stringify(this.bodies)}`));
+      }, this.deadlineMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push({ count, resolve: done });
+    });
+  }
+
+  private wake(): void {
+    this.waiters = this.waiters.filter((waiter) => {
+      if (this.deliveries.length < waiter.count) return true;
+      waiter.resolve();
+      return false;
+    });
+  }
+}
+
+/** A promise and the function that resolves it. */
+function gate(): { readonly promise: Promise<void>; readonly open: () => void } {
+  let open = (): void => undefined;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+const fastRetry: Partial<HandlerRetryPolicy> = { baseDelayMs: 5, maxDelayMs: 20 };
+const transientError = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+
+function envelope(eventId: string, processInstanceId: string, revision: number): EventEnvelope {
+  return {
+    eventId,
+    type: 'ElementActivated',
+    schemaVersion: 1,
+    streamId: `process-instance-${processInstanceId}`,
+    revision,
+    position: revision + 1,
+    processInstanceId,
+    recordedAt: '2024-05-01T12:00:00.000Z',
+    data: { elementId: `task-${revision}` },
+    metadata: null,
+  };
+}
+
+export interface MessageBusContractOptions {
+  /** How long a test waits for deliveries before it fails (default 20 s). */
+  readonly deliveryDeadlineMs?: number;
+  /** Disposes of the bus (default `close()`), given the topics and groups the tests used. */
+  readonly destroy?: (bus: MessageBus, used: { readonly topics: readonly string[]; readonly groups: readonly string[] }) => Promise<void>;
+}
+
+export function messageBusContract(name: string, create: (logger: MessagingLogger) => Promise<MessageBus>, options: MessageBusContractOptions = {}): void {
+  describe(`${name}: message bus contract`, () => {
+    const deadlineMs = options.deliveryDeadlineMs ?? 20_000;
+    const run = randomUUID().slice(0, 8);
+    const topics: string[] = [];
+    const groups: string[] = [];
+    const subscriptions: MessageSubscription[] = [];
+    const logger = new RecordingLogger();
+    let bus: MessageBus;
+
+    const topic = async (label: string, partitions = 1): Promise<string> => {
+      const name = `trellis-test.${run}.${label}`;
+      topics.push(name);
+      await bus.ensureTopics([{ topic: name, partitions }]);
+      return name;
+    };
+    const group = (label: string): string => {
+      const name = `trellis-test.${run}.${label}`;
+      groups.push(name);
+      return name;
+    };
+    const inbox = <T>(): Inbox<T> => new Inbox<T>(deadlineMs);
+    const subscribe = async <T>(subscription: {
+      topics: string | string[];
+      groupId: string;
+      decode: Decoder<T>;
+      handler: (body: T, message: ReceivedMessage) => Promise<void>;
+      deadLetterTopic?: string;
+      retry?: Partial<HandlerRetryPolicy>;
+    }): Promise<MessageSubscription> => {
+      const subscribed = await bus.subscribe({ fromBeginning: true, retry: fastRetry, ...subscription });
+      subscriptions.push(subscribed);
+      return subscribed;
+    };
+    const texts = (values: string[], key: string | null = 'k'): { key: string | null; value: string }[] => values.map((value) => ({ key, value }));
+
+    beforeAll(async () => {
+      bus = await create(logger);
+    }, 60_000);
+
+    afterAll(async () => {
+      await Promise.all(subscriptions.map((subscription) => subscription.close()));
+      if (options.destroy) await options.destroy(bus, { topics, groups });
+      else await bus.close();
+    }, 60_000);
+
+    it('delivers what was published: key, value, headers, and where it sits', async () => {
+      const orders = await topic('round-trip');
+      const received = inbox<string | null>();
+      await subscribe({ topics: orders, groupId: group('round-trip'), decode: asText, handler: received.handler() });
+
+      await bus.publish(orders, [
+        { key: 'order-1', value: 'placed ✓', headers: { 'trellis-type': 'OrderPlaced' } },
+        { key: 'order-1', value: Buffer.from('shipped') },
+        { key: null, value: null },
+      ]);
+      await received.until(3);
+
+      expect(received.deliveries.map(({ body, message }) => [body, message.key, message.headers, message.topic, message.partition, message.offset])).toEqual([
+        ['placed ✓', 'order-1', { 'trellis-type': 'OrderPlaced' }, orders, 0, '0'],
+        ['shipped', 'order-1', {}, orders, 0, '1'],
+        [null, null, {}, orders, 0, '2'],
+      ]);
+      for (const { message } of received.deliveries) expect(new Date(message.timestamp).toISOString()).toBe(message.timestamp);
+    });
+
+    it('keeps the order of the messages of each key across partitions and publish calls', async () => {
+      const events = await topic('order', 4);
+      const received = inbox<string | null>();
+      await subscribe({ topics: events, groupId: group('order'), decode: asText, handler: received.handler() });
+
+      const keys = ['pi-a', 'pi-b', 'pi-c', 'pi-d', 'pi-e'];
+      for (let round = 0; round < 4; round++) {
+        await bus.publish(
+          events,
+          Array.from({ length: 10 }, (_, i) => round * 10 + i).flatMap((n) => keys.map((key) => ({ key, value: `${key}:${n}` }))),
+        );
+      }
+      await received.until(200);
+
+      for (const key of keys) {
+        const ofKey = received.deliveries.filter(({ message }) => message.key === key);
+        expect(ofKey.map(({ body }) => body)).toEqual(Array.from({ length: 40 }, (_, n) => `${key}:${n}`));
+        expect(new Set(ofKey.map(({ message }) => message.partition)).size).toBe(1);
+      }
+      expect(new Set(received.deliveries.map(({ message }) => message.partition)).size).toBeGreaterThan(1);
+    });
+
+    it('shares the partitions among the members of a group: each message reaches one of them', async () => {
+      const events = await topic('shared', 4);
+      const workers = group('shared');
+      const all = inbox<string | null>();
+      const first = inbox<string | null>();
+      const second = inbox<string | null>();
+      await subscribe({ topics: events, groupId: workers, decode: asText, handler: first.handler(all.handler()) });
+      await subscribe({ topics: events, groupId: workers, decode: asText, handler: second.handler(all.handler()) });
+
+      const sent = Array.from({ length: 40 }, (_, n) => ({ key: `pi-${n}`, value: `m${n}` }));
+      await bus.publish(events, sent);
+      await all.until(40);
+
+      expect([...first.bodies, ...second.bodies].sort()).toEqual(sent.map((message) => message.value).sort());
+      expect(first.deliveries.length).toBeGreaterThan(0);
+      expect(second.deliveries.length).toBeGreaterThan(0);
+      const partitionsOf = (received: Inbox<string | null>): Set<number> => new Set(received.deliveries.map(({ message }) => message.partition));
+      expect([...partitionsOf(first)].filter((partition) => partitionsOf(second).has(partition))).toEqual([]);
+    });
+
+    it('gives every message to every group', async () => {
+      const events = await topic('two-groups', 2);
+      const history = inbox<string | null>();
+      const tasks = inbox<string | null>();
+      await subscribe({ topics: events, groupId: group('history'), decode: asText, handler: history.handler() });
+      await subscribe({ topics: events, groupId: group('tasks'), decode: asText, handler: tasks.handler() });
+
+      await bus.publish(events, texts(['a', 'b', 'c', 'd'], null));
+      await history.until(4);
+      await tasks.until(4);
+
+      expect(history.bodies.sort()).toEqual(['a', 'b', 'c', 'd']);
+      expect(tasks.bodies.sort()).toEqual(['a', 'b', 'c', 'd']);
+    });
+
+    it('delivers a message again when its handler failed, before the messages after it', async () => {
+      const events = await topic('redelivery');
+      const received = inbox<string | null>();
+      let failures = 0;
+      await subscribe({
+        topics: events,
+        groupId: group('redelivery'),
+        decode: asText,
+        handler: received.handler((body) => {
+          if (body === 'm2' && failures++ < 2) throw new Error('projection table is locked');
+        }),
+      });
+
+      await bus.publish(events, texts(['m1', 'm2', 'm3']));
+      await received.until(5);
+
+      expect(received.bodies).toEqual(['m1', 'm2', 'm2', 'm2', 'm3']);
+      const retries = logger.entries.filter((entry) => entry.message.startsWith('Handler of group') && entry.context?.['topic'] === events);
+      expect(retries.map((entry) => entry.context?.['attempt'])).toEqual([1, 2]);
+      expect(retries[0]?.message).toContain('projection table is locked');
+    });
+
+    it('sends an invalid message to the dead-letter topic with the reason, and goes on with the next', async () => {
+      const events = await topic('invalid');
+      const deadLetters = await topic('invalid-dlq');
+      const projector = group('invalid');
+      const received = inbox<EventEnvelope>();
+      const dead = inbox<DeadLetterEnvelope>();
+      await subscribe({ topics: events, groupId: projector, decode: asEventEnvelope, handler: received.handler(), deadLetterTopic: deadLetters });
+      await subscribe({ topics: deadLetters, groupId: group('invalid-dlq'), decode: asDeadLetterEnvelope, handler: dead.handler(), deadLetterTopic: `${deadLetters}.dead` });
+
+      const good = envelope(randomUUID(), 'pi-1', 0);
+      const { eventId: _dropped, ...withoutId } = envelope(randomUUID(), 'pi-1', 1);
+      await bus.publish(events, [
+        eventMessageOf(good),
+        { key: 'pi-1', value: JSON.stringify({ ...withoutId, revision: -1 }), headers: { 'trellis-type': 'ElementActivated' } },
+        { key: 'pi-1', value: '{"not": json' },
+        eventMessageOf(envelope(randomUUID(), 'pi-1', 2)),
+      ]);
+      await received.until(2);
+      await dead.until(2, 'dead letters');
+
+      expect(received.bodies.map((event) => event.revision)).toEqual([0, 2]);
+      expect(dead.bodies[0]).toEqual({
+        reason: 'invalid-message',
+        error: 'eventId: is required; revision: must be an integer, 0 or more',
+        problems: [
+          { path: 'eventId', message: 'is required' },
+          { path: 'revision', message: 'must be an integer, 0 or more' },
+        ],
+        attempts: 0,
+        originalTopic: events,
+        partition: 0,
+        offset: '1',
+        key: 'pi-1',
+        value: JSON.stringify({ ...withoutId, revision: -1 }),
+        valueEncoding: 'utf8',
+        headers: { 'trellis-type': 'ElementActivated' },
+        consumerGroup: projector,
+        failedAt: expect.any(String),
+      });
+      expect(dead.bodies[1]).toMatchObject({ reason: 'invalid-message', offset: '2', value: '{"not": json', problems: [{ path: '(message)' }] });
+      expect(dead.deliveries[0]?.message.key).toBe('pi-1');
+      expect(dead.deliveries[0]?.message.headers).toMatchObject({ 'trellis-dead-letter-reason': 'invalid-message', 'trellis-original-topic': events });
+    });
+
+    it('dead-letters a message its handler rejects at once, and one that keeps failing once retries are exhausted', async () => {
+      const commands = await topic('rejected');
+      const deadLetters = await topic('rejected-dlq');
+      const received = inbox<string | null>();
+      const dead = inbox<DeadLetterEnvelope>();
+      await subscribe({
+        topics: commands,
+        groupId: group('rejected'),
+        decode: asText,
+        deadLetterTopic: deadLetters,
+        retry: { ...fastRetry, maxAttempts: 3 },
+        handler: received.handler((body) => {
+          if (body === 'unknown-instance') throw new NonRetriableError('No process instance pi-404');
+          if (body === 'poison') throw new TypeError("Cannot read properties of undefined (reading 'elementId')");
+        }),
+      });
+      await subscribe({ topics: deadLetters, groupId: group('rejected-dlq'), decode: asDeadLetterEnvelope, handler: dead.handler(), deadLetterTopic: `${deadLetters}.dead` });
+
+      await bus.publish(commands, texts(['ok-1', 'unknown-instance', 'poison', 'ok-2']));
+      await received.until(6);
+      await dead.until(2, 'dead letters');
+
+      expect(received.bodies).toEqual(['ok-1', 'unknown-instance', 'poison', 'poison', 'poison', 'ok-2']);
+      expect(dead.bodies.map(({ reason, error, attempts, offset }) => ({ reason, error, attempts, offset }))).toEqual([
+        { reason: 'rejected', error: 'No process instance pi-404', attempts: 1, offset: '1' },
+        { reason: 'retries-exhausted', error: "Cannot read properties of undefined (reading 'elementId')", attempts: 3, offset: '2' },
+      ]);
+    });
+
+    it('retries a transient failure beyond the attempts allowed for other failures, and dead-letters nothing', async () => {
+      const events = await topic('transient');
+      const deadLetters = await topic('transient-dlq');
+      const received = inbox<string | null>();
+      let failures = 0;
+      await subscribe({
+        topics: events,
+        groupId: group('transient'),
+        decode: asText,
+        deadLetterTopic: deadLetters,
+        retry: { ...fastRetry, maxAttempts: 2 },
+        handler: received.handler(() => {
+          if (failures++ < 4) throw transientError();
+        }),
+      });
+      const dead = inbox<DeadLetterEnvelope>();
+      await subscribe({ topics: deadLetters, groupId: group('transient-dlq'), decode: asDeadLetterEnvelope, handler: dead.handler(), deadLetterTopic: `${deadLetters}.dead` });
+
+      await bus.publish(events, texts(['m1', 'm2']));
+      await received.until(6);
+
+      expect(received.bodies).toEqual(['m1', 'm1', 'm1', 'm1', 'm1', 'm2']);
+      expect(dead.deliveries).toEqual([]);
+    });
+
+    it('at close, lets the handler in flight finish and commits: the next member of the group gets only the rest', async () => {
+      const events = await topic('close');
+      const workers = group('close');
+      const received = inbox<string | null>();
+      const started = gate();
+      const release = gate();
+      let finished = false;
+      const member = await subscribe({
+        topics: events,
+        groupId: workers,
+        decode: asText,
+        handler: received.handler(async (body) => {
+          if (body !== 'm3') return;
+          started.open();
+          await release.promise;
+          finished = true;
+        }),
+      });
+      await bus.publish(events, texts(['m1', 'm2', 'm3', 'm4', 'm5']));
+      await started.promise;
+
+      const closed = member.close();
+      release.open();
+      await closed;
+      const handledBeforeClose = received.bodies;
+      const next = inbox<string | null>();
+      await subscribe({ topics: events, groupId: workers, decode: asText, handler: next.handler() });
+      await bus.publish(events, texts(['m6']));
+      await next.until(3);
+
+      expect(finished).toBe(true);
+      expect(handledBeforeClose).toEqual(['m1', 'm2', 'm3']);
+      expect(next.bodies).toEqual(['m4', 'm5', 'm6']);
+    });
+
+    it('delivers again to the group a message whose handler was still failing when its member closed', async () => {
+      const events = await topic('abandoned');
+      const workers = group('abandoned');
+      const received = inbox<string | null>();
+      const member = await subscribe({
+        topics: events,
+        groupId: workers,
+        decode: asText,
+        // Transient failures are retried without limit: only close ends them.
+        retry: { baseDelayMs: 50, maxDelayMs: 50 },
+        handler: received.handler((body) => {
+          if (body === 'm2') throw transientError();
+        }),
+      });
+      await bus.publish(events, texts(['m1', 'm2', 'm3']));
+      await received.until(2);
+
+      await member.close();
+      const next = inbox<string | null>();
+      await subscribe({ topics: events, groupId: workers, decode: asText, handler: next.handler() });
+      await next.until(2);
+
+      expect(received.bodies.filter((body) => body !== 'm2')).toEqual(['m1']);
+      expect(next.bodies).toEqual(['m2', 'm3']);
+    });
+
+    it('applies an event once when it is delivered twice, with a handler that dedupes by event id', async () => {
+      const events = await topic('dedupe');
+      const applied: string[] = [];
+      const received = inbox<EventEnvelope>();
+      await subscribe({
+        topics: events,
+        groupId: group('dedupe'),
+        decode: asEventEnvelope,
+        handler: received.handler(
+          idempotent<EventEnvelope>(async (event) => void applied.push(event.eventId), {
+            processed: new InMemoryProcessedMessages(100),
+            idOf: (event) => event.eventId,
+          }),
+        ),
+      });
+      const first = envelope(randomUUID(), 'pi-7', 0);
+      const second = envelope(randomUUID(), 'pi-7', 1);
+
+      // A relay that died after publishing and before checkpointing publishes the same events again.
+      await bus.publish(events, [eventMessageOf(first), eventMessageOf(second)]);
+      await bus.publish(events, [eventMessageOf(first), eventMessageOf(second)]);
+      await received.until(4);
+
+      expect(applied).toEqual([first.eventId, second.eventId]);
+    });
+
+    it('refuses a dead-letter topic that the subscription consumes, and bad arguments', async () => {
+      const events = await topic('arguments');
+
+      await expect(bus.subscribe({ topics: events, groupId: group('arguments'), decode: asText, handler: () => undefined, deadLetterTopic: events })).rejects.toThrow(
+        /dead-letter topic/,
+      );
+      await expect(bus.subscribe({ topics: [], groupId: group('arguments'), decode: asText, handler: () => undefined })).rejects.toThrow(TypeError);
+      await expect(bus.publish('', [])).rejects.toThrow(TypeError);
+      await expect(bus.ensureTopics([{ topic: events, partitions: 0 }])).rejects.toThrow(RangeError);
+    });
+  });
+}
