@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DeploymentModule } from '@trellis/deployment';
+import { PlatformModule } from '@trellis/platform';
 import { RuntimeModule } from '@trellis/runtime';
 
 import { InfrastructureModule, type InfrastructureOptions } from './infrastructure.module.js';
@@ -11,7 +12,13 @@ export class AppModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), InfrastructureModule.forRoot(options), DeploymentModule, RuntimeModule],
+      imports: [
+        PlatformModule.forRoot({ settings: options.settings, service: 'trellis-standalone' }),
+        CqrsModule.forRoot(),
+        InfrastructureModule.forRoot(options),
+        DeploymentModule,
+        RuntimeModule,
+      ],
     };
   }
 }

@@ -2,23 +2,25 @@ import { resolve } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
-import { ConfigurationError, loadConfiguration, logLevelsUpTo } from './configuration.js';
+import { ConfigurationError, loadStandaloneSettings, logLevelOf } from './configuration.js';
 
-describe('loadConfiguration', () => {
+describe('loadStandaloneSettings', () => {
   it('serves on 8080 on every interface with the embedded store under ./data by default', () => {
-    expect(loadConfiguration({})).toEqual({
-      port: 8080,
-      host: '0.0.0.0',
-      eventStore: 'embedded',
-      dataDir: resolve('data'),
-      instanceCacheSize: 10_000,
-      logLevel: 'log',
-    });
+    expect(loadStandaloneSettings({})).toEqual(
+      expect.objectContaining({
+        PORT: 8080,
+        TRELLIS_HOST: '0.0.0.0',
+        TRELLIS_EVENT_STORE: 'embedded',
+        TRELLIS_DATA_DIR: resolve('data'),
+        TRELLIS_INSTANCE_CACHE_SIZE: 10_000,
+        TRELLIS_LOG_LEVEL: 'log',
+      }),
+    );
   });
 
-  it('reads every variable', () => {
+  it('reads the variables it has always read, with the same meaning', () => {
     expect(
-      loadConfiguration({
+      loadStandaloneSettings({
         PORT: '9090',
         TRELLIS_HOST: '127.0.0.1',
         TRELLIS_EVENT_STORE: 'memory',
@@ -26,31 +28,44 @@ describe('loadConfiguration', () => {
         TRELLIS_INSTANCE_CACHE_SIZE: '50',
         TRELLIS_LOG_LEVEL: 'debug',
       }),
-    ).toEqual({ port: 9090, host: '127.0.0.1', eventStore: 'memory', dataDir: '/var/lib/trellis', instanceCacheSize: 50, logLevel: 'debug' });
+    ).toEqual(
+      expect.objectContaining({
+        PORT: 9090,
+        TRELLIS_HOST: '127.0.0.1',
+        TRELLIS_EVENT_STORE: 'memory',
+        TRELLIS_DATA_DIR: '/var/lib/trellis',
+        TRELLIS_INSTANCE_CACHE_SIZE: 50,
+        TRELLIS_LOG_LEVEL: 'debug',
+      }),
+    );
   });
 
-  it('names every bad value at once', () => {
+  it('refuses the event stores it cannot open yet, together with every other problem', () => {
     let error: unknown;
     try {
-      loadConfiguration({ PORT: 'eighty', TRELLIS_EVENT_STORE: 'postgres', TRELLIS_INSTANCE_CACHE_SIZE: '0' });
+      loadStandaloneSettings({ PORT: 'eighty', TRELLIS_EVENT_STORE: 'postgres', TRELLIS_INSTANCE_CACHE_SIZE: '0' });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigurationError);
-    const message = (error as ConfigurationError).message;
-    expect((error as ConfigurationError).problems).toHaveLength(3);
-    expect(message).toContain('PORT="eighty": expected a whole number from 0 to 65535');
-    expect(message).toContain('TRELLIS_EVENT_STORE="postgres": expected one of embedded, memory');
-    expect(message).toContain('TRELLIS_INSTANCE_CACHE_SIZE="0"');
+    expect((error as ConfigurationError).problems).toEqual([
+      'PORT="eighty": expected a whole number from 0 to 65535',
+      'TRELLIS_INSTANCE_CACHE_SIZE="0": expected a whole number from 1 to 10000000',
+      'TRELLIS_EVENT_STORE="postgres": the postgres event store is not available in the standalone server yet; expected one of embedded, memory',
+    ]);
   });
 
-  it('rejects a port out of range', () => {
-    expect(() => loadConfiguration({ PORT: '70000' })).toThrow('PORT="70000"');
+  it('refuses eventstoredb as well, once its connection string is given', () => {
+    expect(() => loadStandaloneSettings({ TRELLIS_EVENT_STORE: 'eventstoredb', TRELLIS_EVENTSTORE_URL: 'esdb://localhost:2113' })).toThrow(
+      'TRELLIS_EVENT_STORE="eventstoredb": the eventstoredb event store is not available in the standalone server yet',
+    );
   });
 });
 
-describe('logLevelsUpTo', () => {
-  it('enables a level and every less verbose one', () => {
-    expect(logLevelsUpTo('warn')).toEqual(['fatal', 'error', 'warn']);
+describe('logLevelOf', () => {
+  it('prints the most verbose of the levels asked for, and nothing for none', () => {
+    expect(logLevelOf(['fatal', 'error', 'warn'])).toBe('warn');
+    expect(logLevelOf(['error'])).toBe('error');
+    expect(logLevelOf(false)).toBe('silent');
   });
 });

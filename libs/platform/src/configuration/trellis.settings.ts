@@ -1,0 +1,100 @@
+import { corsOrigins, ENVIRONMENTS, hostPortList, integer, oneOf, optionalUrl, path, type SettingsOf, text, url } from './setting.js';
+
+/** Nest's log levels, from the least to the most verbose, and `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose', 'silent'] as const;
+export type TrellisLogLevel = (typeof LOG_LEVELS)[number];
+
+/** The event store kinds a service can be configured with. */
+export const EVENT_STORE_KINDS = ['embedded', 'memory', 'postgres', 'eventstoredb'] as const;
+export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
+
+/**
+ * Every setting of every Trellis service, read from environment variables of the same names. This is the one place a
+ * setting is defined: validation, typed access, docs/configuration.md and .env.example all follow it (tests compare).
+ */
+export const trellisSettings = {
+  TRELLIS_ENV: oneOf(ENVIRONMENTS, {
+    default: 'development',
+    fallback: 'NODE_ENV',
+    meaning: 'The environment: chooses the per-environment defaults and rules of the other settings.',
+  }),
+  PORT: integer({ default: '8080', min: 0, max: 65_535, meaning: 'TCP port of the HTTP server; 0 picks a free port.' }),
+  TRELLIS_HOST: text({
+    default: '0.0.0.0',
+    rule: 'a host name or an IP address',
+    pattern: /^(?:[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?)$/,
+    meaning: 'Interface the HTTP server listens on; 127.0.0.1 keeps it local to the machine.',
+  }),
+  TRELLIS_EVENT_STORE: oneOf(EVENT_STORE_KINDS, {
+    default: 'embedded',
+    meaning: 'Where events are stored: embedded (files under TRELLIS_DATA_DIR), memory (gone at exit), postgres or eventstoredb.',
+  }),
+  TRELLIS_DATA_DIR: path({ default: './data', meaning: 'Directory of the embedded event store; created if missing.' }),
+  TRELLIS_INSTANCE_CACHE_SIZE: integer({
+    default: '10000',
+    min: 1,
+    max: 10_000_000,
+    meaning: 'How many process-instance states the runtime keeps in memory between commands.',
+  }),
+  TRELLIS_LOG_LEVEL: oneOf(LOG_LEVELS, {
+    default: 'log',
+    environments: { test: { default: 'warn' } },
+    meaning: 'Least important log lines printed: a level prints itself and every less verbose one; silent prints none.',
+  }),
+  TRELLIS_CORS_ORIGINS: corsOrigins({
+    default: '*',
+    environments: { production: { required: true, forbid: { rule: 'no wildcard (*)', test: (origins) => origins === '*' } } },
+    meaning: 'Browser origins allowed to call the HTTP API from another site (CORS).',
+  }),
+  TRELLIS_HEALTH_CHECK_TIMEOUT_MS: integer({
+    default: '2000',
+    min: 1,
+    max: 60_000,
+    unit: 'milliseconds',
+    meaning: 'How long each readiness check (event store, Postgres, Kafka) may take before it counts as down.',
+  }),
+  TRELLIS_POSTGRES_URL: url({
+    default: 'postgres://postgres@127.0.0.1:5432/test',
+    protocols: ['postgres', 'postgresql'],
+    meaning: 'PostgreSQL server and database of the read models and of the postgres event store.',
+  }),
+  TRELLIS_POSTGRES_POOL_MAX: integer({ default: '10', min: 1, max: 1000, meaning: 'Most connections one Postgres pool opens.' }),
+  TRELLIS_POSTGRES_CONNECTION_TIMEOUT_MS: integer({
+    default: '5000',
+    min: 1,
+    max: 600_000,
+    unit: 'milliseconds',
+    meaning: 'How long opening a Postgres connection, or waiting for a free one, may take before it fails.',
+  }),
+  TRELLIS_POSTGRES_IDLE_TIMEOUT_MS: integer({
+    default: '30000',
+    min: 0,
+    max: 86_400_000,
+    unit: 'milliseconds',
+    meaning: 'How long an unused pooled connection stays open; 0 keeps it open.',
+  }),
+  TRELLIS_POSTGRES_STATEMENT_TIMEOUT_MS: integer({
+    default: '30000',
+    min: 0,
+    max: 86_400_000,
+    unit: 'milliseconds',
+    meaning: 'Postgres cancels a statement running longer than this; 0: no limit.',
+  }),
+  TRELLIS_KAFKA_BROKERS: hostPortList({ default: '127.0.0.1:9092', meaning: 'Kafka bootstrap brokers.' }),
+  TRELLIS_KAFKA_CLIENT_ID: text({
+    default: 'trellis',
+    rule: '1 to 249 letters, digits, dots, underscores or hyphens',
+    pattern: /^[A-Za-z0-9._-]{1,249}$/,
+    meaning: 'Client id the service gives Kafka (broker logs, quotas).',
+  }),
+  TRELLIS_EVENTSTORE_URL: optionalUrl({
+    protocols: ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover'],
+    requiredWhen: { key: 'TRELLIS_EVENT_STORE', equals: 'eventstoredb' },
+    meaning: 'Connection string of the EventStoreDB (KurrentDB) cluster of the eventstoredb event store.',
+  }),
+};
+
+export type TrellisSettingsSchema = typeof trellisSettings;
+
+/** Every setting's validated value, by variable name: what services read instead of `process.env`. */
+export type TrellisSettings = SettingsOf<TrellisSettingsSchema>;

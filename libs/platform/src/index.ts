@@ -1,0 +1,57 @@
+export {
+  type CorsOrigins,
+  ENVIRONMENTS,
+  type Environment,
+  type EnvironmentRule,
+  type Parsed,
+  type Setting,
+  type SettingsOf,
+  type SettingsSchema,
+} from './configuration/setting.js';
+export {
+  EVENT_STORE_KINDS,
+  type EventStoreKind,
+  LOG_LEVELS,
+  type TrellisLogLevel,
+  type TrellisSettings,
+  type TrellisSettingsSchema,
+  trellisSettings,
+} from './configuration/trellis.settings.js';
+export { ConfigurationError, type Env, loadSettings, type SettingsCheck, unknownSettings, validateSettings } from './configuration/load-settings.js';
+export { documentSetting, normalizeDocumentText, type SettingDocumentation } from './configuration/setting-documentation.js';
+export { environmentWithFiles } from './configuration/env-files.js';
+export { InjectSettings, PlatformConfigModule, SETTINGS } from './configuration/platform-config.module.js';
+export { PlatformLoggingModule, type LoggingOptions, pinoLevel } from './logging/logging.module.js';
+export { applyHttpHardening, corsOptions } from './http/http-hardening.js';
+export {
+  EventStoreHealthIndicator,
+  HEALTH_STREAM,
+  type KafkaClusterAdmin,
+  KafkaHealthIndicator,
+  PostgresHealthIndicator,
+  type Queryable,
+  ReadinessChecks,
+  type ReadinessIndicator,
+} from './health/readiness.js';
+export { HealthController, type HealthOptions, PlatformHealthModule } from './health/health.module.js';
+export {
+  type EventStoreMetrics,
+  eventStoreMetrics,
+  exposition,
+  HTTP_BUCKETS,
+  httpRequestDuration,
+  type PartitionLag,
+  type PoolCounts,
+  processMetricsRegistry,
+  type QueryDuration,
+  queryDurationObserver,
+  type Reader,
+  registerConsumerLag,
+  registerPoolMetrics,
+  registerRelayLag,
+  STORAGE_BUCKETS,
+} from './metrics/metrics.js';
+export { httpMetricsMiddleware, NO_ROUTE } from './metrics/http-metrics.middleware.js';
+export { MeteredEventStore } from './metrics/metered-event-store.js';
+export { MetricsController, PlatformMetricsModule } from './metrics/metrics.module.js';
+export { configurePlatformHttp, PLATFORM_ROUTES, PlatformModule, type PlatformOptions } from './platform.module.js';

@@ -1,0 +1,52 @@
+import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
+import { Registry } from 'prom-client';
+
+import { PlatformConfigModule } from './configuration/platform-config.module.js';
+import type { TrellisSettings } from './configuration/trellis.settings.js';
+import { PlatformHealthModule } from './health/health.module.js';
+import { applyHttpHardening } from './http/http-hardening.js';
+import { PlatformLoggingModule } from './logging/logging.module.js';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
+import { PlatformMetricsModule } from './metrics/metrics.module.js';
+
+export interface PlatformOptions {
+  readonly settings: TrellisSettings;
+  /** The service's name in its log lines (`standalone`, `runtime-service`, ...). */
+  readonly service: string;
+}
+
+/** Routes of the platform, served outside the application's global prefix. */
+export const PLATFORM_ROUTES = ['health/live', 'health/ready', 'metrics'] as const;
+
+/**
+ * What every Trellis service shares: validated settings (`SETTINGS`, `ConfigService`), pino logging, metrics
+ * (`Registry`, `GET /metrics`) and health (`ReadinessChecks`, `GET /health/live`, `GET /health/ready`).
+ * Create the application with `bufferLogs: true` and call `configurePlatformHttp` before `init`.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { settings } = options;
+    return {
+      module: PlatformModule,
+      imports: [
+        PlatformConfigModule.forRoot(settings),
+        PlatformLoggingModule.forRoot({ level: settings.TRELLIS_LOG_LEVEL, service: options.service }),
+        PlatformMetricsModule.forRoot(),
+        PlatformHealthModule.forRoot({ timeoutMs: settings.TRELLIS_HEALTH_CHECK_TIMEOUT_MS }),
+      ],
+    };
+  }
+}
+
+/**
+ * The HTTP side of the platform, before any route: the pino logger for Nest's own logs, security headers and CORS,
+ * request metrics, and the global prefix with the platform's routes left outside it.
+ */
+export function configurePlatformHttp(app: INestApplication, settings: TrellisSettings, options: { readonly globalPrefix?: string } = {}): void {
+  app.useLogger(app.get(Logger));
+  app.use(httpMetricsMiddleware(app.get(Registry)));
+  applyHttpHardening(app, settings.TRELLIS_CORS_ORIGINS);
+  if (options.globalPrefix !== undefined) app.setGlobalPrefix(options.globalPrefix, { exclude: [...PLATFORM_ROUTES] });
+}
