@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { asText } from './decoders.js';
+import { TOPICS, eventEnvelopeOf, eventMessageOf } from '@trellis/contracts';
+import { asEventEnvelope, asText } from './decoders.js';
 import { InProcessMessageBus } from './in-process-message-bus.js';
 import { Inbox, RecordingLogger, messageBusContract } from './testing.js';
+import { trellisTopics } from './trellis-topics.js';
 
 messageBusContract('in-process', async (logger) => new InProcessMessageBus({ logger }), { deliveryDeadlineMs: 5_000 });
 
@@ -67,5 +69,26 @@ describe('in-process message bus', () => {
 
     await expect(bus.publish('events', [{ key: 'k', value: 'v' }])).rejects.toThrow('closed');
     await expect(bus.subscribe({ topics: 'events', groupId: 'g', decode: asText, handler: () => undefined })).rejects.toThrow('closed');
+  });
+
+  it('creates the Trellis topics: the events of one instance share a partition, deployments have one', async () => {
+    const bus = new InProcessMessageBus({ logger: new RecordingLogger() });
+    await bus.ensureTopics(trellisTopics({ partitions: 8 }));
+    const received = new Inbox<unknown>(5_000);
+    await bus.subscribe({ topics: [TOPICS.processInstanceEvents, TOPICS.deployments], groupId: 'history', fromBeginning: true, decode: asEventEnvelope, handler: received.handler() });
+    const recorded = (streamId: string, revision: number, position: number) =>
+      eventMessageOf(eventEnvelopeOf({ id: `${streamId}-${revision}`, type: 'Happened', streamId, revision, position, recordedAt: '2024-05-01T12:00:00.000Z', data: null, metadata: null }));
+
+    for (let n = 0; n < 10; n++) {
+      await bus.publish(TOPICS.processInstanceEvents, [recorded('process-instance-a', n, 3 * n + 1), recorded('process-instance-b', n, 3 * n + 2)]);
+      await bus.publish(TOPICS.deployments, [recorded('deployments', n, 3 * n + 3)]);
+    }
+    await received.until(30);
+    await bus.close();
+
+    const partitionsOf = (key: string) => new Set(received.deliveries.filter(({ message }) => message.key === key).map(({ message }) => `${message.topic}:${message.partition}`));
+    expect([...partitionsOf('a')]).toHaveLength(1);
+    expect([...partitionsOf('b')]).toHaveLength(1);
+    expect([...partitionsOf('deployments')]).toEqual([`${TOPICS.deployments}:0`]);
   });
 });

@@ -16,3 +16,4 @@ export { asDeadLetterEnvelope, asEventEnvelope, asJson, asText } from './decoder
 export { InMemoryProcessedMessages, type ProcessedMessages, idempotent } from './processed-messages.js';
 export { InProcessMessageBus, type InProcessMessageBusOptions } from './in-process-message-bus.js';
 export { KafkaMessageBus, type KafkaMessageBusOptions } from './kafka-message-bus.js';
+export { trellisTopics } from './trellis-topics.js';

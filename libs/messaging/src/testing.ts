@@ -327,6 +327,33 @@ export function messageBusContract(name: string, create: (logger: MessagingLogge
       ]);
     });
 
+    it('dead-letters a message its decoder throws on, keeping bytes that are not text as base64', async () => {
+      const events = await topic('binary');
+      const deadLetters = await topic('binary-dlq');
+      const dead = inbox<DeadLetterEnvelope>();
+      await subscribe({
+        topics: events,
+        groupId: group('binary'),
+        deadLetterTopic: deadLetters,
+        decode: (message) => {
+          if (message.value?.[0] === 0xff) throw new Error('unknown magic byte');
+          return { ok: true, value: null };
+        },
+        handler: async () => undefined,
+      });
+      await subscribe({ topics: deadLetters, groupId: group('binary-dlq'), decode: asDeadLetterEnvelope, handler: dead.handler(), deadLetterTopic: `${deadLetters}.dead` });
+
+      await bus.publish(events, [{ key: 'k', value: Buffer.from([0xff, 0x00, 0xfe]) }]);
+      await dead.until(1, 'dead letters');
+
+      expect(dead.bodies[0]).toMatchObject({
+        reason: 'invalid-message',
+        error: '(message): could not be decoded: unknown magic byte',
+        value: Buffer.from([0xff, 0x00, 0xfe]).toString('base64'),
+        valueEncoding: 'base64',
+      });
+    });
+
     it('retries a transient failure beyond the attempts allowed for other failures, and dead-letters nothing', async () => {
       const events = await topic('transient');
       const deadLetters = await topic('transient-dlq');
