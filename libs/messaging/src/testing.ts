@@ -150,6 +150,8 @@ export function messageBusContract(name: string, create: (logger: MessagingLogge
     }, 60_000);
 
     afterAll(async () => {
+      // `create` failed: its error is the one to read.
+      if ((bus as MessageBus | undefined) === undefined) return;
       await Promise.all(subscriptions.map((subscription) => subscription.close()));
       if (options.destroy) await options.destroy(bus, { topics, groups });
       else await bus.close();
