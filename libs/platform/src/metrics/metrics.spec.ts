@@ -1,9 +1,19 @@
+import { readFileSync } from 'node:fs';
+
 import { describe, expect, it } from '@jest/globals';
 import { InMemoryEventStore, WrongExpectedRevisionError } from '@trellis/event-store';
 import { Registry } from 'prom-client';
 
 import { MeteredEventStore } from './metered-event-store.js';
-import { exposition, queryDurationObserver, registerConsumerLag, registerPoolMetrics, registerRelayLag } from './metrics.js';
+import {
+  eventStoreMetrics,
+  exposition,
+  httpRequestDuration,
+  queryDurationObserver,
+  registerConsumerLag,
+  registerPoolMetrics,
+  registerRelayLag,
+} from './metrics.js';
 
 /** The sample lines of a metric in the exposition, without comments. */
 async function samples(registry: Registry, name: string): Promise<string[]> {
@@ -120,5 +130,29 @@ describe('MeteredEventStore', () => {
     expect(await samples(registry, 'trellis_event_store_append_duration_seconds_count')).toContain(
       'trellis_event_store_append_duration_seconds_count{outcome="error"} 1',
     );
+  });
+});
+
+describe('docs/operations.md', () => {
+  it('documents every Trellis metric with its type and labels', async () => {
+    const registry = new Registry();
+    httpRequestDuration(registry);
+    eventStoreMetrics(registry);
+    registerPoolMetrics(registry, 'pool', () => ({ total: 0, inUse: 0, waiting: 0, max: 1 }));
+    queryDurationObserver(registry);
+    registerRelayLag(registry, 'relay', () => 0);
+    registerConsumerLag(registry, 'group', () => []);
+    const documented = readFileSync(new URL('../../../../docs/operations.md', import.meta.url), 'utf8');
+    const metrics = await registry.getMetricsAsJSON();
+    expect(metrics.length).toBe(10);
+    for (const metric of metrics) {
+      const row = documented.split('\n').find((line) => line.startsWith(`| \`${metric.name}\` |`));
+      expect(row).toBeDefined();
+      const [, , type, labels] = (row ?? '').split('|').map((cell) => cell.trim());
+      expect(type).toBe(metric.type);
+      const labelNames = (registry.getSingleMetric(metric.name) as unknown as { labelNames: readonly string[] }).labelNames;
+      for (const label of labelNames) expect(labels).toContain(`\`${label}\``);
+      if (labelNames.length === 0) expect(labels).toBe('-');
+    }
   });
 });
