@@ -1,6 +1,13 @@
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import { existsSync } from 'node:fs';
+
+// @nx/enforce-module-boundaries silently skips itself (a console warning) when Nx has not computed the project graph,
+// as on a fresh clone: refuse to lint without it, so the boundaries are never unchecked. `npm run lint` computes it.
+if (!existsSync(new URL('./.nx/workspace-data/project-graph.json', import.meta.url))) {
+  throw new Error('The Nx project graph is missing, so module boundaries cannot be checked: run `npm run lint` (or `npx nx show projects` first).');
+}
 
 // Libraries tagged type:pure (the engine, FEEL, DMN) hold no I/O, no clock and no randomness:
 // time and ids reach them through the decision context, so replaying a stream gives the same state.
