@@ -35,6 +35,10 @@ describe('loadSettings', () => {
       TRELLIS_POSTGRES_STATEMENT_TIMEOUT_MS: 30_000,
       TRELLIS_KAFKA_BROKERS: ['127.0.0.1:9092'],
       TRELLIS_KAFKA_CLIENT_ID: 'trellis',
+      TRELLIS_RELAY_NAME: 'trellis',
+      TRELLIS_RELAY_BATCH_SIZE: 500,
+      TRELLIS_RELAY_TOPIC_PARTITIONS: 12,
+      TRELLIS_RELAY_SCHEMA: 'trellis_relay',
       TRELLIS_EVENTSTORE_URL: undefined,
     });
   });
@@ -57,6 +61,10 @@ describe('loadSettings', () => {
       TRELLIS_POSTGRES_STATEMENT_TIMEOUT_MS: '0',
       TRELLIS_KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092,[::1]:9093',
       TRELLIS_KAFKA_CLIENT_ID: 'runtime-service',
+      TRELLIS_RELAY_NAME: 'runtime-relay',
+      TRELLIS_RELAY_BATCH_SIZE: '100',
+      TRELLIS_RELAY_TOPIC_PARTITIONS: '48',
+      TRELLIS_RELAY_SCHEMA: 'runtime_relay',
       TRELLIS_EVENTSTORE_URL: 'esdb+discover://node1:2113,node2:2113,node3:2113?tls=true',
     });
     expect(settings).toEqual({
@@ -76,6 +84,10 @@ describe('loadSettings', () => {
       TRELLIS_POSTGRES_STATEMENT_TIMEOUT_MS: 0,
       TRELLIS_KAFKA_BROKERS: ['kafka-1:9092', 'kafka-2:9092', '[::1]:9093'],
       TRELLIS_KAFKA_CLIENT_ID: 'runtime-service',
+      TRELLIS_RELAY_NAME: 'runtime-relay',
+      TRELLIS_RELAY_BATCH_SIZE: 100,
+      TRELLIS_RELAY_TOPIC_PARTITIONS: 48,
+      TRELLIS_RELAY_SCHEMA: 'runtime_relay',
       TRELLIS_EVENTSTORE_URL: 'esdb+discover://node1:2113,node2:2113,node3:2113?tls=true',
     });
   });

@@ -87,6 +87,30 @@ export const trellisSettings = {
     pattern: /^[A-Za-z0-9._-]{1,249}$/,
     meaning: 'Client id the service gives Kafka (broker logs, quotas).',
   }),
+  TRELLIS_RELAY_NAME: text({
+    default: 'trellis',
+    rule: '1 to 100 letters, digits, dots, underscores or hyphens',
+    pattern: /^[A-Za-z0-9._-]{1,100}$/,
+    meaning: 'Name of the relay: its checkpoint row and the relay label of its lag metric.',
+  }),
+  TRELLIS_RELAY_BATCH_SIZE: integer({
+    default: '500',
+    min: 1,
+    max: 10_000,
+    meaning: 'Most events the relay reads from the event store and publishes to Kafka in one batch.',
+  }),
+  TRELLIS_RELAY_TOPIC_PARTITIONS: integer({
+    default: '12',
+    min: 1,
+    max: 10_000,
+    meaning: 'Partitions of the process-instance events topic when the relay creates it; an existing topic is left as it is.',
+  }),
+  TRELLIS_RELAY_SCHEMA: text({
+    default: 'trellis_relay',
+    rule: 'a Postgres schema name: lower-case letters, digits and _, starting with a letter or _, at most 63',
+    pattern: /^[a-z_][a-z0-9_]{0,62}$/,
+    meaning: 'Postgres schema of the relay checkpoints table; created if missing.',
+  }),
   TRELLIS_EVENTSTORE_URL: optionalUrl({
     protocols: ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover'],
     requiredWhen: { key: 'TRELLIS_EVENT_STORE', equals: 'eventstoredb' },
