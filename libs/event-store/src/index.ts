@@ -14,3 +14,4 @@ export {
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store.js';
 export { EmbeddedEventStore, type EmbeddedEventStoreOptions } from './embedded-event-store.js';
 export { DirectoryInUseError } from './directory-lock.js';
+export { EventStoreDbEventStore, EventStoreDbUnavailableError } from './eventstoredb-event-store.js';
