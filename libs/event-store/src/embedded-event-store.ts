@@ -1,14 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonValue } from '@trellis/engine';
-import {
-  decideAppend,
-  type EncodedEvent,
-  encodeEvents,
-  expectedRevisionHolds,
-  normalizeExpectedRevision,
-  type StoredEventPlace,
-} from './append-rules.js';
+import { decideAppend, type EncodedEvent, encodeEvents, expectedRevisionHolds, normalizeExpectedRevision } from './append-rules.js';
 import { CatchUpSubscription, CommitSignal } from './catch-up-subscription.js';
 import { DirectoryLock } from './directory-lock.js';
 import type {
@@ -24,19 +17,20 @@ import type {
 } from './event-store.port.js';
 import {
   APPLIED_MIGRATIONS_SQL,
-  COPY_EVENTS_SQL,
+  COPY_COMMITS_SQL,
+  COPY_EVENT_IDS_SQL,
   EVENT_PLACES_SQL,
   EVENT_STORE_MIGRATIONS,
   LAST_POSITION_SQL,
   MIGRATIONS_TABLE_SQL,
-  READ_ALL_PAGE_SQL,
-  READ_STREAM_PAGE_SQL,
+  READ_ALL_COMMITS_SQL,
+  READ_STREAM_COMMITS_SQL,
   STREAM_HEAD_SQL,
   STREAM_REVISIONS_SQL,
 } from './event-store.sql.js';
-import { PgliteWorker } from './pglite-worker.js';
+import { PgliteWorker, type TransactionStep } from './pglite-worker.js';
 import { checkReadAllOptions, checkReadStreamOptions } from './read-options.js';
-import { bindLiterals, COPY_NULL, copyField } from './sql-text.js';
+import { bindLiterals, copyField } from './sql-text.js';
 
 export interface EmbeddedEventStoreOptions {
   /** The clock that stamps `recordedAt` (default: the system clock). */
@@ -63,12 +57,18 @@ const POSTGRES_SETTINGS = [
 
 /** The most events one group commit writes (a larger single append is written alone). */
 const MAX_GROUP_EVENTS = 10_000;
-/** Reads go in pages so that no single JSON text grows without bound. */
+/** Groups sent to the database thread before the first of them has committed: one being written, one waiting. */
+const GROUPS_IN_FLIGHT = 2;
+/** Reads go in pages of about this many events, so that no single JSON text grows without bound. */
 const READ_PAGE_SIZE = 10_000;
 
-/** An event ready to write or written, kept in the form it is written in. */
-interface LogEntry extends EncodedEvent, StoredEventPlace {
+/** One append as it is written: one row of `event_commits`, its events at consecutive positions and revisions. */
+interface Commit {
+  readonly streamId: string;
+  readonly firstRevision: number;
+  readonly firstPosition: number;
   readonly recordedAt: string;
+  readonly events: readonly EncodedEvent[];
 }
 
 interface PendingAppend {
@@ -79,9 +79,22 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
-interface PlannedAppend {
-  readonly append: PendingAppend;
-  readonly entries: readonly LogEntry[];
+interface PlannedGroup {
+  /** The appends planned, each written as the commit at the same index. */
+  readonly appends: readonly PendingAppend[];
+  readonly commits: readonly Commit[];
+  /** The appends left to settle one by one. */
+  readonly alone: readonly PendingAppend[];
+  /** The streams' revisions once the group has committed. */
+  readonly revisions: ReadonlyMap<string, number>;
+  /** The log's last position once the group has committed. */
+  readonly lastPosition: number;
+}
+
+interface GroupInFlight extends PlannedGroup {
+  readonly transactionId: number;
+  /** False when the group rolled back or was skipped. */
+  readonly committed: Promise<boolean>;
 }
 
 /**
@@ -91,11 +104,11 @@ interface PlannedAppend {
  * Single process by design: the writer keeps the log's last position and streams' revisions in memory, so a lock
  * file keeps any second store (here or in another process) out of the directory.
  *
- * Appends queue up while the database is busy and are committed together in one transaction (group commit): each is
- * still checked against its stream's expected revision, in order, and the unique keys on (stream_id, revision) and
- * event_id stand behind those checks. When a group fails, its appends are retried one by one, so that one bad append
- * fails alone. Positions are assigned at commit, one transaction at a time, so readers see the log without holes and
- * in commit order.
+ * Each append is one row (a commit) holding its events. Appends queue up while the database is busy and are committed
+ * together in one transaction (group commit): each is still checked against its stream's expected revision, in order,
+ * and the unique keys on a commit's (stream_id, first_revision) and on event ids stand behind those checks. When a
+ * group fails, its appends are retried one by one, so that one bad append fails alone. Positions are assigned at
+ * commit, one transaction at a time, so readers see the log without holes and in commit order.
  */
 export class EmbeddedEventStore implements EventStore {
   private readonly revisions: StreamRevisionCache;
@@ -103,8 +116,9 @@ export class EmbeddedEventStore implements EventStore {
   private readonly subscriptions = new Set<CatchUpSubscription>();
   private readonly clock: () => Date;
   private readonly recentEventsKept: number;
-  /** The latest committed events, positions without holes, the last one at `lastPosition`. */
-  private recent: LogEntry[] = [];
+  /** The latest commits, positions without holes, the last one ending at `lastPosition`. */
+  private recent: Commit[] = [];
+  private recentEvents = 0;
   private queue: PendingAppend[] = [];
   private draining: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -163,16 +177,23 @@ export class EmbeddedEventStore implements EventStore {
     this.assertOpen();
     const { fromRevision, maxCount } = checkReadStreamOptions(options);
     const events: RecordedEvent[] = [];
+    const limit = maxCount ?? Number.POSITIVE_INFINITY;
     let from = fromRevision;
-    let remaining = maxCount ?? Number.POSITIVE_INFINITY;
-    while (remaining > 0) {
-      const size = Math.min(READ_PAGE_SIZE, remaining);
-      const [rows] = await this.db.exec(bindLiterals(READ_STREAM_PAGE_SQL, [streamId, from, size]));
-      const page = parsePage(rows);
-      for (const item of page) events.push(streamPageEvent(streamId, item));
-      if (page.length < size) break;
-      from += page.length;
-      remaining -= page.length;
+    while (events.length < limit) {
+      const size = Math.min(READ_PAGE_SIZE, limit - events.length);
+      const [rows] = await this.db.exec(bindLiterals(READ_STREAM_COMMITS_SQL, [streamId, from, size]));
+      const page = parsePage(rows) as StreamPageCommit[];
+      let next = from;
+      for (const [firstPosition, firstRevision, recordedAtMs, items] of page) {
+        const recordedAt = new Date(recordedAtMs).toISOString();
+        for (let i = Math.max(0, from - firstRevision); i < items.length && events.length < limit; i++) {
+          events.push(pageEvent(items[i] as PageEvent, streamId, firstRevision + i, firstPosition + i, recordedAt));
+        }
+        next = firstRevision + items.length;
+      }
+      // A commit after the last one read would have started within the page: the stream ends here.
+      if (next < from + size) break;
+      from = next;
     }
     return events;
   }
@@ -181,15 +202,13 @@ export class EmbeddedEventStore implements EventStore {
     this.assertOpen();
     const { afterPosition, maxCount } = checkReadAllOptions(options);
     const events: RecordedEvent[] = [];
+    const limit = maxCount ?? Number.POSITIVE_INFINITY;
     let after = afterPosition;
-    let remaining = maxCount ?? Number.POSITIVE_INFINITY;
-    while (remaining > 0) {
-      const size = Math.min(READ_PAGE_SIZE, remaining);
-      const page = await this.readAfter(after, size);
-      events.push(...page);
-      if (page.length < size) break;
+    while (events.length < limit) {
+      const page = await this.readAfter(after, Math.min(READ_PAGE_SIZE, limit - events.length));
+      if (page.length === 0) break;
+      for (const event of page) events.push(event);
       after = (page[page.length - 1] as RecordedEvent).position;
-      remaining -= page.length;
     }
     return events;
   }
@@ -234,29 +253,85 @@ export class EmbeddedEventStore implements EventStore {
     if (this.closing) throw new Error('The event store is closed');
   }
 
-  /** Reads the log after `afterPosition`, from memory when the latest events cover it. */
+  /** Reads at most `maxCount` (> 0) events of the log after `afterPosition`, from memory when the latest commits cover it. */
   private async readAfter(afterPosition: number, maxCount: number): Promise<RecordedEvent[]> {
-    const first = this.recent[0]?.position;
-    if (first !== undefined && afterPosition >= first - 1) {
-      const start = afterPosition - first + 1;
-      return this.recent.slice(start, start + maxCount).map(recentEvent);
+    if (maxCount <= 0 || afterPosition >= this.lastPosition) return [];
+    const first = this.recent[0]?.firstPosition;
+    if (first !== undefined && afterPosition >= first - 1) return this.recentAfter(afterPosition, maxCount);
+    const [rows] = await this.db.exec(bindLiterals(READ_ALL_COMMITS_SQL, [afterPosition, maxCount]));
+    const events: RecordedEvent[] = [];
+    for (const [firstPosition, streamId, firstRevision, recordedAtMs, items] of parsePage(rows) as LogPageCommit[]) {
+      const recordedAt = new Date(recordedAtMs).toISOString();
+      for (let i = Math.max(0, afterPosition + 1 - firstPosition); i < items.length && events.length < maxCount; i++) {
+        events.push(pageEvent(items[i] as PageEvent, streamId, firstRevision + i, firstPosition + i, recordedAt));
+      }
     }
-    if (afterPosition >= this.lastPosition) return [];
-    const [rows] = await this.db.exec(bindLiterals(READ_ALL_PAGE_SQL, [afterPosition, maxCount]));
-    return parsePage(rows).map(logPageEvent);
+    return events;
+  }
+
+  private recentAfter(afterPosition: number, maxCount: number): RecordedEvent[] {
+    const events: RecordedEvent[] = [];
+    // The first commit ending after the position: commits are in position order, so a binary search finds it.
+    let low = 0;
+    let high = this.recent.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const commit = this.recent[middle] as Commit;
+      if (commit.firstPosition + commit.events.length - 1 > afterPosition) high = middle;
+      else low = middle + 1;
+    }
+    for (let c = low; c < this.recent.length && events.length < maxCount; c++) {
+      const commit = this.recent[c] as Commit;
+      for (let i = Math.max(0, afterPosition + 1 - commit.firstPosition); i < commit.events.length && events.length < maxCount; i++) {
+        events.push(recentEvent(commit, i));
+      }
+    }
+    return events;
   }
 
   /**
-   * Writes the queue group after group. A group's callers learn their results only once the next group is on its
-   * way to the database: the work they do next (the engine deciding the next command) then overlaps the database's.
+   * Writes the queue group after group, keeping the database thread busy: the next group is planned, on the
+   * assumption that the groups in flight commit, and sent while the previous one is still being written. If a group
+   * fails, the worker skips those sent after it; its appends are then settled one by one and the skipped ones planned
+   * again. Callers learn their results when their group has committed, by which time the next group is on its way, so
+   * the work they do next (the engine deciding the next command) overlaps the database's.
    */
   private async drain(): Promise<void> {
-    let settlePrevious: (() => void) | undefined;
+    const inFlight: GroupInFlight[] = [];
+    /** Appends to settle one by one once nothing is in flight; no group is planned meanwhile. */
+    let alone: readonly PendingAppend[] = [];
     try {
-      while (this.queue.length > 0 || settlePrevious) {
-        const writing = this.queue.length > 0 ? this.commitGroup(this.takeGroup()) : undefined;
-        settlePrevious?.();
-        settlePrevious = writing ? await writing : undefined;
+      for (;;) {
+        while (inFlight.length < GROUPS_IN_FLIGHT && alone.length === 0 && this.queue.length > 0) {
+          const group = this.takeGroup();
+          try {
+            await this.learnRevisions(this.unknownStreams(group, inFlight));
+          } catch (error) {
+            for (const append of group) append.reject(error);
+            continue;
+          }
+          const planned = this.planGroup(group, inFlight);
+          alone = planned.alone;
+          if (planned.commits.length > 0) inFlight.push(this.sendGroup(planned, inFlight[inFlight.length - 1]));
+        }
+        const oldest = inFlight.shift();
+        if (!oldest) {
+          if (alone.length === 0) break;
+          for (const append of alone) await this.appendAlone(append);
+          alone = [];
+          continue;
+        }
+        if (await oldest.committed) {
+          for (let i = 0; i < oldest.commits.length; i++) {
+            (oldest.appends[i] as PendingAppend).resolve(this.committed(oldest.commits[i] as Commit));
+          }
+          continue;
+        }
+        // The groups sent after it were skipped: their appends are planned again, in order, and its own settled alone.
+        for (const later of inFlight) await later.committed;
+        this.queue = [...inFlight.splice(0).flatMap((later) => later.appends), ...this.queue];
+        // Whoever caused the failure gets its own error; the others go through.
+        alone = [...oldest.appends, ...alone];
       }
     } finally {
       this.draining = undefined;
@@ -276,26 +351,21 @@ export class EmbeddedEventStore implements EventStore {
     return group;
   }
 
-  /** Writes a group; returns what tells its callers the outcome (appends settled alone are told at once). */
-  private async commitGroup(group: readonly PendingAppend[]): Promise<() => void> {
-    const unknown = this.unknownStreams(group);
-    if (unknown.length > 0) {
-      try {
-        await this.learnRevisions(unknown);
-      } catch (error) {
-        return () => {
-          for (const append of group) append.reject(error);
-        };
-      }
-    }
+  /**
+   * Checks each append of the group against the revisions the writer knows (counting the groups in flight as
+   * committed) and places it in the log; the appends that cannot be decided from memory, or fail, are left to settle
+   * alone, against what is stored.
+   */
+  private planGroup(group: readonly PendingAppend[], inFlight: readonly GroupInFlight[]): PlannedGroup {
     const recordedAt = this.clock().toISOString();
-    const planned: PlannedAppend[] = [];
+    const appends: PendingAppend[] = [];
+    const commits: Commit[] = [];
     const alone: PendingAppend[] = [];
-    const tentative = new Map<string, number>();
+    const revisions = new Map<string, number>();
     const ids = new Set<string>();
-    let position = this.lastPosition;
+    let position = inFlight[inFlight.length - 1]?.lastPosition ?? this.lastPosition;
     for (const append of group) {
-      const known = tentative.get(append.streamId) ?? this.revisions.get(append.streamId);
+      const known = revisions.get(append.streamId) ?? this.plannedRevision(append.streamId, inFlight);
       // Unknown only for 'no_stream' (learnRevisions looked the others up): assumed missing, the unique key checks it.
       const actual = known === undefined || known < 0 ? undefined : known;
       if (
@@ -304,40 +374,51 @@ export class EmbeddedEventStore implements EventStore {
         !expectedRevisionHolds(append.expected, actual) ||
         append.events.some((event) => ids.has(event.id))
       ) {
-        // Failures, retries and corner cases are settled one by one after the group, against what is stored.
+        // Failures, retries and corner cases are settled one by one, against what is stored.
         alone.push(append);
         continue;
       }
-      const first = (actual ?? -1) + 1;
-      const entries = logEntries(append, first, position + 1, recordedAt);
-      position += entries.length;
-      tentative.set(append.streamId, first + entries.length - 1);
+      const commit: Commit = { streamId: append.streamId, firstRevision: (actual ?? -1) + 1, firstPosition: position + 1, recordedAt, events: append.events };
+      position += append.events.length;
+      revisions.set(append.streamId, commit.firstRevision + append.events.length - 1);
       for (const event of append.events) ids.add(event.id);
-      planned.push({ append, entries });
+      appends.push(append);
+      commits.push(commit);
     }
-    const results: { readonly append: PendingAppend; readonly result: AppendResult }[] = [];
-    if (planned.length > 0) {
-      let written = false;
-      try {
-        await this.db.exec(COPY_EVENTS_SQL, copyRows(planned.flatMap((plan) => plan.entries)));
-        written = true;
-      } catch {
-        // The whole group rolled back: retried one by one, so that whoever caused it gets its own error.
-        alone.unshift(...planned.map((plan) => plan.append));
-      }
-      if (written) for (const plan of planned) results.push({ append: plan.append, result: this.committed(plan.append.streamId, plan.entries) });
+    return { appends, commits, alone, revisions, lastPosition: position };
+  }
+
+  /** The stream's revision once the groups in flight have committed, if the writer knows it. */
+  private plannedRevision(streamId: string, inFlight: readonly GroupInFlight[]): number | undefined {
+    for (let i = inFlight.length - 1; i >= 0; i--) {
+      const revision = (inFlight[i] as GroupInFlight).revisions.get(streamId);
+      if (revision !== undefined) return revision;
     }
-    for (const append of alone) await this.appendAlone(append);
-    return () => {
-      for (const { append, result } of results) append.resolve(result);
+    return this.revisions.get(streamId);
+  }
+
+  private sendGroup(planned: PlannedGroup, previous: GroupInFlight | undefined): GroupInFlight {
+    const { id, done } = this.db.transaction(writeSteps(planned.commits), previous?.transactionId);
+    return {
+      ...planned,
+      transactionId: id,
+      committed: done.then(
+        () => true,
+        () => false,
+      ),
     };
   }
 
   /** Streams of the group whose revision the writer must look up ('no_stream' appends need none). */
-  private unknownStreams(group: readonly PendingAppend[]): string[] {
+  private unknownStreams(group: readonly PendingAppend[], inFlight: readonly GroupInFlight[]): string[] {
     const unknown = new Set<string>();
     for (const append of group) {
-      if (append.expected !== 'no_stream' && append.events.length > 0 && !this.revisions.has(append.streamId)) {
+      if (
+        append.expected !== 'no_stream' &&
+        append.events.length > 0 &&
+        !this.revisions.has(append.streamId) &&
+        !inFlight.some((group) => group.revisions.has(append.streamId))
+      ) {
         unknown.add(append.streamId);
       }
     }
@@ -346,6 +427,7 @@ export class EmbeddedEventStore implements EventStore {
 
   /** Looks up, in one query, the revisions of streams the writer does not remember. */
   private async learnRevisions(streamIds: readonly string[]): Promise<void> {
+    if (streamIds.length === 0) return;
     const [rows] = await this.db.exec(bindLiterals(STREAM_REVISIONS_SQL, [streamIds]));
     const found = new Map((rows ?? []).map((row) => [String(row[0]), Number(row[1])]));
     for (const streamId of streamIds) this.revisions.set(streamId, found.get(streamId) ?? -1);
@@ -369,31 +451,43 @@ export class EmbeddedEventStore implements EventStore {
         append.resolve(decision.result);
         return;
       }
-      const recordedAt = this.clock().toISOString();
-      const first = (head?.revision ?? -1) + 1;
-      const entries = logEntries(append, first, this.lastPosition + 1, recordedAt);
-      await this.db.exec(COPY_EVENTS_SQL, copyRows(entries));
-      append.resolve(this.committed(append.streamId, entries));
+      const commit: Commit = {
+        streamId: append.streamId,
+        firstRevision: (head?.revision ?? -1) + 1,
+        firstPosition: this.lastPosition + 1,
+        recordedAt: this.clock().toISOString(),
+        events: append.events,
+      };
+      await this.db.transaction(writeSteps([commit])).done;
+      append.resolve(this.committed(commit));
     } catch (error) {
       append.reject(error);
     }
   }
 
   /** Takes a written append into the writer's memory and wakes subscriptions. */
-  private committed(streamId: string, entries: readonly LogEntry[]): AppendResult {
-    const last = entries[entries.length - 1] as LogEntry;
-    this.lastPosition = last.position;
-    this.revisions.set(streamId, last.revision);
-    this.remember(entries);
+  private committed(commit: Commit): AppendResult {
+    const lastRevision = commit.firstRevision + commit.events.length - 1;
+    this.lastPosition = commit.firstPosition + commit.events.length - 1;
+    this.revisions.set(commit.streamId, lastRevision);
+    this.remember(commit);
     this.commits.notify();
-    return { nextExpectedRevision: last.revision, position: last.position };
+    return { nextExpectedRevision: lastRevision, position: this.lastPosition };
   }
 
-  private remember(entries: readonly LogEntry[]): void {
+  private remember(commit: Commit): void {
     if (this.recentEventsKept <= 0) return;
-    this.recent.push(...entries);
-    // Trimmed in steps, not on every commit, to keep the copying rare.
-    if (this.recent.length > 2 * this.recentEventsKept) this.recent = this.recent.slice(this.recent.length - this.recentEventsKept);
+    this.recent.push(commit);
+    this.recentEvents += commit.events.length;
+    // Trimmed in steps, not on every commit, to keep the copying rare; the latest commit always stays.
+    if (this.recentEvents > 2 * this.recentEventsKept) {
+      let drop = 0;
+      while (drop < this.recent.length - 1 && this.recentEvents - (this.recent[drop] as Commit).events.length >= this.recentEventsKept) {
+        this.recentEvents -= (this.recent[drop] as Commit).events.length;
+        drop++;
+      }
+      this.recent = this.recent.slice(drop);
+    }
   }
 }
 
@@ -413,73 +507,55 @@ async function migrate(db: PgliteWorker): Promise<void> {
   }
 }
 
-function logEntries(append: PendingAppend, firstRevision: number, firstPosition: number, recordedAt: string): LogEntry[] {
-  // Literal objects of one shape: cheaper than spreading, and this runs for every event.
-  return append.events.map((event, i) => ({
-    id: event.id,
-    type: event.type,
-    dataJson: event.dataJson,
-    metadataJson: event.metadataJson,
-    streamId: append.streamId,
-    revision: firstRevision + i,
-    position: firstPosition + i,
-    recordedAt,
-  }));
-}
-
-function copyRows(entries: readonly LogEntry[]): string {
-  let text = '';
-  for (const entry of entries) {
-    const metadata = entry.metadataJson === null ? COPY_NULL : copyField(entry.metadataJson);
-    text += `${entry.position}\t${copyField(entry.streamId)}\t${entry.revision}\t${copyField(entry.id)}\t${copyField(entry.type)}\t${copyField(entry.dataJson)}\t${metadata}\t${entry.recordedAt}\n`;
+/** The group's rows: one per commit, its events as one JSON text, and one per event id. */
+function writeSteps(commits: readonly Commit[]): TransactionStep[] {
+  let commitRows = '';
+  let idRows = '';
+  for (const commit of commits) {
+    const count = commit.events.length;
+    let json = '[';
+    for (let i = 0; i < count; i++) {
+      const event = commit.events[i] as EncodedEvent;
+      json += `${i === 0 ? '' : ','}[${JSON.stringify(event.id)},${JSON.stringify(event.type)},${event.dataJson},${event.metadataJson ?? 'null'}]`;
+      idRows += `${copyField(event.id)}\t${commit.firstPosition + i}\n`;
+    }
+    json += ']';
+    commitRows += `${commit.firstPosition + count - 1}\t${commit.firstPosition}\t${copyField(commit.streamId)}\t${commit.firstRevision}\t${commit.firstRevision + count - 1}\t${copyField(json)}\t${commit.recordedAt}\n`;
   }
-  return text;
+  return [
+    { sql: COPY_COMMITS_SQL, copyText: commitRows },
+    { sql: COPY_EVENT_IDS_SQL, copyText: idRows },
+  ];
 }
 
-function parsePage(rows: unknown[][] | undefined): unknown[][] {
+/** An event in a page's commit: [event_id, type, data, metadata]. */
+type PageEvent = [string, string, JsonValue, JsonValue | null];
+/** A commit of READ_STREAM_COMMITS_SQL: [first_position, first_revision, recorded_at_ms, events]. */
+type StreamPageCommit = [number, number, number, PageEvent[]];
+/** A commit of READ_ALL_COMMITS_SQL: [first_position, stream_id, first_revision, recorded_at_ms, events]. */
+type LogPageCommit = [number, string, number, number, PageEvent[]];
+
+function parsePage(rows: unknown[][] | undefined): unknown[] {
   const text = rows?.[0]?.[0];
-  return typeof text === 'string' ? (JSON.parse(text) as unknown[][]) : [];
+  return typeof text === 'string' ? (JSON.parse(text) as unknown[]) : [];
 }
 
-/** An item of READ_STREAM_PAGE_SQL: [position, revision, event_id, type, data, metadata, recorded_at_ms]. */
-function streamPageEvent(streamId: string, item: unknown[]): RecordedEvent {
-  return {
-    id: item[2] as string,
-    type: item[3] as string,
-    data: item[4] as JsonValue,
-    metadata: (item[5] ?? null) as JsonValue | null,
-    streamId,
-    revision: item[1] as number,
-    position: item[0] as number,
-    recordedAt: new Date(item[6] as number).toISOString(),
-  };
-}
-
-/** An item of READ_ALL_PAGE_SQL: [position, stream_id, revision, event_id, type, data, metadata, recorded_at_ms]. */
-function logPageEvent(item: unknown[]): RecordedEvent {
-  return {
-    id: item[3] as string,
-    type: item[4] as string,
-    data: item[5] as JsonValue,
-    metadata: (item[6] ?? null) as JsonValue | null,
-    streamId: item[1] as string,
-    revision: item[2] as number,
-    position: item[0] as number,
-    recordedAt: new Date(item[7] as number).toISOString(),
-  };
+function pageEvent(item: PageEvent, streamId: string, revision: number, position: number, recordedAt: string): RecordedEvent {
+  return { id: item[0], type: item[1], data: item[2], metadata: item[3], streamId, revision, position, recordedAt };
 }
 
 /** Each reader gets its own objects, parsed from the text that was written. */
-function recentEvent(entry: LogEntry): RecordedEvent {
+function recentEvent(commit: Commit, i: number): RecordedEvent {
+  const event = commit.events[i] as EncodedEvent;
   return {
-    id: entry.id,
-    type: entry.type,
-    data: JSON.parse(entry.dataJson) as JsonValue,
-    metadata: entry.metadataJson === null ? null : (JSON.parse(entry.metadataJson) as JsonValue),
-    streamId: entry.streamId,
-    revision: entry.revision,
-    position: entry.position,
-    recordedAt: entry.recordedAt,
+    id: event.id,
+    type: event.type,
+    data: JSON.parse(event.dataJson) as JsonValue,
+    metadata: event.metadataJson === null ? null : (JSON.parse(event.metadataJson) as JsonValue),
+    streamId: commit.streamId,
+    revision: commit.firstRevision + i,
+    position: commit.firstPosition + i,
+    recordedAt: commit.recordedAt,
   };
 }
 

@@ -23,21 +23,52 @@ function describe(error) {
   }
   return { message: String(error) };
 }
-parentPort.on('message', async (request) => {
+function options(copyText) {
+  return copyText === undefined ? { rowMode: 'array' } : { rowMode: 'array', blob: new Blob([copyText]) };
+}
+// The transaction that failed last: a transaction sent to run after it is skipped, and fails in turn.
+let failedTransaction;
+// BEGIN rides with the first step and COMMIT with the last: two round trips into Postgres fewer than apart.
+async function transaction(request) {
+  if (request.after !== undefined && request.after === failedTransaction) {
+    failedTransaction = request.id;
+    return { skipped: true };
+  }
+  const last = request.steps.length - 1;
+  try {
+    for (let i = 0; i <= last; i++) {
+      const step = request.steps[i];
+      await db.exec((i === 0 ? 'BEGIN;\\n' : '') + step.sql + (i === last ? ';\\nCOMMIT' : ''), options(step.copyText));
+    }
+  } catch (error) {
+    failedTransaction = request.id;
+    await db.exec('ROLLBACK').catch(() => {});
+    throw error;
+  }
+  return {};
+}
+async function handle(request) {
   try {
     await ready;
     if (request.close) {
       await db.close();
       parentPort.postMessage({ id: request.id, results: [] });
-      return;
+    } else if (request.steps) {
+      const outcome = await transaction(request);
+      parentPort.postMessage({ id: request.id, results: [], skipped: outcome.skipped });
+    } else {
+      const results = await db.exec(request.sql, options(request.copyText));
+      parentPort.postMessage({ id: request.id, results: results.map((result) => result.rows) });
     }
-    const options = { rowMode: 'array' };
-    if (request.copyText !== undefined) options.blob = new Blob([request.copyText]);
-    const results = await db.exec(request.sql, options);
-    parentPort.postMessage({ id: request.id, results: results.map((result) => result.rows) });
   } catch (error) {
     parentPort.postMessage({ id: request.id, error: describe(error) });
   }
+}
+// One request at a time, in the order sent: nothing runs inside another's transaction, and a transaction sent after
+// another runs after it.
+let running = Promise.resolve();
+parentPort.on('message', (request) => {
+  running = running.then(() => handle(request));
 });
 `;
 
@@ -57,13 +88,28 @@ function compiledPostgres(): Promise<CompiledModule> {
   return compiling;
 }
 
+/** One statement of a transaction; `copyText` feeds a `COPY ... FROM '/dev/blob'`. */
+export interface TransactionStep {
+  readonly sql: string;
+  readonly copyText?: string;
+}
+
 /** Rows of each statement of the SQL text, each row an array of column values. */
 export type StatementRows = unknown[][];
 
 interface WorkerResponse {
   readonly id: number;
   readonly results?: StatementRows[];
+  readonly skipped?: boolean;
   readonly error?: { readonly message: string; readonly code?: string; readonly constraint?: string; readonly detail?: string };
+}
+
+/** A transaction was not run because the one it was sent to run after failed. */
+export class TransactionSkippedError extends Error {
+  constructor() {
+    super('Not run: the transaction it was to follow failed');
+    this.name = 'TransactionSkippedError';
+  }
 }
 
 /** An error reported by Postgres (`code` is the SQLSTATE) or by PGlite. */
@@ -76,6 +122,14 @@ export class PgliteError extends Error {
     super(message);
     this.name = 'PgliteError';
   }
+}
+
+interface RequestBody {
+  readonly sql?: string;
+  readonly copyText?: string;
+  readonly steps?: readonly TransactionStep[];
+  readonly after?: number;
+  readonly close?: boolean;
 }
 
 interface Pending {
@@ -119,6 +173,16 @@ export class PgliteWorker {
     return this.request({ sql, copyText });
   }
 
+  /**
+   * Runs the steps (each like `exec`, no rows returned) in one transaction: all of them commit, or none. With `after`,
+   * the id of a transaction sent earlier, it runs only if that one committed, and fails with `TransactionSkippedError`
+   * otherwise: the caller may send a transaction planned on the success of one still running.
+   */
+  transaction(steps: readonly TransactionStep[], after?: number): { readonly id: number; readonly done: Promise<void> } {
+    const { id, response } = this.send({ steps, after });
+    return { id, done: response.then(() => undefined) };
+  }
+
   /** Closes PGlite (it writes its files out) and ends the thread. */
   async close(): Promise<void> {
     try {
@@ -129,15 +193,20 @@ export class PgliteWorker {
     }
   }
 
-  private request(body: { sql?: string; copyText?: string; close?: boolean }): Promise<StatementRows[]> {
-    if (this.failure) return Promise.reject(this.failure);
+  private request(body: RequestBody): Promise<StatementRows[]> {
+    return this.send(body).response;
+  }
+
+  private send(body: RequestBody): { readonly id: number; readonly response: Promise<StatementRows[]> } {
     const id = ++this.nextId;
-    return new Promise<StatementRows[]>((resolve, reject) => {
+    if (this.failure) return { id, response: Promise.reject(this.failure) };
+    const response = new Promise<StatementRows[]>((resolve, reject) => {
       // The thread keeps the process alive only while someone waits for it.
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, ...body });
     });
+    return { id, response };
   }
 
   private settle(response: WorkerResponse): void {
@@ -146,6 +215,7 @@ export class PgliteWorker {
     this.pending.delete(response.id);
     if (this.pending.size === 0) this.worker.unref();
     if (response.error) pending.reject(new PgliteError(response.error.message, response.error.code, response.error.constraint));
+    else if (response.skipped) pending.reject(new TransactionSkippedError());
     else pending.resolve(response.results ?? []);
   }
 
