@@ -1,0 +1,17 @@
+export {
+  EventRelay,
+  type EventRelayOptions,
+  RelayCheckpointAheadError,
+  type RelayLogger,
+  type RelayRestartOptions,
+  type RelayRetryOptions,
+  type RelayState,
+  type RelayStatus,
+} from './event-relay.js';
+export type { RelayCheckpointStore } from './relay-checkpoint-store.port.js';
+export { InMemoryRelayCheckpointStore } from './in-memory-relay-checkpoint-store.js';
+export { PostgresRelayCheckpointStore, RELAY_SCHEMA } from './postgres-relay-checkpoint-store.js';
+export { CreateRelayCheckpoints1795651200000, RELAY_MIGRATIONS } from './relay-checkpoints.migration.js';
+export { storeHead } from './store-head.js';
+export { nestRelayLogger, RelayHealthIndicator, RelayModule, type RelayModuleAsyncOptions, type RelayModuleOptions } from './relay.module.js';
+export { relayCheckpointStoreOptionsOf, relayOptionsOf } from './relay-settings.js';

@@ -1,0 +1,39 @@
+import type { PostgresOptions } from '@trellis/persistence';
+import type { TrellisSettings } from '@trellis/platform';
+import type { EventRelayOptions } from './event-relay.js';
+
+type RelaySettings = Pick<TrellisSettings, 'TRELLIS_RELAY_NAME' | 'TRELLIS_RELAY_BATCH_SIZE' | 'TRELLIS_RELAY_TOPIC_PARTITIONS'>;
+
+/** The relay options the settings give (`TRELLIS_RELAY_*`): spread them into `EventRelay`'s or `RelayModule`'s options. */
+export function relayOptionsOf(settings: RelaySettings): Required<Pick<EventRelayOptions, 'name' | 'batchSize' | 'createTopics'>> {
+  return {
+    name: settings.TRELLIS_RELAY_NAME,
+    batchSize: settings.TRELLIS_RELAY_BATCH_SIZE,
+    createTopics: { partitions: settings.TRELLIS_RELAY_TOPIC_PARTITIONS },
+  };
+}
+
+type CheckpointSettings = Pick<
+  TrellisSettings,
+  | 'TRELLIS_POSTGRES_URL'
+  | 'TRELLIS_POSTGRES_CONNECTION_TIMEOUT_MS'
+  | 'TRELLIS_POSTGRES_IDLE_TIMEOUT_MS'
+  | 'TRELLIS_POSTGRES_STATEMENT_TIMEOUT_MS'
+  | 'TRELLIS_RELAY_SCHEMA'
+>;
+
+/**
+ * `PostgresRelayCheckpointStore.connect` options from the settings. The pool has two connections: the relay saves one
+ * checkpoint at a time, and a health check may run meanwhile.
+ */
+export function relayCheckpointStoreOptionsOf(settings: CheckpointSettings): Omit<PostgresOptions, 'migrations'> {
+  return {
+    url: settings.TRELLIS_POSTGRES_URL,
+    schema: settings.TRELLIS_RELAY_SCHEMA,
+    applicationName: 'trellis-relay',
+    poolMax: 2,
+    connectionTimeoutMs: settings.TRELLIS_POSTGRES_CONNECTION_TIMEOUT_MS,
+    idleTimeoutMs: settings.TRELLIS_POSTGRES_IDLE_TIMEOUT_MS,
+    statementTimeoutMs: settings.TRELLIS_POSTGRES_STATEMENT_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,120 @@
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type FactoryProvider,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type ModuleMetadata,
+  type OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { ReadinessChecks, type ReadinessIndicator, registerRelayLag } from '@trellis/platform';
+import { Registry } from 'prom-client';
+import { EventRelay, type EventRelayOptions, type RelayLogger } from './event-relay.js';
+
+export interface RelayModuleOptions extends EventRelayOptions {
+  /** Called after the relay stopped, at application shutdown: close what the factory opened (a checkpoint store...). */
+  readonly dispose?: () => Promise<void>;
+}
+
+export interface RelayModuleAsyncOptions {
+  readonly imports?: ModuleMetadata['imports'];
+  readonly inject?: FactoryProvider['inject'];
+  /** Builds the relay's options from the injected providers (the event store, the bus, the settings...). */
+  readonly useFactory: (...dependencies: never[]) => RelayModuleOptions | Promise<RelayModuleOptions>;
+}
+
+const RELAY_MODULE_OPTIONS = Symbol('trellis.RelayModuleOptions');
+
+/** Nest's logger in the relay's logger shape. */
+export function nestRelayLogger(logger: Logger): RelayLogger {
+  return {
+    info: (message, context) => logger.log(context === undefined ? message : { msg: message, ...context }),
+    warn: (message, context) => logger.warn(context === undefined ? message : { msg: message, ...context }),
+    error: (message, context) => logger.error(context === undefined ? message : { msg: message, ...context }),
+  };
+}
+
+const indicators = new HealthIndicatorService();
+
+/**
+ * The relay in `/health/ready`: up while it publishes or waits for events; degraded (still ready: the service answers
+ * and no event is lost, the relay catches up when it recovers) while publishing fails; down once stopped.
+ */
+export class RelayHealthIndicator implements ReadinessIndicator {
+  constructor(
+    private readonly relay: Pick<EventRelay, 'status'>,
+    readonly key = 'relay',
+  ) {}
+
+  check(): PromiseLike<HealthIndicatorResult> {
+    const status = this.relay.status();
+    const session = indicators.check(this.key);
+    const details = {
+      name: status.name,
+      state: status.state,
+      checkpoint: status.checkpoint ?? null,
+      consecutiveFailures: status.consecutiveFailures,
+      ...(status.lastError === undefined ? {} : { lastError: status.lastError.message, lastErrorAt: status.lastError.at }),
+    };
+    if (status.state === 'stopping' || status.state === 'stopped') return Promise.resolve(session.down(details));
+    if (status.state === 'retrying' || status.consecutiveFailures > 0) return Promise.resolve(session.degraded(details));
+    return Promise.resolve(session.up(details));
+  }
+}
+
+/** Starts the relay once the application is up; stops it before the store and the bus close. */
+@Injectable()
+class RelayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly unregister: (() => void)[] = [];
+
+  constructor(
+    private readonly relay: EventRelay,
+    @Inject(RELAY_MODULE_OPTIONS) private readonly options: RelayModuleOptions,
+    @Optional() private readonly registry?: Registry,
+    @Optional() private readonly readiness?: ReadinessChecks,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.registry) this.unregister.push(registerRelayLag(this.registry, this.relay.name, () => this.relay.lag()));
+    if (this.readiness) this.unregister.push(this.readiness.register(new RelayHealthIndicator(this.relay)));
+    this.relay.start();
+  }
+
+  /** Before `onApplicationShutdown`, where the application closes the store and the bus. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+    for (const unregister of this.unregister.splice(0)) unregister();
+    await this.options.dispose?.();
+  }
+}
+
+/**
+ * Runs an `EventRelay` in a Nest application: started at bootstrap, stopped (batch in flight finished, checkpoint
+ * saved) at shutdown before the providers it uses close, with its lag as `trellis_relay_lag_events{relay}` when a
+ * prom-client `Registry` is provided and its state in `/health/ready` when `ReadinessChecks` is (both come with
+ * `PlatformModule`). Inject `EventRelay` for its `status()`.
+ */
+@Module({})
+export class RelayModule {
+  static forRootAsync(options: RelayModuleAsyncOptions): DynamicModule {
+    return {
+      module: RelayModule,
+      imports: options.imports ?? [],
+      providers: [
+        { provide: RELAY_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        {
+          provide: EventRelay,
+          useFactory: (relayOptions: RelayModuleOptions) =>
+            new EventRelay({ logger: nestRelayLogger(new Logger(`Relay ${relayOptions.name ?? 'trellis'}`)), ...relayOptions }),
+          inject: [RELAY_MODULE_OPTIONS],
+        },
+        RelayLifecycle,
+      ],
+      exports: [EventRelay],
+    };
+  }
+}
