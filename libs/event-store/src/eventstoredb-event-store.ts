@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  type AllStreamSubscription,
   ANY,
   type AppendStreamState,
   BACKWARDS,
@@ -182,7 +183,7 @@ const READ_PAGE_SIZE = 1_000;
  */
 class EventStoreDbSubscription implements Subscription {
   private closed = false;
-  private readonly source;
+  private readonly source: AllStreamSubscription;
   private readonly running: Promise<void>;
 
   constructor(
