@@ -271,6 +271,9 @@ describe('EventStoreDB adapter: mappings between the port and the client (no ser
         expect((error as Error).message).toBe(`EventStoreDB at 10.0.0.7:2113 cannot be reached: ${cause.message}`);
         expect((error as Error).cause).toBe(cause);
       }
+      // The Rust core's errors carry only their class name.
+      const fromRustCore = translateClientError(new UnavailableError(undefined, 'UnavailableError'), '10.0.0.7:2113');
+      expect((fromRustCore as Error).message).toBe('EventStoreDB at 10.0.0.7:2113 cannot be reached: no connection (UnavailableError)');
     });
 
     it('a stream that does not exist reads as empty; other failures of a read are translated', async () => {

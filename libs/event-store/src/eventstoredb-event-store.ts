@@ -169,9 +169,16 @@ export class EventStoreDbUnavailableError extends Error {
     readonly server: string,
     cause: unknown,
   ) {
-    super(`EventStoreDB at ${server} cannot be reached: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`EventStoreDB at ${server} cannot be reached: ${describeCause(cause)}`, { cause });
     this.name = 'EventStoreDbUnavailableError';
   }
+}
+
+/** The client's Rust core reports some failures with nothing but the error's class name as the message. */
+function describeCause(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (message === '') return 'no connection';
+  return /^\w*Error$/.test(message) ? `no connection (${message})` : message;
 }
 
 /** How many events one read of `$all` asks for, so that no single answer grows without bound. */
