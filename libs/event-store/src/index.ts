@@ -15,3 +15,4 @@ export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-
 export { EmbeddedEventStore, type EmbeddedEventStoreOptions } from './embedded-event-store.js';
 export { DirectoryInUseError } from './directory-lock.js';
 export { EventStoreDbEventStore, EventStoreDbUnavailableError } from './eventstoredb-event-store.js';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.js';

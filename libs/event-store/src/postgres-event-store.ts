@@ -1,0 +1,408 @@
+import type { JsonValue } from '@trellis/engine';
+import pg from 'pg';
+import { decideAppend, type EncodedEvent, encodeEvents, normalizeExpectedRevision } from './append-rules.js';
+import { CatchUpSubscription, CommitSignal } from './catch-up-subscription.js';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from './event-store.port.js';
+import {
+  APPLIED_MIGRATIONS_SQL,
+  EVENT_PLACES_SQL,
+  EVENT_STORE_MIGRATIONS,
+  MIGRATIONS_TABLE_SQL,
+  READ_ALL_COMMITS_SQL,
+  READ_STREAM_COMMITS_SQL,
+  STREAM_HEAD_SQL,
+} from './event-store.sql.js';
+import { APPEND_LOCK_SQL, APPEND_SQL, LOG_HEAD_SQL, LOG_HEAD_TABLE_SQL, MIGRATION_LOCK_SQL } from './postgres-event-store.sql.js';
+import { checkReadAllOptions, checkReadStreamOptions } from './read-options.js';
+
+export interface PostgresEventStoreOptions {
+  /** `postgres://user:password@host:port/database` (TRELLIS_POSTGRES_URL). */
+  readonly connectionString: string;
+  /** The schema holding the store's tables: created if missing. Lower-case letters, digits and `_`, at most 60. */
+  readonly schema: string;
+  /** Most connections the pool opens (TRELLIS_POSTGRES_POOL_MAX). Default 10. Subscriptions use one more, to listen. */
+  readonly poolMax?: number;
+  /** Postgres cancels a statement running longer than this; 0: no limit (TRELLIS_POSTGRES_STATEMENT_TIMEOUT_MS). Default 30,000. */
+  readonly statementTimeoutMs?: number;
+  /** How long opening a connection, or waiting for a free one, may take (TRELLIS_POSTGRES_CONNECTION_TIMEOUT_MS). Default 5,000. */
+  readonly connectionTimeoutMs?: number;
+  /** How long an unused pooled connection stays open; 0 keeps it (TRELLIS_POSTGRES_IDLE_TIMEOUT_MS). Default 30,000. */
+  readonly idleTimeoutMs?: number;
+  /**
+   * How often a subscription waiting for new events reads anyway, in case a notification was lost (the listening
+   * connection dropped). Default 1,000 ms.
+   */
+  readonly pollIntervalMs?: number;
+  /** The clock that stamps `recordedAt` (default: the system clock). */
+  readonly clock?: () => Date;
+}
+
+const DEFAULTS = { poolMax: 10, statementTimeoutMs: 30_000, connectionTimeoutMs: 5_000, idleTimeoutMs: 30_000, pollIntervalMs: 1_000 } as const;
+
+/** Reads go in pages of about this many events, so that no single JSON text grows without bound. */
+const READ_PAGE_SIZE = 10_000;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,59}$/;
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The event store on a PostgreSQL server, for services that run several processes against one database.
+ *
+ * Tables and reads are the embedded store's (one row per append in `event_commits`, one per event id in `event_ids`);
+ * positions come from the one-row table `event_log_head`, moved forward inside each append's transaction, which makes
+ * appends take positions in commit order and without holes (see `postgres-event-store.sql.ts`). Each append is
+ * first tried as a single statement; one that statement cannot settle (expected revision not holding, a collision on
+ * the stream's revision or on an event id, which may be a retry) is settled again with the log head locked, where
+ * what it reads cannot change before it commits.
+ *
+ * Subscriptions read the log page by page; between pages they wait for a notification (`pg_notify` in the append's
+ * transaction, delivered at commit, also from other processes) or for the poll interval, whichever comes first.
+ */
+export class PostgresEventStore implements EventStore {
+  private readonly commits = new CommitSignal();
+  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly clock: () => Date;
+  private readonly pollIntervalMs: number;
+  /** The channel appends notify: one per schema, so that stores of other schemas are not woken. */
+  private readonly channel: string;
+  private listener: pg.Client | undefined;
+  private listening: Promise<void> | undefined;
+  private poller: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PostgresEventStoreOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
+    this.channel = `es_${options.schema}`;
+  }
+
+  /**
+   * Connects, creates the schema if missing and brings it up to date, under a transaction-scoped advisory lock so that
+   * processes opening the same schema at once migrate it once.
+   */
+  static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    if (!SCHEMA_NAME.test(options.schema)) {
+      throw new RangeError(`Event store schema must be lower-case letters, digits and _ (at most 60, not starting with a digit), got ${JSON.stringify(options.schema)}`);
+    }
+    const pool = new pg.Pool(connectionConfig(options, options.poolMax ?? DEFAULTS.poolMax));
+    // An idle connection that fails (the server restarted) must not crash the process: the next query reconnects.
+    pool.on('error', () => undefined);
+    try {
+      await migrate(pool, options.schema);
+      return new PostgresEventStore(pool, options);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: { readonly expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    this.assertOpen();
+    const encoded = encodeEvents(streamId, events);
+    const expected = normalizeExpectedRevision(options.expectedRevision);
+    if (encoded.length === 0) {
+      // Nothing to write: decideAppend returns the stream's head or throws.
+      const decision = decideAppend(streamId, expected, await this.streamHead(this.pool, streamId), [], new Map());
+      if (decision.kind === 'done') return decision.result;
+    }
+    const append = appendParameters(streamId, encoded, expected, this.clock().toISOString(), this.channel);
+    try {
+      const written = await this.pool.query<{ last_position: string; last_revision: string }>(APPEND_SQL, append);
+      const row = written.rows[0];
+      if (row) return this.appended(row);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+    return this.appendLocked(streamId, encoded, expected, append);
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const { fromRevision, maxCount } = checkReadStreamOptions(options);
+    const events: RecordedEvent[] = [];
+    const limit = maxCount ?? Number.POSITIVE_INFINITY;
+    let from = fromRevision;
+    while (events.length < limit) {
+      const size = Math.min(READ_PAGE_SIZE, limit - events.length);
+      const result = await this.pool.query<{ page: string | null }>(READ_STREAM_COMMITS_SQL, [streamId, from, size]);
+      const page = parsePage(result.rows[0]?.page) as StreamPageCommit[];
+      let next = from;
+      for (const [firstPosition, firstRevision, recordedAtMs, metadata, items] of page) {
+        const recordedAt = new Date(recordedAtMs).toISOString();
+        for (let i = Math.max(0, from - firstRevision); i < items.length && events.length < limit; i++) {
+          events.push(pageEvent(items[i] as PageEvent, metadata, streamId, firstRevision + i, firstPosition + i, recordedAt));
+        }
+        next = firstRevision + items.length;
+      }
+      // A commit after the last one read would have started within the page: the stream ends here.
+      if (next < from + size) break;
+      from = next;
+    }
+    return events;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const { afterPosition, maxCount } = checkReadAllOptions(options);
+    const events: RecordedEvent[] = [];
+    const limit = maxCount ?? Number.POSITIVE_INFINITY;
+    let after = afterPosition;
+    while (events.length < limit) {
+      const page = await this.readAfter(after, Math.min(READ_PAGE_SIZE, limit - events.length));
+      if (page.length === 0) break;
+      for (const event of page) events.push(event);
+      after = (page[page.length - 1] as RecordedEvent).position;
+    }
+    return events;
+  }
+
+  subscribeToAll(handler: (event: RecordedEvent) => Promise<void> | void, options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    const subscription = new CatchUpSubscription(
+      (position, maxCount) => this.readAfter(position, maxCount),
+      this.commits,
+      handler,
+      options,
+      (closed) => {
+        this.subscriptions.delete(closed);
+        if (this.subscriptions.size === 0) this.stopPolling();
+      },
+    );
+    this.subscriptions.add(subscription);
+    this.startListening();
+    return subscription;
+  }
+
+  async streamRevision(streamId: string): Promise<number | undefined> {
+    this.assertOpen();
+    return (await this.streamHead(this.pool, streamId))?.revision;
+  }
+
+  /** The log's last committed position (0 when empty). */
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    const result = await this.pool.query<{ position: string }>(LOG_HEAD_SQL);
+    return Number(result.rows[0]?.position ?? 0);
+  }
+
+  /** Stops subscriptions, then ends the listening connection and the pool (appends under way finish first). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+      this.stopPolling();
+      const listener = this.listener;
+      this.listener = undefined;
+      await this.listening?.catch(() => undefined);
+      await listener?.end().catch(() => undefined);
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new Error('The event store is closed');
+  }
+
+  private appended(row: { last_position: string; last_revision: string }): AppendResult {
+    // Wakes this process's subscriptions without waiting for the notification to come back.
+    this.commits.notify();
+    return { nextExpectedRevision: Number(row.last_revision), position: Number(row.last_position) };
+  }
+
+  /**
+   * Settles an append with the log head locked: nothing can commit meanwhile, so the stream's head and the stored ids
+   * read here are the truth, and the append is new (written by the same statement), a retry (its first result
+   * returned again) or a failure (with the actual revision).
+   */
+  private async appendLocked(streamId: string, encoded: readonly EncodedEvent[], expected: ExpectedRevision, append: unknown[]): Promise<AppendResult> {
+    const client = await this.pool.connect();
+    let released = false;
+    try {
+      await client.query('BEGIN');
+      try {
+        await client.query(APPEND_LOCK_SQL);
+        const ids = encoded.map((event) => event.id);
+        const head = await this.streamHead(client, streamId);
+        const places = await client.query<[string, string, string, string]>({ text: EVENT_PLACES_SQL, values: [ids], rowMode: 'array' });
+        const stored = new Map(
+          places.rows.map(([eventId, placeStreamId, revision, position]) => [eventId, { streamId: placeStreamId, revision: Number(revision), position: Number(position) }]),
+        );
+        const decision = decideAppend(streamId, expected, head, ids, stored);
+        if (decision.kind === 'done') {
+          await client.query('ROLLBACK');
+          return decision.result;
+        }
+        const written = await client.query<{ last_position: string; last_revision: string }>(APPEND_SQL, append);
+        const row = written.rows[0];
+        if (!row) throw new Error(`Append to stream ${streamId} wrote nothing although its expected revision held under lock`);
+        await client.query('COMMIT');
+        return this.appended(row);
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          // A connection that cannot roll back is not given back to the pool.
+          released = true;
+          client.release(rollbackError instanceof Error ? rollbackError : true);
+        });
+        throw error;
+      }
+    } finally {
+      if (!released) client.release();
+    }
+  }
+
+  private async streamHead(queryable: pg.Pool | pg.PoolClient, streamId: string): Promise<{ revision: number; position: number } | undefined> {
+    const result = await queryable.query<{ last_revision: string; last_position: string }>(STREAM_HEAD_SQL, [streamId]);
+    const row = result.rows[0];
+    return row ? { revision: Number(row.last_revision), position: Number(row.last_position) } : undefined;
+  }
+
+  /** Reads at most `maxCount` (> 0) events of the log after `afterPosition`. */
+  private async readAfter(afterPosition: number, maxCount: number): Promise<RecordedEvent[]> {
+    if (maxCount <= 0) return [];
+    const result = await this.pool.query<{ page: string | null }>(READ_ALL_COMMITS_SQL, [afterPosition, maxCount]);
+    const events: RecordedEvent[] = [];
+    for (const [firstPosition, streamId, firstRevision, recordedAtMs, metadata, items] of parsePage(result.rows[0]?.page) as LogPageCommit[]) {
+      const recordedAt = new Date(recordedAtMs).toISOString();
+      for (let i = Math.max(0, afterPosition + 1 - firstPosition); i < items.length && events.length < maxCount; i++) {
+        events.push(pageEvent(items[i] as PageEvent, metadata, streamId, firstRevision + i, firstPosition + i, recordedAt));
+      }
+    }
+    return events;
+  }
+
+  /**
+   * Listens for appends of any process while subscriptions exist, and polls as well: a notification is lost when the
+   * listening connection drops, and the poll bounds how late such an event is delivered. A lost connection is opened
+   * again at the next poll.
+   */
+  private startListening(): void {
+    this.poller ??= setInterval(() => {
+      this.commits.notify();
+      if (!this.listener && !this.closing) this.listening = this.listen();
+    }, this.pollIntervalMs);
+    if (!this.listener && !this.listening) this.listening = this.listen();
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client(connectionConfig(this.options, 1));
+    this.listener = client;
+    client.on('notification', () => this.commits.notify());
+    client.on('error', () => {
+      if (this.listener === client) this.listener = undefined;
+      client.end().catch(() => undefined);
+    });
+    try {
+      // A client ended while it connects never settles its connect(): its end settles the wait instead.
+      await new Promise<void>((resolve, reject) => {
+        client.once('end', () => reject(new Error('The listening connection ended')));
+        client.connect().then(() => resolve(), reject);
+      });
+      await client.query(`LISTEN ${this.channel}`);
+      // Whatever committed while the connection was being opened.
+      this.commits.notify();
+    } catch {
+      if (this.listener === client) this.listener = undefined;
+      await client.end().catch(() => undefined);
+    } finally {
+      if (this.closing || this.subscriptions.size === 0) {
+        if (this.listener === client) this.listener = undefined;
+        await client.end().catch(() => undefined);
+      }
+      this.listening = undefined;
+    }
+  }
+
+  private stopPolling(): void {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.end().catch(() => undefined);
+  }
+}
+
+function connectionConfig(options: PostgresEventStoreOptions, max: number): pg.PoolConfig {
+  return {
+    connectionString: options.connectionString,
+    max,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULTS.connectionTimeoutMs,
+    idleTimeoutMillis: options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
+    statement_timeout: options.statementTimeoutMs ?? DEFAULTS.statementTimeoutMs,
+    application_name: 'trellis-event-store',
+    options: `-c search_path=${options.schema}`,
+  };
+}
+
+/** Creates the schema and runs the shared migrations, then the Postgres-only table, in one locked transaction. */
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    try {
+      await client.query(MIGRATION_LOCK_SQL, [schema]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await client.query(MIGRATIONS_TABLE_SQL);
+      const applied = Number((await client.query<{ version: number }>(APPLIED_MIGRATIONS_SQL)).rows[0]?.version ?? 0);
+      const latest = EVENT_STORE_MIGRATIONS[EVENT_STORE_MIGRATIONS.length - 1]?.version ?? 0;
+      if (applied > latest) {
+        throw new Error(`The event store's schema ${schema} is at version ${applied}, newer than this version of Trellis knows (${latest})`);
+      }
+      for (const migration of EVENT_STORE_MIGRATIONS) {
+        if (migration.version <= applied) continue;
+        await client.query(migration.sql);
+        await client.query('INSERT INTO event_store_migrations (version, description) VALUES ($1, $2)', [migration.version, migration.description]);
+      }
+      await client.query(LOG_HEAD_TABLE_SQL);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** The parameters of APPEND_SQL. Events are stored as the embedded store stores them, each with its own metadata. */
+function appendParameters(streamId: string, events: readonly EncodedEvent[], expected: ExpectedRevision, recordedAt: string, channel: string): unknown[] {
+  let json = '[';
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as EncodedEvent;
+    json += `${i === 0 ? '' : ','}[${JSON.stringify(event.id)},${JSON.stringify(event.type)},${event.dataJson},${event.metadataJson ?? 'null'}]`;
+  }
+  json += ']';
+  const expectedRevision = expected === 'any' ? null : expected === 'no_stream' ? -1 : expected;
+  return [streamId, events.length, expectedRevision, json, events.map((event) => event.id), recordedAt, channel];
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+}
+
+/** An event in a page's commit: [event_id, type, data] with the commit's metadata, or [event_id, type, data, metadata]. */
+type PageEvent = [string, string, JsonValue] | [string, string, JsonValue, JsonValue | null];
+/** A commit of READ_STREAM_COMMITS_SQL: [first_position, first_revision, recorded_at_ms, metadata JSON text, events]. */
+type StreamPageCommit = [number, number, number, string | null, PageEvent[]];
+/** A commit of READ_ALL_COMMITS_SQL: [first_position, stream_id, first_revision, recorded_at_ms, metadata JSON text, events]. */
+type LogPageCommit = [number, string, number, number, string | null, PageEvent[]];
+
+function parsePage(text: string | null | undefined): unknown[] {
+  return typeof text === 'string' ? (JSON.parse(text) as unknown[]) : [];
+}
+
+function pageEvent(item: PageEvent, commitMetadata: string | null, streamId: string, revision: number, position: number, recordedAt: string): RecordedEvent {
+  const metadata = item.length > 3 ? (item[3] ?? null) : commitMetadata === null ? null : (JSON.parse(commitMetadata) as JsonValue);
+  return { id: item[0], type: item[1], data: item[2], metadata, streamId, revision, position, recordedAt };
+}
