@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { DirectoryInUseError } from './directory-lock.js';
 import { EmbeddedEventStore } from './embedded-event-store.js';
-import { type EventStore } from './event-store.port.js';
+import { type EventStore, WrongExpectedRevisionError } from './event-store.port.js';
+import { EVENT_STORE_MIGRATIONS, MIGRATIONS_TABLE_SQL } from './event-store.sql.js';
+import { PgliteWorker } from './pglite-worker.js';
 import { DeliveredEvents, eventStoreContract, newEvents } from './testing.js';
 
 const directories: string[] = [];
@@ -217,6 +219,85 @@ describe('EmbeddedEventStore', () => {
     }
     const positions = (await store.readAll()).map((event) => event.position);
     expect(positions).toEqual(positions.map((_, i) => i + 1));
+  }, 60_000);
+
+  it('gives each event of an append its own copy of the metadata they share, read back from the files', async () => {
+    const directory = freshDirectory();
+    const first = await openStore(directory, { recentEventsKept: 0 });
+    const events = newEvents(3).map((event) => ({ ...event, metadata: { schemaVersion: 1, by: 'alice' } }));
+    await first.appendToStream('shared', events, { expectedRevision: 'no_stream' });
+    await first.appendToStream('mixed', [{ ...newEvents(1)[0]!, metadata: { by: 'bob' } }, ...newEvents(1)], { expectedRevision: 'no_stream' });
+    await first.close();
+
+    const second = await openStore(directory);
+    const shared = await second.readStream('shared');
+    (shared[0]?.metadata as { by: string }).by = 'mallory';
+
+    expect(shared.map((event) => event.metadata)).toEqual([{ schemaVersion: 1, by: 'mallory' }, { schemaVersion: 1, by: 'alice' }, { schemaVersion: 1, by: 'alice' }]);
+    expect((await second.readAll()).map((event) => event.metadata)).toEqual([
+      { schemaVersion: 1, by: 'alice' },
+      { schemaVersion: 1, by: 'alice' },
+      { schemaVersion: 1, by: 'alice' },
+      { by: 'bob' },
+      null,
+    ]);
+  });
+
+  it('settles every append rightly when a group fails while the next one is already sent', async () => {
+    const directory = freshDirectory();
+    const before = await openStore(directory);
+    await before.appendToStream('taken', newEvents(1), { expectedRevision: 'no_stream' });
+    await before.close();
+    // Reopened, the store does not remember 'taken': a 'no_stream' append to it is written optimistically and its
+    // group rolls back on the unique key. The 9,999-event append fills that group, so the appends after it form the
+    // next group, sent before the failing one has finished.
+    const store = await openStore(directory);
+    const first = store.appendToStream('first', newEvents(1), { expectedRevision: 'no_stream' });
+    const failing = store.appendToStream('taken', newEvents(1), { expectedRevision: 'no_stream' });
+    const large = store.appendToStream('large', newEvents(9_999), { expectedRevision: 'no_stream' });
+    const later = first.then(() =>
+      Promise.all(Array.from({ length: 5 }, (_, i) => store.appendToStream(`later-${i}`, newEvents(2), { expectedRevision: 'no_stream' }))),
+    );
+
+    await expect(failing).rejects.toThrow(WrongExpectedRevisionError);
+    await expect(failing).rejects.toMatchObject({ actual: 0 });
+    const results = [await first, await large, ...(await later)];
+    const all = await store.readAll();
+    expect(all.map((event) => event.position)).toEqual(all.map((_, i) => i + 1));
+    expect(all).toHaveLength(1 + 1 + 9_999 + 10);
+    for (const result of results) expect(all[result.position - 1]?.revision).toBe(result.nextExpectedRevision);
+    expect(await store.readStream('taken')).toHaveLength(1);
+  }, 60_000);
+
+  it('moves the events of a version 1 store into the commit layout when it opens it', async () => {
+    const directory = temporaryDirectory();
+    const v1 = await PgliteWorker.start(join(directory, 'pgdata'), ['standard_conforming_strings=on']);
+    const [v1Migration] = EVENT_STORE_MIGRATIONS;
+    await v1.exec(`${MIGRATIONS_TABLE_SQL};
+${v1Migration?.sql};
+INSERT INTO event_store_migrations (version, description) VALUES (1, 'events table');
+INSERT INTO events (position, stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES
+  (1, 'order-1', 0, 'e1', 'OrderPlaced', '{"amount": 120}', '{"by": "alice"}', '2026-01-02T03:04:05.678Z'),
+  (2, 'order-2', 0, 'e2', 'OrderPlaced', '"x"', NULL, '2026-01-02T03:04:06.000Z'),
+  (3, 'order-1', 1, 'e3', 'OrderShipped', 'null', NULL, '2026-01-02T03:04:07.000Z')`);
+    await v1.close();
+
+    const store = await openStore(directory);
+
+    expect(await store.readAll()).toEqual([
+      { id: 'e1', type: 'OrderPlaced', data: { amount: 120 }, metadata: { by: 'alice' }, streamId: 'order-1', revision: 0, position: 1, recordedAt: '2026-01-02T03:04:05.678Z' },
+      { id: 'e2', type: 'OrderPlaced', data: 'x', metadata: null, streamId: 'order-2', revision: 0, position: 2, recordedAt: '2026-01-02T03:04:06.000Z' },
+      { id: 'e3', type: 'OrderShipped', data: null, metadata: null, streamId: 'order-1', revision: 1, position: 3, recordedAt: '2026-01-02T03:04:07.000Z' },
+    ]);
+    expect((await store.readStream('order-1', { fromRevision: 1 })).map((event) => event.id)).toEqual(['e3']);
+    expect(await store.appendToStream('order-1', [{ id: 'e3', type: 'OrderShipped', data: null }], { expectedRevision: 0 })).toEqual({
+      nextExpectedRevision: 1,
+      position: 3,
+    });
+    await expect(store.appendToStream('order-3', [{ id: 'e2', type: 'OrderPlaced', data: 'x' }], { expectedRevision: 'any' })).rejects.toThrow(
+      'already stored',
+    );
+    expect(await store.appendToStream('order-1', newEvents(1), { expectedRevision: 1 })).toEqual({ nextExpectedRevision: 2, position: 4 });
   }, 60_000);
 
   it('refuses to work once closed', async () => {

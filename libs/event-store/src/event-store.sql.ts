@@ -48,11 +48,12 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
 )`,
   },
   {
-    // `events` is JSON text, `[[event_id, type, data, metadata], ...]`: the writer produced it, so Postgres need not
-    // parse it (json and jsonb measured 10-25 % slower to write), and its storage is EXTERNAL: out of line when
-    // large but not compressed (pglz measured slower to write, and it saves little on small events). Each commit's
-    // first revision is unique in its stream: the backstop behind the writer's expected-revision checks (a new
-    // stream's first commit starts at 0). The v1 events move over as commits of one event each.
+    // `events` is JSON text, `[[event_id, type, data, metadata], ...]`; when every event of the append has the same
+    // metadata it is stored once, in `metadata`, and the items are `[event_id, type, data]`. The writer produced the
+    // JSON, so Postgres need not parse it (json and jsonb measured 10-25 % slower to write), and `events` is stored
+    // EXTERNAL: out of line when large but not compressed (pglz measured slower to write). Each commit's first
+    // revision is unique in its stream: the backstop behind the writer's expected-revision checks (a new stream's
+    // first commit starts at 0). The v1 events move over as commits of one event each.
     version: 2,
     description: 'one row per append (event_commits) and the event ids (event_ids)',
     sql: `CREATE TABLE event_commits (
@@ -62,6 +63,7 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
   first_revision bigint NOT NULL,
   last_revision bigint NOT NULL,
   events text NOT NULL,
+  metadata text,
   recorded_at timestamptz NOT NULL,
   CONSTRAINT event_commits_pkey PRIMARY KEY (last_position),
   CONSTRAINT event_commits_stream_revision_key UNIQUE (stream_id, first_revision),
@@ -85,7 +87,7 @@ DROP TABLE events`,
 ];
 
 /** Columns in the order of the COPY rows the embedded store writes. */
-export const COPY_COMMITS_SQL = `COPY event_commits (last_position, first_position, stream_id, first_revision, last_revision, events, recorded_at) FROM '/dev/blob'`;
+export const COPY_COMMITS_SQL = `COPY event_commits (last_position, first_position, stream_id, first_revision, last_revision, events, metadata, recorded_at) FROM '/dev/blob'`;
 
 export const COPY_EVENT_IDS_SQL = `COPY event_ids (event_id, position) FROM '/dev/blob'`;
 
@@ -109,12 +111,16 @@ CROSS JOIN LATERAL (
 ) AS c
 WHERE ids.event_id = ANY($1::text[])`;
 
-/** A commit as a JSON array: [first_position, first_revision, recorded_at_ms, events]. */
-const STREAM_COMMIT_JSON = `format('[%s,%s,%s,%s]', first_position, first_revision, floor(extract(epoch FROM recorded_at) * 1000)::bigint, events)`;
+/**
+ * A commit as a JSON array: [first_position, first_revision, recorded_at_ms, metadata, events], its shared metadata as
+ * JSON text in a JSON string (each event parses its own copy) or null.
+ */
+const STREAM_COMMIT_JSON = `format('[%s,%s,%s,%s,%s]', first_position, first_revision, floor(extract(epoch FROM recorded_at) * 1000)::bigint,
+  coalesce(to_json(metadata)::text, 'null'), events)`;
 
 /**
  * The commits holding a stream's revisions from $2 on, starting before $2 + $3 ($3 > 0), as one JSON text
- * `[[first_position, first_revision, recorded_at_ms, events], ...]` in revision order, or null when there are none.
+ * `[[first_position, first_revision, recorded_at_ms, metadata, events], ...]` in revision order, or null when there are none.
  * One text parses much faster in JavaScript than one row each. $1: stream id.
  */
 export const READ_STREAM_COMMITS_SQL = `SELECT '[' || string_agg(${STREAM_COMMIT_JSON}, ',' ORDER BY first_revision) || ']' AS page
@@ -123,12 +129,13 @@ WHERE stream_id = $1
   AND first_revision >= coalesce((SELECT max(first_revision) FROM event_commits WHERE stream_id = $1 AND first_revision <= $2), 0)
   AND first_revision < $2 + $3`;
 
-/** A commit as a JSON array: [first_position, stream_id, first_revision, recorded_at_ms, events]. */
-const LOG_COMMIT_JSON = `format('[%s,%s,%s,%s,%s]', first_position, to_json(stream_id), first_revision, floor(extract(epoch FROM recorded_at) * 1000)::bigint, events)`;
+/** A commit as a JSON array: [first_position, stream_id, first_revision, recorded_at_ms, metadata, events], as above. */
+const LOG_COMMIT_JSON = `format('[%s,%s,%s,%s,%s,%s]', first_position, to_json(stream_id), first_revision, floor(extract(epoch FROM recorded_at) * 1000)::bigint,
+  coalesce(to_json(metadata)::text, 'null'), events)`;
 
 /**
  * The commits holding the log's positions from $1 + 1 to $1 + $2 ($2 > 0), as one JSON text
- * `[[first_position, stream_id, first_revision, recorded_at_ms, events], ...]` in position order, or null. Both
+ * `[[first_position, stream_id, first_revision, recorded_at_ms, metadata, events], ...]` in position order, or null. Both
  * bounds are on the primary key, so a page costs the same anywhere in the log.
  */
 export const READ_ALL_COMMITS_SQL = `SELECT '[' || string_agg(${LOG_COMMIT_JSON}, ',' ORDER BY last_position) || ']' AS page
