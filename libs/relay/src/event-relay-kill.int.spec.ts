@@ -17,6 +17,7 @@ import {
   connectKafka,
   consume,
   dropSchema,
+  eventually,
   instanceEvents,
   orderPerKey,
   requirePostgres,
@@ -173,11 +174,12 @@ describe('EventRelay killed at random moments', () => {
     }
 
     const last = new RelayProcess();
-    await last.until(() => last.checkpoints.includes(head), `checkpoint ${head}`, 30_000);
+    await last.until(() => last.lines.includes('ready'), 'it was ready');
     await received.untilAll(
       events.map((event) => event.id),
       30_000,
     );
+    await eventually(async () => (await storedCheckpoint(schema, relayName)) === head, `checkpoint ${head}`, 30_000);
     last.kill('SIGTERM');
     const ended = await last.exited;
 

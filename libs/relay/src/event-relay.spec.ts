@@ -298,6 +298,33 @@ describe('EventRelay', () => {
     expect(running.status()).toMatchObject({ state: 'live', consecutiveFailures: 0 });
   });
 
+  it('goes on from what Kafka acknowledged when saving the checkpoint fails, without publishing it again', async () => {
+    const { store, bus, checkpoints, logger, received, relay } = await setup();
+    await appendToInstances(store, ['a', 'b'], 10);
+    let failingSaves = 3;
+    const unreachable = (): Error => Object.assign(new Error('permission denied for table relay_checkpoints'), { code: '42501' });
+    const flaky = {
+      load: (name: string) => checkpoints.load(name),
+      save: async (name: string, position: number) => {
+        if (failingSaves-- > 0) throw unreachable();
+        await checkpoints.save(name, position);
+      },
+    };
+
+    const running = relay({ checkpoints: flaky, batchSize: 5 });
+    running.start();
+    await running.whenCheckpointed(20);
+    await received.untilAll(
+      (await store.readAll()).map((event) => event.id),
+      5_000,
+    );
+
+    expect(logger.entries.filter((entry) => entry.level === 'error' && entry.message.includes('permission denied'))).toHaveLength(3);
+    expect(bus.acceptedEventIds()).toEqual((await store.readAll()).map((event) => event.id));
+    expect(orderPerKey(received.envelopes)).toMatchObject({ violations: [], redeliveries: 0 });
+    expect(await checkpoints.load(running.name)).toBe(20);
+  });
+
   it('refuses to publish from a checkpoint past the end of the store, which would skip events', async () => {
     const { store, bus, checkpoints, relay } = await setup();
     await appendToInstances(store, ['a'], 3);
