@@ -9,8 +9,8 @@ import { PlatformHealthModule, PlatformMetricsModule, ReadinessChecks, expositio
 import { Registry } from 'prom-client';
 import { EventRelay } from './event-relay.js';
 import { InMemoryRelayCheckpointStore } from './in-memory-relay-checkpoint-store.js';
-import { RelayModule } from './relay.module.js';
-import { RecordingLogger, appendToInstances, consume } from './relay-test-support.js';
+import { RelayHealthIndicator, RelayModule } from './relay.module.js';
+import { FailingBus, RecordingLogger, appendToInstances, consume, eventually, recordTooLarge } from './relay-test-support.js';
 
 const STORE = Symbol('store');
 const BUS = Symbol('bus');
@@ -118,5 +118,34 @@ describe('RelayModule', () => {
     expect(await given.checkpoints.load('module-test')).toBe(7);
     expect(given.disposed).toEqual(['checkpoints']);
     expect(app.get(ReadinessChecks).list().map((indicator) => indicator.key)).not.toContain('relay');
+  });
+
+  it('reports a relay that keeps failing as degraded, with the error, and as up again once it publishes', async () => {
+    const given = parts();
+    const bus = new FailingBus(given.bus);
+    const relay = new EventRelay({
+      store: given.store,
+      bus,
+      checkpoints: given.checkpoints,
+      logger: new RecordingLogger(),
+      restart: { baseDelayMs: 5, maxDelayMs: 10 },
+    });
+    const indicator = new RelayHealthIndicator(relay);
+    bus.failNext(3, recordTooLarge);
+    await appendToInstances(given.store, ['a'], 2);
+    relay.start();
+
+    await eventually(() => relay.status().state === 'retrying', 'the relay to fail');
+    const failing = await indicator.check();
+    await relay.whenCheckpointed(2);
+    const recovered = await indicator.check();
+    await relay.stop();
+    const stopped = await indicator.check();
+
+    expect(failing).toEqual({
+      relay: expect.objectContaining({ status: 'degraded', state: 'retrying', checkpoint: 0, lastError: recordTooLarge().message, lastErrorAt: expect.any(String) }),
+    });
+    expect(recovered).toEqual({ relay: expect.objectContaining({ status: 'up', checkpoint: 2, consecutiveFailures: 0 }) });
+    expect(stopped).toEqual({ relay: expect.objectContaining({ status: 'down', state: 'stopped' }) });
   });
 });
