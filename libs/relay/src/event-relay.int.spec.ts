@@ -4,7 +4,7 @@
 // afterwards with the consumer groups and the schema.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { TOPICS, type TopicName } from '@trellis/contracts';
-import { type EventStore, InMemoryEventStore } from '@trellis/event-store';
+import { type EventStore, InMemoryEventStore, PostgresEventStore } from '@trellis/event-store';
 import type { KafkaMessageBus, MessageSubscription } from '@trellis/messaging';
 import { registerRelayLag } from '@trellis/platform';
 import { Registry } from 'prom-client';
@@ -58,19 +58,20 @@ afterAll(async () => {
     await bus?.close();
     await checkpoints?.close();
     await dropSchema(schema);
+    await dropSchema(`${schema}_events`);
   }
 }, 60_000);
 
 interface Scenario {
   readonly name: string;
-  readonly store: InMemoryEventStore;
+  readonly store: EventStore;
   readonly topicName: (topic: TopicName) => string;
   relay(options?: Partial<EventRelayOptions>): EventRelay;
   head(): Promise<number>;
 }
 
 /** A store, topics of the test's own (created with `partitions` for instances), and a consumer reading them from the start. */
-async function scenario(test: string, partitions = 6, options: { readonly createTopics?: boolean } = {}): Promise<Scenario> {
+async function scenario(test: string, partitions = 6, options: { readonly createTopics?: boolean; readonly store?: EventStore } = {}): Promise<Scenario> {
   const name = `${run}-${test}`;
   const topicName = (topic: TopicName): string => `trellis-test.${name}.${topic}`;
   const instanceTopic = topicName(TOPICS.processInstanceEvents);
@@ -82,7 +83,7 @@ async function scenario(test: string, partitions = 6, options: { readonly create
       { topic: deploymentTopic, partitions: 1 },
     ]);
   }
-  const store = new InMemoryEventStore();
+  const store = options.store ?? new InMemoryEventStore();
   stores.push(store);
   return {
     name,
@@ -241,5 +242,27 @@ describe('EventRelay on Kafka, with its checkpoint in Postgres', () => {
     expect(order.redeliveries).toBeGreaterThan(0);
     expect(received.eventIds).toEqual(new Set(everything.map((event) => event.id)));
     expect(logger.entries.filter((entry) => entry.level === 'warn' && entry.message.includes(`relay ${setup.name}`))).toHaveLength(6);
+  }, 60_000);
+
+  it('relays from the Postgres event store: stored events, then those appended concurrently while it runs', async () => {
+    const store = await PostgresEventStore.open({ connectionString: postgresUrl, schema: `${schema}_events` });
+    const setup = await scenario('postgres-store', 6, { store });
+    await appendToInstances(store, instances('stored', 10), 10, 2);
+    const received = await consumer(setup);
+    const relay = setup.relay({ batchSize: 50 });
+    relay.start();
+
+    await appendToInstances(store, instances('concurrent', 20), 15, 5);
+    const all = await store.readAll();
+    await relay.whenCheckpointed(all[all.length - 1]?.position ?? 0);
+    await received.untilAll(
+      all.map((event) => event.id),
+      DEADLINE_MS,
+    );
+
+    expect(all).toHaveLength(100 + 300);
+    expect(orderPerKey(received.envelopes)).toMatchObject({ violations: [], redeliveries: 0 });
+    expect(received.envelopes).toHaveLength(all.length);
+    expect(await relay.lag()).toBe(0);
   }, 60_000);
 });
