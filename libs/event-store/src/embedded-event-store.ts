@@ -113,8 +113,9 @@ interface GroupInFlight extends PlannedGroup {
  * Each append is one row (a commit) holding its events. Appends queue up while the database is busy and are committed
  * together in one transaction (group commit): each is still checked against its stream's expected revision, in order,
  * and the unique keys on a commit's (stream_id, first_revision) and on event ids stand behind those checks. When a
- * group fails, its appends are retried one by one, so that one bad append fails alone. Positions are assigned at
- * commit, one transaction at a time, so readers see the log without holes and in commit order.
+ * group fails, its appends are retried one by one, so that one bad append fails alone. Groups take their positions
+ * in order and commit one at a time in that order, and a group that rolls back gives its positions back (with those
+ * of the groups sent after it), so readers see the log without holes and in commit order.
  */
 export class EmbeddedEventStore implements EventStore {
   private readonly revisions: StreamRevisionCache;
