@@ -3,7 +3,7 @@
  * embedded durable store, (c) bpmn-engine, side by side; then the parked user-task benchmark.
  * Each variant runs in a child process so that its peak RSS is its own. Prints tables, writes JSON to bench/results/.
  *
- * Options: --n <instances> (default 3000), --warmup <untimed instances first> (default 300), --concurrency <in-flight instances for Trellis> (default 32),
+ * Options: --n <instances> (default 3000), --warmup <untimed instances first> (default 1000), --concurrency <in-flight instances for Trellis> (default 32),
  *          --parked <instances for the user-task benchmark> (default 10000), --only straight-through|user-task
  */
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import { arg, mb, printTable, writeResult, type VariantResult } from './bench-stats.js';
 
 const n = arg('n', '3000');
-const warmup = arg('warmup', '300');
+const warmup = arg('warmup', '1000');
 const concurrency = arg('concurrency', '32');
 const parked = arg('parked', '10000');
 const only = arg('only', 'all');

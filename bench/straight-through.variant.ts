@@ -14,7 +14,7 @@ const variant = arg('variant', 'memory');
 const n = Number(arg('n', '2000'));
 const concurrency = Number(arg('concurrency', '1'));
 // Instances run before the measured ones, untimed, so that every engine is measured after its JIT has warmed up.
-const warmup = Number(arg('warmup', '300'));
+const warmup = Number(arg('warmup', '1000'));
 const modelPath = arg('model', '../shared/bench/straight-through.bpmn');
 const xml = readFileSync(modelPath, 'utf8');
 
