@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { JsonValue } from '@trellis/engine';
 import { decideAppend, type EncodedEvent, encodeEvents, expectedRevisionHolds, normalizeExpectedRevision } from './append-rules.js';
 import { CatchUpSubscription, CommitSignal } from './catch-up-subscription.js';
+import { type LogPageCommit, type PageEvent, pageEvent, parsePageText, readAllInPages, readStreamInPages, type StreamPageCommit } from './commit-pages.js';
 import { DirectoryLock } from './directory-lock.js';
 import type {
   AppendResult,
@@ -66,7 +67,6 @@ const MAX_GROUP_EVENTS = 10_000;
 /** Groups sent to the database thread before the first of them has committed: one being written, one waiting. */
 const GROUPS_IN_FLIGHT = 2;
 /** Reads go in pages of about this many events, so that no single JSON text grows without bound. */
-const READ_PAGE_SIZE = 10_000;
 
 /** One append as it is written: one row of `event_commits`, its events at consecutive positions and revisions. */
 interface Commit {
@@ -188,41 +188,16 @@ export class EmbeddedEventStore implements EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const { fromRevision, maxCount } = checkReadStreamOptions(options);
-    const events: RecordedEvent[] = [];
-    const limit = maxCount ?? Number.POSITIVE_INFINITY;
-    let from = fromRevision;
-    while (events.length < limit) {
-      const size = Math.min(READ_PAGE_SIZE, limit - events.length);
+    return readStreamInPages(streamId, fromRevision, maxCount, async (from, size) => {
       const [rows] = await this.db.exec(bindLiterals(READ_STREAM_COMMITS_SQL, [streamId, from, size]));
-      const page = parsePage(rows) as StreamPageCommit[];
-      let next = from;
-      for (const [firstPosition, firstRevision, recordedAtMs, metadata, items] of page) {
-        const recordedAt = new Date(recordedAtMs).toISOString();
-        for (let i = Math.max(0, from - firstRevision); i < items.length && events.length < limit; i++) {
-          events.push(pageEvent(items[i] as PageEvent, metadata, streamId, firstRevision + i, firstPosition + i, recordedAt));
-        }
-        next = firstRevision + items.length;
-      }
-      // A commit after the last one read would have started within the page: the stream ends here.
-      if (next < from + size) break;
-      from = next;
-    }
-    return events;
+      return parsePageText(rows?.[0]?.[0]) as StreamPageCommit[];
+    });
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const { afterPosition, maxCount } = checkReadAllOptions(options);
-    const events: RecordedEvent[] = [];
-    const limit = maxCount ?? Number.POSITIVE_INFINITY;
-    let after = afterPosition;
-    while (events.length < limit) {
-      const page = await this.readAfter(after, Math.min(READ_PAGE_SIZE, limit - events.length));
-      if (page.length === 0) break;
-      for (const event of page) events.push(event);
-      after = (page[page.length - 1] as RecordedEvent).position;
-    }
-    return events;
+    return readAllInPages(afterPosition, maxCount, (after, count) => this.readAfter(after, count));
   }
 
   subscribeToAll(handler: (event: RecordedEvent) => Promise<void> | void, options: SubscribeOptions = {}): Subscription {
@@ -272,7 +247,7 @@ export class EmbeddedEventStore implements EventStore {
     if (first !== undefined && afterPosition >= first - 1) return this.recentAfter(afterPosition, maxCount);
     const [rows] = await this.db.exec(bindLiterals(READ_ALL_COMMITS_SQL, [afterPosition, maxCount]));
     const events: RecordedEvent[] = [];
-    for (const [firstPosition, streamId, firstRevision, recordedAtMs, metadata, items] of parsePage(rows) as LogPageCommit[]) {
+    for (const [firstPosition, streamId, firstRevision, recordedAtMs, metadata, items] of parsePageText(rows?.[0]?.[0]) as LogPageCommit[]) {
       const recordedAt = new Date(recordedAtMs).toISOString();
       for (let i = Math.max(0, afterPosition + 1 - firstPosition); i < items.length && events.length < maxCount; i++) {
         events.push(pageEvent(items[i] as PageEvent, metadata, streamId, firstRevision + i, firstPosition + i, recordedAt));
@@ -570,22 +545,6 @@ function sharedMetadata(events: readonly EncodedEvent[]): string | null | undefi
   return first;
 }
 
-/** An event in a page's commit: [event_id, type, data] with the commit's metadata, or [event_id, type, data, metadata]. */
-type PageEvent = [string, string, JsonValue] | [string, string, JsonValue, JsonValue | null];
-/** A commit of READ_STREAM_COMMITS_SQL: [first_position, first_revision, recorded_at_ms, metadata JSON text, events]. */
-type StreamPageCommit = [number, number, number, string | null, PageEvent[]];
-/** A commit of READ_ALL_COMMITS_SQL: [first_position, stream_id, first_revision, recorded_at_ms, metadata JSON text, events]. */
-type LogPageCommit = [number, string, number, number, string | null, PageEvent[]];
-
-function parsePage(rows: unknown[][] | undefined): unknown[] {
-  const text = rows?.[0]?.[0];
-  return typeof text === 'string' ? (JSON.parse(text) as unknown[]) : [];
-}
-
-function pageEvent(item: PageEvent, commitMetadata: string | null, streamId: string, revision: number, position: number, recordedAt: string): RecordedEvent {
-  const metadata = item.length > 3 ? (item[3] ?? null) : commitMetadata === null ? null : (JSON.parse(commitMetadata) as JsonValue);
-  return { id: item[0], type: item[1], data: item[2], metadata, streamId, revision, position, recordedAt };
-}
 
 /** Each reader gets its own objects, parsed from the text that was written. */
 function recentEvent(commit: Commit, i: number): RecordedEvent {

@@ -1,7 +1,7 @@
-import type { JsonValue } from '@trellis/engine';
 import pg from 'pg';
 import { decideAppend, type EncodedEvent, encodeEvents, normalizeExpectedRevision } from './append-rules.js';
 import { CatchUpSubscription, CommitSignal } from './catch-up-subscription.js';
+import { type LogPageCommit, type PageEvent, pageEvent, parsePageText, readAllInPages, readStreamInPages, type StreamPageCommit } from './commit-pages.js';
 import type {
   AppendResult,
   EventStore,
@@ -50,7 +50,6 @@ export interface PostgresEventStoreOptions {
 const DEFAULTS = { poolMax: 10, statementTimeoutMs: 30_000, connectionTimeoutMs: 5_000, idleTimeoutMs: 30_000, pollIntervalMs: 1_000 } as const;
 
 /** Reads go in pages of about this many events, so that no single JSON text grows without bound. */
-const READ_PAGE_SIZE = 10_000;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,59}$/;
 const UNIQUE_VIOLATION = '23505';
 
@@ -131,41 +130,16 @@ export class PostgresEventStore implements EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const { fromRevision, maxCount } = checkReadStreamOptions(options);
-    const events: RecordedEvent[] = [];
-    const limit = maxCount ?? Number.POSITIVE_INFINITY;
-    let from = fromRevision;
-    while (events.length < limit) {
-      const size = Math.min(READ_PAGE_SIZE, limit - events.length);
+    return readStreamInPages(streamId, fromRevision, maxCount, async (from, size) => {
       const result = await this.pool.query<{ page: string | null }>(READ_STREAM_COMMITS_SQL, [streamId, from, size]);
-      const page = parsePage(result.rows[0]?.page) as StreamPageCommit[];
-      let next = from;
-      for (const [firstPosition, firstRevision, recordedAtMs, metadata, items] of page) {
-        const recordedAt = new Date(recordedAtMs).toISOString();
-        for (let i = Math.max(0, from - firstRevision); i < items.length && events.length < limit; i++) {
-          events.push(pageEvent(items[i] as PageEvent, metadata, streamId, firstRevision + i, firstPosition + i, recordedAt));
-        }
-        next = firstRevision + items.length;
-      }
-      // A commit after the last one read would have started within the page: the stream ends here.
-      if (next < from + size) break;
-      from = next;
-    }
-    return events;
+      return parsePageText(result.rows[0]?.page) as StreamPageCommit[];
+    });
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const { afterPosition, maxCount } = checkReadAllOptions(options);
-    const events: RecordedEvent[] = [];
-    const limit = maxCount ?? Number.POSITIVE_INFINITY;
-    let after = afterPosition;
-    while (events.length < limit) {
-      const page = await this.readAfter(after, Math.min(READ_PAGE_SIZE, limit - events.length));
-      if (page.length === 0) break;
-      for (const event of page) events.push(event);
-      after = (page[page.length - 1] as RecordedEvent).position;
-    }
-    return events;
+    return readAllInPages(afterPosition, maxCount, (after, count) => this.readAfter(after, count));
   }
 
   subscribeToAll(handler: (event: RecordedEvent) => Promise<void> | void, options: SubscribeOptions = {}): Subscription {
@@ -273,7 +247,7 @@ export class PostgresEventStore implements EventStore {
     if (maxCount <= 0) return [];
     const result = await this.pool.query<{ page: string | null }>(READ_ALL_COMMITS_SQL, [afterPosition, maxCount]);
     const events: RecordedEvent[] = [];
-    for (const [firstPosition, streamId, firstRevision, recordedAtMs, metadata, items] of parsePage(result.rows[0]?.page) as LogPageCommit[]) {
+    for (const [firstPosition, streamId, firstRevision, recordedAtMs, metadata, items] of parsePageText(result.rows[0]?.page) as LogPageCommit[]) {
       const recordedAt = new Date(recordedAtMs).toISOString();
       for (let i = Math.max(0, afterPosition + 1 - firstPosition); i < items.length && events.length < maxCount; i++) {
         events.push(pageEvent(items[i] as PageEvent, metadata, streamId, firstRevision + i, firstPosition + i, recordedAt));
@@ -391,18 +365,3 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
 }
 
-/** An event in a page's commit: [event_id, type, data] with the commit's metadata, or [event_id, type, data, metadata]. */
-type PageEvent = [string, string, JsonValue] | [string, string, JsonValue, JsonValue | null];
-/** A commit of READ_STREAM_COMMITS_SQL: [first_position, first_revision, recorded_at_ms, metadata JSON text, events]. */
-type StreamPageCommit = [number, number, number, string | null, PageEvent[]];
-/** A commit of READ_ALL_COMMITS_SQL: [first_position, stream_id, first_revision, recorded_at_ms, metadata JSON text, events]. */
-type LogPageCommit = [number, string, number, number, string | null, PageEvent[]];
-
-function parsePage(text: string | null | undefined): unknown[] {
-  return typeof text === 'string' ? (JSON.parse(text) as unknown[]) : [];
-}
-
-function pageEvent(item: PageEvent, commitMetadata: string | null, streamId: string, revision: number, position: number, recordedAt: string): RecordedEvent {
-  const metadata = item.length > 3 ? (item[3] ?? null) : commitMetadata === null ? null : (JSON.parse(commitMetadata) as JsonValue);
-  return { id: item[0], type: item[1], data: item[2], metadata, streamId, revision, position, recordedAt };
-}
