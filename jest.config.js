@@ -19,7 +19,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
   moduleNameMapper: {
-    '^@trellis/event-store/testing$': '<rootDir>/libs/event-store/src/testing.ts',
+    '^@trellis/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing.ts',
     '^@trellis/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -9,33 +9,8 @@ import pg from 'pg';
 import { DuplicateEventIdError, type EventStore, type RecordedEvent, WrongExpectedRevisionError } from './event-store.port.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { eventStoreContract, newEvents } from './testing.js';
+import { dropSchema, postgresUrl, requirePostgres } from '@trellis/persistence/testing';
 
-const postgresUrl = process.env['TRELLIS_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** Fails (never skips) with what to do when the server is not there. */
-async function requirePostgres(): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(
-      `Postgres is not reachable at ${postgresUrl} (${error instanceof Error ? error.message : String(error)}). ` +
-        'Start it (on Debian: `sudo service postgresql start`) or point TRELLIS_POSTGRES_URL at a server where the user may create schemas.',
-    );
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Waits, a bounded number of times, until a session of the server has run LISTEN on the channel. */
 async function untilListening(channel: string): Promise<void> {

@@ -2,7 +2,8 @@
  * What the relay's tests share: a consumer that collects what reached a topic, the order-per-key check, a bus that
  * fails on demand around a real one, and access to the Kafka broker and Postgres server of the machine.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { postgresUrl } from '@trellis/persistence/testing';
 import { type EventEnvelope, TOPICS, type TopicName } from '@trellis/contracts';
 import type { EventStore, NewEvent } from '@trellis/event-store';
 import {
@@ -227,36 +228,7 @@ export async function connectKafka(logger: MessagingLogger, clientId = 'trellis-
   }
 }
 
-export const postgresUrl = process.env['TRELLIS_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-export function uniqueSchema(suite: string): string {
-  return `t_${suite}_${randomBytes(4).toString('hex')}`;
-}
-
-/** Fails (never skips) with what to do when the server is not there. */
-export async function requirePostgres(): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(
-      `Postgres is not reachable at ${postgresUrl} (${error instanceof Error ? error.message : String(error)}). ` +
-        'Start it (on Debian: `sudo service postgresql start`) or point TRELLIS_POSTGRES_URL at a server where the user may create schemas.',
-    );
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
+export { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
 
 /** The checkpoint row as Postgres has it (undefined: none). */
 export async function storedCheckpoint(schema: string, name: string): Promise<number | undefined> {
