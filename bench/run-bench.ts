@@ -4,7 +4,8 @@
  * Each variant runs in a child process so that its peak RSS is its own. Prints tables, writes JSON to bench/results/.
  *
  * Options: --n <instances> (default 3000), --warmup <untimed instances first> (default 1000), --concurrency <in-flight instances for Trellis> (default 32),
- *          --parked <instances for the user-task benchmark> (default 10000), --only straight-through|user-task
+ *          --parked <instances for the user-task benchmark> (default 10000), --seconds <per Postgres case> (default 5),
+ *          --only straight-through|user-task|postgres
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -15,6 +16,7 @@ const warmup = arg('warmup', '1000');
 const concurrency = arg('concurrency', '32');
 const parked = arg('parked', '10000');
 const only = arg('only', 'all');
+const seconds = arg('seconds', '5');
 
 function runNode(script: string, args: string[]): string {
   const out = execFileSync(process.execPath, ['--expose-gc', '--import', './tools/register.mjs', script, ...args], {
@@ -72,5 +74,19 @@ if (only === 'all' || only === 'user-task') {
     ],
   );
   const file = writeResult('user-task-restart', { machine, model: 'shared/bench/user-task.bpmn', ...r });
+  console.log(`written ${file}`);
+}
+
+if (only === 'all' || only === 'postgres') {
+  console.error('running the Postgres event store appends against pgbench ...');
+  const r = JSON.parse(runNode('bench/postgres-appends.bench.ts', ['--seconds', seconds])) as {
+    rows: { writers: number; eventsPerAppend: number; appendsPerSecond: number; eventsPerSecond: number; pgbenchInsertsPerSecond: number; ratioToPgbench: number }[];
+  };
+  console.log(`\nPostgres event store appends (new stream each), ${seconds} s per case, beside pgbench single-row inserts on the same server`);
+  printTable(
+    ['writers', 'events/append', 'appends/s', 'events/s', 'pgbench inserts/s', 'appends / pgbench'],
+    r.rows.map((row) => [String(row.writers), String(row.eventsPerAppend), row.appendsPerSecond.toFixed(0), row.eventsPerSecond.toFixed(0), row.pgbenchInsertsPerSecond.toFixed(0), row.ratioToPgbench.toFixed(2)]),
+  );
+  const file = writeResult('postgres-appends', { machine, ...r });
   console.log(`written ${file}`);
 }
