@@ -10,7 +10,7 @@ import {
   type ModdleElement,
 } from '../moddle-element.js';
 import { expressionValue, textValue, type ReadContext } from '../read-context.js';
-import type { DialectValue } from './merge-dialects.js';
+import type { DialectUserTask, DialectValue } from './merge-dialects.js';
 
 // Camunda 7: attributes and extension elements of the `camunda:` namespace (http://camunda.org/schema/1.0/bpmn).
 
@@ -171,16 +171,7 @@ export function readCamundaJob(context: ReadContext): CamundaJob {
   return { refused, ...(type === undefined ? {} : { type }), ...(retryTimeCycle === undefined ? {} : { retryTimeCycle }) };
 }
 
-export interface CamundaUserTask {
-  readonly assignee?: DialectValue<Expression>;
-  readonly candidateUsers?: DialectValue<Expression>;
-  readonly candidateGroups?: DialectValue<Expression>;
-  readonly dueDate?: DialectValue<Expression>;
-  readonly followUpDate?: DialectValue<Expression>;
-  readonly priority?: DialectValue<Expression>;
-  readonly formKey?: DialectValue<string>;
-  readonly formId?: DialectValue<string>;
-}
+export type CamundaUserTask = DialectUserTask;
 
 /** Assignment attributes may be comma lists (`a, b`) or expressions: kept as expressions, split at run time. */
 export function readCamundaUserTask(context: ReadContext): CamundaUserTask {

@@ -1,3 +1,4 @@
+import type { Expression } from '../../model/expression.js';
 import type { ModelErrorCollector } from '../model-error-collector.js';
 
 /** A value read from one dialect, with the text it was written as and where. */
@@ -6,6 +7,18 @@ export interface DialectValue<T> {
   readonly text: string;
   /** The attribute it was read from, e.g. `zeebe:assignmentDefinition/@assignee`, `camunda:assignee`. */
   readonly field: string;
+}
+
+/** What either dialect says about a user task, before the two are merged. */
+export interface DialectUserTask {
+  readonly assignee?: DialectValue<Expression>;
+  readonly candidateUsers?: DialectValue<Expression>;
+  readonly candidateGroups?: DialectValue<Expression>;
+  readonly dueDate?: DialectValue<Expression>;
+  readonly followUpDate?: DialectValue<Expression>;
+  readonly priority?: DialectValue<Expression>;
+  readonly formKey?: DialectValue<string>;
+  readonly formId?: DialectValue<string>;
 }
 
 /**

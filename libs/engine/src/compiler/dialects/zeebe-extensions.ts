@@ -4,7 +4,7 @@ import { compileExpression } from '../expression-fields.js';
 import { elementsProperty, stringProperty, textProperty, type ModdleElement } from '../moddle-element.js';
 import { expressionValue, textValue, type ReadContext } from '../read-context.js';
 import type { Mappings } from './camunda7-extensions.js';
-import type { DialectValue } from './merge-dialects.js';
+import type { DialectUserTask, DialectValue } from './merge-dialects.js';
 
 // Camunda 8: extension elements of the `zeebe:` namespace (http://camunda.org/schema/zeebe/1.0).
 
@@ -86,16 +86,7 @@ export function readZeebeJob(context: ReadContext): ZeebeJob {
   };
 }
 
-export interface ZeebeUserTask {
-  readonly assignee?: DialectValue<Expression>;
-  readonly candidateUsers?: DialectValue<Expression>;
-  readonly candidateGroups?: DialectValue<Expression>;
-  readonly dueDate?: DialectValue<Expression>;
-  readonly followUpDate?: DialectValue<Expression>;
-  readonly priority?: DialectValue<Expression>;
-  readonly formKey?: DialectValue<string>;
-  readonly formId?: DialectValue<string>;
-}
+export type ZeebeUserTask = DialectUserTask;
 
 /**
  * `zeebe:userTask` (a Camunda user task; without it Camunda 8 runs the task as a job, which this engine does
