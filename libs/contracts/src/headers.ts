@@ -6,7 +6,9 @@
 export const HEADERS = {
   /** The event's id (`EventEnvelope.eventId`): what idempotent consumers dedupe by. */
   eventId: 'trellis-event-id',
-  /** The event's type (`ProcessInstanceCreated`...). */
+  /** On a runtime command and its result: the command's id (`RuntimeCommandMessage.commandId`). */
+  commandId: 'trellis-command-id',
+  /** The event's type (`ProcessInstanceCreated`...), the command's type, or `<command type>.<outcome>` on a result. */
   type: 'trellis-type',
   /** The version of the event type's data schema, as decimal text. */
   schemaVersion: 'trellis-schema-version',

@@ -11,10 +11,16 @@ export const TOPICS = {
    */
   processInstanceEvents: 'trellis.process-instance-events.v1',
   /**
-   * Commands for the runtime (complete a job, correlate a message...), from other services.
+   * Commands for the runtime (start an instance, complete a job or a user task...), from other services.
    * Key: the process-instance id, so one runtime replica handles all commands of an instance, in order.
+   * Value: a `RuntimeCommandMessage` (JSON).
    */
   runtimeCommands: 'trellis.runtime-commands.v1',
+  /**
+   * The runtime's answer to each command of `runtimeCommands`: accepted (its events are in the stream) or rejected,
+   * with the reason. Key: the process-instance id. Value: a `RuntimeCommandResult` (JSON).
+   */
+  runtimeCommandResults: 'trellis.runtime-command-results.v1',
   /**
    * Events of the deployments stream (`DeploymentCreated`...), published by the relay.
    * Key: the stream id (`deployments`): one partition keeps deployments in order. Value: an `EventEnvelope` (JSON).

@@ -11,6 +11,7 @@ export function trellisTopics(options: { readonly partitions: number; readonly r
   return [
     { topic: TOPICS.processInstanceEvents, partitions: options.partitions, ...replication },
     { topic: TOPICS.runtimeCommands, partitions: options.partitions, ...replication },
+    { topic: TOPICS.runtimeCommandResults, partitions: options.partitions, ...replication },
     { topic: TOPICS.deployments, partitions: 1, ...replication },
     { topic: TOPICS.deadLetter, partitions: options.partitions, ...replication },
   ];
