@@ -19,3 +19,10 @@ export {
   type SubscribeProjectionOptions,
 } from './projection-runner.js';
 export { CreateProjectionCheckpoints1795564800000 } from './projection-checkpoints.migration.js';
+export {
+  CreateProjectionStreamCheckpoints1796342400000,
+  type StreamProjection,
+  StreamProjectionGapError,
+  StreamProjectionRunner,
+  type StreamProjectionRunnerOptions,
+} from './stream-projection-runner.js';
