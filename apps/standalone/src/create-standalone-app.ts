@@ -1,15 +1,9 @@
 import { type INestApplication, type LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { configurePlatformHttp, type Env } from '@trellis/platform';
+import { createServiceApp, type Env } from '@trellis/platform';
 import type { RuntimeOptions } from '@trellis/runtime';
 
 import { AppModule } from './app.module.js';
 import { loadStandaloneSettings, logLevelOf, type StandaloneEventStore } from './configuration.js';
-import { exactJsonContentType } from './exact-json-content-type.middleware.js';
-import { notFoundProblem, ProblemDetailsFilter } from './problem-details.filter.js';
-import { validationPipe } from './validation.js';
 
 export interface StandaloneAppOptions {
   /**
@@ -47,32 +41,11 @@ function environmentOf(options: StandaloneAppOptions): Env {
  */
 export async function createStandaloneApp(options: StandaloneAppOptions = {}): Promise<INestApplication> {
   const settings = loadStandaloneSettings(environmentOf(options));
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ settings, ...(options.runtime !== undefined ? { runtime: options.runtime } : {}) }), {
-    bufferLogs: true,
-    abortOnError: false,
+  return createServiceApp({
+    module: AppModule.forRoot({ settings, ...(options.runtime !== undefined ? { runtime: options.runtime } : {}) }),
+    settings,
+    title: 'Trellis',
+    description: 'BPMN 2.0 process automation: deploy process definitions, start and run process instances, do jobs and user tasks.',
+    ...(options.shutdownHooks !== undefined ? { shutdownHooks: options.shutdownHooks } : {}),
   });
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
-  configurePlatformHttp(app, settings, { globalPrefix: 'api' });
-  app.use(exactJsonContentType);
-  app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
-  if (options.shutdownHooks) app.enableShutdownHooks();
-
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Trellis')
-      .setDescription(
-        'BPMN 2.0 process automation: deploy process definitions, start and run process instances, do jobs and user tasks. ' +
-          'Every error is `application/problem+json` (RFC 9457).',
-      )
-      .setVersion('0.1.0')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-
-  await app.init();
-  // Registered after every route, so it only sees requests nothing else answered.
-  app.getHttpAdapter().getInstance().use(notFoundProblem);
-  return app;
 }

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { DEPLOYMENTS_STREAM, EVENT_STORE } from '@trellis/deployment';
+import { DEPLOYMENTS_STREAM } from '@trellis/deployment';
+import { EVENT_STORE } from '@trellis/platform';
 import type { EventStore } from '@trellis/event-store';
 import request from 'supertest';
 

@@ -1,9 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { EVENT_STORE } from '@trellis/deployment';
 import { EmbeddedEventStore, type EventStore, InMemoryEventStore } from '@trellis/event-store';
-import { EventStoreHealthIndicator, MeteredEventStore, ReadinessChecks, type TrellisSettings } from '@trellis/platform';
+import { EVENT_STORE, EventStoreHealthIndicator, MeteredEventStore, ReadinessChecks, type TrellisSettings } from '@trellis/platform';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '@trellis/runtime';
 import { Registry } from 'prom-client';
 

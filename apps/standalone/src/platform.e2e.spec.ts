@@ -5,8 +5,8 @@ import { join } from 'node:path';
 
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EVENT_STORE } from '@trellis/deployment';
 import type { EventStore } from '@trellis/event-store';
+import { EVENT_STORE } from '@trellis/platform';
 import request from 'supertest';
 
 import { createStandaloneApp } from './create-standalone-app.js';

@@ -93,6 +93,26 @@ describe('process instances', () => {
     expect(response.body).toEqual(expect.objectContaining({ type: 'urn:trellis:problem:malformed-request', status: 400, title: 'Malformed JSON' }));
   });
 
+  it('answers 415 problem+json to a JSON body sent without Content-Type: application/json, instead of misreading it', async () => {
+    // What `curl -d '{...}'` without `-H 'Content-Type: application/json'` sends: a form, whose one field is the JSON.
+    const form = await http.post('/api/process-instances').set('Content-Type', 'application/x-www-form-urlencoded').send('{"processId":"order-process"}').expect(415);
+    expect(form.headers['content-type']).toBe('application/problem+json');
+    expect(form.body).toEqual({
+      type: 'urn:trellis:problem:unsupported-media-type',
+      title: 'Unsupported media type',
+      status: 415,
+      detail:
+        'The request body must be sent with Content-Type: application/json (multipart/form-data for file uploads); ' +
+        'this one has Content-Type: application/x-www-form-urlencoded',
+      instance: '/api/process-instances',
+    });
+    const text = await http.post('/api/process-instances').set('Content-Type', 'text/plain').send('{"processId":"order-process"}').expect(415);
+    expect(text.body.detail).toContain('this one has Content-Type: text/plain');
+    expect((await http.get('/api/process-instances').query({ state: 'ACTIVE' }).expect(200)).body.total).toBe(0);
+    // A charset parameter, or a body-less command, is fine.
+    await http.post('/api/process-instances').set('Content-Type', 'application/json; charset=utf-8').send('{"processId":"order-process"}').expect(201);
+  });
+
   it('answers 404 problem+json to unknown instances, definitions, tasks and routes', async () => {
     const unknownInstance = await http.get('/api/process-instances/nope').expect(404);
     expect(unknownInstance.headers['content-type']).toBe('application/problem+json');

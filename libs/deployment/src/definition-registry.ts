@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { compile, type ExecutableProcess } from '@trellis/engine';
 import type { EventStore } from '@trellis/event-store';
+import { EVENT_STORE } from '@trellis/platform';
 
 import { DEPLOYMENTS_STREAM, type DeploymentCreatedData, type ProcessDefinition } from './deployment.events.js';
-import { EVENT_STORE } from './event-store.token.js';
 
 interface RegisteredDefinition {
   readonly definition: ProcessDefinition;

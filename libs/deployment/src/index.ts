@@ -1,5 +1,4 @@
 export { DeploymentModule } from './deployment.module.js';
-export { EVENT_STORE } from './event-store.token.js';
 export { DefinitionRegistry, type DefinitionFilter } from './definition-registry.js';
 export {
   DEPLOYMENTS_STREAM,
@@ -21,5 +20,3 @@ export {
   ListProcessDefinitionsQuery,
   ProcessDefinitionNotFoundError,
 } from './queries/process-definition.queries.js';
-export { ProblemError, ProblemType, type ProblemDetails, type ProblemFieldError } from './problem/problem-details.js';
-export { ApiProblemResponses, ProblemDetailsDto, ProblemFieldErrorDto } from './problem/problem-details.dto.js';

@@ -23,6 +23,14 @@ export { environmentWithFiles } from './configuration/env-files.js';
 export { InjectSettings, PlatformConfigModule, SETTINGS } from './configuration/platform-config.module.js';
 export { PlatformLoggingModule, type LoggingOptions, pinoLevel } from './logging/logging.module.js';
 export { applyHttpHardening, corsOptions } from './http/http-hardening.js';
+export { EVENT_STORE } from './event-store/event-store.token.js';
+export { ProblemError, ProblemType, type ProblemDetails, type ProblemFieldError } from './http/problem/problem-details.js';
+export { ApiProblemResponses, ProblemDetailsDto, ProblemFieldErrorDto } from './http/problem/problem-details.dto.js';
+export { notFoundProblem, ProblemDetailsFilter, sendProblem } from './http/problem/problem-details.filter.js';
+export { validationPipe } from './http/validation.js';
+export { exactJsonContentType } from './http/exact-json-content-type.middleware.js';
+export { REQUEST_BODY_TYPES, requestBodyContentType } from './http/request-body-content-type.middleware.js';
+export { API_VERSION, createServiceApp, type ServiceAppOptions } from './http/create-service-app.js';
 export {
   EventStoreHealthIndicator,
   HEALTH_STREAM,

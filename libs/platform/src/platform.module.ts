@@ -44,7 +44,7 @@ export class PlatformModule {
  * The HTTP side of the platform, before any route: the pino logger for Nest's own logs, security headers and CORS,
  * request metrics, and the global prefix with the platform's routes left outside it.
  */
-export function configurePlatformHttp(app: INestApplication, settings: TrellisSettings, options: { readonly globalPrefix?: string } = {}): void {
+export function configurePlatformHttp(app: INestApplication, settings: Pick<TrellisSettings, 'TRELLIS_CORS_ORIGINS'>, options: { readonly globalPrefix?: string } = {}): void {
   app.useLogger(app.get(Logger));
   app.use(httpMetricsMiddleware(app.get(Registry)));
   applyHttpHardening(app, settings.TRELLIS_CORS_ORIGINS);

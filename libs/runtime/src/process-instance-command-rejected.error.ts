@@ -1,5 +1,5 @@
 import type { Failure } from '@trellis/engine';
-import { ProblemError, ProblemType } from '@trellis/deployment';
+import { ProblemError, ProblemType } from '@trellis/platform';
 
 const problemOf: Record<Failure['code'], { status: number; type: string; title: string }> = {
   NOT_FOUND: { status: 404, type: ProblemType.notFound, title: 'Not found' },

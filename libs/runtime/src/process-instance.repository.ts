@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DefinitionRegistry, EVENT_STORE } from '@trellis/deployment';
+import { DefinitionRegistry } from '@trellis/deployment';
+import { EVENT_STORE } from '@trellis/platform';
 import {
   decide,
   initialProcessInstanceState,

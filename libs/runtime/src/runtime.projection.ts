@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { EVENT_STORE } from '@trellis/deployment';
+import { EVENT_STORE } from '@trellis/platform';
 import {
   evolve,
   initialProcessInstanceState,

@@ -2,10 +2,9 @@ import { Body, Controller, Post, UploadedFiles, UseInterceptors } from '@nestjs/
 import { CommandBus } from '@nestjs/cqrs';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses, ProblemError, ProblemType } from '@trellis/platform';
 
 import { DeployResourcesCommand, type DeploymentView } from '../commands/deploy-resources.command.js';
-import { ProblemError, ProblemType } from '../problem/problem-details.js';
-import { ApiProblemResponses } from '../problem/problem-details.dto.js';
 import { DeploymentDto, DeployRequestDto } from './deployment.dto.js';
 
 /** The part of a multer file this controller reads. */

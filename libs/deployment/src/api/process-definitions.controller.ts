@@ -1,9 +1,9 @@
 import { Controller, Get, Header, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses } from '@trellis/platform';
 
 import type { ProcessDefinition } from '../deployment.events.js';
-import { ApiProblemResponses } from '../problem/problem-details.dto.js';
 import {
   GetProcessDefinitionQuery,
   GetProcessDefinitionXmlQuery,

@@ -4,6 +4,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { compile, type ExecutableProcess, type JsonValue } from '@trellis/engine';
 import { type EventStore, WrongExpectedRevisionError } from '@trellis/event-store';
+import { EVENT_STORE, ProblemError, type ProblemFieldError, ProblemType } from '@trellis/platform';
 
 import { DefinitionRegistry } from '../definition-registry.js';
 import {
@@ -13,8 +14,6 @@ import {
   type DeploymentCreatedData,
   type ProcessDefinition,
 } from '../deployment.events.js';
-import { EVENT_STORE } from '../event-store.token.js';
-import { ProblemError, type ProblemFieldError, ProblemType } from '../problem/problem-details.js';
 
 export interface ResourceUpload {
   /** The file name, e.g. `order-process.bpmn`. */

@@ -1,8 +1,8 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { ProblemError, ProblemType } from '@trellis/platform';
 
 import { DefinitionRegistry } from '../definition-registry.js';
 import type { ProcessDefinition } from '../deployment.events.js';
-import { ProblemError, ProblemType } from '../problem/problem-details.js';
 
 export class ListProcessDefinitionsQuery extends Query<ProcessDefinition[]> {
   constructor(

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses } from '@trellis/deployment';
+import { ApiProblemResponses } from '@trellis/platform';
 
 import { ResolveIncidentCommand } from '../commands/process-instance.commands.js';
 import { ListIncidentsQuery } from '../queries/runtime.queries.js';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses, ProblemError, ProblemType } from '@trellis/deployment';
+import { ApiProblemResponses, ProblemError, ProblemType } from '@trellis/platform';
 
 import { CancelProcessInstanceCommand, SetVariablesCommand } from '../commands/process-instance.commands.js';
 import { StartProcessInstanceCommand } from '../commands/start-process-instance.command.js';

@@ -42,6 +42,7 @@ const descriptions: Record<number, string> = {
   404: 'Not found',
   409: 'The request conflicts with the current state',
   413: 'Payload too large',
+  415: 'The body is not application/json',
   500: 'Unexpected error',
 };
 

@@ -1,5 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { ProblemError, type ProblemFieldError, ProblemType } from '@trellis/deployment';
+import { ProblemError, type ProblemFieldError, ProblemType } from './problem/problem-details.js';
 
 function fieldErrors(errors: readonly ValidationError[], parent = ''): ProblemFieldError[] {
   return errors.flatMap((error) => {

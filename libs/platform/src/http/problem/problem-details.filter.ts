@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { type ProblemDetails, ProblemError, ProblemType } from '@trellis/deployment';
+import { type ProblemDetails, ProblemError, ProblemType } from './problem-details.js';
 import type { Request, Response } from 'express';
 
 /** Body-parser errors carry their HTTP status and a `type` such as `entity.parse.failed`. */

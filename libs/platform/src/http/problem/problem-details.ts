@@ -34,6 +34,7 @@ export interface ProblemDetails {
 export const ProblemType = {
   validation: 'urn:trellis:problem:validation',
   malformedRequest: 'urn:trellis:problem:malformed-request',
+  unsupportedMediaType: 'urn:trellis:problem:unsupported-media-type',
   invalidBpmn: 'urn:trellis:problem:invalid-bpmn',
   notFound: 'urn:trellis:problem:not-found',
   invalidState: 'urn:trellis:problem:invalid-state',

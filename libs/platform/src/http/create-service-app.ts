@@ -1,0 +1,63 @@
+import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+import type { TrellisSettings } from '../configuration/trellis.settings.js';
+import { configurePlatformHttp } from '../platform.module.js';
+import { exactJsonContentType } from './exact-json-content-type.middleware.js';
+import { notFoundProblem, ProblemDetailsFilter } from './problem/problem-details.filter.js';
+import { requestBodyContentType } from './request-body-content-type.middleware.js';
+import { validationPipe } from './validation.js';
+
+/** The version every service's OpenAPI document carries. */
+export const API_VERSION = '0.1.0';
+
+export interface ServiceAppOptions {
+  /** The service's root module; it imports `PlatformModule.forRoot(...)` (logger, metrics, health). */
+  readonly module: DynamicModule | Type;
+  /** The service's validated settings (its schema spreads `httpSettings`). */
+  readonly settings: Pick<TrellisSettings, 'TRELLIS_CORS_ORIGINS'>;
+  /** Title of the OpenAPI document. */
+  readonly title: string;
+  /** What the API does, for the OpenAPI document (the problem+json sentence is appended). */
+  readonly description: string;
+  /** Close the application (and what its modules opened) on SIGINT/SIGTERM. */
+  readonly shutdownHooks?: boolean;
+  /** Prefix of the application's routes; health and metrics stay at the root. Default `api`. */
+  readonly globalPrefix?: string;
+}
+
+/**
+ * Builds a Trellis HTTP service, initialised but not listening: Express without `X-Powered-By`, the platform's logger,
+ * metrics, security headers and CORS, request bodies refused unless JSON (or multipart uploads), JSON answered as
+ * exactly `application/json`, class-validator on every body and query, every error as `application/problem+json`,
+ * OpenAPI at `/docs` (Swagger UI) and `/docs-json`, and a problem+json 404 for any route nothing answered.
+ * Every module's `onModuleInit` and `onApplicationBootstrap` has run when it returns.
+ */
+export async function createServiceApp(options: ServiceAppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(options.module, { bufferLogs: true, abortOnError: false });
+  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  configurePlatformHttp(app, options.settings, { globalPrefix: options.globalPrefix ?? 'api' });
+  // Both run before Nest's body parsers, which `init` registers; the first also shapes the second's problem.
+  app.use(exactJsonContentType);
+  app.use(requestBodyContentType());
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  if (options.shutdownHooks) app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(options.title)
+      .setDescription(`${options.description} Every error is \`application/problem+json\` (RFC 9457).`)
+      .setVersion(API_VERSION)
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  await app.init();
+  // Registered after every route, so it only sees requests nothing else answered.
+  app.getHttpAdapter().getInstance().use(notFoundProblem);
+  return app;
+}
