@@ -27,9 +27,13 @@ export interface KafkaMessageBusOptions {
   readonly requestTimeoutMs?: number;
   /**
    * Retries of a failed request to the cluster (connect, metadata, publish) before the call fails: exponential
-   * backoff from 300 ms up to 30 s (default 8, about a minute and a half in all).
+   * backoff from `retryInitialMs` up to `retryMaxMs` (default 8, about a minute and a half in all).
    */
   readonly retries?: number;
+  /** The first retry's delay, doubled (with jitter) for each next one (default 300 ms). */
+  readonly retryInitialMs?: number;
+  /** The longest delay between two retries (default 30,000 ms). */
+  readonly retryMaxMs?: number;
   /** A consumer that sends no heartbeat for this long leaves its group (default 30,000 ms). */
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
@@ -83,7 +87,7 @@ export class KafkaMessageBus implements MessageBus {
       brokers: [...options.brokers],
       connectionTimeout: options.connectionTimeoutMs ?? 3_000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
-      retry: { retries: options.retries ?? 8, initialRetryTime: 300, maxRetryTime: 30_000 },
+      retry: retryOf(options),
       logLevel: LOG_LEVELS[options.kafkaLogLevel ?? 'warn'],
       logCreator: () => (entry: LogEntry) => forward(logger, entry),
     });
@@ -92,7 +96,7 @@ export class KafkaMessageBus implements MessageBus {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: options.retries ?? 8, initialRetryTime: 300, maxRetryTime: 30_000 },
+      retry: retryOf(options),
     });
     try {
       await producer.connect();
@@ -123,7 +127,7 @@ export class KafkaMessageBus implements MessageBus {
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
       allowAutoTopicCreation: this.options.allowAutoTopicCreation ?? false,
-      retry: { retries: this.options.retries ?? 8, initialRetryTime: 300, maxRetryTime: 30_000 },
+      retry: retryOf(this.options),
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error(`The consumer of group ${groupId} crashed${payload.restart ? ', restarting it' : ' and stopped'}: ${payload.error.message}`, {
@@ -232,7 +236,7 @@ export class KafkaMessageBus implements MessageBus {
 
   private connectedAdmin(): Promise<Admin> {
     if (this.admin === undefined) {
-      const admin = this.kafka.admin({ retry: { retries: this.options.retries ?? 8, initialRetryTime: 300, maxRetryTime: 30_000 } });
+      const admin = this.kafka.admin({ retry: retryOf(this.options) });
       this.admin = admin.connect().then(
         () => admin,
         (error: unknown) => {
@@ -247,6 +251,11 @@ export class KafkaMessageBus implements MessageBus {
   private checkOpen(): void {
     if (this.closing !== undefined) throw new Error('The message bus is closed');
   }
+}
+
+/** kafkajs's retry settings of every client this bus makes (producer, consumers, admin). */
+function retryOf(options: KafkaMessageBusOptions): { retries: number; initialRetryTime: number; maxRetryTime: number } {
+  return { retries: options.retries ?? 8, initialRetryTime: options.retryInitialMs ?? 300, maxRetryTime: options.retryMaxMs ?? 30_000 };
 }
 
 function received(topic: string, partition: number, message: KafkaMessage): ReceivedMessage {
