@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { DEPLOYMENTS_STREAM_ID, HEADERS, TOPICS } from '@trellis/contracts';
 import { InMemoryEventStore } from '@trellis/event-store';
 import { InProcessMessageBus } from '@trellis/messaging';
-import { EventRelay, type EventRelayOptions, RelayCheckpointAheadError } from './event-relay.js';
+import { EventRelay, type EventRelayOptions, RELAYED_STREAMS, RelayCheckpointAheadError } from './event-relay.js';
 import { InMemoryRelayCheckpointStore } from './in-memory-relay-checkpoint-store.js';
 import {
   FailingBus,
@@ -118,6 +118,30 @@ describe('EventRelay', () => {
     // The passed-over event is behind the checkpoint too: nothing is left to publish.
     expect(running.status()).toMatchObject({ state: 'live', checkpoint: recorded[recorded.length - 1]?.position, published: 4, consecutiveFailures: 0 });
     expect(await running.lag()).toBe(0);
+  });
+
+  it('publishes only the streams its filter owns: process instances for the runtime, deployments for the deployment service', async () => {
+    const { store, received, relay } = await setup();
+    await store.appendToStream('process-instance-b1', instanceEvents(3), { expectedRevision: 'no_stream' });
+    await store.appendToStream(DEPLOYMENTS_STREAM_ID, [{ id: 'd-2', type: 'DeploymentCreated', data: { key: 'order' } }], { expectedRevision: 'no_stream' });
+    await store.appendToStream('process-instance-b2', instanceEvents(2), { expectedRevision: 'no_stream' });
+    const recorded = await store.readAll();
+
+    const runtimeRelay = relay({ name: 'runtime-service', streams: RELAYED_STREAMS.processInstances });
+    const deploymentRelay = relay({ name: 'deployment-service', streams: RELAYED_STREAMS.deployments });
+    runtimeRelay.start();
+    deploymentRelay.start();
+    await runtimeRelay.whenCheckpointed(await head(store));
+    await deploymentRelay.whenCheckpointed(await head(store));
+    await received.untilAll(
+      recorded.map((event) => event.id),
+      5_000,
+    );
+
+    // Each event once: the two relays split the streams between them, and each checkpoint passed the other's events.
+    expect(received.envelopes.map((envelope) => envelope.eventId).sort()).toEqual(recorded.map((event) => event.id).sort());
+    expect(runtimeRelay.status()).toMatchObject({ published: 5, checkpoint: recorded.at(-1)?.position });
+    expect(deploymentRelay.status()).toMatchObject({ published: 1, checkpoint: recorded.at(-1)?.position });
   });
 
   it('catches up on stored events, then publishes events appended while it runs, in order per instance', async () => {

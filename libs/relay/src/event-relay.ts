@@ -5,12 +5,21 @@
  * A relay killed at any moment starts again from its checkpoint: events published after the last save are published
  * again (at least once), never skipped, and each key's events still arrive in stream order.
  */
-import { type TopicName, TOPICS, eventEnvelopeOf, eventMessageOf, eventTopicOfStream } from '@trellis/contracts';
+import {
+  DEPLOYMENTS_STREAM_ID,
+  type TopicName,
+  TOPICS,
+  eventEnvelopeOf,
+  eventMessageOf,
+  eventTopicOfStream,
+  processInstanceIdOfStream,
+} from '@trellis/contracts';
 import type { EventStore, RecordedEvent } from '@trellis/event-store';
 import { type MessageBus, type MessagingLogger, type OutgoingMessage, type TopicSpec, consoleMessagingLogger, trellisTopics } from '@trellis/messaging';
 import { type RetryPolicy, backoffDelay, isTransient, withRetry } from '@trellis/persistence';
 import { LiveFeed } from './live-feed.js';
 import { type RelayCheckpointStore, checkCheckpointName } from './relay-checkpoint-store.port.js';
+import type { RelayLeadership, RelayLease } from './relay-leadership.port.js';
 import { storeHead } from './store-head.js';
 
 /** What the relay logs through (the messaging logger's shape: Nest's Logger and pino fit with a one-line adapter). */
@@ -32,6 +41,17 @@ export interface RelayRestartOptions {
   readonly maxDelayMs?: number;
 }
 
+/** Which streams a relay publishes: a service relays only the streams it owns (and appends to). */
+export type StreamFilter = (streamId: string) => boolean;
+
+/** The stream filters of the services that write to the event store. */
+export const RELAYED_STREAMS = {
+  /** `process-instance-*`: the runtime-service's streams. */
+  processInstances: ((streamId) => processInstanceIdOfStream(streamId) !== undefined) as StreamFilter,
+  /** `deployments`: the deployment-service's stream. */
+  deployments: ((streamId) => streamId === DEPLOYMENTS_STREAM_ID) as StreamFilter,
+} as const;
+
 export interface EventRelayOptions {
   readonly store: EventStore;
   readonly bus: MessageBus;
@@ -40,6 +60,16 @@ export interface EventRelayOptions {
   readonly name?: string;
   /** Most events read and published per batch (`TRELLIS_RELAY_BATCH_SIZE`, default 500). */
   readonly batchSize?: number;
+  /**
+   * Only events of the streams this accepts are published (default: every stream that has a topic); the others are
+   * passed over and the checkpoint moves past them. See `RELAYED_STREAMS`.
+   */
+  readonly streams?: StreamFilter;
+  /**
+   * With several replicas running this relay (same name, same checkpoint), only the one holding the leadership
+   * publishes; the others wait in state `standby` and take over when it is lost. Without it the relay always publishes.
+   */
+  readonly leadership?: RelayLeadership;
   /**
    * Creates the relay's topics (process-instance events with this many partitions, deployments with one) when they do
    * not exist, before publishing (`TRELLIS_RELAY_TOPIC_PARTITIONS`). Without it the topics must exist.
@@ -63,18 +93,19 @@ export interface EventRelayOptions {
 
 /**
  * - `idle`: not started;
+ * - `standby`: waiting for the leadership (another replica relays);
  * - `starting`: loading the checkpoint (and creating topics);
  * - `catching-up`: publishing stored events page by page;
  * - `live`: caught up, publishing events as they are appended;
  * - `retrying`: a failure that retries did not absorb; paused before starting again from the checkpoint;
  * - `stopping`, `stopped`.
  */
-export type RelayState = 'idle' | 'starting' | 'catching-up' | 'live' | 'retrying' | 'stopping' | 'stopped';
+export type RelayState = 'idle' | 'standby' | 'starting' | 'catching-up' | 'live' | 'retrying' | 'stopping' | 'stopped';
 
 export interface RelayStatus {
   readonly name: string;
   readonly state: RelayState;
-  /** The position of the last event published and checkpointed; undefined until loaded. */
+  /** The position of the last event published and checkpointed; undefined until loaded (and while in standby). */
   readonly checkpoint: number | undefined;
   /** Messages published since the relay started (republished ones included). */
   readonly published: number;
@@ -115,6 +146,7 @@ export class EventRelay {
   private readonly bus: MessageBus;
   private readonly checkpoints: RelayCheckpointStore;
   private readonly batchSize: number;
+  private readonly streams: StreamFilter;
   private readonly topicName: (topic: TopicName) => string;
   private readonly logger: RelayLogger;
   private readonly clock: () => Date;
@@ -150,6 +182,7 @@ export class EventRelay {
     this.store = options.store;
     this.bus = options.bus;
     this.checkpoints = options.checkpoints;
+    this.streams = options.streams ?? (() => true);
     this.topicName = options.topicName ?? ((topic) => topic);
     this.logger = options.logger ?? consoleMessagingLogger;
     this.clock = options.clock ?? (() => new Date());
@@ -215,7 +248,8 @@ export class EventRelay {
    * Rejects before the checkpoint is loaded. Costs one or two one-event reads of the store.
    */
   async lag(): Promise<number> {
-    const checkpoint = this.checkpoint;
+    // A standby relay reports the lag of the relay that leads: their checkpoint is the same row.
+    const checkpoint = this.checkpoint ?? (this.state === 'standby' ? await this.checkpoints.load(this.name) : undefined);
     if (checkpoint === undefined) throw new Error(`Relay ${this.name} has not loaded its checkpoint yet`);
     const head = await storeHead(this.store, this.knownHead);
     this.knownHead = Math.max(this.knownHead, head);
@@ -229,14 +263,30 @@ export class EventRelay {
     return new Promise((resolve, reject) => this.waiters.push({ position, resolve, reject }));
   }
 
-  /** Runs the relay until stopped, starting it again from the checkpoint after every failure, after a pause. */
+  /**
+   * Runs the relay until stopped, starting it again from the checkpoint after every failure, after a pause. With a
+   * leadership, each run first waits to lead and ends when the lease is lost; the checkpoint is then loaded again at
+   * the next run, since the relay that led meanwhile moved it.
+   */
   private async supervise(): Promise<void> {
-    const signal = this.stop$.signal;
-    while (!signal.aborted) {
+    const stopped = this.stop$.signal;
+    while (!stopped.aborted) {
+      let lease: RelayLease | undefined;
       try {
-        await this.relay(signal);
+        if (this.options.leadership !== undefined) {
+          this.state = 'standby';
+          lease = await this.options.leadership.acquire(stopped);
+          if (lease === undefined) break;
+          this.logger.info(`Relay ${this.name} leads: it publishes`, { relay: this.name });
+        }
+        await this.relay(lease === undefined ? stopped : AbortSignal.any([stopped, lease.lost]));
+        if (lease?.lost.aborted === true && !stopped.aborted) this.logger.warn(`Relay ${this.name} lost its leadership: back to standby`, { relay: this.name });
       } catch (error) {
-        if (signal.aborted) break;
+        if (stopped.aborted) break;
+        if (lease?.lost.aborted === true) {
+          this.logger.warn(`Relay ${this.name} lost its leadership: back to standby (${messageOf(error)})`, { relay: this.name });
+          continue;
+        }
         this.restarts++;
         this.noteFailure(error);
         this.state = 'retrying';
@@ -247,10 +297,20 @@ export class EventRelay {
           delayMs,
           error: messageOf(error),
         });
-        await pause(delayMs, signal);
+        await pause(delayMs, stopped);
+      } finally {
+        if (lease !== undefined) await this.resign(lease);
       }
     }
     await this.saveAcknowledged();
+  }
+
+  /** Saves what was acknowledged (never lowering the row) and gives up the leadership and the checkpoint. */
+  private async resign(lease: RelayLease): Promise<void> {
+    await this.saveAcknowledged();
+    await lease.release();
+    this.checkpoint = undefined;
+    this.acknowledged = undefined;
   }
 
   /** One run: load the checkpoint, catch up page by page, then follow the store live until stopped or failed. */
@@ -315,13 +375,14 @@ export class EventRelay {
   /**
    * The batch's messages grouped by topic, each group in position order. Keys never span topics (process-instance
    * ids on one, the deployments stream on the other), so publishing the groups one after the other keeps every key's
-   * order. Events of streams that are not published (`eventTopicOfStream` undefined) are passed over.
+   * order. Events of streams that are not published (`eventTopicOfStream` undefined) or not this relay's (`streams`)
+   * are passed over.
    */
   private messagesByTopic(events: readonly RecordedEvent[]): Map<string, OutgoingMessage[]> {
     const groups = new Map<string, OutgoingMessage[]>();
     for (const event of events) {
       const topic = eventTopicOfStream(event.streamId);
-      if (topic === undefined) continue;
+      if (topic === undefined || !this.streams(event.streamId)) continue;
       const name = this.topicName(topic);
       let group = groups.get(name);
       if (group === undefined) {

@@ -1,6 +1,7 @@
 import type { PostgresOptions } from '@trellis/persistence';
 import type { TrellisSettings } from '@trellis/platform';
 import type { EventRelayOptions } from './event-relay.js';
+import { PostgresRelayLeadership } from './postgres-relay-leadership.js';
 
 type RelaySettings = Pick<TrellisSettings, 'TRELLIS_RELAY_NAME' | 'TRELLIS_RELAY_BATCH_SIZE' | 'TRELLIS_RELAY_TOPIC_PARTITIONS'>;
 
@@ -36,4 +37,19 @@ export function relayCheckpointStoreOptionsOf(settings: CheckpointSettings): Omi
     idleTimeoutMs: settings.TRELLIS_POSTGRES_IDLE_TIMEOUT_MS,
     statementTimeoutMs: settings.TRELLIS_POSTGRES_STATEMENT_TIMEOUT_MS,
   };
+}
+
+type LeadershipSettings = Pick<TrellisSettings, 'TRELLIS_POSTGRES_URL' | 'TRELLIS_POSTGRES_CONNECTION_TIMEOUT_MS' | 'TRELLIS_RELAY_NAME'>;
+
+/**
+ * Leadership among the replicas of a service by an advisory lock named after the relay (`TRELLIS_RELAY_NAME`) on the
+ * Postgres server of `TRELLIS_POSTGRES_URL`: pass it as the relay's `leadership` when the service may run scaled out.
+ */
+export function relayLeadershipOf(settings: LeadershipSettings): PostgresRelayLeadership {
+  return new PostgresRelayLeadership({
+    url: settings.TRELLIS_POSTGRES_URL,
+    name: settings.TRELLIS_RELAY_NAME,
+    applicationName: `trellis-relay-leader:${settings.TRELLIS_RELAY_NAME}`.slice(0, 63),
+    connectionTimeoutMs: settings.TRELLIS_POSTGRES_CONNECTION_TIMEOUT_MS,
+  });
 }
