@@ -1,0 +1,68 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { JsonObject } from '@trellis/contracts';
+
+import { TASK_STATES, type TaskPage, type TaskView } from '../task.views.js';
+
+export class TaskDto implements TaskView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiPropertyOptional({ example: 'Approve order' })
+  name?: string;
+  @ApiProperty({
+    enum: TASK_STATES,
+    description: 'COMPLETING: a completion was sent to the runtime and not answered yet; COMPLETED once the runtime accepted it',
+  })
+  state!: TaskView['state'];
+  @ApiProperty({ format: 'uuid' })
+  processInstanceId!: string;
+  @ApiProperty({ example: 'order-process:1' })
+  processDefinitionId!: string;
+  @ApiProperty({ example: 'order-process' })
+  processId!: string;
+  @ApiProperty({ example: 'approve-order' })
+  elementId!: string;
+  @ApiProperty({ format: 'uuid' })
+  elementInstanceId!: string;
+  @ApiPropertyOptional({ example: 'ada' })
+  assignee?: string;
+  @ApiProperty({ type: [String], example: [] })
+  candidateUsers!: string[];
+  @ApiProperty({ type: [String], example: ['sales'] })
+  candidateGroups!: string[];
+  @ApiPropertyOptional({ description: 'As the model gave it (normally ISO 8601)' })
+  dueDate?: string;
+  @ApiPropertyOptional({ description: 'As the model gave it (normally ISO 8601)' })
+  followUpDate?: string;
+  @ApiPropertyOptional()
+  priority?: number;
+  @ApiPropertyOptional()
+  formKey?: string;
+  @ApiPropertyOptional()
+  formId?: string;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When it was completed or cancelled' })
+  completedAt?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'While COMPLETING: the id of the CompleteUserTask command sent to the runtime' })
+  pendingCommandId?: string;
+  @ApiPropertyOptional({ description: 'Why the runtime refused the last completion', example: "User task '86be…' does not exist" })
+  lastError?: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'On a single open task (get, claim, unclaim, complete): every variable its element sees',
+    example: { customer: 'Ada' },
+  })
+  variables?: JsonObject;
+}
+
+export class TaskPageDto implements TaskPage {
+  @ApiProperty({ type: [TaskDto] })
+  items!: TaskDto[];
+  @ApiProperty({ description: 'Matching tasks in all pages', example: 1 })
+  total!: number;
+  @ApiProperty({ example: 100 })
+  limit!: number;
+  @ApiProperty({ example: 0 })
+  offset!: number;
+}

@@ -1,0 +1,25 @@
+export { TasksModule, type TasksModuleAsyncOptions, TaskOutboxHealthIndicator } from './tasks.module.js';
+export {
+  TASK_OUTBOX_DEFAULTS,
+  TASK_SERVICE_GROUP,
+  TASK_SERVICE_NAME,
+  type TasksModuleOptions,
+  type TasksTopicNames,
+  topicNamesOf,
+} from './tasks.options.js';
+export { CreateUserTasks1796428800000, TASKS_MIGRATIONS } from './tasks.migrations.js';
+export { UnreadableEventError, UserTaskProjection } from './user-task.projection.js';
+export { type CompletionRequest, DEFAULT_PAGE_SIZE, TaskRepository } from './task.repository.js';
+export {
+  type OutboxLogger,
+  type OutboxPublisherState,
+  type OutboxPublisherStatus,
+  TaskOutboxPublisher,
+  type TaskOutboxPublisherOptions,
+} from './task-outbox.publisher.js';
+export { type TaskMessage, TaskMessagesConsumer, type TaskMessagesConsumerOptions, type TaskTopics } from './task-messages.consumer.js';
+export { ClaimTaskCommand } from './commands/claim-task.command.js';
+export { UnclaimTaskCommand } from './commands/unclaim-task.command.js';
+export { CompleteTaskCommand } from './commands/complete-task.command.js';
+export { GetTaskQuery, ListTasksQuery } from './queries/task.queries.js';
+export * from './task.views.js';

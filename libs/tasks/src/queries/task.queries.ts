@@ -1,0 +1,37 @@
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+
+import { taskNotFound } from '../task-problems.js';
+import { TaskRepository } from '../task.repository.js';
+import type { TaskFilter, TaskPage, TaskView } from '../task.views.js';
+
+export class GetTaskQuery extends Query<TaskView> {
+  constructor(readonly taskId: string) {
+    super();
+  }
+}
+
+export class ListTasksQuery extends Query<TaskPage> {
+  constructor(readonly filter: TaskFilter) {
+    super();
+  }
+}
+
+@QueryHandler(GetTaskQuery)
+export class GetTaskHandler implements IQueryHandler<GetTaskQuery> {
+  constructor(private readonly tasks: TaskRepository) {}
+
+  async execute(query: GetTaskQuery): Promise<TaskView> {
+    const task = await this.tasks.get(query.taskId);
+    if (!task) throw taskNotFound(query.taskId);
+    return task;
+  }
+}
+
+@QueryHandler(ListTasksQuery)
+export class ListTasksHandler implements IQueryHandler<ListTasksQuery> {
+  constructor(private readonly tasks: TaskRepository) {}
+
+  execute(query: ListTasksQuery): Promise<TaskPage> {
+    return this.tasks.list(query.filter);
+  }
+}

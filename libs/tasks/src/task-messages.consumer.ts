@@ -1,0 +1,69 @@
+import { type EventEnvelope, type RuntimeCommandResult, type Validated, validateRuntimeCommandResult } from '@trellis/contracts';
+import { type Decoder, type MessageBus, type MessageSubscription, asEventEnvelope, asJson } from '@trellis/messaging';
+import type { StreamProjectionRunner } from '@trellis/persistence';
+
+import type { TaskRepository } from './task.repository.js';
+
+export type TaskMessage = { readonly kind: 'event'; readonly event: EventEnvelope } | { readonly kind: 'result'; readonly result: RuntimeCommandResult };
+
+export interface TaskTopics {
+  /** `TOPICS.processInstanceEvents`: the user tasks and their instances. */
+  readonly processInstanceEvents: string;
+  /** `TOPICS.runtimeCommandResults`: the runtime's answers to this service's completions. */
+  readonly runtimeCommandResults: string;
+}
+
+export interface TaskMessagesConsumerOptions {
+  readonly bus: MessageBus;
+  readonly groupId: string;
+  readonly topics: TaskTopics;
+  /** Where invalid messages and failed ones go (default: the bus's, `TOPICS.deadLetter`). */
+  readonly deadLetterTopic?: string;
+  readonly runner: StreamProjectionRunner;
+  readonly repository: TaskRepository;
+}
+
+const asResult = asJson(validateRuntimeCommandResult);
+
+/**
+ * The task-service's one subscription: the runtime's events (into the user-task projection, exactly once) and its
+ * answers to commands (a rejected completion reopens its task), each decoded and validated by its contract. Both
+ * topics share the group `trellis.task-service` through one subscription, since Kafka's assignors hand a group's
+ * partitions to members whatever topics each member asked for.
+ */
+export class TaskMessagesConsumer {
+  private subscription: MessageSubscription | undefined;
+
+  constructor(private readonly options: TaskMessagesConsumerOptions) {}
+
+  async start(): Promise<void> {
+    if (this.subscription) return;
+    const { bus, groupId, topics, deadLetterTopic, runner, repository } = this.options;
+    const decode: Decoder<TaskMessage> = (message) =>
+      message.topic === topics.runtimeCommandResults
+        ? tagged(asResult(message), (result) => ({ kind: 'result', result }))
+        : tagged(asEventEnvelope(message), (event) => ({ kind: 'event', event }));
+    this.subscription = await bus.subscribe<TaskMessage>({
+      topics: [topics.processInstanceEvents, topics.runtimeCommandResults],
+      groupId,
+      fromBeginning: true,
+      decode,
+      ...(deadLetterTopic === undefined ? {} : { deadLetterTopic }),
+      handler: async (message) => {
+        if (message.kind === 'event') await runner.apply([message.event]);
+        else await repository.applyCommandResult(message.result);
+      },
+    });
+  }
+
+  /** Lets the message in flight finish, commits what was handled and leaves the group. */
+  async stop(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.close();
+  }
+}
+
+function tagged<T, U>(validated: Validated<T>, wrap: (value: T) => U): Validated<U> {
+  return validated.ok ? { ok: true, value: wrap(validated.value) } : validated;
+}

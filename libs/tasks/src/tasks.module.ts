@@ -1,0 +1,150 @@
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type FactoryProvider,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type ModuleMetadata,
+  type OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { StreamProjectionRunner } from '@trellis/persistence';
+import { ReadinessChecks, type ReadinessIndicator } from '@trellis/platform';
+
+import { TasksController } from './api/tasks.controller.js';
+import { ClaimTaskHandler } from './commands/claim-task.command.js';
+import { CompleteTaskHandler } from './commands/complete-task.command.js';
+import { UnclaimTaskHandler } from './commands/unclaim-task.command.js';
+import { GetTaskHandler, ListTasksHandler } from './queries/task.queries.js';
+import { TaskMessagesConsumer } from './task-messages.consumer.js';
+import { TaskOutboxPublisher } from './task-outbox.publisher.js';
+import { TaskRepository } from './task.repository.js';
+import { TASK_OUTBOX_DEFAULTS, TASK_SERVICE_GROUP, TASKS_MODULE_OPTIONS, type TasksModuleOptions, topicNamesOf } from './tasks.options.js';
+import { UserTaskProjection } from './user-task.projection.js';
+
+export interface TasksModuleAsyncOptions {
+  readonly imports?: ModuleMetadata['imports'];
+  readonly inject?: FactoryProvider['inject'];
+  /** Builds the module's options from injected providers (the data source, the message bus, the settings...). */
+  readonly useFactory: (...dependencies: never[]) => TasksModuleOptions | Promise<TasksModuleOptions>;
+}
+
+const indicators = new HealthIndicatorService();
+
+/**
+ * The outbox in `/health/ready`: up while it publishes or waits; degraded (still ready: completions are accepted and
+ * kept, and go out when Kafka takes them again) while publishing fails; down once stopped.
+ */
+export class TaskOutboxHealthIndicator implements ReadinessIndicator {
+  readonly key = 'taskOutbox';
+
+  constructor(private readonly publisher: Pick<TaskOutboxPublisher, 'status'>) {}
+
+  check(): PromiseLike<HealthIndicatorResult> {
+    const status = this.publisher.status();
+    const session = indicators.check(this.key);
+    const details = {
+      state: status.state,
+      published: status.published,
+      consecutiveFailures: status.consecutiveFailures,
+      ...(status.lastError === undefined ? {} : { lastError: status.lastError.message, lastErrorAt: status.lastError.at }),
+    };
+    if (status.state === 'stopping' || status.state === 'stopped') return Promise.resolve(session.down(details));
+    if (status.consecutiveFailures > 0) return Promise.resolve(session.degraded(details));
+    return Promise.resolve(session.up(details));
+  }
+}
+
+/** Starts the outbox publisher and the consumer with the application; stops both before the data source and bus close. */
+@Injectable()
+class TasksLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private unregister: (() => void) | undefined;
+
+  constructor(
+    private readonly consumer: TaskMessagesConsumer,
+    private readonly publisher: TaskOutboxPublisher,
+    @Inject(TASKS_MODULE_OPTIONS) private readonly options: TasksModuleOptions,
+    @Optional() private readonly readiness?: ReadinessChecks,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.unregister = this.readiness?.register(new TaskOutboxHealthIndicator(this.publisher));
+    this.publisher.start();
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+    await this.publisher.stop();
+    this.unregister?.();
+    await this.options.dispose?.();
+  }
+}
+
+/**
+ * The task-service: user tasks projected from the runtime's events into Postgres, listed, claimed and completed over
+ * `/tasks`; completions go to the runtime as commands through an outbox. Needs `CqrsModule.forRoot()` at the root.
+ */
+@Module({})
+export class TasksModule {
+  static forRootAsync(options: TasksModuleAsyncOptions): DynamicModule {
+    return {
+      module: TasksModule,
+      imports: [CqrsModule, ...(options.imports ?? [])],
+      controllers: [TasksController],
+      providers: [
+        { provide: TASKS_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        { provide: TaskRepository, useFactory: (moduleOptions: TasksModuleOptions) => new TaskRepository(moduleOptions.dataSource), inject: [TASKS_MODULE_OPTIONS] },
+        {
+          provide: StreamProjectionRunner,
+          useFactory: (moduleOptions: TasksModuleOptions) => new StreamProjectionRunner(moduleOptions.dataSource, new UserTaskProjection()),
+          inject: [TASKS_MODULE_OPTIONS],
+        },
+        {
+          provide: TaskOutboxPublisher,
+          useFactory: (moduleOptions: TasksModuleOptions) => {
+            const logger = new Logger('TaskOutbox');
+            return new TaskOutboxPublisher({
+              dataSource: moduleOptions.dataSource,
+              bus: moduleOptions.bus,
+              topic: topicNamesOf(moduleOptions).runtimeCommands,
+              pollIntervalMs: moduleOptions.outbox?.pollIntervalMs ?? TASK_OUTBOX_DEFAULTS.pollIntervalMs,
+              batchSize: moduleOptions.outbox?.batchSize ?? TASK_OUTBOX_DEFAULTS.batchSize,
+              logger: {
+                warn: (message, context) => logger.warn(context === undefined ? message : { msg: message, ...context }),
+                error: (message, context) => logger.error(context === undefined ? message : { msg: message, ...context }),
+              },
+            });
+          },
+          inject: [TASKS_MODULE_OPTIONS],
+        },
+        {
+          provide: TaskMessagesConsumer,
+          useFactory: (moduleOptions: TasksModuleOptions, runner: StreamProjectionRunner, repository: TaskRepository) => {
+            const topics = topicNamesOf(moduleOptions);
+            return new TaskMessagesConsumer({
+              bus: moduleOptions.bus,
+              groupId: moduleOptions.groupId ?? TASK_SERVICE_GROUP,
+              topics,
+              deadLetterTopic: topics.deadLetter,
+              runner,
+              repository,
+            });
+          },
+          inject: [TASKS_MODULE_OPTIONS, StreamProjectionRunner, TaskRepository],
+        },
+        TasksLifecycle,
+        ClaimTaskHandler,
+        UnclaimTaskHandler,
+        CompleteTaskHandler,
+        GetTaskHandler,
+        ListTasksHandler,
+      ],
+      exports: [TaskRepository, TaskOutboxPublisher, StreamProjectionRunner],
+    };
+  }
+}
