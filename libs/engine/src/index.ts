@@ -3,6 +3,7 @@ export type * from './model/json.js';
 export type * from './model/expression.js';
 export type * from './model/executable-model.js';
 export type * from './model/model-error.js';
+export { DECISION_BINDINGS, DECISION_JOB_HEADERS, DECISION_JOB_TYPE, DECISION_RESULT_MAPPINGS } from './model/decision-job.js';
 export type * from './expressions/expression-evaluator.js';
 export { parseExpression, evaluateExpression } from './expressions/expressions.js';
 export { compile } from './compiler/compile.js';

@@ -1,5 +1,5 @@
 import type { FlowNode, VariableMapping } from '../model/executable-model.js';
-import { readJob, readScript, readUserTask } from './build-tasks.js';
+import { readBusinessRuleTask, readJob, readScript, readUserTask } from './build-tasks.js';
 import { readCamundaAsync, readCamundaMappings } from './dialects/camunda7-extensions.js';
 import { readZeebeMappings } from './dialects/zeebe-extensions.js';
 import { ElementExtensions } from './extension-elements.js';
@@ -77,11 +77,12 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
     case 'userTask':
       return { ...readUserTask(context) };
     case 'serviceTask':
-    case 'sendTask':
-    case 'businessRuleTask': {
-      const job = readJob(context, support.kind === 'serviceTask' ? 'service task' : support.kind === 'sendTask' ? 'send task' : 'business rule task');
+    case 'sendTask': {
+      const job = readJob(context, support.kind === 'serviceTask' ? 'service task' : 'send task');
       return job === undefined ? {} : { job };
     }
+    case 'businessRuleTask':
+      return readBusinessRuleTask(context);
     case 'scriptTask':
       return { ...readScript(context) };
     case 'subProcess':

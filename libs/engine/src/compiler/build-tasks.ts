@@ -1,8 +1,9 @@
+import { DECISION_JOB_TYPE } from '../model/decision-job.js';
 import type { Expression } from '../model/expression.js';
-import type { JobDefinition, UserTaskAssignment } from '../model/executable-model.js';
-import { readCamundaJob, readCamundaScript, readCamundaUserTask } from './dialects/camunda7-extensions.js';
+import type { CalledDecision, JobDefinition, UserTaskAssignment } from '../model/executable-model.js';
+import { readCamundaDecision, readCamundaJob, readCamundaScript, readCamundaUserTask } from './dialects/camunda7-extensions.js';
 import { mergeDialects, type DialectValue } from './dialects/merge-dialects.js';
-import { readZeebeJob, readZeebeScript, readZeebeUserTask } from './dialects/zeebe-extensions.js';
+import { readZeebeDecision, readZeebeJob, readZeebeScript, readZeebeUserTask } from './dialects/zeebe-extensions.js';
 import { asFeel } from './expression-fields.js';
 import { stringProperty, textProperty } from './moddle-element.js';
 import { expressionValue, type ReadContext } from './read-context.js';
@@ -17,7 +18,7 @@ export function readJob(context: ReadContext, taskKind: string): JobDefinition |
   const zeebe = readZeebeJob(context);
   const camunda = readCamundaJob(context);
   const type = mergeDialects(zeebe.type, camunda.type, context.elementId, context.errors);
-  if (!zeebe.defined && camunda.type === undefined && !zeebe.refused && !camunda.refused) {
+  if (!zeebe.defined && camunda.type === undefined && !camunda.refused) {
     context.errors.add({
       code: 'MISSING_ATTRIBUTE',
       message:
@@ -36,6 +37,60 @@ export function readJob(context: ReadContext, taskKind: string): JobDefinition |
     // A task written in both dialects is one job; it is the Camunda 8 job, which external task clients may fetch too.
     dialect: zeebe.type !== undefined ? 'zeebe' : 'camunda',
   };
+}
+
+/** What makes a task a job for a worker; a task that calls a decision has none of them. */
+const jobImplementations = ['camunda:type', 'camunda:topic', 'camunda:class', 'camunda:delegateExpression', 'camunda:expression'] as const;
+
+/**
+ * A business rule task calls a DMN decision (`zeebe:calledDecision`, `camunda:decisionRef`) or is a job for a worker
+ * like a service task. A decision becomes a job of the reserved type `io.trellis.decision` that the decision service
+ * answers; what the decision needs (id, binding, result variable, result mapping) travels in `decision` and, once
+ * evaluated at activation, in the job's headers.
+ */
+export function readBusinessRuleTask(context: ReadContext): { job?: JobDefinition; decision?: CalledDecision } {
+  const zeebe = readZeebeDecision(context);
+  const camunda = readCamundaDecision(context);
+  if (!zeebe.defined && !camunda.defined) {
+    const job = readJob(context, 'business rule task');
+    return job === undefined ? {} : { job };
+  }
+  const { element, elementId, errors, extensions } = context;
+  const alsoAJob = [
+    ...(extensions.take('zeebe:TaskDefinition') === undefined ? [] : ['zeebe:taskDefinition']),
+    ...(extensions.takeAll('zeebe:TaskHeaders').length === 0 ? [] : ['zeebe:taskHeaders']),
+    ...jobImplementations.filter((attribute) => textProperty(element, attribute) !== undefined),
+  ];
+  if (alsoAJob.length > 0) {
+    errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message:
+        `business rule task '${elementId}' calls a decision and also has ${alsoAJob.join(', ')}: ` +
+        'a business rule task either calls a decision or is a job for a worker',
+      elementId,
+      field: alsoAJob[0],
+    });
+  }
+  const decisionId = mergeDialects(zeebe.decisionId, camunda.decisionId, elementId, errors);
+  const resultVariable = mergeDialects(zeebe.resultVariable, camunda.resultVariable, elementId, errors);
+  const binding = mergeDialects(zeebe.binding, camunda.binding, elementId, errors) ?? 'latest';
+  if (decisionId === undefined) return {};
+  const decision: CalledDecision = {
+    decisionId,
+    ...(resultVariable === undefined ? {} : { resultVariable }),
+    binding,
+    ...(camunda.version === undefined ? {} : { version: camunda.version }),
+    ...(zeebe.versionTag === undefined ? {} : { versionTag: zeebe.versionTag }),
+    ...(camunda.defined ? { mapDecisionResult: camunda.mapDecisionResult } : {}),
+    dialect: zeebe.defined ? 'zeebe' : 'camunda',
+  };
+  const job: JobDefinition = {
+    type: { language: 'static', source: DECISION_JOB_TYPE },
+    retries: defaultRetries,
+    customHeaders: {},
+    dialect: decision.dialect,
+  };
+  return { job, decision };
 }
 
 export interface UserTaskFields {

@@ -24,7 +24,6 @@ const notSupportedExtensions: Readonly<Record<string, string>> = {
   'zeebe:TaskListeners': 'zeebe:taskListeners (task listeners)',
   'zeebe:CalledElement': 'zeebe:calledElement (call activities)',
   'zeebe:Subscription': 'zeebe:subscription (message correlation)',
-  'zeebe:CalledDecision': 'zeebe:calledDecision (DMN decisions)',
   'zeebe:AdHoc': 'zeebe:adHoc (ad-hoc sub-processes)',
   'zeebe:ConditionalFilter': 'zeebe:conditionalFilter (conditional events)',
   'zeebe:AgentDefinition': 'zeebe:agentDefinition (AI agent sub-processes)',

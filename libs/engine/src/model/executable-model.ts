@@ -127,6 +127,39 @@ export interface JobDefinition {
 export interface JobTaskNode extends FlowNodeBase {
   readonly kind: 'serviceTask' | 'sendTask' | 'businessRuleTask';
   readonly job: JobDefinition;
+  /**
+   * A business rule task that calls a DMN decision: its job has the reserved type `io.trellis.decision`
+   * (`DECISION_JOB_TYPE`), and the decision service, not a user's worker, answers it.
+   */
+  readonly decision?: CalledDecision;
+}
+
+/**
+ * Which version of a decision a task calls: the latest deployed (default), the one deployed together with the
+ * process, an exact version (Camunda 7 `version`), or the version carrying a tag.
+ */
+export type DecisionBinding = 'latest' | 'deployment' | 'version' | 'versionTag';
+
+/**
+ * How a Camunda 7 task maps the decision result to its result variable (`camunda:mapDecisionResult`): one output
+ * of one rule, the outputs of one rule as a context, one output of every rule as a list, or every rule's outputs.
+ */
+export type DecisionResultMapping = 'singleEntry' | 'singleResult' | 'collectEntries' | 'resultList';
+
+/** A DMN decision called by a business rule task: `zeebe:calledDecision` or `camunda:decisionRef`. */
+export interface CalledDecision {
+  /** The id of the decision (`decisionId` / `camunda:decisionRef`); may be an expression. */
+  readonly decisionId: Expression;
+  /** The variable that receives the result (`resultVariable` / `camunda:resultVariable`). */
+  readonly resultVariable?: string;
+  readonly binding: DecisionBinding;
+  /** With binding `version`: the version number (`camunda:decisionRefVersion`); may be an expression. */
+  readonly version?: Expression;
+  /** With binding `versionTag`: the tag (`zeebe:calledDecision/@versionTag`). */
+  readonly versionTag?: string;
+  /** Camunda 7 only; Camunda 7's default is `resultList`. Absent for Camunda 8, which stores the decision's output as it is. */
+  readonly mapDecisionResult?: DecisionResultMapping;
+  readonly dialect: 'zeebe' | 'camunda';
 }
 
 export interface UserTaskAssignment {

@@ -1,5 +1,8 @@
 import { parseExpression } from '../expressions/expressions.js';
+import { DECISION_JOB_TYPE } from '../model/decision-job.js';
 import type {
+  DecisionBinding,
+  DecisionResultMapping,
   ExecutableProcess,
   FlowNode,
   MultiInstanceLoop,
@@ -114,6 +117,38 @@ export const serviceTask = (
     job: { type: expression(options.type), retries: expression(options.retries ?? '3'), customHeaders: options.headers ?? {}, dialect: 'zeebe' },
   },
 });
+
+/** A business rule task that calls a decision, as the compiler builds it: a job of the reserved decision type. */
+export const decisionTask = (
+  id: string,
+  options: Common & {
+    readonly decisionId: string;
+    readonly resultVariable?: string;
+    readonly binding?: DecisionBinding;
+    readonly version?: string;
+    readonly versionTag?: string;
+    readonly mapDecisionResult?: DecisionResultMapping;
+    readonly dialect?: 'zeebe' | 'camunda';
+  },
+): ElementSpec => {
+  const dialect = options.dialect ?? 'zeebe';
+  return {
+    node: {
+      ...base(id, options),
+      kind: 'businessRuleTask',
+      job: { type: { language: 'static', source: DECISION_JOB_TYPE }, retries: expression('3'), customHeaders: {}, dialect },
+      decision: {
+        decisionId: expression(options.decisionId),
+        ...(options.resultVariable === undefined ? {} : { resultVariable: options.resultVariable }),
+        binding: options.binding ?? 'latest',
+        ...(options.version === undefined ? {} : { version: expression(options.version) }),
+        ...(options.versionTag === undefined ? {} : { versionTag: options.versionTag }),
+        ...(options.mapDecisionResult === undefined ? {} : { mapDecisionResult: options.mapDecisionResult }),
+        dialect,
+      },
+    },
+  };
+};
 
 export const userTask = (
   id: string,

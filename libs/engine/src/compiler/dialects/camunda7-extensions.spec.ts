@@ -49,10 +49,13 @@ describe('Camunda 7 (camunda:) dialect', () => {
     expect(found).toEqual([expect.objectContaining({ code: 'NOT_SUPPORTED', elementId: 'task', field: 'camunda:type' })]);
   });
 
-  it('refuses DMN decisions of business rule tasks', async () => {
-    const found = await problems(oneElement('<bpmn:businessRuleTask id="task" camunda:decisionRef="approve-invoice" />'));
-    expect(found).toEqual([expect.objectContaining({ code: 'NOT_SUPPORTED', elementId: 'task', field: 'camunda:decisionRef' })]);
-    expect(found[0].message).toContain('not supported yet: DMN decisions (business rule task');
+  it('makes a business rule task with camunda:decisionRef a job of the reserved decision type', async () => {
+    const process = await compiledProcess(oneElement('<bpmn:businessRuleTask id="task" camunda:decisionRef="approve-invoice" />'));
+    expect(process.elements.task).toMatchObject({
+      kind: 'businessRuleTask',
+      job: { type: { language: 'static', source: 'io.trellis.decision' }, dialect: 'camunda' },
+      decision: { decisionId: { source: 'approve-invoice' }, binding: 'latest', mapDecisionResult: 'resultList', dialect: 'camunda' },
+    });
   });
 
   it('reads the assignment, dates, priority and form of a user task, keeping comma lists and expressions as written', async () => {

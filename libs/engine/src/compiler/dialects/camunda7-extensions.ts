@@ -1,5 +1,5 @@
 import type { Expression } from '../../model/expression.js';
-import type { VariableMapping } from '../../model/executable-model.js';
+import type { DecisionBinding, DecisionResultMapping, VariableMapping } from '../../model/executable-model.js';
 import { compileExpression } from '../expression-fields.js';
 import {
   booleanProperty,
@@ -116,7 +116,7 @@ export interface CamundaJob {
 
 /**
  * Service, send and business rule tasks: `camunda:type="external"` with `camunda:topic` is an external task, a
- * job fetched by a worker. Java delegates and Camunda 7 decisions are refused with a pointer to what works.
+ * job fetched by a worker. Java delegates are refused with a pointer to what works.
  */
 export function readCamundaJob(context: ReadContext): CamundaJob {
   const { element, elementId, errors } = context;
@@ -132,16 +132,6 @@ export function readCamundaJob(context: ReadContext): CamundaJob {
         'make it an external task with camunda:type="external" camunda:topic="..." or give it a zeebe:taskDefinition type',
       elementId,
       field: attribute,
-    });
-  }
-  const decisionRef = textProperty(element, 'camunda:decisionRef');
-  if (decisionRef !== undefined) {
-    refused = true;
-    errors.add({
-      code: 'NOT_SUPPORTED',
-      message: `not supported yet: DMN decisions (business rule task '${elementId}' with camunda:decisionRef="${decisionRef}")`,
-      elementId,
-      field: 'camunda:decisionRef',
     });
   }
   const retryCycleElement = context.extensions.take('camunda:FailedJobRetryTimeCycle');
@@ -169,6 +159,128 @@ export function readCamundaJob(context: ReadContext): CamundaJob {
   }
   const type = topic === undefined ? undefined : expressionValue(context, topic, 'camunda:topic', 'value');
   return { refused, ...(type === undefined ? {} : { type }), ...(retryTimeCycle === undefined ? {} : { retryTimeCycle }) };
+}
+
+export interface CamundaDecision {
+  /** Whether `camunda:decisionRef` was written. */
+  readonly defined: boolean;
+  readonly decisionId?: DialectValue<Expression>;
+  readonly resultVariable?: DialectValue<string>;
+  /** Only when written other than the default `latest`. */
+  readonly binding?: DialectValue<DecisionBinding>;
+  readonly version?: Expression;
+  readonly mapDecisionResult: DecisionResultMapping;
+}
+
+const camundaBindings: readonly string[] = ['latest', 'deployment', 'version', 'versionTag'];
+const resultMappings: readonly string[] = ['singleEntry', 'singleResult', 'collectEntries', 'resultList'];
+
+/**
+ * `camunda:decisionRef` of a business rule task (an id, or a JUEL expression), with `camunda:decisionRefBinding`
+ * (latest by default, deployment, or version with `camunda:decisionRefVersion`), `camunda:resultVariable` and
+ * `camunda:mapDecisionResult` (resultList by default). The binding attributes without a decisionRef are an error:
+ * they would call nothing.
+ */
+export function readCamundaDecision(context: ReadContext): CamundaDecision {
+  const { element, elementId, errors } = context;
+  const decisionRefText = stringProperty(element, 'camunda:decisionRef');
+  // moddle answers the published defaults (latest, resultList) for attributes that were not written.
+  const bindingText = textProperty(element, 'camunda:decisionRefBinding') ?? 'latest';
+  const versionText = stringProperty(element, 'camunda:decisionRefVersion');
+  const mappingText = textProperty(element, 'camunda:mapDecisionResult') ?? 'resultList';
+  const tenantId = textProperty(element, 'camunda:decisionRefTenantId');
+  const decisionId = expressionValue(context, decisionRefText, 'camunda:decisionRef', 'value');
+  const written = decisionRefText !== undefined;
+  if (!written) {
+    const stray = [
+      bindingText !== 'latest' ? 'camunda:decisionRefBinding' : undefined,
+      versionText !== undefined ? 'camunda:decisionRefVersion' : undefined,
+      mappingText !== 'resultList' ? 'camunda:mapDecisionResult' : undefined,
+      tenantId !== undefined ? 'camunda:decisionRefTenantId' : undefined,
+    ].filter((name) => name !== undefined);
+    if (stray.length > 0) {
+      errors.add({
+        code: 'MISSING_ATTRIBUTE',
+        message: `business rule task '${elementId}' has ${stray.join(', ')} but no camunda:decisionRef: name the decision to call`,
+        elementId,
+        field: 'camunda:decisionRef',
+      });
+    }
+    return { defined: false, mapDecisionResult: 'resultList' };
+  }
+  if (decisionRefText.trim() === '') {
+    errors.add({
+      code: 'MISSING_ATTRIBUTE',
+      message: `the camunda:decisionRef of business rule task '${elementId}' is empty: name the decision to call`,
+      elementId,
+      field: 'camunda:decisionRef',
+    });
+  }
+  let binding: DialectValue<DecisionBinding> | undefined;
+  let version: Expression | undefined;
+  if (!camundaBindings.includes(bindingText)) {
+    errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message: `camunda:decisionRefBinding '${bindingText}' of business rule task '${elementId}' is not one of ${camundaBindings.join(', ')}`,
+      elementId,
+      field: 'camunda:decisionRefBinding',
+    });
+  } else if (bindingText === 'versionTag') {
+    errors.add({
+      code: 'NOT_SUPPORTED',
+      message:
+        `not supported yet: camunda:decisionRefBinding="versionTag" (business rule task '${elementId}'): the Camunda 7 descriptor ` +
+        'this version reads has no camunda:decisionRefVersionTag; call the decision by latest, deployment or version',
+      elementId,
+      field: 'camunda:decisionRefBinding',
+    });
+  } else if (bindingText !== 'latest') {
+    binding = { value: bindingText as DecisionBinding, text: bindingText, field: 'camunda:decisionRefBinding' };
+  }
+  if (bindingText === 'version') {
+    if (versionText === undefined || versionText.trim() === '') {
+      errors.add({
+        code: 'MISSING_ATTRIBUTE',
+        message: `business rule task '${elementId}' calls its decision by version but gives no camunda:decisionRefVersion`,
+        elementId,
+        field: 'camunda:decisionRefVersion',
+      });
+    } else {
+      version = expressionValue(context, versionText, 'camunda:decisionRefVersion', 'integer')?.value;
+    }
+  } else if (versionText !== undefined) {
+    errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message: `camunda:decisionRefVersion of business rule task '${elementId}' has no effect unless camunda:decisionRefBinding is version`,
+      elementId,
+      field: 'camunda:decisionRefVersion',
+    });
+  }
+  if (!resultMappings.includes(mappingText)) {
+    errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message: `camunda:mapDecisionResult '${mappingText}' of business rule task '${elementId}' is not one of ${resultMappings.join(', ')}`,
+      elementId,
+      field: 'camunda:mapDecisionResult',
+    });
+  }
+  if (tenantId !== undefined) {
+    errors.add({
+      code: 'NOT_SUPPORTED',
+      message: `not supported yet: camunda:decisionRefTenantId (business rule task '${elementId}'): this version has no tenants`,
+      elementId,
+      field: 'camunda:decisionRefTenantId',
+    });
+  }
+  const resultVariable = textValue(stringProperty(element, 'camunda:resultVariable'), 'camunda:resultVariable');
+  return {
+    defined: true,
+    ...(decisionId === undefined ? {} : { decisionId }),
+    ...(resultVariable === undefined ? {} : { resultVariable }),
+    ...(binding === undefined ? {} : { binding }),
+    ...(version === undefined ? {} : { version }),
+    mapDecisionResult: resultMappings.includes(mappingText) ? (mappingText as DecisionResultMapping) : 'resultList',
+  };
 }
 
 export type CamundaUserTask = DialectUserTask;

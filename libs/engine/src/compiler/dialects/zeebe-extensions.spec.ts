@@ -39,12 +39,15 @@ describe('Camunda 8 (zeebe:) dialect', () => {
     expect(process.elements.task).toMatchObject({ kind: 'businessRuleTask', job: { type: { source: 'rules' } } });
   });
 
-  it('refuses a DMN decision of a business rule task', async () => {
-    const found = await problems(
+  it('makes a business rule task that calls a decision a job of the reserved decision type', async () => {
+    const process = await compiledProcess(
       oneElement('<bpmn:businessRuleTask id="task"><bpmn:extensionElements><zeebe:calledDecision decisionId="risk" resultVariable="risk" /></bpmn:extensionElements></bpmn:businessRuleTask>'),
     );
-    expect(found).toEqual([expect.objectContaining({ code: 'NOT_SUPPORTED', elementId: 'task', field: 'zeebe:calledDecision' })]);
-    expect(found[0].message).toContain("not supported yet: DMN decisions (business rule task 'task'");
+    expect(process.elements.task).toMatchObject({
+      kind: 'businessRuleTask',
+      job: { type: { language: 'static', source: 'io.trellis.decision' }, dialect: 'zeebe' },
+      decision: { decisionId: { language: 'static', source: 'risk' }, resultVariable: 'risk', binding: 'latest', dialect: 'zeebe' },
+    });
   });
 
   it.each(['serviceTask', 'sendTask', 'businessRuleTask'])('asks for the job of a %s without one', async (kind) => {

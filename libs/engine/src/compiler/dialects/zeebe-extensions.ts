@@ -1,5 +1,5 @@
 import type { Expression } from '../../model/expression.js';
-import type { VariableMapping } from '../../model/executable-model.js';
+import type { DecisionBinding, VariableMapping } from '../../model/executable-model.js';
 import { compileExpression } from '../expression-fields.js';
 import { elementsProperty, stringProperty, textProperty, type ModdleElement } from '../moddle-element.js';
 import { expressionValue, textValue, type ReadContext } from '../read-context.js';
@@ -42,22 +42,11 @@ export interface ZeebeJob {
   readonly customHeaders: Readonly<Record<string, string>>;
   /** Whether a `zeebe:taskDefinition` was written (even an invalid one). */
   readonly defined: boolean;
-  /** A Camunda 8 implementation this version cannot run was found (and reported). */
-  readonly refused: boolean;
 }
 
 /** `zeebe:taskDefinition` (job type and retries) and `zeebe:taskHeaders` of a job task. */
 export function readZeebeJob(context: ReadContext): ZeebeJob {
   const { elementId, errors } = context;
-  const calledDecision = context.extensions.take('zeebe:CalledDecision');
-  if (calledDecision !== undefined) {
-    errors.add({
-      code: 'NOT_SUPPORTED',
-      message: `not supported yet: DMN decisions (business rule task '${elementId}' with zeebe:calledDecision decisionId="${stringProperty(calledDecision, 'decisionId') ?? ''}")`,
-      elementId,
-      field: 'zeebe:calledDecision',
-    });
-  }
   const customHeaders: Record<string, string> = {};
   for (const headers of context.extensions.takeAll('zeebe:TaskHeaders')) {
     for (const header of elementsProperty(headers, 'values')) {
@@ -70,7 +59,7 @@ export function readZeebeJob(context: ReadContext): ZeebeJob {
     }
   }
   const definition = context.extensions.take('zeebe:TaskDefinition');
-  if (definition === undefined) return { customHeaders, defined: false, refused: calledDecision !== undefined };
+  if (definition === undefined) return { customHeaders, defined: false };
   const typeText = stringProperty(definition, 'type');
   if (typeText === undefined || typeText.trim() === '') {
     errors.add({ code: 'MISSING_ATTRIBUTE', message: `the zeebe:taskDefinition of '${elementId}' has no type`, elementId, field: 'zeebe:taskDefinition/@type' });
@@ -80,9 +69,86 @@ export function readZeebeJob(context: ReadContext): ZeebeJob {
   return {
     customHeaders,
     defined: true,
-    refused: calledDecision !== undefined,
     ...(type === undefined ? {} : { type }),
     ...(retries === undefined ? {} : { retries: retries.value }),
+  };
+}
+
+export interface ZeebeDecision {
+  /** Whether a `zeebe:calledDecision` was written (even an incomplete one). */
+  readonly defined: boolean;
+  readonly decisionId?: DialectValue<Expression>;
+  readonly resultVariable?: DialectValue<string>;
+  /** Only when written other than the default `latest`. */
+  readonly binding?: DialectValue<DecisionBinding>;
+  readonly versionTag?: string;
+}
+
+const zeebeBindings: readonly DecisionBinding[] = ['latest', 'deployment', 'versionTag'];
+
+/**
+ * `zeebe:calledDecision`: the decision id (FEEL with `=`, or the id itself), the result variable (both required, as
+ * Camunda 8 requires them), and which version: `bindingType` latest (default), deployment, or versionTag with a
+ * `versionTag`.
+ */
+export function readZeebeDecision(context: ReadContext): ZeebeDecision {
+  const { elementId, errors } = context;
+  const calledDecision = context.extensions.take('zeebe:CalledDecision');
+  if (calledDecision === undefined) return { defined: false };
+  const field = (name: string): string => `zeebe:calledDecision/@${name}`;
+  const decisionIdText = stringProperty(calledDecision, 'decisionId');
+  if (decisionIdText === undefined || decisionIdText.trim() === '') {
+    errors.add({
+      code: 'MISSING_ATTRIBUTE',
+      message: `the zeebe:calledDecision of business rule task '${elementId}' has no decisionId: name the decision to call`,
+      elementId,
+      field: field('decisionId'),
+    });
+  }
+  const decisionId = expressionValue(context, decisionIdText, field('decisionId'), 'value');
+  const resultVariable = textValue(stringProperty(calledDecision, 'resultVariable'), field('resultVariable'));
+  if (resultVariable === undefined) {
+    errors.add({
+      code: 'MISSING_ATTRIBUTE',
+      message: `the zeebe:calledDecision of business rule task '${elementId}' has no resultVariable: name the variable that receives the result`,
+      elementId,
+      field: field('resultVariable'),
+    });
+  }
+  const bindingText = textProperty(calledDecision, 'bindingType') ?? 'latest';
+  const versionTag = textProperty(calledDecision, 'versionTag');
+  let binding: DialectValue<DecisionBinding> | undefined;
+  if (!(zeebeBindings as readonly string[]).includes(bindingText)) {
+    errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message: `bindingType '${bindingText}' of business rule task '${elementId}' is not one of ${zeebeBindings.join(', ')}`,
+      elementId,
+      field: field('bindingType'),
+    });
+  } else if (bindingText !== 'latest') {
+    binding = { value: bindingText as DecisionBinding, text: bindingText, field: field('bindingType') };
+  }
+  if (bindingText === 'versionTag' && versionTag === undefined) {
+    errors.add({
+      code: 'MISSING_ATTRIBUTE',
+      message: `business rule task '${elementId}' calls its decision by versionTag but gives no versionTag`,
+      elementId,
+      field: field('versionTag'),
+    });
+  } else if (bindingText !== 'versionTag' && versionTag !== undefined) {
+    errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message: `the versionTag '${versionTag}' of business rule task '${elementId}' has no effect unless bindingType is versionTag`,
+      elementId,
+      field: field('versionTag'),
+    });
+  }
+  return {
+    defined: true,
+    ...(decisionId === undefined ? {} : { decisionId }),
+    ...(resultVariable === undefined ? {} : { resultVariable }),
+    ...(binding === undefined ? {} : { binding }),
+    ...(versionTag === undefined ? {} : { versionTag }),
   };
 }
 
