@@ -13,10 +13,32 @@ export interface VariantResult {
   peakRssBytes: number;
 }
 
+/** Nearest-rank percentile: the smallest value with at least p % of the sample at or below it. `sortedMs` ascending. */
 export function percentile(sortedMs: readonly number[], p: number): number {
   if (sortedMs.length === 0) return 0;
   const rank = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1));
   return sortedMs[rank];
+}
+
+/** Nearest-rank percentiles of a latency sample, in its unit; all zero for an empty sample. */
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Summarises `values` (in any order; the array is left as it is). */
+export function latencySummary(values: readonly number[]): LatencySummary {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.length === 0 ? 0 : sorted[sorted.length - 1],
+  };
 }
 
 export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {

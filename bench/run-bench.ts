@@ -5,7 +5,12 @@
  *
  * Options: --n <instances> (default 3000), --warmup <untimed instances first> (default 1000), --concurrency <in-flight instances for Trellis> (default 32),
  *          --parked <instances for the user-task benchmark> (default 10000), --seconds <per Postgres case> (default 5),
- *          --only straight-through|user-task|postgres
+ *          --events <events pre-filled for the relay's catch-up> (default 50000), --instances <their streams> (default 1000),
+ *          --batch-sizes <relay batch sizes timed> (default 100,500,2000), --rate <events/s appended while the relay is
+ *          live, comma-separated for several runs> (default 100,500), --warmup-seconds <untimed start of each live run>
+ *          (default 2), --stores <event stores under the relay> (default postgres,embedded); --seconds is also each
+ *          live run's measured window,
+ *          --only straight-through|user-task|postgres|relay
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -17,6 +22,12 @@ const concurrency = arg('concurrency', '32');
 const parked = arg('parked', '10000');
 const only = arg('only', 'all');
 const seconds = arg('seconds', '5');
+const relayEvents = arg('events', '50000');
+const relayInstances = arg('instances', '1000');
+const batchSizes = arg('batch-sizes', '100,500,2000');
+const rates = arg('rate', '100,500');
+const warmupSeconds = arg('warmup-seconds', '2');
+const relayStores = arg('stores', 'postgres,embedded').split(',');
 
 function runNode(script: string, args: string[]): string {
   const out = execFileSync(process.execPath, ['--expose-gc', '--import', './tools/register.mjs', script, ...args], {
@@ -88,5 +99,58 @@ if (only === 'all' || only === 'postgres') {
     r.rows.map((row) => [String(row.writers), String(row.eventsPerAppend), row.appendsPerSecond.toFixed(0), row.eventsPerSecond.toFixed(0), row.pgbenchInsertsPerSecond.toFixed(0), row.ratioToPgbench.toFixed(2)]),
   );
   const file = writeResult('postgres-appends', { machine, ...r });
+  console.log(`written ${file}`);
+}
+
+if (only === 'all' || only === 'relay') {
+  interface Summary {
+    p50: number;
+    p95: number;
+    p99: number;
+    max: number;
+  }
+  interface RelayResult {
+    store: string;
+    events: number;
+    instances: number;
+    partitions: number;
+    throughput: { batchSize: number; events: number; seconds: number; eventsPerSecond: number }[];
+    latency: { rate: number; achievedRate: number; measured: number; duplicates: number; failedAppends: number; appendMs: Summary; appendToConsumerMs: Summary }[];
+  }
+  const results: RelayResult[] = [];
+  for (const store of relayStores) {
+    console.error(`running the relay to Kafka on the ${store} event store ...`);
+    const args = ['--store', store, '--events', relayEvents, '--instances', relayInstances, '--batch-sizes', batchSizes, '--rate', rates, '--seconds', seconds, '--warmup-seconds', warmupSeconds];
+    results.push(JSON.parse(runNode('bench/relay.bench.ts', args)) as RelayResult);
+  }
+  const first = results[0];
+  if (first !== undefined) {
+    console.log(`\nrelay to Kafka, catching up on ${first.events} stored events over ${first.instances} instances (${first.partitions} partitions), from position 0 until its checkpoint is at the head`);
+    printTable(
+      ['store', 'batch size', 'events/s', 'seconds'],
+      results.flatMap((r) => r.throughput.map((row) => [r.store, String(row.batchSize), row.eventsPerSecond.toFixed(0), row.seconds.toFixed(2)])),
+    );
+    console.log(`\nrelay live: one-event appends at a steady rate, latency from the append's start to a Kafka consumer's receipt, ${seconds} s after ${warmupSeconds} s of warm-up`);
+    const ms = (value: number): string => value.toFixed(1);
+    printTable(
+      ['store', 'events/s', 'achieved', 'append p50', 'append p99', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'events', 'failed appends'],
+      results.flatMap((r) =>
+        r.latency.map((row) => [
+          r.store,
+          String(row.rate),
+          row.achievedRate.toFixed(0),
+          ms(row.appendMs.p50),
+          ms(row.appendMs.p99),
+          ms(row.appendToConsumerMs.p50),
+          ms(row.appendToConsumerMs.p95),
+          ms(row.appendToConsumerMs.p99),
+          ms(row.appendToConsumerMs.max),
+          String(row.measured),
+          String(row.failedAppends),
+        ]),
+      ),
+    );
+  }
+  const file = writeResult('relay', { machine, results });
   console.log(`written ${file}`);
 }
