@@ -32,9 +32,19 @@ export class CommitSignal {
 const PAGE_SIZE = 500;
 
 /**
+ * How long to wait before reading again after the read failed `failures` times in a row (1 for the first), or
+ * undefined when the failure is not one that reading again can cure: the subscription then stops and reports it.
+ */
+export type ReadRetryDelay = (error: unknown, failures: number) => number | undefined;
+
+/**
  * A subscription that pulls: it reads the page after the last delivered position, delivers it, and waits for the next
  * commit only once a read comes back empty. Catch-up and live delivery are the same loop, so no event can fall between
  * them, and a slow handler only delays its own subscription.
+ *
+ * A read that fails is tried again, from the same position, when `retryDelay` says the failure passes (a server
+ * restarting): the subscription resumes where it was, neither skipping nor repeating an event. A handler that fails
+ * always stops it.
  */
 export class CatchUpSubscription implements Subscription {
   private closed = false;
@@ -47,6 +57,7 @@ export class CatchUpSubscription implements Subscription {
     private readonly handler: (event: RecordedEvent) => Promise<void> | void,
     options: SubscribeOptions,
     private readonly onClosed: (subscription: CatchUpSubscription) => void,
+    private readonly retryDelay: ReadRetryDelay = () => undefined,
   ) {
     const afterPosition = options.afterPosition ?? 0;
     if (!Number.isSafeInteger(afterPosition) || afterPosition < 0) {
@@ -63,10 +74,21 @@ export class CatchUpSubscription implements Subscription {
 
   private async deliver(afterPosition: number): Promise<void> {
     let cursor = afterPosition;
+    let failures = 0;
     while (!this.closed) {
       // Taken before the read, so that a commit landing during the read still wakes us.
       const committed = this.commits.next();
-      const page = await this.readAfter(cursor, PAGE_SIZE);
+      let page: RecordedEvent[];
+      try {
+        page = await this.readAfter(cursor, PAGE_SIZE);
+        failures = 0;
+      } catch (error) {
+        if (this.closed) return;
+        const delayMs = this.retryDelay(error, ++failures);
+        if (delayMs === undefined) throw error;
+        await this.pause(delayMs);
+        continue;
+      }
       for (const event of page) {
         if (this.closed) return;
         await this.handler(event);
@@ -74,6 +96,13 @@ export class CatchUpSubscription implements Subscription {
       }
       if (page.length === 0) await Promise.race([committed, this.closing.promise]);
     }
+  }
+
+  /** Resolves after `ms`, or at once when the subscription closes. */
+  private async pause(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))), this.closing.promise]);
+    clearTimeout(timer);
   }
 
   async close(): Promise<void> {
@@ -87,5 +116,5 @@ export class CatchUpSubscription implements Subscription {
 }
 
 function reportSubscriptionError(error: unknown): void {
-  console.error('Event store subscription stopped: its handler failed', error);
+  console.error('Event store subscription stopped: its handler or a read of the store failed', error);
 }

@@ -23,6 +23,7 @@ import {
   STREAM_HEAD_SQL,
 } from './event-store.sql.js';
 import { APPEND_LOCK_SQL, APPEND_SQL, LOG_HEAD_SQL, LOG_HEAD_TABLE_SQL, MIGRATION_LOCK_SQL } from './postgres-event-store.sql.js';
+import { isConnectionFailure } from './connection-failures.js';
 import { checkReadAllOptions, checkReadStreamOptions } from './read-options.js';
 
 export interface PostgresEventStoreOptions {
@@ -48,6 +49,9 @@ export interface PostgresEventStoreOptions {
 }
 
 const DEFAULTS = { poolMax: 10, statementTimeoutMs: 30_000, connectionTimeoutMs: 5_000, idleTimeoutMs: 30_000, pollIntervalMs: 1_000 } as const;
+
+/** A subscription whose reads fail because the server is away reads again after 100 ms, doubling up to this. */
+const MAX_READ_RETRY_DELAY_MS = 5_000;
 
 /** Reads go in pages of about this many events, so that no single JSON text grows without bound. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,59}$/;
@@ -153,6 +157,9 @@ export class PostgresEventStore implements EventStore {
         this.subscriptions.delete(closed);
         if (this.subscriptions.size === 0) this.stopPolling();
       },
+      // The server restarting or unreachable: read again from the same position once it is back, for as long as it
+      // takes (a subscription follows the log for the life of the process). Any other failure stops it.
+      (error, failures) => (isConnectionFailure(error) ? Math.min(MAX_READ_RETRY_DELAY_MS, 100 * 2 ** Math.min(failures - 1, 16)) : undefined),
     );
     this.subscriptions.add(subscription);
     this.startListening();
@@ -201,7 +208,7 @@ export class PostgresEventStore implements EventStore {
    * returned again) or a failure (with the actual revision).
    */
   private async appendLocked(streamId: string, encoded: readonly EncodedEvent[], expected: ExpectedRevision, append: unknown[]): Promise<AppendResult> {
-    const client = await this.pool.connect();
+    const client = await checkOut(this.pool);
     let released = false;
     try {
       await client.query('BEGIN');
@@ -321,7 +328,7 @@ function connectionConfig(options: PostgresEventStoreOptions, max: number): pg.P
 
 /** Creates the schema and runs the shared migrations, then the Postgres-only table, in one locked transaction. */
 async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const client = await pool.connect();
+  const client = await checkOut(pool);
   try {
     await client.query('BEGIN');
     try {
@@ -347,6 +354,24 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   } finally {
     client.release();
   }
+}
+
+/**
+ * A connection of the pool for several statements. The pool listens for the errors of the connections it holds, not of
+ * those it lent: a connection that the server ends while lent (a restart) would emit an error nobody handles, which
+ * crashes the process. The statement under way fails with that error anyway, so the listener only keeps it from
+ * escaping; the listener goes with the release, where the pool's own takes over again.
+ */
+async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
+  const release = client.release.bind(client);
+  client.release = (error?: Error | boolean) => {
+    client.removeListener('error', ignore);
+    release(error);
+  };
+  return client;
 }
 
 /** The parameters of APPEND_SQL. Events are stored as the embedded store stores them, each with its own metadata. */
