@@ -1,7 +1,25 @@
 import type { LogLevel } from '@nestjs/common';
-import { ConfigurationError, type Env, loadSettings, type SettingsCheck, type TrellisLogLevel, type TrellisSettings } from '@trellis/platform';
+import {
+  ConfigurationError,
+  type Env,
+  eventStoreSettings,
+  httpSettings,
+  postgresSettings,
+  runtimeSettings,
+  type SettingsCheck,
+  type SettingsOf,
+  type TrellisLogLevel,
+  validateSettings,
+} from '@trellis/platform';
 
 export { ConfigurationError };
+
+/**
+ * What the standalone server reads: HTTP, its event store (Postgres settings for the postgres store), the runtime.
+ * No Kafka: its modules talk in process.
+ */
+export const standaloneSettings = { ...httpSettings, ...eventStoreSettings, ...postgresSettings, ...runtimeSettings };
+export type StandaloneSettings = SettingsOf<typeof standaloneSettings>;
 
 /** The event stores this build of the standalone server can open. */
 export const STANDALONE_EVENT_STORES = ['embedded', 'memory'] as const;
@@ -11,7 +29,7 @@ export type StandaloneEventStore = (typeof STANDALONE_EVENT_STORES)[number];
  * The schema knows the postgres and eventstoredb stores that other services use; until the standalone server is
  * wired to them, choosing one is refused at startup, with the other problems, rather than failing later.
  */
-const eventStoreAvailable: SettingsCheck<TrellisSettings> = (settings) =>
+const eventStoreAvailable: SettingsCheck<StandaloneSettings> = (settings) =>
   (STANDALONE_EVENT_STORES as readonly string[]).includes(settings.TRELLIS_EVENT_STORE)
     ? []
     : [
@@ -20,8 +38,8 @@ const eventStoreAvailable: SettingsCheck<TrellisSettings> = (settings) =>
       ];
 
 /** Every setting of the standalone server, validated (see docs/configuration.md); throws a `ConfigurationError`. */
-export function loadStandaloneSettings(env: Env): TrellisSettings & { readonly TRELLIS_EVENT_STORE: StandaloneEventStore } {
-  return loadSettings(env, [eventStoreAvailable]) as TrellisSettings & { readonly TRELLIS_EVENT_STORE: StandaloneEventStore };
+export function loadStandaloneSettings(env: Env): StandaloneSettings & { readonly TRELLIS_EVENT_STORE: StandaloneEventStore } {
+  return validateSettings(standaloneSettings, env, [eventStoreAvailable]) as StandaloneSettings & { readonly TRELLIS_EVENT_STORE: StandaloneEventStore };
 }
 
 const nestLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];

@@ -2,14 +2,14 @@ import { mkdir } from 'node:fs/promises';
 
 import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { EmbeddedEventStore, type EventStore, InMemoryEventStore } from '@trellis/event-store';
-import { EVENT_STORE, EventStoreHealthIndicator, MeteredEventStore, ReadinessChecks, type TrellisSettings } from '@trellis/platform';
+import { EVENT_STORE, EventStoreHealthIndicator, MeteredEventStore, ReadinessChecks } from '@trellis/platform';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '@trellis/runtime';
 import { Registry } from 'prom-client';
 
-import type { StandaloneEventStore } from './configuration.js';
+import type { StandaloneEventStore, StandaloneSettings } from './configuration.js';
 
 export interface InfrastructureOptions {
-  readonly settings: TrellisSettings & { readonly TRELLIS_EVENT_STORE: StandaloneEventStore };
+  readonly settings: StandaloneSettings & { readonly TRELLIS_EVENT_STORE: StandaloneEventStore };
   /** Runtime tunables that are no setting (tests lower `maxCommandAttempts`). */
   readonly runtime?: Partial<RuntimeOptions>;
 }

@@ -3,7 +3,7 @@ import { Logger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 
 import { PlatformConfigModule } from './configuration/platform-config.module.js';
-import type { TrellisSettings } from './configuration/trellis.settings.js';
+import type { HttpSettings } from './configuration/trellis.settings.js';
 import { PlatformHealthModule } from './health/health.module.js';
 import { applyHttpHardening } from './http/http-hardening.js';
 import { PlatformLoggingModule } from './logging/logging.module.js';
@@ -11,7 +11,8 @@ import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
 import { PlatformMetricsModule } from './metrics/metrics.module.js';
 
 export interface PlatformOptions {
-  readonly settings: TrellisSettings;
+  /** The service's validated settings: its schema spreads `httpSettings` and the groups it needs besides. */
+  readonly settings: HttpSettings;
   /** The service's name in its log lines (`standalone`, `runtime-service`, ...). */
   readonly service: string;
 }
@@ -44,7 +45,7 @@ export class PlatformModule {
  * The HTTP side of the platform, before any route: the pino logger for Nest's own logs, security headers and CORS,
  * request metrics, and the global prefix with the platform's routes left outside it.
  */
-export function configurePlatformHttp(app: INestApplication, settings: Pick<TrellisSettings, 'TRELLIS_CORS_ORIGINS'>, options: { readonly globalPrefix?: string } = {}): void {
+export function configurePlatformHttp(app: INestApplication, settings: Pick<HttpSettings, 'TRELLIS_CORS_ORIGINS'>, options: { readonly globalPrefix?: string } = {}): void {
   app.useLogger(app.get(Logger));
   app.use(httpMetricsMiddleware(app.get(Registry)));
   applyHttpHardening(app, settings.TRELLIS_CORS_ORIGINS);

@@ -2,9 +2,17 @@ import { resolve } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
-import { ConfigurationError, loadSettings, unknownSettings } from './load-settings.js';
+import { ConfigurationError, loadSettings, unknownSettings, validateSettings } from './load-settings.js';
 import { ENVIRONMENTS } from './setting.js';
-import { trellisSettings } from './trellis.settings.js';
+import {
+  eventStoreSettings,
+  httpSettings,
+  kafkaSettings,
+  postgresSettings,
+  relaySettings,
+  runtimeSettings,
+  trellisSettings,
+} from './trellis.settings.js';
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -35,11 +43,19 @@ describe('loadSettings', () => {
       TRELLIS_POSTGRES_STATEMENT_TIMEOUT_MS: 30_000,
       TRELLIS_KAFKA_BROKERS: ['127.0.0.1:9092'],
       TRELLIS_KAFKA_CLIENT_ID: 'trellis',
+      TRELLIS_KAFKA_CONNECTION_TIMEOUT_MS: 3000,
+      TRELLIS_KAFKA_REQUEST_TIMEOUT_MS: 30_000,
+      TRELLIS_KAFKA_RETRIES: 8,
+      TRELLIS_KAFKA_RETRY_INITIAL_MS: 300,
+      TRELLIS_KAFKA_RETRY_MAX_MS: 30_000,
+      TRELLIS_KAFKA_SESSION_TIMEOUT_MS: 30_000,
+      TRELLIS_KAFKA_HEARTBEAT_INTERVAL_MS: 3000,
       TRELLIS_RELAY_NAME: 'trellis',
       TRELLIS_RELAY_BATCH_SIZE: 500,
       TRELLIS_RELAY_TOPIC_PARTITIONS: 12,
       TRELLIS_RELAY_SCHEMA: 'trellis_relay',
       TRELLIS_EVENTSTORE_URL: undefined,
+      TRELLIS_EVENT_STORE_SCHEMA: 'trellis_events',
     });
   });
 
@@ -61,11 +77,19 @@ describe('loadSettings', () => {
       TRELLIS_POSTGRES_STATEMENT_TIMEOUT_MS: '0',
       TRELLIS_KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092,[::1]:9093',
       TRELLIS_KAFKA_CLIENT_ID: 'runtime-service',
+      TRELLIS_KAFKA_CONNECTION_TIMEOUT_MS: '1000',
+      TRELLIS_KAFKA_REQUEST_TIMEOUT_MS: '5000',
+      TRELLIS_KAFKA_RETRIES: '0',
+      TRELLIS_KAFKA_RETRY_INITIAL_MS: '100',
+      TRELLIS_KAFKA_RETRY_MAX_MS: '2000',
+      TRELLIS_KAFKA_SESSION_TIMEOUT_MS: '10000',
+      TRELLIS_KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
       TRELLIS_RELAY_NAME: 'runtime-relay',
       TRELLIS_RELAY_BATCH_SIZE: '100',
       TRELLIS_RELAY_TOPIC_PARTITIONS: '48',
       TRELLIS_RELAY_SCHEMA: 'runtime_relay',
       TRELLIS_EVENTSTORE_URL: 'esdb+discover://node1:2113,node2:2113,node3:2113?tls=true',
+      TRELLIS_EVENT_STORE_SCHEMA: 'runtime_events',
     });
     expect(settings).toEqual({
       TRELLIS_ENV: 'production',
@@ -84,11 +108,19 @@ describe('loadSettings', () => {
       TRELLIS_POSTGRES_STATEMENT_TIMEOUT_MS: 0,
       TRELLIS_KAFKA_BROKERS: ['kafka-1:9092', 'kafka-2:9092', '[::1]:9093'],
       TRELLIS_KAFKA_CLIENT_ID: 'runtime-service',
+      TRELLIS_KAFKA_CONNECTION_TIMEOUT_MS: 1000,
+      TRELLIS_KAFKA_REQUEST_TIMEOUT_MS: 5000,
+      TRELLIS_KAFKA_RETRIES: 0,
+      TRELLIS_KAFKA_RETRY_INITIAL_MS: 100,
+      TRELLIS_KAFKA_RETRY_MAX_MS: 2000,
+      TRELLIS_KAFKA_SESSION_TIMEOUT_MS: 10_000,
+      TRELLIS_KAFKA_HEARTBEAT_INTERVAL_MS: 1000,
       TRELLIS_RELAY_NAME: 'runtime-relay',
       TRELLIS_RELAY_BATCH_SIZE: 100,
       TRELLIS_RELAY_TOPIC_PARTITIONS: 48,
       TRELLIS_RELAY_SCHEMA: 'runtime_relay',
       TRELLIS_EVENTSTORE_URL: 'esdb+discover://node1:2113,node2:2113,node3:2113?tls=true',
+      TRELLIS_EVENT_STORE_SCHEMA: 'runtime_events',
     });
   });
 
@@ -104,12 +136,12 @@ describe('loadSettings', () => {
     });
     expect(problems).toEqual([
       'PORT="eighty": expected a whole number from 0 to 65535',
-      'TRELLIS_EVENT_STORE="mongodb": expected one of embedded, memory, postgres, eventstoredb',
-      'TRELLIS_INSTANCE_CACHE_SIZE="0": expected a whole number from 1 to 10000000',
       'TRELLIS_LOG_LEVEL="loud": expected one of fatal, error, warn, log, debug, verbose, silent',
       'TRELLIS_CORS_ORIGINS="https://tasks.example.com/": expected * (any origin), none, or comma-separated origins (scheme://host[:port])',
+      'TRELLIS_EVENT_STORE="mongodb": expected one of embedded, memory, postgres, eventstoredb',
       'TRELLIS_POSTGRES_URL="mysql://db/trellis": expected a URL starting with postgres:// or postgresql://',
       'TRELLIS_KAFKA_BROKERS="kafka-1": expected comma-separated host:port pairs',
+      'TRELLIS_INSTANCE_CACHE_SIZE="0": expected a whole number from 1 to 10000000',
     ]);
   });
 
@@ -156,6 +188,15 @@ describe('loadSettings', () => {
     expect(loadSettings({ TRELLIS_EVENT_STORE: 'embedded' }).TRELLIS_EVENTSTORE_URL).toBeUndefined();
   });
 
+  it('keeps a Kafka consumer heartbeat below its session timeout', () => {
+    expect(problemsOf({ TRELLIS_KAFKA_SESSION_TIMEOUT_MS: '6000', TRELLIS_KAFKA_HEARTBEAT_INTERVAL_MS: '6000' })).toEqual([
+      'TRELLIS_KAFKA_HEARTBEAT_INTERVAL_MS=6000: expected less than TRELLIS_KAFKA_SESSION_TIMEOUT_MS (6000)',
+    ]);
+    expect(problemsOf({ TRELLIS_KAFKA_SESSION_TIMEOUT_MS: '3000' })).toEqual([
+      'TRELLIS_KAFKA_SESSION_TIMEOUT_MS="3000": expected a whole number from 6000 to 1800000 (milliseconds)',
+    ]);
+  });
+
   it('lets a service add its own rules, reported with the others', () => {
     const onlyEmbedded = (settings: { readonly TRELLIS_EVENT_STORE: string }): string[] =>
       settings.TRELLIS_EVENT_STORE === 'embedded' ? [] : [`TRELLIS_EVENT_STORE="${settings.TRELLIS_EVENT_STORE}": not here`];
@@ -172,6 +213,27 @@ describe('loadSettings', () => {
         .map(([key]) => [key, example[key] ?? '']);
       expect(loadSettings({ TRELLIS_ENV: environment, ...Object.fromEntries(required) }).TRELLIS_ENV).toBe(environment);
     }
+  });
+});
+
+describe('settings groups', () => {
+  const groups = { httpSettings, eventStoreSettings, postgresSettings, kafkaSettings, relaySettings, runtimeSettings };
+
+  it('put every setting in exactly one group, and trellisSettings is all of them', () => {
+    const grouped = Object.values(groups).flatMap((group) => Object.keys(group));
+    expect(new Set(grouped).size).toBe(grouped.length);
+    expect([...grouped].sort()).toEqual(Object.keys(trellisSettings).sort());
+  });
+
+  it('validate a service schema spread from some groups: only its settings, only its problems', () => {
+    const serviceSettings = { ...httpSettings, ...postgresSettings };
+    const env = { PORT: '9000', TRELLIS_POSTGRES_POOL_MAX: '5', TRELLIS_KAFKA_BROKERS: 'not a broker list', TRELLIS_INSTANCE_CACHE_SIZE: '0' };
+    const settings = validateSettings(serviceSettings, env);
+    expect(Object.keys(settings).sort()).toEqual(Object.keys(serviceSettings).sort());
+    expect(settings).toEqual(expect.objectContaining({ PORT: 9000, TRELLIS_POSTGRES_POOL_MAX: 5, TRELLIS_ENV: 'development' }));
+    expect(() => validateSettings({ ...httpSettings, ...kafkaSettings }, env)).toThrow(
+      expect.objectContaining({ problems: ['TRELLIS_KAFKA_BROKERS="not a broker list": expected comma-separated host:port pairs'] }),
+    );
   });
 });
 

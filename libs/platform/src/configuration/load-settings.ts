@@ -46,6 +46,15 @@ export function validateSettings<S extends SettingsSchema>(schema: S, env: Env, 
       problems.push(`${key} is not set: required when ${when.key}=${when.equals}; expected ${setting.rule}`);
     }
   }
+  for (const [key, setting] of Object.entries(schema)) {
+    const limit = setting.lessThan;
+    if (limit === undefined || !(limit in schema)) continue;
+    const value = values[key];
+    const bound = values[limit];
+    if (typeof value === 'number' && typeof bound === 'number' && value >= bound) {
+      problems.push(`${key}=${value}: expected less than ${limit} (${bound})`);
+    }
+  }
   const settings = Object.freeze(values) as SettingsOf<S>;
   // Checks see every valid value, and the default in place of each invalid one, so their problems join the others.
   for (const check of checks) problems.push(...check(settings));

@@ -25,7 +25,11 @@ export function documentSetting(setting: Setting<unknown>): SettingDocumentation
   return {
     type: setting.type,
     default: setting.fallback === undefined ? defaultText : `${setting.fallback}, else ${defaultText}`,
-    rule: setting.requiredWhen === undefined ? setting.rule : `${setting.rule}; required when ${setting.requiredWhen.key}=${setting.requiredWhen.equals}`,
+    rule: [
+      setting.rule,
+      ...(setting.lessThan === undefined ? [] : [`less than ${setting.lessThan}`]),
+      ...(setting.requiredWhen === undefined ? [] : [`required when ${setting.requiredWhen.key}=${setting.requiredWhen.equals}`]),
+    ].join('; '),
     environments: environments.length === 0 ? '-' : environments.join('; '),
   };
 }

@@ -35,6 +35,8 @@ export interface Setting<T> {
   readonly environments?: Partial<Record<Environment, EnvironmentRule<T>>>;
   /** Required, with no default, when another setting has a given value. */
   readonly requiredWhen?: { readonly key: string; readonly equals: string };
+  /** An integer that must stay below another integer setting of the same schema (a heartbeat below its session timeout). */
+  readonly lessThan?: string;
   parse(raw: string): Parsed<T>;
 }
 
@@ -53,7 +55,9 @@ interface Described<T> {
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const refused: Parsed<never> = { ok: false };
 
-export function integer(options: Described<number> & { readonly default: string; readonly min: number; readonly max: number; readonly unit?: string }): Setting<number> {
+export function integer(
+  options: Described<number> & { readonly default: string; readonly min: number; readonly max: number; readonly unit?: string; readonly lessThan?: string },
+): Setting<number> {
   const { min, max, unit, ...described } = options;
   return {
     type: 'integer',

@@ -8,11 +8,15 @@ export type TrellisLogLevel = (typeof LOG_LEVELS)[number];
 export const EVENT_STORE_KINDS = ['embedded', 'memory', 'postgres', 'eventstoredb'] as const;
 export type EventStoreKind = (typeof EVENT_STORE_KINDS)[number];
 
-/**
- * Every setting of every Trellis service, read from environment variables of the same names. This is the one place a
- * setting is defined: validation, typed access, docs/configuration.md and .env.example all follow it (tests compare).
+/*
+ * The settings of every Trellis service, in groups: a service's schema spreads the groups it reads
+ * (`{ ...httpSettings, ...postgresSettings, ... }`), and `trellisSettings` is all of them. Each setting is read from
+ * the environment variable of the same name and defined only here: validation, typed access, docs/configuration.md
+ * and .env.example all follow it (tests compare).
  */
-export const trellisSettings = {
+
+/** Every HTTP service: environment, listening address, logs, CORS, readiness checks. */
+export const httpSettings = {
   TRELLIS_ENV: oneOf(ENVIRONMENTS, {
     default: 'development',
     fallback: 'NODE_ENV',
@@ -24,17 +28,6 @@ export const trellisSettings = {
     rule: 'a host name or an IP address',
     pattern: /^(?:[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?)$/,
     meaning: 'Interface the HTTP server listens on; 127.0.0.1 keeps it local to the machine.',
-  }),
-  TRELLIS_EVENT_STORE: oneOf(EVENT_STORE_KINDS, {
-    default: 'embedded',
-    meaning: 'Where events are stored: embedded (files under TRELLIS_DATA_DIR), memory (gone at exit), postgres or eventstoredb.',
-  }),
-  TRELLIS_DATA_DIR: path({ default: './data', meaning: 'Directory of the embedded event store; created if missing.' }),
-  TRELLIS_INSTANCE_CACHE_SIZE: integer({
-    default: '10000',
-    min: 1,
-    max: 10_000_000,
-    meaning: 'How many process-instance states the runtime keeps in memory between commands.',
   }),
   TRELLIS_LOG_LEVEL: oneOf(LOG_LEVELS, {
     default: 'log',
@@ -53,6 +46,30 @@ export const trellisSettings = {
     unit: 'milliseconds',
     meaning: 'How long each readiness check (event store, Postgres, Kafka) may take before it counts as down.',
   }),
+};
+
+/** Services that own event streams (deployment, runtime, the standalone server): which store, and where. */
+export const eventStoreSettings = {
+  TRELLIS_EVENT_STORE: oneOf(EVENT_STORE_KINDS, {
+    default: 'embedded',
+    meaning: 'Where events are stored: embedded (files under TRELLIS_DATA_DIR), memory (gone at exit), postgres or eventstoredb.',
+  }),
+  TRELLIS_DATA_DIR: path({ default: './data', meaning: 'Directory of the embedded event store; created if missing.' }),
+  TRELLIS_EVENTSTORE_URL: optionalUrl({
+    protocols: ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover'],
+    requiredWhen: { key: 'TRELLIS_EVENT_STORE', equals: 'eventstoredb' },
+    meaning: 'Connection string of the EventStoreDB (KurrentDB) cluster of the eventstoredb event store.',
+  }),
+  TRELLIS_EVENT_STORE_SCHEMA: text({
+    default: 'trellis_events',
+    rule: 'a Postgres schema name: lower-case letters, digits and _, starting with a letter or _, at most 60',
+    pattern: /^[a-z_][a-z0-9_]{0,59}$/,
+    meaning: 'Postgres schema of the postgres event store (in TRELLIS_POSTGRES_URL); created if missing.',
+  }),
+};
+
+/** Services with a Postgres pool (read models, the postgres event store, the relay checkpoint). */
+export const postgresSettings = {
   TRELLIS_POSTGRES_URL: url({
     default: 'postgres://postgres@127.0.0.1:5432/test',
     protocols: ['postgres', 'postgresql'],
@@ -80,6 +97,10 @@ export const trellisSettings = {
     unit: 'milliseconds',
     meaning: 'Postgres cancels a statement running longer than this; 0: no limit.',
   }),
+};
+
+/** Services that produce to or consume from Kafka: the kafkajs client's brokers, timeouts and retries. */
+export const kafkaSettings = {
   TRELLIS_KAFKA_BROKERS: hostPortList({ default: '127.0.0.1:9092', meaning: 'Kafka bootstrap brokers.' }),
   TRELLIS_KAFKA_CLIENT_ID: text({
     default: 'trellis',
@@ -87,6 +108,59 @@ export const trellisSettings = {
     pattern: /^[A-Za-z0-9._-]{1,249}$/,
     meaning: 'Client id the service gives Kafka (broker logs, quotas).',
   }),
+  TRELLIS_KAFKA_CONNECTION_TIMEOUT_MS: integer({
+    default: '3000',
+    min: 1,
+    max: 300_000,
+    unit: 'milliseconds',
+    meaning: 'How long opening a connection to a Kafka broker may take before the attempt fails (and is retried).',
+  }),
+  TRELLIS_KAFKA_REQUEST_TIMEOUT_MS: integer({
+    default: '30000',
+    min: 1,
+    max: 600_000,
+    unit: 'milliseconds',
+    meaning: 'How long a Kafka broker may take to answer a request before it fails (and is retried).',
+  }),
+  TRELLIS_KAFKA_RETRIES: integer({
+    default: '8',
+    min: 0,
+    max: 100,
+    meaning: 'Retries of a failed Kafka request (connect, metadata, publish, commit) before the operation fails.',
+  }),
+  TRELLIS_KAFKA_RETRY_INITIAL_MS: integer({
+    default: '300',
+    min: 1,
+    max: 600_000,
+    unit: 'milliseconds',
+    meaning: 'Delay before the first retry of a failed Kafka request; it doubles, with jitter, for each next one.',
+  }),
+  TRELLIS_KAFKA_RETRY_MAX_MS: integer({
+    default: '30000',
+    min: 1,
+    max: 600_000,
+    unit: 'milliseconds',
+    meaning: 'Longest delay between two retries of a failed Kafka request.',
+  }),
+  TRELLIS_KAFKA_SESSION_TIMEOUT_MS: integer({
+    default: '30000',
+    min: 6_000,
+    max: 1_800_000,
+    unit: 'milliseconds',
+    meaning: 'A consumer that sends no heartbeat for this long leaves its group, and its partitions go to the others.',
+  }),
+  TRELLIS_KAFKA_HEARTBEAT_INTERVAL_MS: integer({
+    default: '3000',
+    min: 1,
+    max: 600_000,
+    unit: 'milliseconds',
+    lessThan: 'TRELLIS_KAFKA_SESSION_TIMEOUT_MS',
+    meaning: 'How often a consumer tells its group it is alive.',
+  }),
+};
+
+/** The service that runs the relay (event store to Kafka). */
+export const relaySettings = {
   TRELLIS_RELAY_NAME: text({
     default: 'trellis',
     rule: '1 to 100 letters, digits, dots, underscores or hyphens',
@@ -111,12 +185,34 @@ export const trellisSettings = {
     pattern: /^[a-z_][a-z0-9_]{0,62}$/,
     meaning: 'Postgres schema of the relay checkpoints table; created if missing.',
   }),
-  TRELLIS_EVENTSTORE_URL: optionalUrl({
-    protocols: ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover'],
-    requiredWhen: { key: 'TRELLIS_EVENT_STORE', equals: 'eventstoredb' },
-    meaning: 'Connection string of the EventStoreDB (KurrentDB) cluster of the eventstoredb event store.',
+};
+
+/** The service that runs process instances. */
+export const runtimeSettings = {
+  TRELLIS_INSTANCE_CACHE_SIZE: integer({
+    default: '10000',
+    min: 1,
+    max: 10_000_000,
+    meaning: 'How many process-instance states the runtime keeps in memory between commands.',
   }),
 };
+
+/** Every setting of every Trellis service. */
+export const trellisSettings = {
+  ...httpSettings,
+  ...eventStoreSettings,
+  ...postgresSettings,
+  ...kafkaSettings,
+  ...relaySettings,
+  ...runtimeSettings,
+};
+
+export type HttpSettings = SettingsOf<typeof httpSettings>;
+export type EventStoreSettings = SettingsOf<typeof eventStoreSettings>;
+export type PostgresSettings = SettingsOf<typeof postgresSettings>;
+export type KafkaSettings = SettingsOf<typeof kafkaSettings>;
+export type RelaySettings = SettingsOf<typeof relaySettings>;
+export type RuntimeSettings = SettingsOf<typeof runtimeSettings>;
 
 export type TrellisSettingsSchema = typeof trellisSettings;
 

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
-import type { TrellisSettings } from '../configuration/trellis.settings.js';
+import type { HttpSettings } from '../configuration/trellis.settings.js';
 import { configurePlatformHttp } from '../platform.module.js';
 import { exactJsonContentType } from './exact-json-content-type.middleware.js';
 import { notFoundProblem, ProblemDetailsFilter } from './problem/problem-details.filter.js';
@@ -17,7 +17,7 @@ export interface ServiceAppOptions {
   /** The service's root module; it imports `PlatformModule.forRoot(...)` (logger, metrics, health). */
   readonly module: DynamicModule | Type;
   /** The service's validated settings (its schema spreads `httpSettings`). */
-  readonly settings: Pick<TrellisSettings, 'TRELLIS_CORS_ORIGINS'>;
+  readonly settings: HttpSettings;
   /** Title of the OpenAPI document. */
   readonly title: string;
   /** What the API does, for the OpenAPI document (the problem+json sentence is appended). */
