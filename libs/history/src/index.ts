@@ -1,0 +1,43 @@
+export { HistoryModule, type HistoryModuleAsyncOptions, type HistoryModuleOptions } from './history.module.js';
+export { HISTORY_PROJECTION, HistoryProjection, type HistoryProjectionLogger } from './history.projection.js';
+export { HISTORY_CONSUMER_GROUP, HISTORY_TOPICS, HistoryConsumer, type HistoryConsumerOptions } from './history-consumer.js';
+export { type EnvelopeApplier, GroupCommit } from './group-commit.js';
+export {
+  type ConsumerGroupAdmin,
+  type ConsumerGroupLag,
+  KafkaConsumerGroupAdmin,
+  type KafkaConsumerGroupAdminOptions,
+} from './consumer-group-admin.js';
+export {
+  HistoryRebuild,
+  type HistoryRebuildOptions,
+  HistoryRebuildRefusedError,
+  type HistoryRebuildReport,
+  replayFromEventStore,
+} from './history-rebuild.js';
+export { type HistoryStatus, HistoryStatusReader } from './history-status.js';
+export {
+  DEFAULT_PAGE_SIZE,
+  type ElementInstanceFilter,
+  HistoryQueries,
+  type IncidentFilter,
+  type JobFilter,
+  MAX_PAGE_SIZE,
+  type Paging,
+  type ProcessInstanceFilter,
+  SORTS,
+  sortValues,
+  type UserTaskFilter,
+  type VariableFilter,
+} from './history.queries.js';
+export { historyEntities } from './history.entities.js';
+export { CreateHistoryTables1796428800000, historyMigrations } from './history.migrations.js';
+export type * from './history.views.js';
+export {
+  ELEMENT_INSTANCE_STATES,
+  INCIDENT_STATES,
+  INCIDENT_TYPES,
+  JOB_STATES,
+  PROCESS_INSTANCE_STATES,
+  USER_TASK_STATES,
+} from './history.views.js';
