@@ -3,7 +3,7 @@
  * their events turned into the envelopes the relay publishes, and BPMN models with user tasks.
  */
 import { randomUUID } from 'node:crypto';
-import { type EventEnvelope, type RuntimeCommandRejection, eventEnvelopeOf } from '@trellis/contracts';
+import { type EventEnvelope, type RuntimeCommandRejection, TOPICS, eventEnvelopeOf } from '@trellis/contracts';
 import {
   type ExecutableProcess,
   type Failure,
@@ -15,6 +15,9 @@ import {
   decideWithState,
   initialProcessInstanceState,
 } from '@trellis/engine';
+import type { MessageBus, MessageSubscription, OutgoingMessage, SubscribeOptions, TopicSpec } from '@trellis/messaging';
+
+import type { TasksTopicNames } from './tasks.options.js';
 
 /**
  * `approval`: start → `approve` (a user task assigned from the variables `approver`, `groups`, `users`, `due`,
@@ -152,5 +155,86 @@ export class EngineInstance {
     const tasks = Object.values(this.state.userTasks).filter((task) => task.elementId === elementId);
     if (tasks.length !== 1) throw new Error(`Expected one open user task of ${elementId}, found ${tasks.length}`);
     return tasks[0];
+  }
+}
+
+/** The broker list the tests use (the setting the services read). */
+export const kafkaBrokers = (process.env['TRELLIS_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
+
+/** A test run's own names for the Trellis topics, so that runs against one broker never meet. */
+export function testTopics(run: string = randomUUID().slice(0, 8)): TasksTopicNames {
+  const named = (topic: string): string => `trellis-test.${run}.${topic}`;
+  return {
+    processInstanceEvents: named(TOPICS.processInstanceEvents),
+    runtimeCommands: named(TOPICS.runtimeCommands),
+    runtimeCommandResults: named(TOPICS.runtimeCommandResults),
+    deadLetter: named(TOPICS.deadLetter),
+  };
+}
+
+/** Collects what a subscription received; a test waits for a condition within a deadline that fails it with what came. */
+export class Collected<T> {
+  readonly items: T[] = [];
+  private waiters: { readonly test: () => boolean; readonly resolve: () => void }[] = [];
+
+  readonly handler = (item: T): void => {
+    this.items.push(item);
+    this.waiters = this.waiters.filter((waiter) => {
+      if (!waiter.test()) return true;
+      waiter.resolve();
+      return false;
+    });
+  };
+
+  until(test: (items: readonly T[]) => boolean, what: string, deadlineMs = 30_000): Promise<void> {
+    if (test(this.items)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter.resolve !== done);
+        reject(new Error(`Waited ${deadlineMs} ms for ${what}; got ${this.items.length}: ${JSON.stringify(this.items).slice(0, 2000)}`));
+      }, deadlineMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push({ test: () => test(this.items), resolve: done });
+    });
+  }
+}
+
+/**
+ * A real bus whose `publish` fails on demand: `failNext(n)` makes the next n calls throw before reaching Kafka, or
+ * after Kafka took the messages (`afterPublishing`: the acknowledgement lost on the way).
+ */
+export class FaultyBus implements MessageBus {
+  publishCalls = 0;
+  private failures: { remaining: number; readonly afterPublishing: boolean } | undefined;
+
+  constructor(private readonly bus: MessageBus) {}
+
+  failNext(count: number, options: { readonly afterPublishing?: boolean } = {}): void {
+    this.failures = { remaining: count, afterPublishing: options.afterPublishing ?? false };
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    this.publishCalls++;
+    const failing = this.failures !== undefined && this.failures.remaining > 0 ? this.failures : undefined;
+    if (failing) failing.remaining--;
+    const error = (): Error => Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError' });
+    if (failing && !failing.afterPublishing) throw error();
+    await this.bus.publish(topic, messages);
+    if (failing) throw error();
+  }
+
+  subscribe<T>(options: SubscribeOptions<T>): Promise<MessageSubscription> {
+    return this.bus.subscribe(options);
+  }
+
+  ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    return this.bus.ensureTopics(topics);
+  }
+
+  close(): Promise<void> {
+    return this.bus.close();
   }
 }
