@@ -6,6 +6,7 @@ import { ConfigurationError, loadSettings, unknownSettings, validateSettings } f
 import { ENVIRONMENTS } from './setting.js';
 import {
   eventStoreSettings,
+  historySettings,
   httpSettings,
   kafkaSettings,
   postgresSettings,
@@ -33,6 +34,7 @@ describe('loadSettings', () => {
       TRELLIS_EVENT_STORE: 'embedded',
       TRELLIS_DATA_DIR: resolve('data'),
       TRELLIS_INSTANCE_CACHE_SIZE: 10_000,
+      TRELLIS_HISTORY_SCHEMA: 'trellis_history',
       TRELLIS_LOG_LEVEL: 'log',
       TRELLIS_CORS_ORIGINS: '*',
       TRELLIS_HEALTH_CHECK_TIMEOUT_MS: 2000,
@@ -90,6 +92,7 @@ describe('loadSettings', () => {
       TRELLIS_RELAY_SCHEMA: 'runtime_relay',
       TRELLIS_EVENTSTORE_URL: 'esdb+discover://node1:2113,node2:2113,node3:2113?tls=true',
       TRELLIS_EVENT_STORE_SCHEMA: 'runtime_events',
+      TRELLIS_HISTORY_SCHEMA: 'history_replica',
     });
     expect(settings).toEqual({
       TRELLIS_ENV: 'production',
@@ -98,6 +101,7 @@ describe('loadSettings', () => {
       TRELLIS_EVENT_STORE: 'eventstoredb',
       TRELLIS_DATA_DIR: '/var/lib/trellis',
       TRELLIS_INSTANCE_CACHE_SIZE: 50,
+      TRELLIS_HISTORY_SCHEMA: 'history_replica',
       TRELLIS_LOG_LEVEL: 'debug',
       TRELLIS_CORS_ORIGINS: ['https://tasks.example.com', 'http://localhost:5173'],
       TRELLIS_HEALTH_CHECK_TIMEOUT_MS: 500,
@@ -217,7 +221,7 @@ describe('loadSettings', () => {
 });
 
 describe('settings groups', () => {
-  const groups = { httpSettings, eventStoreSettings, postgresSettings, kafkaSettings, relaySettings, runtimeSettings };
+  const groups = { httpSettings, eventStoreSettings, postgresSettings, kafkaSettings, relaySettings, runtimeSettings, historySettings };
 
   it('put every setting in exactly one group, and trellisSettings is all of them', () => {
     const grouped = Object.values(groups).flatMap((group) => Object.keys(group));

@@ -197,6 +197,16 @@ export const runtimeSettings = {
   }),
 };
 
+/** The history service (its read model's schema). */
+export const historySettings = {
+  TRELLIS_HISTORY_SCHEMA: text({
+    default: 'trellis_history',
+    rule: 'a Postgres schema name: lower-case letters, digits and _, starting with a letter or _, at most 63',
+    pattern: /^[a-z_][a-z0-9_]{0,62}$/,
+    meaning: 'Postgres schema of the history read model (in TRELLIS_POSTGRES_URL); created with its tables if missing.',
+  }),
+};
+
 /** Every setting of every Trellis service. */
 export const trellisSettings = {
   ...httpSettings,
@@ -205,6 +215,7 @@ export const trellisSettings = {
   ...kafkaSettings,
   ...relaySettings,
   ...runtimeSettings,
+  ...historySettings,
 };
 
 export type HttpSettings = SettingsOf<typeof httpSettings>;
@@ -213,6 +224,7 @@ export type PostgresSettings = SettingsOf<typeof postgresSettings>;
 export type KafkaSettings = SettingsOf<typeof kafkaSettings>;
 export type RelaySettings = SettingsOf<typeof relaySettings>;
 export type RuntimeSettings = SettingsOf<typeof runtimeSettings>;
+export type HistorySettings = SettingsOf<typeof historySettings>;
 
 export type TrellisSettingsSchema = typeof trellisSettings;
 
