@@ -4,7 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { DeploymentsController } from './api/deployments.controller.js';
 import { ProcessDefinitionsController } from './api/process-definitions.controller.js';
 import { DeployResourcesHandler } from './commands/deploy-resources.command.js';
-import { DefinitionRegistry } from './definition-registry.js';
+import { DefinitionsModule } from './definitions.module.js';
 import {
   GetProcessDefinitionHandler,
   GetProcessDefinitionXmlHandler,
@@ -16,15 +16,14 @@ import {
  * application (a global module) and `CqrsModule.forRoot()` at the root.
  */
 @Module({
-  imports: [CqrsModule],
+  imports: [CqrsModule, DefinitionsModule],
   controllers: [DeploymentsController, ProcessDefinitionsController],
   providers: [
-    DefinitionRegistry,
     DeployResourcesHandler,
     ListProcessDefinitionsHandler,
     GetProcessDefinitionHandler,
     GetProcessDefinitionXmlHandler,
   ],
-  exports: [DefinitionRegistry],
+  exports: [DefinitionsModule],
 })
 export class DeploymentModule {}

@@ -1,4 +1,5 @@
 export { DeploymentModule } from './deployment.module.js';
+export { DefinitionsModule } from './definitions.module.js';
 export { DefinitionRegistry, type DefinitionFilter } from './definition-registry.js';
 export {
   DEPLOYMENTS_STREAM,
