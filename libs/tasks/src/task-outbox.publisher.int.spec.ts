@@ -54,7 +54,7 @@ type Received = { readonly command: RuntimeCommandMessage; readonly message: Rec
 async function runtimeReads(): Promise<Collected<Received>> {
   const received = new Collected<Received>();
   subscriptions.push(
-    await bus.subscribe({
+    await bus.subscribe<RuntimeCommandMessage>({
       topics: topic,
       groupId: `tasks-outbox-test.${randomUUID()}`,
       fromBeginning: true,
