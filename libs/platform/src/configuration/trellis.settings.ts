@@ -195,6 +195,12 @@ export const runtimeSettings = {
     max: 10_000_000,
     meaning: 'How many process-instance states the runtime keeps in memory between commands.',
   }),
+  TRELLIS_SNAPSHOT_EVERY: integer({
+    default: '500',
+    min: 0,
+    max: 1_000_000,
+    meaning: 'Events appended to a process instance between two snapshots of its state; 0: no snapshots.',
+  }),
 };
 
 /** The history service (its read model's schema). */
