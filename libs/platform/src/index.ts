@@ -26,6 +26,8 @@ export {
   relaySettings,
   type RuntimeSettings,
   runtimeSettings,
+  type TasksSettings,
+  tasksSettings,
   type TrellisLogLevel,
   type TrellisSettings,
   type TrellisSettingsSchema,

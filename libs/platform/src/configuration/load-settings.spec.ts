@@ -12,6 +12,7 @@ import {
   postgresSettings,
   relaySettings,
   runtimeSettings,
+  tasksSettings,
   trellisSettings,
 } from './trellis.settings.js';
 
@@ -36,6 +37,9 @@ describe('loadSettings', () => {
       TRELLIS_INSTANCE_CACHE_SIZE: 10_000,
       TRELLIS_SNAPSHOT_EVERY: 500,
       TRELLIS_HISTORY_SCHEMA: 'trellis_history',
+      TRELLIS_TASKS_SCHEMA: 'trellis_tasks',
+      TRELLIS_TASKS_OUTBOX_POLL_INTERVAL_MS: 1000,
+      TRELLIS_TASKS_OUTBOX_BATCH_SIZE: 100,
       TRELLIS_LOG_LEVEL: 'log',
       TRELLIS_CORS_ORIGINS: '*',
       TRELLIS_HEALTH_CHECK_TIMEOUT_MS: 2000,
@@ -95,6 +99,9 @@ describe('loadSettings', () => {
       TRELLIS_EVENTSTORE_URL: 'esdb+discover://node1:2113,node2:2113,node3:2113?tls=true',
       TRELLIS_EVENT_STORE_SCHEMA: 'runtime_events',
       TRELLIS_HISTORY_SCHEMA: 'history_replica',
+      TRELLIS_TASKS_SCHEMA: 'tasks_replica',
+      TRELLIS_TASKS_OUTBOX_POLL_INTERVAL_MS: '250',
+      TRELLIS_TASKS_OUTBOX_BATCH_SIZE: '20',
     });
     expect(settings).toEqual({
       TRELLIS_ENV: 'production',
@@ -105,6 +112,9 @@ describe('loadSettings', () => {
       TRELLIS_INSTANCE_CACHE_SIZE: 50,
       TRELLIS_SNAPSHOT_EVERY: 0,
       TRELLIS_HISTORY_SCHEMA: 'history_replica',
+      TRELLIS_TASKS_SCHEMA: 'tasks_replica',
+      TRELLIS_TASKS_OUTBOX_POLL_INTERVAL_MS: 250,
+      TRELLIS_TASKS_OUTBOX_BATCH_SIZE: 20,
       TRELLIS_LOG_LEVEL: 'debug',
       TRELLIS_CORS_ORIGINS: ['https://tasks.example.com', 'http://localhost:5173'],
       TRELLIS_HEALTH_CHECK_TIMEOUT_MS: 500,
@@ -224,7 +234,7 @@ describe('loadSettings', () => {
 });
 
 describe('settings groups', () => {
-  const groups = { httpSettings, eventStoreSettings, postgresSettings, kafkaSettings, relaySettings, runtimeSettings, historySettings };
+  const groups = { httpSettings, eventStoreSettings, postgresSettings, kafkaSettings, relaySettings, runtimeSettings, historySettings, tasksSettings };
 
   it('put every setting in exactly one group, and trellisSettings is all of them', () => {
     const grouped = Object.values(groups).flatMap((group) => Object.keys(group));

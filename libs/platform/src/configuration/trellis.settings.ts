@@ -213,6 +213,29 @@ export const historySettings = {
   }),
 };
 
+/** The task-service (its read model's schema, its outbox of runtime commands). */
+export const tasksSettings = {
+  TRELLIS_TASKS_SCHEMA: text({
+    default: 'trellis_tasks',
+    rule: 'a Postgres schema name: lower-case letters, digits and _, starting with a letter or _, at most 63',
+    pattern: /^[a-z_][a-z0-9_]{0,62}$/,
+    meaning: 'Postgres schema of the task-service (in TRELLIS_POSTGRES_URL): user tasks and the outbox; created with its tables if missing.',
+  }),
+  TRELLIS_TASKS_OUTBOX_POLL_INTERVAL_MS: integer({
+    default: '1000',
+    min: 10,
+    max: 600_000,
+    unit: 'milliseconds',
+    meaning: 'How often the task-service looks for runtime commands committed but not yet published to Kafka.',
+  }),
+  TRELLIS_TASKS_OUTBOX_BATCH_SIZE: integer({
+    default: '100',
+    min: 1,
+    max: 10_000,
+    meaning: 'Most runtime commands the task-service publishes from its outbox in one Kafka request.',
+  }),
+};
+
 /** Every setting of every Trellis service. */
 export const trellisSettings = {
   ...httpSettings,
@@ -222,6 +245,7 @@ export const trellisSettings = {
   ...relaySettings,
   ...runtimeSettings,
   ...historySettings,
+  ...tasksSettings,
 };
 
 export type HttpSettings = SettingsOf<typeof httpSettings>;
@@ -231,6 +255,7 @@ export type KafkaSettings = SettingsOf<typeof kafkaSettings>;
 export type RelaySettings = SettingsOf<typeof relaySettings>;
 export type RuntimeSettings = SettingsOf<typeof runtimeSettings>;
 export type HistorySettings = SettingsOf<typeof historySettings>;
+export type TasksSettings = SettingsOf<typeof tasksSettings>;
 
 export type TrellisSettingsSchema = typeof trellisSettings;
 
