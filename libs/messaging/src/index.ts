@@ -10,6 +10,7 @@ export {
   type TopicSpec,
   isNonRetriable,
 } from './message-bus.port.js';
+export { MESSAGE_BUS } from './message-bus.token.js';
 export { DEFAULT_HANDLER_RETRY_POLICY, type HandlerRetryPolicy } from './handler-retry-policy.js';
 export { type MessagingLogger, consoleMessagingLogger, silentMessagingLogger } from './messaging-logger.js';
 export { asDeadLetterEnvelope, asEventEnvelope, asJson, asText } from './decoders.js';
