@@ -3,7 +3,15 @@ import { compile, type ExecutableProcess } from '@trellis/engine';
 import type { EventStore } from '@trellis/event-store';
 import { EVENT_STORE } from '@trellis/platform';
 
-import { DEPLOYMENTS_STREAM, type DeploymentCreatedData, type ProcessDefinition } from './deployment.events.js';
+import {
+  type DecisionDefinition,
+  DEPLOYMENTS_STREAM,
+  type DeploymentCreatedData,
+  type FormDefinition,
+  type ProcessDefinition,
+  resourceKindOf,
+} from './deployment.events.js';
+import { VersionedDefinitions } from './versioned-definitions.js';
 
 interface RegisteredDefinition {
   readonly definition: ProcessDefinition;
@@ -18,10 +26,11 @@ interface RegisteredDefinition {
 /** What each resource of a deployment compiled to, by resource name. */
 export type CompiledResources = ReadonlyMap<string, { readonly processes?: readonly ExecutableProcess[]; readonly problem?: string }>;
 
-/** Compiles the resources of a stored deployment again (this version of the engine may differ from the one that deployed). */
+/** Compiles the BPMN resources of a stored deployment again (this version of the engine may differ from the one that deployed). */
 async function compileResources(data: DeploymentCreatedData): Promise<CompiledResources> {
   const compiled = new Map<string, { processes?: readonly ExecutableProcess[]; problem?: string }>();
   for (const resource of data.resources) {
+    if (resourceKindOf(resource) !== 'bpmn') continue;
     const result = await compile(resource.xml);
     compiled.set(resource.name, result.ok ? { processes: result.value.processes } : { problem: result.error.map((error) => error.message).join('; ') });
   }
@@ -35,14 +44,16 @@ export interface DefinitionFilter {
 }
 
 /**
- * The deployed process definitions and their compiled models, in memory.
- * The `deployments` stream is the truth: the registry is rebuilt from it at startup.
+ * The deployed process definitions and their compiled models, and the deployed decision and form definitions with
+ * their resources, in memory. The `deployments` stream is the truth: the registry is rebuilt from it at startup.
  */
 @Injectable()
 export class DefinitionRegistry implements OnModuleInit {
   private readonly logger = new Logger(DefinitionRegistry.name);
   private readonly definitions = new Map<string, RegisteredDefinition>();
   private readonly latestByProcessId = new Map<string, RegisteredDefinition>();
+  private readonly decisionDefinitions = new VersionedDefinitions<DecisionDefinition>((definition) => definition.decisionId);
+  private readonly formDefinitions = new VersionedDefinitions<FormDefinition>((definition) => definition.formId);
   /** Revision of the last deployment applied; undefined while the stream does not exist. */
   private streamRevision: number | undefined;
   /** The catch-up reading the stream now, and the one that will read after it (shared by the calls meanwhile). */
@@ -68,11 +79,14 @@ export class DefinitionRegistry implements OnModuleInit {
     }
     this.definitions.clear();
     this.latestByProcessId.clear();
+    this.decisionDefinitions.clear();
+    this.formDefinitions.clear();
     this.streamRevision = undefined;
     for (const { data, revision, compiled } of deployments) this.apply(data, revision, compiled);
     this.streamRevision = events.at(-1)?.revision;
     this.logger.log(
-      `Loaded ${this.definitions.size} process definition(s) from ${deployments.length} deployment(s) in ${Math.round(performance.now() - started)} ms`,
+      `Loaded ${this.definitions.size} process, ${this.decisionDefinitions.size} decision and ${this.formDefinitions.size} form definition(s) ` +
+        `from ${deployments.length} deployment(s) in ${Math.round(performance.now() - started)} ms`,
     );
   }
 
@@ -141,6 +155,15 @@ export class DefinitionRegistry implements OnModuleInit {
       const latest = this.latestByProcessId.get(definition.processId);
       if (!latest || latest.definition.version < definition.version) this.latestByProcessId.set(definition.processId, registered);
     }
+    const resourceNamed = (name: string) => data.resources.find((candidate) => candidate.name === name);
+    for (const definition of data.decisionDefinitions ?? []) {
+      const resource = resourceNamed(definition.resourceName);
+      if (resource) this.decisionDefinitions.add(definition, resource.sha256, resource.xml);
+    }
+    for (const definition of data.formDefinitions ?? []) {
+      const resource = resourceNamed(definition.resourceName);
+      if (resource) this.formDefinitions.add(definition, resource.sha256, resource.xml);
+    }
     this.streamRevision = revision;
   }
 
@@ -167,6 +190,50 @@ export class DefinitionRegistry implements OnModuleInit {
   /** The SHA-256 of the resource holding the latest version of a process id: duplicate detection. */
   latestSha256(processId: string): string | undefined {
     return this.latestByProcessId.get(processId)?.sha256;
+  }
+
+  /** Decision definitions, ordered by decision id, then version. */
+  listDecisions(filter: { readonly decisionId?: string; readonly latest?: boolean } = {}): DecisionDefinition[] {
+    return this.decisionDefinitions.list({ ...(filter.decisionId === undefined ? {} : { key: filter.decisionId }), latest: filter.latest === true });
+  }
+
+  getDecision(id: string): DecisionDefinition | undefined {
+    return this.decisionDefinitions.get(id);
+  }
+
+  /** The DMN XML of the resource a decision definition came from, as deployed. */
+  decisionXml(id: string): string | undefined {
+    return this.decisionDefinitions.content(id);
+  }
+
+  latestDecision(decisionId: string): DecisionDefinition | undefined {
+    return this.decisionDefinitions.latest(decisionId);
+  }
+
+  latestDecisionSha256(decisionId: string): string | undefined {
+    return this.decisionDefinitions.latestSha256(decisionId);
+  }
+
+  /** Form definitions, ordered by form id, then version. */
+  listForms(filter: { readonly formId?: string; readonly latest?: boolean } = {}): FormDefinition[] {
+    return this.formDefinitions.list({ ...(filter.formId === undefined ? {} : { key: filter.formId }), latest: filter.latest === true });
+  }
+
+  getForm(id: string): FormDefinition | undefined {
+    return this.formDefinitions.get(id);
+  }
+
+  /** The form's JSON as deployed. */
+  formContent(id: string): string | undefined {
+    return this.formDefinitions.content(id);
+  }
+
+  latestForm(formId: string): FormDefinition | undefined {
+    return this.formDefinitions.latest(formId);
+  }
+
+  latestFormSha256(formId: string): string | undefined {
+    return this.formDefinitions.latestSha256(formId);
   }
 
   /** The compiled process of a definition, or why it cannot run. */

@@ -2,12 +2,18 @@ export { DeploymentModule } from './deployment.module.js';
 export { DefinitionsModule } from './definitions.module.js';
 export { DefinitionRegistry, type DefinitionFilter } from './definition-registry.js';
 export {
+  type DecisionDefinition,
   DEPLOYMENTS_STREAM,
   type DeployedResource,
   type DeploymentCreated,
   type DeploymentCreatedData,
+  type FormDefinition,
   type ProcessDefinition,
+  type ResourceKind,
+  resourceKindOf,
 } from './deployment.events.js';
+export { type DmnDecision, type DmnResource, readDmnResource } from './resources/dmn-resource.js';
+export { type FormResource, readFormResource } from './resources/form-resource.js';
 export {
   DeployResourcesCommand,
   DeployResourcesHandler,

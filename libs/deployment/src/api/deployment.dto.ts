@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
-import type { ProcessDefinition } from '../deployment.events.js';
+import type { DecisionDefinition, FormDefinition, ProcessDefinition } from '../deployment.events.js';
 import type { DeploymentView } from '../commands/deploy-resources.command.js';
 
 /** The text fields of the multipart deployment request (the files travel beside them). */
@@ -30,6 +30,40 @@ export class ProcessDefinitionDto implements ProcessDefinition {
   deploymentId!: string;
 }
 
+export class DecisionDefinitionDto implements DecisionDefinition {
+  @ApiProperty({ description: '`<decisionId>:<version>`', example: 'risk-check:1' })
+  id!: string;
+  @ApiProperty({ description: 'The DMN decision id', example: 'risk-check' })
+  decisionId!: string;
+  @ApiPropertyOptional({ example: 'Risk check' })
+  name?: string;
+  @ApiProperty({ description: 'Starts at 1 per decision id; redeploying the same content keeps it', example: 1 })
+  version!: number;
+  @ApiPropertyOptional({ description: 'camunda:versionTag or zeebe:versionTag of the decision', example: 'v2' })
+  versionTag?: string;
+  @ApiPropertyOptional({ description: 'The id of the DMN definitions (decision requirements graph) holding the decision', example: 'risk-rules' })
+  decisionRequirementsId?: string;
+  @ApiPropertyOptional({ example: 'Risk rules' })
+  decisionRequirementsName?: string;
+  @ApiProperty({ example: 'risk-rules.dmn' })
+  resourceName!: string;
+  @ApiProperty({ description: 'The deployment that introduced this version', format: 'uuid' })
+  deploymentId!: string;
+}
+
+export class FormDefinitionDto implements FormDefinition {
+  @ApiProperty({ description: '`<formId>:<version>`', example: 'invoice-approval:1' })
+  id!: string;
+  @ApiProperty({ description: 'The form id (what user tasks reference)', example: 'invoice-approval' })
+  formId!: string;
+  @ApiProperty({ description: 'Starts at 1 per form id; redeploying the same content keeps it', example: 1 })
+  version!: number;
+  @ApiProperty({ example: 'invoice-approval.form' })
+  resourceName!: string;
+  @ApiProperty({ description: 'The deployment that introduced this version', format: 'uuid' })
+  deploymentId!: string;
+}
+
 export class DeployedResourceDto {
   @ApiProperty({ example: 'order-process.bpmn' })
   name!: string;
@@ -48,6 +82,10 @@ export class DeploymentDto implements DeploymentView {
   resources!: DeployedResourceDto[];
   @ApiProperty({ type: [ProcessDefinitionDto] })
   processDefinitions!: ProcessDefinitionDto[];
+  @ApiPropertyOptional({ type: [DecisionDefinitionDto], description: 'Present when the deployment holds DMN resources' })
+  decisionDefinitions?: DecisionDefinitionDto[];
+  @ApiPropertyOptional({ type: [FormDefinitionDto], description: 'Present when the deployment holds form resources' })
+  formDefinitions?: FormDefinitionDto[];
 }
 
 const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);

@@ -24,11 +24,12 @@ export class DeploymentsController {
   @Post()
   @UseInterceptors(AnyFilesInterceptor({ limits: { fileSize: MAX_RESOURCE_BYTES, files: MAX_RESOURCES } }))
   @ApiOperation({
-    summary: 'Deploy BPMN resources',
+    summary: 'Deploy BPMN, DMN and form resources',
     description:
-      'Multipart upload of one or more `.bpmn` files (field `resources`; any file field name is accepted). ' +
-      'Every resource is compiled first: if any has a problem nothing is deployed and every problem is listed. ' +
-      'Versions count per BPMN process id from 1; deploying the same content again keeps the version.',
+      'Multipart upload of one or more `.bpmn`, `.dmn` and `.form` files (field `resources`; any file field name is accepted). ' +
+      'Every resource is checked first (BPMN compiled, DMN read and its decision ids checked, a form read as form-js JSON): ' +
+      'if any has a problem nothing is deployed and every problem is listed. Versions count from 1 per BPMN process id, ' +
+      'per DMN decision id and per form id; deploying the same content again keeps the version.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -36,12 +37,16 @@ export class DeploymentsController {
       type: 'object',
       required: ['resources'],
       properties: {
-        resources: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'BPMN 2.0 files (.bpmn)' },
+        resources: {
+          type: 'array',
+          items: { type: 'string', format: 'binary' },
+          description: 'BPMN 2.0 files (.bpmn), DMN 1.1 to 1.5 files (.dmn), form-js forms (.form)',
+        },
         name: { type: 'string', description: 'Name of the deployment' },
       },
     },
   })
-  @ApiCreatedResponse({ type: DeploymentDto, description: 'The deployment and its process definitions' })
+  @ApiCreatedResponse({ type: DeploymentDto, description: 'The deployment and its process, decision and form definitions' })
   @ApiProblemResponses(400, 413)
   async deploy(@UploadedFiles() files: UploadedResource[] | undefined, @Body() body: DeployRequestDto): Promise<DeploymentView> {
     if (!files || files.length === 0) {

@@ -123,3 +123,134 @@ describe('deploying resources', () => {
     expect(next.processDefinitions[0]?.id).toBe('alpha:2');
   });
 });
+
+const dmn = (decisionId: string, output = '"high"', definitionsId = `drg-${decisionId}`): string => `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="${definitionsId}" name="Rules ${decisionId}" namespace="http://example.org/dmn">
+  <decision id="${decisionId}" name="Decision ${decisionId}">
+    <literalExpression id="${decisionId}-e"><text>${output}</text></literalExpression>
+  </decision>
+</definitions>`;
+
+const form = (formId: string, label = 'Amount'): string => JSON.stringify({ id: formId, type: 'default', components: [{ type: 'number', key: 'amount', label }] });
+
+describe('deploying DMN and form resources', () => {
+  it('versions decisions per decision id and forms per form id, beside processes, and records every resource', async () => {
+    const { deploy, store, registry } = await setUp();
+    const first = await deploy(['a.bpmn', bpmn('alpha')], ['risk.dmn', dmn('risk')], ['approval.form', form('approval')]);
+    const second = await deploy(['risk.dmn', dmn('risk', '"low"')], ['approval.form', form('approval')]);
+
+    expect(first.decisionDefinitions).toEqual([
+      {
+        id: 'risk:1',
+        decisionId: 'risk',
+        name: 'Decision risk',
+        version: 1,
+        decisionRequirementsId: 'drg-risk',
+        decisionRequirementsName: 'Rules risk',
+        resourceName: 'risk.dmn',
+        deploymentId: first.id,
+      },
+    ]);
+    expect(first.formDefinitions).toEqual([{ id: 'approval:1', formId: 'approval', version: 1, resourceName: 'approval.form', deploymentId: first.id }]);
+    expect(second.decisionDefinitions?.map((definition) => definition.id)).toEqual(['risk:2']);
+    // The same form content again keeps its version and the deployment that introduced it.
+    expect(second.formDefinitions).toEqual(first.formDefinitions);
+    expect(second.processDefinitions).toEqual([]);
+
+    const [, recorded] = await store.readStream(DEPLOYMENTS_STREAM);
+    expect(recorded?.data).toMatchObject({
+      deploymentId: second.id,
+      resources: [
+        { name: 'risk.dmn', kind: 'dmn', xml: dmn('risk', '"low"') },
+        { name: 'approval.form', kind: 'form', xml: form('approval') },
+      ],
+      processDefinitions: [],
+      decisionDefinitions: second.decisionDefinitions,
+      formDefinitions: second.formDefinitions,
+    });
+    expect(registry.listDecisions().map((definition) => definition.id)).toEqual(['risk:1', 'risk:2']);
+    expect(registry.listDecisions({ latest: true }).map((definition) => definition.id)).toEqual(['risk:2']);
+    expect(registry.decisionXml('risk:1')).toBe(dmn('risk'));
+    expect(registry.formContent('approval:1')).toBe(form('approval'));
+  });
+
+  it('answers a BPMN-only deployment as before: no decision or form definitions in it', async () => {
+    const { deploy } = await setUp();
+    const deployment = await deploy(['a.bpmn', bpmn('alpha')]);
+    expect(Object.keys(deployment).sort()).toEqual(['deployedAt', 'id', 'name', 'processDefinitions', 'resources']);
+  });
+
+  it('rejects the whole deployment when a DMN or form resource is broken, listing every problem, and stores nothing', async () => {
+    const { deploy, store, registry } = await setUp();
+    const rejected = (await deploy(
+      ['a.bpmn', bpmn('alpha')],
+      ['risk.dmn', dmn('risk').replace('</definitions>', '')],
+      ['limit.dmn', dmn('limit')],
+      ['approval.form', '{"components": []}'],
+    ).catch((error: unknown) => error)) as DeploymentRejectedError;
+
+    expect(rejected).toBeInstanceOf(DeploymentRejectedError);
+    expect(rejected.problem.status).toBe(400);
+    expect(rejected.problem.errors).toEqual([
+      expect.objectContaining({ resource: 'risk.dmn', code: 'NOT_WELL_FORMED', line: expect.any(Number), column: expect.any(Number) }),
+      expect.objectContaining({ resource: 'approval.form', code: 'MISSING_ATTRIBUTE', field: '$.id' }),
+    ]);
+    expect(await store.streamRevision(DEPLOYMENTS_STREAM)).toBeUndefined();
+    expect(registry.listDecisions()).toEqual([]);
+  });
+
+  it('refuses a deployment that defines one decision id or one form id twice', async () => {
+    const { deploy } = await setUp();
+    const rejected = (await deploy(
+      ['a.dmn', dmn('risk')],
+      ['b.dmn', dmn('risk', '"low"', 'other-drg')],
+      ['a.form', form('approval')],
+      ['b.form', form('approval', 'Total')],
+    ).catch((error: unknown) => error)) as DeploymentRejectedError;
+    expect(rejected.problem.errors).toEqual([
+      expect.objectContaining({ resource: 'b.dmn', elementId: 'risk', code: 'DUPLICATE_DECISION_ID' }),
+      expect.objectContaining({ resource: 'b.form', field: '$.id', code: 'DUPLICATE_FORM_ID' }),
+    ]);
+  });
+
+  it('rebuilds the same decision and form definitions from the deployments stream', async () => {
+    const { deploy, store, registry } = await setUp();
+    await deploy(['risk.dmn', dmn('risk')], ['approval.form', form('approval')]);
+    await deploy(['risk.dmn', dmn('risk', '"low"')]);
+
+    const rebuilt = new DefinitionRegistry(store);
+    await rebuilt.reload();
+
+    expect(rebuilt.listDecisions()).toEqual(registry.listDecisions());
+    expect(rebuilt.listForms()).toEqual(registry.listForms());
+    expect(rebuilt.decisionXml('risk:2')).toBe(dmn('risk', '"low"'));
+    // Nothing of a DMN or form resource is taken for BPMN: no process definition and no compile problem logged.
+    expect(rebuilt.list()).toEqual([]);
+  });
+
+  it('reads deployments recorded before resources had kinds as BPMN', async () => {
+    const store = new InMemoryEventStore();
+    const xml = bpmn('alpha');
+    await store.appendToStream(
+      DEPLOYMENTS_STREAM,
+      [
+        {
+          id: 'e-1',
+          type: 'DeploymentCreated',
+          data: {
+            deploymentId: 'd-1',
+            name: 'old',
+            deployedAt: '2026-01-01T00:00:00.000Z',
+            resources: [{ name: 'a.bpmn', xml, sha256: 'x' }],
+            processDefinitions: [{ id: 'alpha:1', processId: 'alpha', version: 1, resourceName: 'a.bpmn', deploymentId: 'd-1' }],
+          },
+        },
+      ],
+      { expectedRevision: 'no_stream' },
+    );
+    const registry = new DefinitionRegistry(store);
+    await registry.reload();
+    expect(registry.executableProcess('alpha:1')).toEqual({ process: expect.objectContaining({ id: 'alpha' }) });
+    expect(registry.listDecisions()).toEqual([]);
+  });
+});
