@@ -14,5 +14,5 @@ export {
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store.js';
 export { EmbeddedEventStore, type EmbeddedEventStoreOptions } from './embedded-event-store.js';
 export { DirectoryInUseError } from './directory-lock.js';
-export { EventStoreDbEventStore, EventStoreDbUnavailableError } from './eventstoredb-event-store.js';
+// The EventStoreDB adapter is `@trellis/event-store/eventstoredb` (src/eventstoredb.ts): its client is heavy to load.
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.js';
