@@ -1,9 +1,11 @@
 // The server as `npm start` runs it: a child process reading its environment, refusing a bad configuration before it
 // opens anything, and logging JSON lines (requests without headers or bodies).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from '@jest/globals';
+import { EventStoreOpenError } from '@trellis/platform';
 
 import { ConfigurationError } from './configuration.js';
 import { createStandaloneApp } from './create-standalone-app.js';
@@ -87,7 +89,6 @@ describe('an invalid configuration', () => {
         '  - PORT="eighty": expected a whole number from 0 to 65535',
         '  - TRELLIS_CORS_ORIGINS="*": no wildcard (*) in production',
         '  - TRELLIS_POSTGRES_POOL_MAX="0": expected a whole number from 1 to 1000',
-        '  - TRELLIS_EVENT_STORE="postgres": the postgres event store is not available in the standalone server yet; expected one of embedded, memory',
         'See docs/configuration.md.',
       ].join('\n'),
     );
@@ -115,6 +116,47 @@ describe('an invalid configuration', () => {
     await expect(createStandaloneApp({ env: { NODE_ENV: 'production' }, eventStore: 'memory' })).rejects.toThrow(
       'TRELLIS_CORS_ORIGINS is not set: required in production',
     );
+  });
+});
+
+/** A loopback port nothing listens on: one the system just gave out and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('an event store that cannot be reached', () => {
+  it('stops `npm start` with exit code 1, naming the eventstoredb store and its address without credentials', async () => {
+    const port = await closedPort();
+    const server = startServer({
+      PORT: '0',
+      TRELLIS_EVENT_STORE: 'eventstoredb',
+      TRELLIS_EVENTSTORE_URL: `esdb://admin:changeit@127.0.0.1:${port}?tls=false`,
+      TRELLIS_LOG_LEVEL: 'silent',
+    });
+    const { code } = await stop(await waitFor(server, () => (server.process.exitCode !== null ? server : undefined), 'exiting'));
+    expect(code).toBe(1);
+    const stderr = server.stderr.join('\n');
+    expect(stderr).toMatch(
+      new RegExp(
+        `^Trellis could not start: The event store eventstoredb at esdb://127\\.0\\.0\\.1:${port}\\?tls=false cannot be opened: ` +
+          `EventStoreDB at 127\\.0\\.0\\.1:${port} cannot be reached`,
+      ),
+    );
+    expect(stderr).not.toContain('changeit');
+  });
+
+  it('fails createStandaloneApp on a Postgres server that is not there, naming it', async () => {
+    const port = await closedPort();
+    const attempt = createStandaloneApp({
+      env: { TRELLIS_EVENT_STORE: 'postgres', TRELLIS_POSTGRES_URL: `postgres://trellis:secret@127.0.0.1:${port}/trellis`, TRELLIS_POSTGRES_CONNECTION_TIMEOUT_MS: '2000' },
+      logger: false,
+    });
+    await expect(attempt).rejects.toBeInstanceOf(EventStoreOpenError);
+    await expect(attempt).rejects.toThrow(`The event store postgres at postgres://127.0.0.1:${port}/trellis, schema trellis_events cannot be opened: `);
   });
 });
 

@@ -40,25 +40,31 @@ describe('loadStandaloneSettings', () => {
     );
   });
 
-  it('refuses the event stores it cannot open yet, together with every other problem', () => {
+  it('takes every event store, with what each needs, and reports every problem at once', () => {
+    expect(loadStandaloneSettings({ TRELLIS_EVENT_STORE: 'postgres', TRELLIS_EVENT_STORE_SCHEMA: 'orders_events' })).toEqual(
+      expect.objectContaining({ TRELLIS_EVENT_STORE: 'postgres', TRELLIS_EVENT_STORE_SCHEMA: 'orders_events', TRELLIS_POSTGRES_POOL_MAX: 10 }),
+    );
+    expect(loadStandaloneSettings({ TRELLIS_EVENT_STORE: 'eventstoredb', TRELLIS_EVENTSTORE_URL: 'esdb://localhost:2113' }).TRELLIS_EVENTSTORE_URL).toBe(
+      'esdb://localhost:2113',
+    );
     let error: unknown;
     try {
-      loadStandaloneSettings({ PORT: 'eighty', TRELLIS_EVENT_STORE: 'postgres', TRELLIS_INSTANCE_CACHE_SIZE: '0' });
+      loadStandaloneSettings({ PORT: 'eighty', TRELLIS_EVENT_STORE: 'eventstoredb', TRELLIS_EVENT_STORE_SCHEMA: 'Events', TRELLIS_INSTANCE_CACHE_SIZE: '0' });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).problems).toEqual([
       'PORT="eighty": expected a whole number from 0 to 65535',
+      'TRELLIS_EVENT_STORE_SCHEMA="Events": expected a Postgres schema name: lower-case letters, digits and _, starting with a letter or _, at most 60',
       'TRELLIS_INSTANCE_CACHE_SIZE="0": expected a whole number from 1 to 10000000',
-      'TRELLIS_EVENT_STORE="postgres": the postgres event store is not available in the standalone server yet; expected one of embedded, memory',
+      'TRELLIS_EVENTSTORE_URL is not set: required when TRELLIS_EVENT_STORE=eventstoredb; ' +
+        'expected a URL starting with esdb://, esdb+discover://, kurrentdb:// or kurrentdb+discover://',
     ]);
   });
 
-  it('refuses eventstoredb as well, once its connection string is given', () => {
-    expect(() => loadStandaloneSettings({ TRELLIS_EVENT_STORE: 'eventstoredb', TRELLIS_EVENTSTORE_URL: 'esdb://localhost:2113' })).toThrow(
-      'TRELLIS_EVENT_STORE="eventstoredb": the eventstoredb event store is not available in the standalone server yet',
-    );
+  it('reads no Kafka setting: its modules talk in process', () => {
+    expect(Object.keys(loadStandaloneSettings({ TRELLIS_KAFKA_BROKERS: 'not a list' })).filter((key) => key.includes('KAFKA'))).toEqual([]);
   });
 });
 

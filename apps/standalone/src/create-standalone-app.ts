@@ -1,9 +1,9 @@
 import { type INestApplication, type LogLevel } from '@nestjs/common';
-import { createServiceApp, type Env } from '@trellis/platform';
+import { createServiceApp, type Env, type EventStoreKind } from '@trellis/platform';
 import type { RuntimeOptions } from '@trellis/runtime';
 
 import { AppModule } from './app.module.js';
-import { loadStandaloneSettings, logLevelOf, type StandaloneEventStore } from './configuration.js';
+import { loadStandaloneSettings, logLevelOf } from './configuration.js';
 
 export interface StandaloneAppOptions {
   /**
@@ -12,7 +12,7 @@ export interface StandaloneAppOptions {
    */
   readonly env?: Env;
   /** TRELLIS_EVENT_STORE. */
-  readonly eventStore?: StandaloneEventStore;
+  readonly eventStore?: EventStoreKind;
   /** TRELLIS_DATA_DIR: directory of the embedded store. */
   readonly dataDir?: string;
   /** TRELLIS_INSTANCE_CACHE_SIZE (`instanceCacheSize`), and tunables that are no setting. */

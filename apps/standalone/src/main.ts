@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { environmentWithFiles, unknownSettings } from '@trellis/platform';
+import { describeEventStore, environmentWithFiles, unknownSettings } from '@trellis/platform';
 
 import { ConfigurationError, loadStandaloneSettings } from './configuration.js';
 import { createStandaloneApp } from './create-standalone-app.js';
@@ -30,5 +30,6 @@ const logger = new Logger('Trellis');
 for (const warning of unknownSettings(env)) logger.warn(warning);
 const address = app.getHttpServer().address() as { port: number } | string | null;
 const port = typeof address === 'object' && address !== null ? address.port : settings.PORT;
-const data = settings.TRELLIS_EVENT_STORE === 'memory' ? 'in memory' : settings.TRELLIS_DATA_DIR;
-logger.log(`Trellis is serving at http://localhost:${port} (API /api, OpenAPI /docs, health /health/ready, metrics /metrics, data ${data})`);
+logger.log(
+  `Trellis is serving at http://localhost:${port} (API /api, OpenAPI /docs, health /health/ready, metrics /metrics, event store ${describeEventStore(settings)})`,
+);

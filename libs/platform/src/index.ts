@@ -40,6 +40,14 @@ export { InjectSettings, PlatformConfigModule, SETTINGS } from './configuration/
 export { PlatformLoggingModule, type LoggingOptions, pinoLevel } from './logging/logging.module.js';
 export { applyHttpHardening, corsOptions } from './http/http-hardening.js';
 export { EVENT_STORE } from './event-store/event-store.token.js';
+export { EventStoreModule } from './event-store/event-store.module.js';
+export {
+  describeEventStore,
+  type EventStoreModuleSettings,
+  EventStoreOpenError,
+  openEventStore,
+  withoutCredentials,
+} from './event-store/open-event-store.js';
 export { ProblemError, ProblemType, type ProblemDetails, type ProblemFieldError } from './http/problem/problem-details.js';
 export { ApiProblemResponses, ProblemDetailsDto, ProblemFieldErrorDto } from './http/problem/problem-details.dto.js';
 export { notFoundProblem, ProblemDetailsFilter, sendProblem } from './http/problem/problem-details.filter.js';

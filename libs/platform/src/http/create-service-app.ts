@@ -36,7 +36,9 @@ export interface ServiceAppOptions {
  * Every module's `onModuleInit` and `onApplicationBootstrap` has run when it returns.
  */
 export async function createServiceApp(options: ServiceAppOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(options.module, { bufferLogs: true, abortOnError: false });
+  // Nest's own logs wait in a buffer for the platform's JSON logger; a startup that fails (a store that does not
+  // answer) throws to the caller without writing them, or its error, to the console in Nest's text format.
+  const app = await NestFactory.create<NestExpressApplication>(options.module, { bufferLogs: true, abortOnError: false, logger: false });
   app.getHttpAdapter().getInstance().disable('x-powered-by');
   configurePlatformHttp(app, options.settings, { globalPrefix: options.globalPrefix ?? 'api' });
   // Both run before Nest's body parsers, which `init` registers; the first also shapes the second's problem.
