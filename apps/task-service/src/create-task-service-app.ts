@@ -1,0 +1,17 @@
+import type { INestApplication } from '@nestjs/common';
+import { createServiceApp } from '@trellis/platform';
+
+import { TaskServiceModule, type TaskServiceOptions } from './task-service.module.js';
+
+/** The task-service's HTTP application, initialised (consumer subscribed, outbox publisher running) but not listening. */
+export function createTaskServiceApp(options: TaskServiceOptions & { readonly shutdownHooks?: boolean }): Promise<INestApplication> {
+  return createServiceApp({
+    module: TaskServiceModule.forRoot(options),
+    settings: options.settings,
+    title: 'Trellis task-service',
+    description:
+      'User tasks projected from the runtime’s events: list, claim, unclaim and complete them. A completion is sent to ' +
+      'the runtime as a command and shows COMPLETED once the runtime has completed the task.',
+    ...(options.shutdownHooks === undefined ? {} : { shutdownHooks: options.shutdownHooks }),
+  });
+}

@@ -1,0 +1,277 @@
+// The task-service as it runs: the app on real Postgres and the real Kafka broker. No runtime-service exists yet, so
+// the test plays the runtime's part honestly: the REAL engine decides each command it reads from the commands topic,
+// and what the engine decided goes back on the events and results topics, as the runtime and its relay would send it.
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  type DeadLetterEnvelope,
+  type EventEnvelope,
+  type RuntimeCommandMessage,
+  type RuntimeCommandResult,
+  eventMessageOf,
+  runtimeCommandResultMessageOf,
+  validateRuntimeCommand,
+} from '@trellis/contracts';
+import type { ExecutableProcess } from '@trellis/engine';
+import { KafkaMessageBus, type MessageSubscription, type ReceivedMessage, asDeadLetterEnvelope, asJson, silentMessagingLogger } from '@trellis/messaging';
+import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
+import { Collected, EngineInstance, compileProcesses, kafkaBrokers, rejectionOf, testTopics } from '@trellis/tasks/testing';
+import request from 'supertest';
+
+import { createTaskServiceApp } from './create-task-service-app.js';
+import { loadTaskServiceSettings } from './task-service.settings.js';
+
+const schema = uniqueSchema('task_service');
+const topics = testTopics();
+let bus: KafkaMessageBus;
+let app: INestApplication;
+let http: ReturnType<typeof request>;
+let processes: Record<string, ExecutableProcess>;
+let runtime: RuntimeStandIn;
+const subscriptions: MessageSubscription[] = [];
+
+/**
+ * The runtime's part: reads the commands topic (a group of its own), decides each command on its instance with the
+ * engine, publishes the events (as the relay would) and then the result; a command the engine refuses gets a rejected
+ * result with the engine's reason. `holdEvents` keeps events back, as a relay that lags would.
+ */
+class RuntimeStandIn {
+  readonly commands = new Collected<{ command: RuntimeCommandMessage; message: ReceivedMessage }>();
+  readonly results: RuntimeCommandResult[] = [];
+  private readonly instances = new Map<string, EngineInstance>();
+
+  async start(): Promise<void> {
+    subscriptions.push(
+      await bus.subscribe<RuntimeCommandMessage>({
+        topics: topics.runtimeCommands,
+        groupId: `task-service-e2e.runtime.${randomUUID()}`,
+        fromBeginning: true,
+        decode: asJson(validateRuntimeCommand),
+        deadLetterTopic: topics.deadLetter,
+        handler: async (command, message) => {
+          this.commands.handler({ command, message });
+          await this.handle(command);
+        },
+      }),
+    );
+  }
+
+  /** Starts an instance in the engine and publishes its events. */
+  async startInstance(process: ExecutableProcess, variables: { [name: string]: string | number | string[] }): Promise<EngineInstance> {
+    const instance = new EngineInstance(process);
+    this.instances.set(instance.id, instance);
+    await publishEvents(instance.start(variables));
+    return instance;
+  }
+
+  private async handle(command: RuntimeCommandMessage): Promise<void> {
+    const instance = this.instances.get(command.processInstanceId);
+    if (!instance || command.type !== 'CompleteUserTask') throw new Error(`The stand-in runtime does not handle ${command.type} for ${command.processInstanceId}`);
+    const decided = instance.decide({ type: 'CompleteUserTask', userTaskId: command.userTaskId, ...(command.variables ? { variables: command.variables } : {}) });
+    const result: RuntimeCommandResult = decided.ok
+      ? { commandId: command.commandId, commandType: command.type, processInstanceId: instance.id, outcome: 'accepted', revision: instance.envelopes.length - 1, handledAt: new Date().toISOString() }
+      : {
+          commandId: command.commandId,
+          commandType: command.type,
+          processInstanceId: instance.id,
+          outcome: 'rejected',
+          rejection: rejectionOf(decided.failure),
+          detail: decided.failure.message,
+          handledAt: new Date().toISOString(),
+        };
+    if (decided.ok) await publishEvents(decided.envelopes);
+    this.results.push(result);
+    await bus.publish(topics.runtimeCommandResults, [runtimeCommandResultMessageOf(result)]);
+  }
+}
+
+async function publishEvents(envelopes: readonly EventEnvelope[]): Promise<void> {
+  await bus.publish(topics.processInstanceEvents, envelopes.map(eventMessageOf));
+}
+
+/** Waits for a condition on what the API answers; fails with the last answer. */
+async function eventually<T>(read: () => Promise<T>, test: (value: T) => boolean, what: string, deadlineMs = 30_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await read();
+    if (test(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Waited ${deadlineMs} ms for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const task = (id: string) => http.get(`/api/tasks/${id}`).then((response) => response.body);
+
+beforeAll(async () => {
+  await requirePostgres();
+  processes = await compileProcesses();
+  bus = await KafkaMessageBus.connect({ brokers: kafkaBrokers, clientId: 'task-service-e2e', logger: silentMessagingLogger });
+  await bus.ensureTopics([
+    { topic: topics.processInstanceEvents, partitions: 3 },
+    { topic: topics.runtimeCommands, partitions: 3 },
+    { topic: topics.runtimeCommandResults, partitions: 3 },
+    { topic: topics.deadLetter, partitions: 1 },
+  ]);
+  const settings = loadTaskServiceSettings({
+    TRELLIS_ENV: 'test',
+    TRELLIS_LOG_LEVEL: 'silent',
+    TRELLIS_POSTGRES_URL: postgresUrl,
+    TRELLIS_KAFKA_BROKERS: kafkaBrokers.join(','),
+    TRELLIS_KAFKA_CLIENT_ID: 'task-service-e2e',
+    TRELLIS_TASKS_SCHEMA: schema,
+    TRELLIS_TASKS_OUTBOX_POLL_INTERVAL_MS: '200',
+  });
+  app = await createTaskServiceApp({ settings, topics, groupId: `task-service-e2e.${randomUUID()}` });
+  await app.listen(0, '127.0.0.1');
+  http = request(app.getHttpServer());
+  runtime = new RuntimeStandIn();
+  await runtime.start();
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all(subscriptions.splice(0).map((subscription) => subscription.close()));
+  await app?.close();
+  await bus?.close();
+  await dropSchema(schema);
+}, 60_000);
+
+describe('task-service', () => {
+  it('shows the task the runtime created, claims it, and completes it through the runtime: COMPLETING at once, COMPLETED once the runtime has', async () => {
+    const instance = await runtime.startInstance(processes.approval, { groups: ['sales'], users: [], priority: 40, customer: 'ACME' });
+    const taskId = instance.userTask('approve').id;
+
+    const listed = await eventually(
+      () => http.get('/api/tasks').query({ processInstanceId: instance.id }).then((response) => response.body),
+      (page) => page.total === 1,
+      'the task in the list',
+    );
+    expect(listed.items[0]).toMatchObject({ id: taskId, state: 'CREATED', processDefinitionId: 'approval:1', candidateGroups: ['sales'], priority: 40 });
+    expect(await task(taskId)).toMatchObject({ state: 'CREATED', variables: { customer: 'ACME', groups: ['sales'], users: [], priority: 40 } });
+
+    const claimed = await http.post(`/api/tasks/${taskId}/claim`).send({ assignee: 'ada' }).expect(200);
+    expect(claimed.headers['content-type']).toBe('application/json');
+    expect(claimed.body).toMatchObject({ id: taskId, assignee: 'ada' });
+    const taken = await http.post(`/api/tasks/${taskId}/claim`).send({ assignee: 'grace' }).expect(409);
+    expect(taken.headers['content-type']).toBe('application/problem+json');
+    expect(taken.body).toMatchObject({ type: 'urn:trellis:problem:conflict', status: 409, details: { taskId, assignee: 'ada' }, instance: `/api/tasks/${taskId}/claim` });
+
+    const completing = await http.post(`/api/tasks/${taskId}/complete`).send({ variables: { approved: true } }).expect(202);
+    expect(completing.body).toMatchObject({ id: taskId, state: 'COMPLETING', pendingCommandId: expect.any(String) });
+
+    await runtime.commands.until((items) => items.some((item) => item.command.commandId === completing.body.pendingCommandId), 'the command at the runtime');
+    const received = runtime.commands.items.find((item) => item.command.commandId === completing.body.pendingCommandId);
+    expect(received?.command).toEqual({
+      type: 'CompleteUserTask',
+      commandId: completing.body.pendingCommandId,
+      processInstanceId: instance.id,
+      issuedBy: 'task-service',
+      issuedAt: expect.any(String),
+      userTaskId: taskId,
+      variables: { approved: true },
+    });
+    expect(received?.message.key).toBe(instance.id);
+
+    const completed = await eventually(() => task(taskId), (body) => body.state === 'COMPLETED', 'the task COMPLETED');
+    expect(completed.completedAt).toEqual(expect.any(String));
+    expect(completed.pendingCommandId).toBeUndefined();
+    expect(instance.state.status).toBe('completed');
+    expect(instance.state.variables[instance.id]).toMatchObject({ approved: true });
+
+    const again = await http.post(`/api/tasks/${taskId}/complete`).send({}).expect(409);
+    expect(again.body).toMatchObject({ type: 'urn:trellis:problem:invalid-state', detail: `User task ${taskId} cannot be completed: it is completed` });
+  });
+
+  it('puts the task back to CREATED with the runtime’s reason when the runtime rejects the completion, and CANCELED once the cancellation arrives', async () => {
+    const instance = await runtime.startInstance(processes.approval, { groups: [], users: [], priority: 1 });
+    const taskId = instance.userTask('approve').id;
+    await eventually(() => task(taskId), (body) => body.state === 'CREATED', 'the task');
+    // The instance is cancelled at the runtime; its events lag behind (they are held back).
+    const cancellation = instance.send({ type: 'CancelProcessInstance' });
+
+    const completing = await http.post(`/api/tasks/${taskId}/complete`).expect(202);
+    expect(completing.body.state).toBe('COMPLETING');
+
+    const reopened = await eventually(() => task(taskId), (body) => body.state !== 'COMPLETING', 'the answer of the runtime');
+    expect(reopened).toMatchObject({ state: 'CREATED', lastError: 'The process instance is terminated' });
+    expect(reopened.pendingCommandId).toBeUndefined();
+    expect(runtime.results.find((result) => result.commandId === completing.body.pendingCommandId)).toMatchObject({ outcome: 'rejected', rejection: 'invalid-state' });
+
+    await publishEvents(cancellation);
+    const cancelled = await eventually(() => task(taskId), (body) => body.state === 'CANCELED', 'the task CANCELED');
+    expect(cancelled.completedAt).toEqual(expect.any(String));
+    await http.post(`/api/tasks/${taskId}/claim`).send({ assignee: 'ada' }).expect(409);
+  });
+
+  it('filters, sorts and pages the list', async () => {
+    const group = `group-${randomUUID()}`;
+    const started = [];
+    for (const priority of [20, 80, 50]) started.push(await runtime.startInstance(processes.approval, { groups: [group], users: [], priority }));
+    const ids = started.map((instance) => instance.userTask('approve').id);
+    await eventually(() => http.get('/api/tasks').query({ candidateGroup: group }).then((response) => response.body), (page) => page.total === 3, 'three tasks');
+
+    const page = await http.get('/api/tasks').query({ candidateGroup: group, sort: 'priority:desc', limit: 2, offset: 0 }).expect(200);
+
+    expect(page.body).toMatchObject({ total: 3, limit: 2, offset: 0 });
+    expect(page.body.items.map((item: { id: string }) => item.id)).toEqual([ids[1], ids[2]]);
+    const rest = await http.get('/api/tasks').query({ candidateGroup: group, sort: 'priority:desc', limit: 2, offset: 2 }).expect(200);
+    expect(rest.body.items.map((item: { id: string }) => item.id)).toEqual([ids[0]]);
+    expect((await http.get('/api/tasks').query({ candidateGroup: group, state: 'COMPLETED' }).expect(200)).body.total).toBe(0);
+  });
+
+  it('names the bad field of a request in a problem+json 400, and answers 404 for an unknown task', async () => {
+    const problem = async (response: request.Response, field: string) => {
+      expect(response.headers['content-type']).toBe('application/problem+json');
+      expect(response.body).toMatchObject({ type: 'urn:trellis:problem:validation', status: 400 });
+      expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
+    };
+
+    await problem(await http.post('/api/tasks/some-task/claim').send({}).expect(400), 'assignee');
+    await problem(await http.post('/api/tasks/some-task/claim').send({ assignee: 7 }).expect(400), 'assignee');
+    await problem(await http.post('/api/tasks/some-task/complete').send({ variables: ['approved'] }).expect(400), 'variables');
+    await problem(await http.post('/api/tasks/some-task/complete').send({ variabels: {} }).expect(400), 'variabels');
+    await problem(await http.get('/api/tasks').query({ sort: 'name' }).expect(400), 'sort');
+    await problem(await http.get('/api/tasks').query({ state: 'OPEN' }).expect(400), 'state');
+    await problem(await http.get('/api/tasks').query({ limit: 0 }).expect(400), 'limit');
+
+    const missing = await http.get('/api/tasks/no-such-task').expect(404);
+    expect(missing.body).toMatchObject({ type: 'urn:trellis:problem:not-found', detail: 'No user task with id no-such-task', details: { taskId: 'no-such-task' } });
+    await http.post('/api/tasks/no-such-task/complete').send({}).expect(404);
+    await http.post('/api/tasks/no-such-task/unclaim').expect(404);
+  });
+
+  it('sends a malformed event to the dead-letter topic with the reason, and goes on with the next', async () => {
+    const dead = new Collected<DeadLetterEnvelope>();
+    subscriptions.push(
+      await bus.subscribe({
+        topics: topics.deadLetter,
+        groupId: `task-service-e2e.dead.${randomUUID()}`,
+        fromBeginning: true,
+        decode: asDeadLetterEnvelope,
+        deadLetterTopic: `${topics.deadLetter}.dead`,
+        handler: dead.handler,
+      }),
+    );
+    const marker = randomUUID();
+    await bus.publish(topics.processInstanceEvents, [{ key: marker, value: JSON.stringify({ type: 'UserTaskCreated', marker }) }]);
+
+    const instance = await runtime.startInstance(processes.approval, { groups: [], users: [], priority: 1 });
+    await eventually(() => task(instance.userTask('approve').id), (body) => body.state === 'CREATED', 'the task after the malformed event');
+    await dead.until((items) => items.some((item) => item.key === marker), 'the dead letter');
+
+    expect(dead.items.find((item) => item.key === marker)).toMatchObject({
+      reason: 'invalid-message',
+      originalTopic: topics.processInstanceEvents,
+      error: expect.stringContaining('eventId: is required'),
+    });
+  });
+
+  it('is ready with its database and its outbox publisher, and documents its API', async () => {
+    const ready = await http.get('/health/ready').expect(200);
+    expect(ready.body.details).toMatchObject({ postgres: { status: 'up' }, taskOutbox: { status: 'up', state: 'running' } });
+
+    const openApi = await http.get('/docs-json').expect(200);
+    expect(Object.keys(openApi.body.paths).sort()).toEqual(['/api/tasks', '/api/tasks/{id}', '/api/tasks/{id}/claim', '/api/tasks/{id}/complete', '/api/tasks/{id}/unclaim']);
+    expect(openApi.body.paths['/api/tasks/{id}/complete'].post.responses['202']).toBeDefined();
+  });
+});
