@@ -1,15 +1,30 @@
 export { RuntimeModule } from './runtime.module.js';
-export { RUNTIME_OPTIONS, defaultRuntimeOptions, type RuntimeOptions } from './runtime.options.js';
+export {
+  RUNTIME_COMMANDS_GROUP_ID,
+  RUNTIME_OPTIONS,
+  defaultRuntimeOptions,
+  type RuntimeCommandsOptions,
+  type RuntimeOptions,
+} from './runtime.options.js';
 export { KeyedMutex } from './keyed-mutex.js';
 export {
   ProcessInstanceRepository,
   processInstanceStream,
   PROCESS_INSTANCE_STREAM_PREFIX,
+  RECENT_COMMANDS_KEPT,
   type CommandOutcome,
+  type ExecuteOptions,
   type LoadedProcessInstance,
 } from './process-instance.repository.js';
+export {
+  PROCESS_INSTANCE_SNAPSHOT_STREAM_PREFIX,
+  PROCESS_INSTANCE_SNAPSHOT_VERSION,
+  processInstanceSnapshotStream,
+} from './process-instance-snapshots.js';
+export { ProcessInstanceCommandRunner } from './commands/process-instance-command.runner.js';
+export { RuntimeCommandConsumer, type RuntimeCommandOutcome } from './commands/runtime-command.consumer.js';
 export { RuntimeProjection, type JobFilter, type ProcessInstanceFilter, type UserTaskFilter } from './runtime.projection.js';
-export { ProcessInstanceCommandRejectedError } from './process-instance-command-rejected.error.js';
+export { ProcessInstanceCommandRejectedError, ProcessInstanceContendedError } from './process-instance-command-rejected.error.js';
 export { StartProcessInstanceCommand } from './commands/start-process-instance.command.js';
 export { CompleteJobCommand, FailJobCommand } from './commands/job.commands.js';
 export { CompleteUserTaskCommand } from './commands/user-task.commands.js';

@@ -18,3 +18,11 @@ export class ProcessInstanceCommandRejectedError extends ProblemError {
 
 export const notFound = (message: string, details?: Readonly<Record<string, string>>): ProcessInstanceCommandRejectedError =>
   new ProcessInstanceCommandRejectedError({ code: 'NOT_FOUND', message, ...(details ? { details } : {}) });
+
+/**
+ * The instance kept changing under the command (other writers won every race on its revision): nothing was changed,
+ * and the same command may well succeed later. `retriable` makes message consumers retry it rather than reject it.
+ */
+export class ProcessInstanceContendedError extends ProcessInstanceCommandRejectedError {
+  readonly retriable = true;
+}

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { DeploymentModule } from '@trellis/deployment';
+import { DefinitionsModule } from '@trellis/deployment';
 
 import { IncidentsController } from './api/incidents.controller.js';
 import { JobsController } from './api/jobs.controller.js';
@@ -10,6 +10,7 @@ import { CompleteJobHandler, FailJobHandler } from './commands/job.commands.js';
 import { ProcessInstanceCommandRunner } from './commands/process-instance-command.runner.js';
 import { CancelProcessInstanceHandler, ResolveIncidentHandler, SetVariablesHandler } from './commands/process-instance.commands.js';
 import { StartProcessInstanceHandler } from './commands/start-process-instance.command.js';
+import { RuntimeCommandConsumer } from './commands/runtime-command.consumer.js';
 import { CompleteUserTaskHandler } from './commands/user-task.commands.js';
 import { ProcessInstanceRepository } from './process-instance.repository.js';
 import {
@@ -25,15 +26,17 @@ import { RuntimeProjection } from './runtime.projection.js';
 /**
  * Runs process instances: start, jobs, user tasks, variables, incidents, cancel, and the read views.
  * Needs the `EVENT_STORE` provider (a global module of the application), optionally `RUNTIME_OPTIONS`,
- * and `CqrsModule.forRoot()` at the root.
+ * and `CqrsModule.forRoot()` at the root. With `MESSAGE_BUS` provided and `RUNTIME_OPTIONS.commands.consume`, it also
+ * takes runtime commands over the bus (`RuntimeCommandConsumer`).
  */
 @Module({
-  imports: [CqrsModule, DeploymentModule],
+  imports: [CqrsModule, DefinitionsModule],
   controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController],
   providers: [
     ProcessInstanceRepository,
     RuntimeProjection,
     ProcessInstanceCommandRunner,
+    RuntimeCommandConsumer,
     StartProcessInstanceHandler,
     CompleteJobHandler,
     FailJobHandler,
@@ -48,6 +51,6 @@ import { RuntimeProjection } from './runtime.projection.js';
     GetUserTaskHandler,
     ListIncidentsHandler,
   ],
-  exports: [ProcessInstanceRepository, RuntimeProjection],
+  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer],
 })
 export class RuntimeModule {}

@@ -1,11 +1,46 @@
+import type { TopicName } from '@trellis/contracts';
+
 /** Tunables of the runtime module, from the application's configuration. */
 export interface RuntimeOptions {
   /** How many process-instance states the repository keeps in memory (least recently used are dropped). */
   readonly instanceCacheSize: number;
   /** How often a command is decided again after losing a race on the stream's revision. */
   readonly maxCommandAttempts: number;
+  /**
+   * A snapshot of an instance's state is stored once this many events were appended since the last one
+   * (`TRELLIS_SNAPSHOT_EVERY`); 0: never. Loading a cold instance then reads its latest snapshot and the events after it.
+   */
+  readonly snapshotEvery: number;
+  /**
+   * Deployments are made by another process (the deployment-service) on the same event store: the definition registry
+   * catches up with the `deployments` stream before each start, so a start right after a deployment sees it.
+   */
+  readonly deployedElsewhere: boolean;
+  /**
+   * Runtime commands over the message bus (`RuntimeCommandConsumer`): off unless set, and only where the application
+   * provides `MESSAGE_BUS`. The distributed runtime-service turns it on; the standalone server leaves it off.
+   */
+  readonly commands?: RuntimeCommandsOptions;
+}
+
+export interface RuntimeCommandsOptions {
+  /** Consume `TOPICS.runtimeCommands` and answer on `TOPICS.runtimeCommandResults`. */
+  readonly consume: boolean;
+  /** The consumer group shared by the runtime's replicas (default `trellis.runtime-service`). */
+  readonly groupId?: string;
+  /** The topic a contract topic is read from or published to (default: its name in `TOPICS`): tests, shared clusters. */
+  readonly topicName?: (topic: TopicName) => string;
+  /** Creates the commands and results topics with this many partitions when they do not exist (the relay's setting). */
+  readonly createTopics?: { readonly partitions: number; readonly replicationFactor?: number };
 }
 
 export const RUNTIME_OPTIONS = Symbol('trellis.RuntimeOptions');
 
-export const defaultRuntimeOptions: RuntimeOptions = { instanceCacheSize: 10_000, maxCommandAttempts: 5 };
+export const RUNTIME_COMMANDS_GROUP_ID = 'trellis.runtime-service';
+
+export const defaultRuntimeOptions: RuntimeOptions = {
+  instanceCacheSize: 10_000,
+  maxCommandAttempts: 5,
+  snapshotEvery: 500,
+  deployedElsewhere: false,
+};

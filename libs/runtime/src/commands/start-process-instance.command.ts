@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
+import { Inject, Optional } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { DefinitionRegistry } from '@trellis/deployment';
 import type { JsonObject } from '@trellis/engine';
 
 import { ProcessInstanceCommandRejectedError, notFound } from '../process-instance-command-rejected.error.js';
+import { RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime.options.js';
 import type { ProcessInstanceView } from '../runtime.views.js';
+import { resolveStartTarget } from './process-definition-target.js';
 import { ProcessInstanceCommandRunner } from './process-instance-command.runner.js';
 
 /** Starts an instance of the latest version of `processId`, or of exactly `processDefinitionId`. */
@@ -24,11 +27,11 @@ export class StartProcessInstanceHandler implements ICommandHandler<StartProcess
   constructor(
     private readonly registry: DefinitionRegistry,
     private readonly runner: ProcessInstanceCommandRunner,
+    @Optional() @Inject(RUNTIME_OPTIONS) private readonly options?: Partial<RuntimeOptions>,
   ) {}
 
   async execute(command: StartProcessInstanceCommand): Promise<ProcessInstanceView> {
-    const definition =
-      'processId' in command.target ? this.registry.latest(command.target.processId) : this.registry.get(command.target.processDefinitionId);
+    const definition = await resolveStartTarget(this.registry, command.target, this.options?.deployedElsewhere ?? false);
     if (!definition) {
       throw 'processId' in command.target
         ? notFound(`No process definition for process id ${command.target.processId}: deploy a BPMN resource that defines it first`, {
