@@ -267,8 +267,12 @@ describe('task-service', () => {
   });
 
   it('is ready with its database and its outbox publisher, and documents its API', async () => {
-    const ready = await http.get('/health/ready').expect(200);
-    expect(ready.body.details).toMatchObject({ postgres: { status: 'up' }, taskOutbox: { status: 'up', state: 'running' } });
+    const ready = await eventually(() => http.get('/health/ready'), (response) => response.status === 200, 'readiness');
+    expect(ready.body.details).toMatchObject({
+      postgres: { status: 'up' },
+      taskOutbox: { status: 'up', state: 'running' },
+      taskConsumer: { status: 'up', state: 'consuming' },
+    });
 
     const openApi = await http.get('/docs-json').expect(200);
     expect(Object.keys(openApi.body.paths).sort()).toEqual(['/api/tasks', '/api/tasks/{id}', '/api/tasks/{id}/claim', '/api/tasks/{id}/complete', '/api/tasks/{id}/unclaim']);

@@ -1,4 +1,4 @@
-export { TasksModule, type TasksModuleAsyncOptions, TaskOutboxHealthIndicator } from './tasks.module.js';
+export { TaskConsumerHealthIndicator, TasksModule, type TasksModuleAsyncOptions, TaskOutboxHealthIndicator } from './tasks.module.js';
 export {
   TASK_OUTBOX_DEFAULTS,
   TASK_SERVICE_GROUP,
@@ -17,7 +17,14 @@ export {
   TaskOutboxPublisher,
   type TaskOutboxPublisherOptions,
 } from './task-outbox.publisher.js';
-export { type TaskMessage, TaskMessagesConsumer, type TaskMessagesConsumerOptions, type TaskTopics } from './task-messages.consumer.js';
+export {
+  type TaskConsumerState,
+  type TaskConsumerStatus,
+  type TaskMessage,
+  TaskMessagesConsumer,
+  type TaskMessagesConsumerOptions,
+  type TaskTopics,
+} from './task-messages.consumer.js';
 export { ClaimTaskCommand } from './commands/claim-task.command.js';
 export { UnclaimTaskCommand } from './commands/unclaim-task.command.js';
 export { CompleteTaskCommand } from './commands/complete-task.command.js';

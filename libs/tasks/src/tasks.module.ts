@@ -59,10 +59,29 @@ export class TaskOutboxHealthIndicator implements ReadinessIndicator {
   }
 }
 
+/** The consumer in `/health/ready`: down until it has joined its group (the topics may not exist yet). */
+export class TaskConsumerHealthIndicator implements ReadinessIndicator {
+  readonly key = 'taskConsumer';
+
+  constructor(private readonly consumer: Pick<TaskMessagesConsumer, 'status'>) {}
+
+  check(): PromiseLike<HealthIndicatorResult> {
+    const status = this.consumer.status();
+    const session = indicators.check(this.key);
+    const details = {
+      state: status.state,
+      attempts: status.attempts,
+      ...(status.lastError === undefined ? {} : { lastError: status.lastError.message, lastErrorAt: status.lastError.at }),
+    };
+    return Promise.resolve(status.state === 'consuming' ? session.up(details) : session.down(details));
+  }
+}
+
 /** Starts the outbox publisher and the consumer with the application; stops both before the data source and bus close. */
 @Injectable()
 class TasksLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private unregister: (() => void) | undefined;
+  private readonly logger = new Logger('Tasks');
+  private readonly unregister: (() => void)[] = [];
 
   constructor(
     private readonly consumer: TaskMessagesConsumer,
@@ -71,16 +90,20 @@ class TasksLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdow
     @Optional() private readonly readiness?: ReadinessChecks,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.unregister = this.readiness?.register(new TaskOutboxHealthIndicator(this.publisher));
+  onApplicationBootstrap(): void {
+    if (this.readiness) {
+      this.unregister.push(this.readiness.register(new TaskOutboxHealthIndicator(this.publisher)));
+      this.unregister.push(this.readiness.register(new TaskConsumerHealthIndicator(this.consumer)));
+    }
     this.publisher.start();
-    await this.consumer.start();
+    // Not awaited: the service answers (and says it is not ready yet) while the consumer waits for its topics.
+    void this.consumer.start().catch((error: unknown) => this.logger.error(`The consumer stopped trying: ${String(error)}`));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.stop();
     await this.publisher.stop();
-    this.unregister?.();
+    for (const unregister of this.unregister.splice(0)) unregister();
     await this.options.dispose?.();
   }
 }
@@ -126,7 +149,9 @@ export class TasksModule {
           provide: TaskMessagesConsumer,
           useFactory: (moduleOptions: TasksModuleOptions, runner: StreamProjectionRunner, repository: TaskRepository) => {
             const topics = topicNamesOf(moduleOptions);
+            const logger = new Logger('TaskConsumer');
             return new TaskMessagesConsumer({
+              logger: { warn: (message, context) => logger.warn(context === undefined ? message : { msg: message, ...context }) },
               bus: moduleOptions.bus,
               groupId: moduleOptions.groupId ?? TASK_SERVICE_GROUP,
               topics,
@@ -144,7 +169,7 @@ export class TasksModule {
         GetTaskHandler,
         ListTasksHandler,
       ],
-      exports: [TaskRepository, TaskOutboxPublisher, StreamProjectionRunner],
+      exports: [TaskRepository, TaskOutboxPublisher, TaskMessagesConsumer, StreamProjectionRunner],
     };
   }
 }
