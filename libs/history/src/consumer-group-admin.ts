@@ -12,6 +12,11 @@ export interface ConsumerGroupAdmin {
   /** Members currently in the group (0 when it is empty or unknown). */
   members(groupId: string): Promise<number>;
   /**
+   * Forgets the group's committed offsets (the group must have no members): a consumer of the group that starts from
+   * the beginning then reads every topic from the oldest message kept. Nothing to do for a group Kafka does not know.
+   */
+  deleteOffsets(groupId: string): Promise<void>;
+  /**
    * Sets the group's committed offset of every partition of the topics to the oldest message kept (`earliest`) or past
    * the newest (`latest`). Topics that do not exist are skipped. The group must have no members.
    */
@@ -49,6 +54,23 @@ export class KafkaConsumerGroupAdmin implements ConsumerGroupAdmin {
     const admin = await this.connected();
     const { groups } = await admin.describeGroups([groupId]);
     return groups.find((group) => group.groupId === groupId)?.members.length ?? 0;
+  }
+
+  /** One DeleteGroups request: unlike `moveOffsets`, no consumer has to join the group (which takes seconds). */
+  async deleteOffsets(groupId: string): Promise<void> {
+    const admin = await this.connected();
+    try {
+      await admin.deleteGroups([groupId]);
+    } catch (error) {
+      const failures = (error as { groups?: { error?: { type?: string; message?: string } }[] }).groups;
+      if (failures === undefined) throw error;
+      const refused = failures.filter((failure) => failure.error?.type !== 'GROUP_ID_NOT_FOUND');
+      if (refused.length > 0) {
+        throw new Error(`Kafka refused to delete the offsets of consumer group ${groupId}: ${refused.map((failure) => failure.error?.message ?? failure.error?.type).join('; ')}`, {
+          cause: error,
+        });
+      }
+    }
   }
 
   async moveOffsets(groupId: string, topics: readonly string[], to: 'earliest' | 'latest'): Promise<void> {

@@ -15,7 +15,7 @@ export class HistoryRebuildRefusedError extends Error {
 
 export interface HistoryRebuildReport {
   readonly groupId: string;
-  /** The topics whose committed offsets were moved to the oldest message kept. */
+  /** The topics the consumer now reads again from the oldest message kept. */
   readonly topics: readonly string[];
   /** Events applied from the event store (only when replayed from it). */
   readonly replayedFromEventStore?: number;
@@ -31,8 +31,9 @@ export interface HistoryRebuildOptions {
 /**
  * Rebuilds the history read model. In this order, so that a failure at any step leaves a model that is still right:
  * 1. this process's consumer stops, and the group must then have no member (other replicas are stopped first);
- * 2. the group's offsets move to the oldest message kept: if the next step failed, the consumer would deliver
- *    everything again and the intact checkpoints would skip it;
+ * 2. the group's committed offsets are deleted, so its consumer (which starts from the beginning) reads the topics
+ *    again from the oldest message kept: if the next step failed, the consumer would deliver everything again and
+ *    the intact checkpoints would skip it;
  * 3. the tables and the per-stream checkpoints are emptied, in one transaction;
  * 4. optionally, the event store's process-instance and deployments streams are replayed into the model (for topics
  *    that no longer hold every event: retention, a gap);
@@ -70,7 +71,7 @@ export class HistoryRebuild {
           `Consumer group ${this.groupId} still has ${members} member(s): stop every other history-service replica, then rebuild`,
         );
       }
-      await this.admin.moveOffsets(this.groupId, this.topics, 'earliest');
+      await this.admin.deleteOffsets(this.groupId);
       await this.runner.reset();
       const replayed = options.fromEventStore ? await replayFromEventStore(options.fromEventStore, this.runner, options.batchSize) : undefined;
       return {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { EventEnvelope } from '@trellis/contracts';
-import { createPostgresDataSource, StreamProjectionRunner } from '@trellis/persistence';
+import { createPostgresDataSource, StreamProjectionGapError, StreamProjectionRunner } from '@trellis/persistence';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
 import type { DataSource } from 'typeorm';
 
+import { GroupCommit } from './group-commit.js';
 import { historyEntities } from './history.entities.js';
 import { historyMigrations } from './history.migrations.js';
 import { HistoryProjection } from './history.projection.js';
@@ -366,5 +367,38 @@ describe('history queries', () => {
     expect((await queries.userTasks({ dueBefore: '2026-03-08T17:00:00Z' })).total).toBe(0);
     expect(await queries.userTask('no-such-task')).toBeUndefined();
     expect(await queries.processInstance('no-such-instance')).toBeUndefined();
+  });
+});
+
+describe('GroupCommit', () => {
+  it('applies the envelopes that arrive while a transaction runs together in the next one', async () => {
+    const engine = new EngineDriver();
+    await engine.deploy(orderBpmn);
+    const firsts: EventEnvelope[] = [];
+    for (let index = 0; index < 10; index++) firsts.push((await engine.envelopesOf(await engine.start('order')))[0]);
+    const groupCommit = new GroupCommit(runner);
+
+    // As ten partitions hand over their next message at once.
+    await Promise.all(firsts.map((envelope) => groupCommit.apply(envelope)));
+
+    expect(groupCommit.stats).toEqual({ batches: 2, largestBatch: 9 });
+    expect((await queries.processInstances({ processId: 'order' })).total).toBe(10);
+  });
+
+  it('fails only the envelope at fault when a batch cannot be applied, and applies the others', async () => {
+    const engine = new EngineDriver();
+    await engine.deploy(orderBpmn);
+    const [a, b, c] = [await engine.start('order'), await engine.start('order'), await engine.start('order')];
+    const [aEvents, bEvents, cEvents] = [await engine.envelopesOf(a), await engine.envelopesOf(b), await engine.envelopesOf(c)];
+    const groupCommit = new GroupCommit(runner);
+    await groupCommit.apply(bEvents[0]);
+
+    const outcomes = await Promise.allSettled([groupCommit.apply(aEvents[0]), groupCommit.apply(aEvents[1]), groupCommit.apply(bEvents[2]), groupCommit.apply(cEvents[0])]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(StreamProjectionGapError);
+    expect(await runner.revision(`process-instance-${a}`)).toBe(1);
+    expect(await runner.revision(`process-instance-${b}`)).toBe(0);
+    expect(await runner.revision(`process-instance-${c}`)).toBe(0);
   });
 });

@@ -294,7 +294,7 @@ export class HistoryStatusDto {
 export class HistoryRebuildDto {
   @ApiProperty({ example: 'trellis.history-service' })
   groupId!: string;
-  @ApiProperty({ type: [String], description: 'Topics whose committed offsets now point at the oldest message kept' })
+  @ApiProperty({ type: [String], description: 'Topics the consumer reads again from the oldest message kept' })
   topics!: string[];
   @ApiProperty(time)
   startedAt!: string;

@@ -175,7 +175,7 @@ export class HistoryController {
   @ApiOperation({
     summary: 'Rebuild the read model from the topics',
     description:
-      'Stops this replica’s consumer, moves the consumer group’s offsets to the oldest message kept, empties the history ' +
+      'Stops this replica’s consumer, deletes the consumer group’s committed offsets (it then replays the topics from the oldest message kept), empties the history ' +
       'tables and checkpoints, and starts the consumer again: the history refills as it replays. Every other replica must be ' +
       'stopped first (409 otherwise). See docs/architecture.md for a rebuild from the event store.',
   })
