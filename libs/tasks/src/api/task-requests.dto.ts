@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { JsonObject } from '@trellis/contracts';
 
 import { TASK_SORTS, TASK_STATES, type TaskSort, type TaskState } from '../task.views.js';
@@ -67,10 +67,9 @@ export class ListTasksQueryDto {
 }
 
 export class ClaimTaskDto {
-  @ApiProperty({ description: 'Who takes the task', example: 'ada' })
+  @ApiProperty({ description: 'Who takes the task', example: 'ada', minLength: 1, maxLength: 256 })
   @IsString({ message: 'assignee must be a string' })
-  @IsNotEmpty({ message: 'assignee must not be empty' })
-  @MaxLength(256)
+  @Length(1, 256, { message: 'assignee must be 1 to 256 characters' })
   assignee!: string;
 }
 
