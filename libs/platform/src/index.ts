@@ -42,6 +42,14 @@ export { applyHttpHardening, corsOptions } from './http/http-hardening.js';
 export { EVENT_STORE } from './event-store/event-store.token.js';
 export { EventStoreModule } from './event-store/event-store.module.js';
 export {
+  type InProcessMessagingOptions,
+  type KafkaMessagingOptions,
+  MessagingModule,
+  type MessagingOptions,
+} from './messaging/messaging.module.js';
+export { kafkaMessageBusOptionsOf, nestMessagingLogger } from './messaging/kafka-options.js';
+export { ConsumerLagMessageBus, consumerLag } from './messaging/consumer-lag.js';
+export {
   describeEventStore,
   type EventStoreModuleSettings,
   EventStoreOpenError,

@@ -11,11 +11,17 @@ import {
   Optional,
 } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { ReadinessChecks, type ReadinessIndicator, registerRelayLag } from '@trellis/platform';
+import type { EventStore } from '@trellis/event-store';
+import { MESSAGE_BUS, type MessageBus } from '@trellis/messaging';
+import { EVENT_STORE, ReadinessChecks, type ReadinessIndicator, registerRelayLag } from '@trellis/platform';
 import { Registry } from 'prom-client';
 import { EventRelay, type EventRelayOptions, type RelayLogger } from './event-relay.js';
 
-export interface RelayModuleOptions extends EventRelayOptions {
+export interface RelayModuleOptions extends Omit<EventRelayOptions, 'store' | 'bus'> {
+  /** Default: the application's `EVENT_STORE` (`EventStoreModule` of @trellis/platform provides it). */
+  readonly store?: EventStore;
+  /** Default: the application's `MESSAGE_BUS` (`MessagingModule` of @trellis/platform provides it). */
+  readonly bus?: MessageBus;
   /** Called after the relay stopped, at application shutdown: close what the factory opened (a checkpoint store...). */
   readonly dispose?: () => Promise<void>;
 }
@@ -96,7 +102,8 @@ class RelayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdow
  * Runs an `EventRelay` in a Nest application: started at bootstrap, stopped (batch in flight finished, checkpoint
  * saved) at shutdown before the providers it uses close, with its lag as `trellis_relay_lag_events{relay}` when a
  * prom-client `Registry` is provided and its state in `/health/ready` when `ReadinessChecks` is (both come with
- * `PlatformModule`). Inject `EventRelay` for its `status()`.
+ * `PlatformModule`). The store and the bus are the application's `EVENT_STORE` and `MESSAGE_BUS` unless the options
+ * give others. Inject `EventRelay` for its `status()`.
  */
 @Module({})
 export class RelayModule {
@@ -108,9 +115,19 @@ export class RelayModule {
         { provide: RELAY_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
         {
           provide: EventRelay,
-          useFactory: (relayOptions: RelayModuleOptions) =>
-            new EventRelay({ logger: nestRelayLogger(new Logger(`Relay ${relayOptions.name ?? 'trellis'}`)), ...relayOptions }),
-          inject: [RELAY_MODULE_OPTIONS],
+          useFactory: (relayOptions: RelayModuleOptions, store?: EventStore, bus?: MessageBus) => {
+            const relayStore = relayOptions.store ?? store;
+            const relayBus = relayOptions.bus ?? bus;
+            if (relayStore === undefined) throw new Error('The relay has no event store: give it `store`, or provide EVENT_STORE (EventStoreModule)');
+            if (relayBus === undefined) throw new Error('The relay has no message bus: give it `bus`, or provide MESSAGE_BUS (MessagingModule)');
+            return new EventRelay({
+              logger: nestRelayLogger(new Logger(`Relay ${relayOptions.name ?? 'trellis'}`)),
+              ...relayOptions,
+              store: relayStore,
+              bus: relayBus,
+            });
+          },
+          inject: [RELAY_MODULE_OPTIONS, { token: EVENT_STORE, optional: true }, { token: MESSAGE_BUS, optional: true }],
         },
         RelayLifecycle,
       ],
