@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { type RuntimeCommandMessage, validateRuntimeCommand } from '@trellis/contracts';
@@ -115,6 +116,19 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 
 /** Kafka delivers a batch before the publisher's transaction deletes it: wait for the commit. */
 const outboxEmptied = (): Promise<void> => until(async () => (await pending()) === 0, 'an empty outbox');
+/** Runs a TypeScript program of the repository in a process of its own until it ends; its signal and output. */
+function runToDeath(args: readonly string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', './tools/register.mjs', ...args], { env: { ...process.env, TRELLIS_POSTGRES_URL: postgresUrl } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
 const commandIdsOf = (received: readonly Received[]): string[] => received.map((item) => item.command.commandId);
 
 describe('TaskOutboxPublisher on Kafka', () => {
@@ -147,26 +161,32 @@ describe('TaskOutboxPublisher on Kafka', () => {
     await outboxEmptied();
   });
 
-  it('publishes, after a restart, a completion committed by a process that died before publishing it', async () => {
-    // The first process commits the completion and is gone before its publisher ran: nothing but the database remains.
-    const crashed = await connect();
-    const tasks = await openTasks(1, crashed);
-    const [commandId] = await complete(tasks, crashed);
-    await crashed.destroy();
+  it('publishes, after a restart, a completion committed by a process killed before it could publish it', async () => {
+    const [task] = await openTasks(1);
+    const commandId = randomUUID();
+
+    // A process commits the completion as the API does and is SIGKILLed right after the commit, before any publish.
+    const crash = await runToDeath(['libs/tasks/src/outbox-crash.process.ts', schema, task.taskId, commandId]);
+    expect(crash).toMatchObject({ signal: 'SIGKILL', stdout: 'committed\n' });
     expect(await pending()).toBe(1);
+    expect(await new TaskRepository(dataSource).get(task.taskId)).toMatchObject({ state: 'COMPLETING', pendingCommandId: commandId });
     const received = await runtimeReads();
 
+    // The service starts again: its publisher finds the command in the outbox.
     const restarted = await connect();
     publisher({ dataSource: restarted }).start();
     try {
       await received.until((items) => items.length >= 1, 'the command committed before the crash');
-      expect(received.items.map((item) => [item.command.commandId, item.command.processInstanceId])).toEqual([[commandId, tasks[0].processInstanceId]]);
+      expect(received.items.map((item) => [item.command.commandId, item.command.processInstanceId, item.command.type])).toEqual([
+        [commandId, task.processInstanceId, 'CompleteUserTask'],
+      ]);
       await outboxEmptied();
     } finally {
       await Promise.all(publishers.splice(0).map((started) => started.stop()));
       await restarted.destroy();
     }
-  });
+    // A process of its own compiles the sources it runs first.
+  }, 90_000);
 
   it('keeps the commands while Kafka refuses them, reports it, and publishes them once Kafka takes them again', async () => {
     const faulty = new FaultyBus(bus);
