@@ -1,5 +1,5 @@
 /**
- * The relay to Kafka, on one event store (`--store postgres|embedded`):
+ * The relay to Kafka, on one event store (`--store postgres|embedded|memory`):
  *
  * 1. Throughput: the store is filled with `--events` events over `--instances` process-instance streams (10 events per
  *    append), then, for each of `--batch-sizes`, a new relay (its own name, so its checkpoint starts at 0, and its own
@@ -18,11 +18,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOPICS, type EventEnvelope, type TopicName } from '@trellis/contracts';
-import { EmbeddedEventStore, type EventStore, type NewEvent, PostgresEventStore } from '@trellis/event-store';
-import { KafkaMessageBus, type MessageSubscription, type MessagingLogger, asEventEnvelope } from '@trellis/messaging';
+import { EmbeddedEventStore, type EventStore, InMemoryEventStore, type NewEvent, PostgresEventStore } from '@trellis/event-store';
+import { KafkaMessageBus, type MessageSubscription, type MessagingLogger, type ReceivedMessage, asEventEnvelope } from '@trellis/messaging';
 import { EventRelay, PostgresRelayCheckpointStore, storeHead } from '@trellis/relay';
 import pg from 'pg';
 import { arg, latencySummary, type LatencySummary } from './bench-stats.js';
@@ -46,7 +46,7 @@ if (!(seconds > 0)) throw new Error(`--seconds must be positive, got ${seconds}`
 if (!(warmupSeconds >= 0)) throw new Error(`--warmup-seconds must be 0 or more, got ${warmupSeconds}`);
 if (rates.some((rate) => !(Number.isFinite(rate) && rate > 0))) throw new Error(`--rate must list positive numbers, got ${arg('rate', '')}`);
 if (batchSizes.some((size) => !(Number.isSafeInteger(size) && size > 0))) throw new Error(`--batch-sizes must list positive integers, got ${arg('batch-sizes', '')}`);
-if (storeKind !== 'postgres' && storeKind !== 'embedded') throw new Error(`--store must be postgres or embedded, got ${storeKind}`);
+if (!['postgres', 'embedded', 'memory'].includes(storeKind)) throw new Error(`--store must be postgres, embedded or memory, got ${storeKind}`);
 
 const postgresUrl = process.env['TRELLIS_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const brokers = (process.env['TRELLIS_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
@@ -93,6 +93,12 @@ interface LatencyResult {
   firstFailure?: string;
   appendMs: LatencySummary;
   appendToConsumerMs: LatencySummary;
+  /**
+   * The same path cut where the relay's producer stamped the message (Kafka's CreateTime, whole milliseconds of the
+   * wall clock): store and relay before, broker and consumer after.
+   */
+  appendToProducerMs: LatencySummary;
+  producerToConsumerMs: LatencySummary;
 }
 
 const topics: string[] = [];
@@ -194,13 +200,15 @@ async function latency(store: EventStore, bus: KafkaMessageBus, checkpoints: Pos
   const starts = new Map<string, number>();
   const received = new Set<string>();
   const latencies: number[] = [];
+  const beforeProducer: number[] = [];
+  const afterProducer: number[] = [];
   const appendDurations: number[] = [];
   let measureFrom = Number.POSITIVE_INFINITY;
   let duplicates = 0;
   /** The ids a wait still misses, and how to end it. */
   let waiting: { readonly missing: Set<string>; readonly resolve: () => void } | undefined;
 
-  const handler = (envelope: EventEnvelope): void => {
+  const handler = (envelope: EventEnvelope, message: ReceivedMessage): void => {
     const now = performance.now();
     const start = starts.get(envelope.eventId);
     if (start === undefined) return;
@@ -209,7 +217,12 @@ async function latency(store: EventStore, bus: KafkaMessageBus, checkpoints: Pos
       return;
     }
     received.add(envelope.eventId);
-    if (start >= measureFrom) latencies.push(now - start);
+    if (start >= measureFrom) {
+      latencies.push(now - start);
+      const stamped = Date.parse(message.timestamp) - performance.timeOrigin;
+      beforeProducer.push(stamped - start);
+      afterProducer.push(now - stamped);
+    }
     waiting?.missing.delete(envelope.eventId);
     if (waiting?.missing.size === 0) waiting.resolve();
   };
@@ -289,6 +302,8 @@ async function latency(store: EventStore, bus: KafkaMessageBus, checkpoints: Pos
       ...(failures[0] === undefined ? {} : { firstFailure: failures[0] }),
       appendMs: latencySummary(appendDurations),
       appendToConsumerMs: latencySummary(latencies),
+      appendToProducerMs: latencySummary(beforeProducer),
+      producerToConsumerMs: latencySummary(afterProducer),
     };
   } finally {
     await relay.stop();
@@ -319,9 +334,16 @@ let store: EventStore | undefined;
 let bus: KafkaMessageBus | undefined;
 let checkpoints: PostgresRelayCheckpointStore | undefined;
 try {
+  // The machine may be shared: its one-minute load average before and after says how much it was.
+  const loadBefore = loadavg()[0];
   bus = await connectKafka();
   checkpoints = await PostgresRelayCheckpointStore.connect({ url: postgresUrl, schema: checkpointSchema });
-  store = directory === undefined ? await PostgresEventStore.open({ connectionString: postgresUrl, schema: storeSchema, poolMax: 20 }) : await EmbeddedEventStore.open(directory);
+  store =
+    storeKind === 'memory'
+      ? new InMemoryEventStore()
+      : directory === undefined
+        ? await PostgresEventStore.open({ connectionString: postgresUrl, schema: storeSchema, poolMax: 20 })
+        : await EmbeddedEventStore.open(directory);
 
   console.error(`relay bench (${storeKind} store): filling it with ${events} events over ${instanceCount} instances ...`);
   const filled = await prefill(store);
@@ -336,7 +358,7 @@ try {
     live.push(await latency(store, bus, checkpoints, rate));
   }
   if (kafkajsLines > 0) console.error(`relay bench (${storeKind} store): kafkajs logged ${kafkajsLines} warnings or errors of requests it retried`);
-  console.log(JSON.stringify({ store: storeKind, events, instances: instanceCount, eventsPerAppend, partitions, prefillSeconds: filled.seconds, throughput, latency: live, kafkajsLines }));
+  console.log(JSON.stringify({ store: storeKind, events, instances: instanceCount, eventsPerAppend, partitions, prefillSeconds: filled.seconds, throughput, latency: live, kafkajsLines, loadAverage: { before: loadBefore, after: loadavg()[0] } }));
 } finally {
   try {
     await bus?.deleteGroups(groups);

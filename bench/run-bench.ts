@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: the straight-through model on (a) Trellis on the in-memory store, (b) Trellis on the
- * embedded durable store, (c) bpmn-engine, side by side; then the parked user-task benchmark.
+ * embedded durable store, (c) bpmn-engine, side by side; then the parked user-task benchmark; the Postgres event
+ * store's appends beside pgbench; the relay to Kafka (catch-up throughput, append-to-consumer latency).
  * Each variant runs in a child process so that its peak RSS is its own. Prints tables, writes JSON to bench/results/.
  *
  * Options: --n <instances> (default 3000), --warmup <untimed instances first> (default 1000), --concurrency <in-flight instances for Trellis> (default 32),
- *          --parked <instances for the user-task benchmark> (default 10000), --seconds <per Postgres case> (default 5),
- *          --events <events pre-filled for the relay's catch-up> (default 50000), --instances <their streams> (default 1000),
- *          --batch-sizes <relay batch sizes timed> (default 100,500,2000), --rate <events/s appended while the relay is
- *          live, comma-separated for several runs> (default 100,500), --warmup-seconds <untimed start of each live run>
- *          (default 2), --stores <event stores under the relay> (default postgres,embedded); --seconds is also each
- *          live run's measured window,
+ *          --parked <instances for the user-task benchmark> (default 10000),
+ *          --seconds <per Postgres case, and the measured window of each live relay run> (default 5),
+ *          --events <events stored before the relay's catch-up> (default 50000), --instances <their streams> (default 1000),
+ *          --batch-sizes <relay batch sizes timed> (default 100,500,2000),
+ *          --rate <events/s appended while the relay is live; comma-separated for several runs> (default 100,500),
+ *          --warmup-seconds <untimed start of each live relay run> (default 2),
+ *          --stores <event stores under the relay: postgres, embedded, memory> (default all three),
  *          --only straight-through|user-task|postgres|relay
  */
 import { execFileSync } from 'node:child_process';
@@ -27,7 +29,7 @@ const relayInstances = arg('instances', '1000');
 const batchSizes = arg('batch-sizes', '100,500,2000');
 const rates = arg('rate', '100,500');
 const warmupSeconds = arg('warmup-seconds', '2');
-const relayStores = arg('stores', 'postgres,embedded').split(',');
+const relayStores = arg('stores', 'postgres,embedded,memory').split(',');
 
 function runNode(script: string, args: string[]): string {
   const out = execFileSync(process.execPath, ['--expose-gc', '--import', './tools/register.mjs', script, ...args], {
@@ -114,8 +116,9 @@ if (only === 'all' || only === 'relay') {
     events: number;
     instances: number;
     partitions: number;
+    loadAverage: { before: number; after: number };
     throughput: { batchSize: number; events: number; seconds: number; eventsPerSecond: number }[];
-    latency: { rate: number; achievedRate: number; measured: number; duplicates: number; failedAppends: number; appendMs: Summary; appendToConsumerMs: Summary }[];
+    latency: { rate: number; achievedRate: number; measured: number; duplicates: number; failedAppends: number; appendMs: Summary; appendToConsumerMs: Summary; appendToProducerMs: Summary; producerToConsumerMs: Summary }[];
   }
   const results: RelayResult[] = [];
   for (const store of relayStores) {
@@ -125,7 +128,8 @@ if (only === 'all' || only === 'relay') {
   }
   const first = results[0];
   if (first !== undefined) {
-    console.log(`\nrelay to Kafka, catching up on ${first.events} stored events over ${first.instances} instances (${first.partitions} partitions), from position 0 until its checkpoint is at the head`);
+    console.log(`\nload average (1 min) before and after each store's run: ${results.map((r) => `${r.store} ${r.loadAverage.before.toFixed(1)} → ${r.loadAverage.after.toFixed(1)}`).join(', ')}`);
+    console.log(`relay to Kafka, catching up on ${first.events} stored events over ${first.instances} instances (${first.partitions} partitions), from position 0 until its checkpoint is at the head`);
     printTable(
       ['store', 'batch size', 'events/s', 'seconds'],
       results.flatMap((r) => r.throughput.map((row) => [r.store, String(row.batchSize), row.eventsPerSecond.toFixed(0), row.seconds.toFixed(2)])),
@@ -148,6 +152,13 @@ if (only === 'all' || only === 'relay') {
           String(row.measured),
           String(row.failedAppends),
         ]),
+      ),
+    );
+    console.log(`\nthe same latency cut at the relay's producer (the message's Kafka timestamp, whole ms)`);
+    printTable(
+      ['store', 'events/s', 'append→producer p50', 'p99', 'producer→consumer p50', 'p99'],
+      results.flatMap((r) =>
+        r.latency.map((row) => [r.store, String(row.rate), ms(row.appendToProducerMs.p50), ms(row.appendToProducerMs.p99), ms(row.producerToConsumerMs.p50), ms(row.producerToConsumerMs.p99)]),
       ),
     );
   }
