@@ -41,6 +41,12 @@ export { PlatformLoggingModule, type LoggingOptions, pinoLevel } from './logging
 export { applyHttpHardening, corsOptions } from './http/http-hardening.js';
 export { EVENT_STORE } from './event-store/event-store.token.js';
 export { EventStoreModule } from './event-store/event-store.module.js';
+export { PlatformLifecycleModule, ShutdownTasks } from './lifecycle/shutdown-tasks.js';
+export {
+  postgresCheckKey,
+  postgresDataSourceProvider,
+  type PostgresDataSourceProviderOptions,
+} from './persistence/postgres-data-source.provider.js';
 export {
   type InProcessMessagingOptions,
   type KafkaMessagingOptions,

@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import { PlatformConfigModule } from './configuration/platform-config.module.js';
 import type { HttpSettings } from './configuration/trellis.settings.js';
 import { PlatformHealthModule } from './health/health.module.js';
+import { PlatformLifecycleModule } from './lifecycle/shutdown-tasks.js';
 import { applyHttpHardening } from './http/http-hardening.js';
 import { PlatformLoggingModule } from './logging/logging.module.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
@@ -22,7 +23,8 @@ export const PLATFORM_ROUTES = ['health/live', 'health/ready', 'metrics'] as con
 
 /**
  * What every Trellis service shares: validated settings (`SETTINGS`, `ConfigService`), pino logging, metrics
- * (`Registry`, `GET /metrics`) and health (`ReadinessChecks`, `GET /health/live`, `GET /health/ready`).
+ * (`Registry`, `GET /metrics`), health (`ReadinessChecks`, `GET /health/live`, `GET /health/ready`) and
+ * `ShutdownTasks` (what factory providers close at shutdown).
  * Create the application with `bufferLogs: true` and call `configurePlatformHttp` before `init`.
  */
 @Module({})
@@ -36,6 +38,7 @@ export class PlatformModule {
         PlatformLoggingModule.forRoot({ level: settings.TRELLIS_LOG_LEVEL, service: options.service }),
         PlatformMetricsModule.forRoot(),
         PlatformHealthModule.forRoot({ timeoutMs: settings.TRELLIS_HEALTH_CHECK_TIMEOUT_MS }),
+        PlatformLifecycleModule,
       ],
     };
   }
