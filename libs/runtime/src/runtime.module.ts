@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DefinitionsModule } from '@trellis/deployment';
 
@@ -22,6 +22,7 @@ import {
   ListUserTasksHandler,
 } from './queries/runtime.queries.js';
 import { RuntimeProjection } from './runtime.projection.js';
+import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options.js';
 
 /**
  * Runs process instances: start, jobs, user tasks, variables, incidents, cancel, and the read views.
@@ -53,4 +54,9 @@ import { RuntimeProjection } from './runtime.projection.js';
   ],
   exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer],
 })
-export class RuntimeModule {}
+export class RuntimeModule {
+  /** The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider). */
+  static forRoot(options: Partial<RuntimeOptions>): DynamicModule {
+    return { module: RuntimeModule, providers: [{ provide: RUNTIME_OPTIONS, useValue: options }] };
+  }
+}

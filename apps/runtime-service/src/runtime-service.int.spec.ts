@@ -1,0 +1,257 @@
+// Two runtime-service replicas, in-process, on one Postgres event store and the real Kafka broker, as the distributed
+// mode scales the runtime out: commands for many instances arrive on the commands topic (topics of the test's own),
+// a worker completes the jobs it learns of from the events the relay publishes, and the REST API takes commands on
+// either replica. The deployment is made the way the deployment-service makes it: its handler appending to the shared
+// store, after the replicas started.
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+
+import type { INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  type EventEnvelope,
+  type RuntimeCommandMessage,
+  type RuntimeCommandResult,
+  TOPICS,
+  type TopicName,
+  decodeRuntimeCommandResult,
+  runtimeCommandMessageOf,
+} from '@trellis/contracts';
+import { DefinitionRegistry, DeployResourcesCommand, DeployResourcesHandler } from '@trellis/deployment';
+import { PostgresEventStore, type RecordedEvent } from '@trellis/event-store';
+import { KafkaMessageBus, type MessageSubscription, asEventEnvelope, silentMessagingLogger } from '@trellis/messaging';
+import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
+import { EventRelay } from '@trellis/relay';
+import { RuntimeCommandConsumer } from '@trellis/runtime';
+import request from 'supertest';
+
+import { createRuntimeServiceApp } from './create-runtime-service-app.js';
+import { loadRuntimeServiceSettings } from './runtime-service.settings.js';
+
+const INSTANCES = 120;
+const DEADLINE_MS = 60_000;
+const kafkaBrokers = (process.env['TRELLIS_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+const run = randomUUID().slice(0, 8);
+const eventsSchema = uniqueSchema('runtime_service_events');
+const relaySchema = uniqueSchema('runtime_service_relay');
+const topicName = (topic: TopicName): string => `trellis-test.${run}.${topic}`;
+const groups = { runtime: `trellis-test.${run}.runtime-service`, results: `trellis-test.${run}.results`, worker: `trellis-test.${run}.worker` };
+
+const oneTaskBpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
+                  id="scale-out-definitions" targetNamespace="http://example.org/test">
+  <bpmn:process id="scale-out" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="to-work" sourceRef="start" targetRef="work" />
+    <bpmn:serviceTask id="work">
+      <bpmn:extensionElements><zeebe:taskDefinition type="scale-out-work" retries="3" /></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="to-end" sourceRef="work" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+let store: PostgresEventStore;
+let bus: KafkaMessageBus;
+const replicas: INestApplication[] = [];
+const subscriptions: MessageSubscription[] = [];
+const results: RuntimeCommandResult[] = [];
+const envelopes: EventEnvelope[] = [];
+const sent: RuntimeCommandMessage[] = [];
+/** The instances whose jobs the worker completes (the REST test keeps its instance waiting at its job). */
+const worked = new Set<string>();
+
+const settings = loadRuntimeServiceSettings({
+  TRELLIS_ENV: 'test',
+  TRELLIS_LOG_LEVEL: 'silent',
+  TRELLIS_POSTGRES_URL: postgresUrl,
+  TRELLIS_EVENT_STORE_SCHEMA: eventsSchema,
+  TRELLIS_RELAY_SCHEMA: relaySchema,
+  TRELLIS_RELAY_NAME: `runtime-service-${run}`,
+  TRELLIS_RELAY_TOPIC_PARTITIONS: '6',
+  TRELLIS_KAFKA_BROKERS: kafkaBrokers.join(','),
+  TRELLIS_KAFKA_CLIENT_ID: `runtime-service-test-${run}`,
+  TRELLIS_SNAPSHOT_EVERY: '5',
+});
+
+const header = (processInstanceId: string, commandId: string = randomUUID()) => ({ commandId, processInstanceId, issuedBy: 'runtime-service-test', issuedAt: new Date().toISOString() });
+
+async function send(...commands: RuntimeCommandMessage[]): Promise<void> {
+  sent.push(...commands);
+  await bus.publish(topicName(TOPICS.runtimeCommands), commands.map(runtimeCommandMessageOf));
+}
+
+async function eventually(test: () => boolean | Promise<boolean>, what: string, deadlineMs = DEADLINE_MS): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`Waited ${deadlineMs} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const resultsOf = (commandId: string): RuntimeCommandResult[] => results.filter((result) => result.commandId === commandId);
+const streamOf = (processInstanceId: string): Promise<RecordedEvent[]> => store.readStream(`process-instance-${processInstanceId}`);
+
+beforeAll(async () => {
+  await requirePostgres();
+  bus = await KafkaMessageBus.connect({ brokers: kafkaBrokers, clientId: `runtime-service-test-${run}`, logger: silentMessagingLogger });
+  // Replica A first: it creates the topics, takes the relay's leadership and joins the group; then replica B joins it.
+  for (let i = 0; i < 2; i++) {
+    const app = await createRuntimeServiceApp({ settings, topicName, groupId: groups.runtime });
+    await app.listen(0, '127.0.0.1');
+    replicas.push(app);
+  }
+  store = await PostgresEventStore.open({ connectionString: postgresUrl, schema: eventsSchema });
+
+  subscriptions.push(
+    await bus.subscribe({
+      topics: topicName(TOPICS.runtimeCommandResults),
+      groupId: groups.results,
+      fromBeginning: true,
+      decode: (message) => decodeRuntimeCommandResult(message.value),
+      handler: (result: RuntimeCommandResult) => {
+        results.push(result);
+      },
+      deadLetterTopic: topicName(TOPICS.deadLetter),
+    }),
+    // A worker: completes each job it learns of from the events topic. Its command id comes from the job id, so a
+    // JobCreated delivered twice sends the same command, which the runtime answers without completing twice.
+    await bus.subscribe({
+      topics: topicName(TOPICS.processInstanceEvents),
+      groupId: groups.worker,
+      fromBeginning: true,
+      decode: asEventEnvelope,
+      handler: async (envelope: EventEnvelope) => {
+        envelopes.push(envelope);
+        if (envelope.type !== 'JobCreated' || envelope.processInstanceId === undefined || !worked.has(envelope.processInstanceId)) return;
+        const jobId = (envelope.data as { jobId: string }).jobId;
+        await send({ type: 'CompleteJob', ...header(envelope.processInstanceId, `complete-${jobId}`), jobId, variables: { doneBy: 'worker' } });
+      },
+      deadLetterTopic: topicName(TOPICS.deadLetter),
+    }),
+  );
+  // The deployment-service's part: deploying appends to the shared store; the replicas were started before it.
+  const deploying = new DefinitionRegistry(store);
+  await deploying.reload();
+  await new DeployResourcesHandler(store, deploying).execute(new DeployResourcesCommand([{ name: 'scale-out.bpmn', content: oneTaskBpmn }]));
+}, 120_000);
+
+afterAll(async () => {
+  for (const subscription of subscriptions) await subscription.close();
+  for (const app of replicas) await app.close();
+  try {
+    await bus?.deleteGroups(Object.values(groups));
+    await bus?.deleteTopics(Object.values(TOPICS).map(topicName));
+  } finally {
+    await bus?.close();
+    await store?.close();
+    await dropSchema(eventsSchema);
+    await dropSchema(relaySchema);
+  }
+}, 120_000);
+
+describe('runtime-service, two replicas on one store and Kafka', () => {
+  it('shares the commands between the replicas: every command answered accepted once per command id, every instance run to its end, no stream corrupt', async () => {
+    const ids = Array.from({ length: INSTANCES }, () => randomUUID());
+    for (const id of ids) worked.add(id);
+    const starts = ids.map((id): RuntimeCommandMessage => ({ type: 'StartProcessInstance', ...header(id), processId: 'scale-out', variables: { n: id } }));
+    await send(...starts);
+
+    const completed = (id: string): boolean => envelopes.some((envelope) => envelope.processInstanceId === id && envelope.type === 'ProcessInstanceCompleted');
+    await eventually(() => ids.every(completed), `${INSTANCES} instances completed on the events topic`);
+    await eventually(() => sent.every((command) => resultsOf(command.commandId).length > 0), 'a result for every command sent');
+
+    // Every command accepted, and every delivery of its result says the same: one decision per command id.
+    const distinct = new Map<string, Set<string>>();
+    for (const result of results) {
+      const answers = distinct.get(result.commandId) ?? new Set<string>();
+      answers.add(`${result.outcome}@${result.revision}`);
+      distinct.set(result.commandId, answers);
+    }
+    const commandIds = new Set(sent.map((command) => command.commandId));
+    expect(distinct.size).toBe(commandIds.size);
+    expect([...distinct.values()].filter((answers) => answers.size !== 1)).toEqual([]);
+    expect(results.filter((result) => result.outcome !== 'accepted')).toEqual([]);
+    expect(commandIds.size).toBe(2 * INSTANCES);
+
+    // Both replicas handled commands: the group split the partitions.
+    const consumers = replicas.map((app) => app.get(RuntimeCommandConsumer, { strict: false }));
+    const handled = consumers.map((consumer) => consumer.handled.accepted + consumer.handled.duplicate);
+    expect(handled.every((count) => count > 0)).toBe(true);
+    expect(handled[0]! + handled[1]!).toBeGreaterThanOrEqual(2 * INSTANCES);
+
+    // Each stream: one start, one job completed, the end; contiguous revisions; each append carries its command id.
+    for (const [i, id] of ids.entries()) {
+      const events = await streamOf(id);
+      expect(events.map((event) => event.revision)).toEqual(events.map((_, revision) => revision));
+      expect(events.filter((event) => event.type === 'ProcessInstanceCreated')).toHaveLength(1);
+      expect(events.filter((event) => event.type === 'JobCompleted')).toHaveLength(1);
+      expect(events.at(-1)?.type).toBe('ProcessInstanceCompleted');
+      const commandIdsInStream = [...new Set(events.map((event) => (event.metadata as { commandId?: string }).commandId))];
+      const jobId = (events.find((event) => event.type === 'JobCreated')?.data as { jobId: string }).jobId;
+      expect(commandIdsInStream).toEqual([starts[i]!.commandId, `complete-${jobId}`]);
+      const accepted = resultsOf(`complete-${jobId}`)[0];
+      expect(accepted?.revision).toBe(events.at(-1)?.revision);
+    }
+
+    // One relay published (the other stood by), each instance's events in order on the topic.
+    const relays = replicas.map((app) => app.get(EventRelay, { strict: false }).status());
+    expect(relays.map((status) => status.state).sort()).toEqual(['live', 'standby']);
+    for (const id of ids) {
+      const seen: number[] = [];
+      for (const envelope of envelopes) if (envelope.processInstanceId === id && !seen.includes(envelope.revision)) seen.push(envelope.revision);
+      expect(seen).toEqual(seen.map((_, revision) => revision));
+    }
+  }, 120_000);
+
+  it('answers a start sent again accepted with its first revision, and starts no second instance', async () => {
+    const id = randomUUID();
+    const start: RuntimeCommandMessage = { type: 'StartProcessInstance', ...header(id), processDefinitionId: 'scale-out:1' };
+    await send(start);
+    await eventually(() => resultsOf(start.commandId).length === 1, 'the first result');
+    const before = await streamOf(id);
+    await send(start);
+    await eventually(() => resultsOf(start.commandId).length === 2, 'the second result');
+
+    expect(resultsOf(start.commandId).map((result) => [result.outcome, result.revision])).toEqual([
+      ['accepted', resultsOf(start.commandId)[0]!.revision],
+      ['accepted', resultsOf(start.commandId)[0]!.revision],
+    ]);
+    const after = await streamOf(id);
+    expect(after.filter((event) => event.type === 'ProcessInstanceCreated')).toHaveLength(1);
+    expect(after.slice(0, before.length)).toEqual(before);
+  }, 60_000);
+
+  it('takes REST commands for one instance on either replica at once, each applied (a lost race is decided again)', async () => {
+    const [a, b] = replicas.map((app) => request(app.getHttpServer()));
+    const started = await a!.post('/api/process-instances').send({ processId: 'scale-out', variables: { from: 'rest' } }).expect(201);
+    const id = started.body.id as string;
+    await eventually(async () => (await b!.get(`/api/process-instances/${id}`)).status === 200, 'replica B to see the instance');
+
+    const writes = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a! : b!).put(`/api/process-instances/${id}/variables`).send({ variables: { [`v${i}`]: i } }));
+    const answers = await Promise.all(writes);
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+
+    const expected = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`v${i}`, i]));
+    await eventually(async () => {
+      const views = await Promise.all([a!, b!].map((replica) => replica.get(`/api/process-instances/${id}`)));
+      return views.every((view) => isDeepStrictEqual(view.body.variables, { from: 'rest', ...expected }));
+    }, 'both replicas to show every variable');
+    const events = await streamOf(id);
+    // The start's own variables, then the twelve writes, each once.
+    expect(events.filter((event) => event.type === 'VariablesSet')).toHaveLength(13);
+    expect(events.map((event) => event.revision)).toEqual(events.map((_, revision) => revision));
+    // This long a stream got snapshots (TRELLIS_SNAPSHOT_EVERY=5): the replica that loads it next starts from one.
+    expect(await store.streamRevision(`snapshot-process-instance-${id}`)).toBeDefined();
+  }, 60_000);
+
+  it('serves its own API only: no deployment endpoint, health and metrics of its parts', async () => {
+    const a = request(replicas[0]!.getHttpServer());
+    await a.post('/api/deployments').expect(404);
+    const ready = await a.get('/health/ready').expect(200);
+    expect(Object.keys(ready.body.details ?? ready.body.info ?? {})).toEqual(expect.arrayContaining(['eventStore', 'kafka', 'relay']));
+    const metrics = await a.get('/metrics').expect(200);
+    expect(metrics.text).toContain('trellis_runtime_commands_total{type="StartProcessInstance",outcome="accepted"}');
+    expect(metrics.text).toContain(`trellis_relay_lag_events{relay="runtime-service-${run}"}`);
+  }, 30_000);
+});

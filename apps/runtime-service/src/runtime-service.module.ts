@@ -1,0 +1,80 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { TopicName } from '@trellis/contracts';
+import type { EventStore } from '@trellis/event-store';
+import { MESSAGE_BUS, type MessageBus } from '@trellis/messaging';
+import { EVENT_STORE, EventStoreModule, MessagingModule, PlatformModule } from '@trellis/platform';
+import {
+  PostgresRelayCheckpointStore,
+  RELAYED_STREAMS,
+  RelayModule,
+  relayCheckpointStoreOptionsOf,
+  relayLeadershipOf,
+  relayOptionsOf,
+} from '@trellis/relay';
+import { RuntimeModule } from '@trellis/runtime';
+
+import type { RuntimeServiceSettings } from './runtime-service.settings.js';
+
+/** Partitions of the commands topic one replica handles at the same time. */
+export const COMMAND_PARTITIONS_IN_PARALLEL = 8;
+
+export interface RuntimeServiceOptions {
+  readonly settings: RuntimeServiceSettings;
+  /** Tests only: the topic each contract topic is read from or published to (default: its name in `TOPICS`). */
+  readonly topicName?: (topic: TopicName) => string;
+  /** Tests only: the consumer group of the commands topic (default `trellis.runtime-service`). */
+  readonly groupId?: string;
+}
+
+/**
+ * The runtime-service: the platform (settings, logs, metrics, health), the shared event store (it appends only to
+ * `process-instance-*` streams and reads `deployments`), Kafka, the runtime (REST API, read views, commands consumed
+ * from `trellis.runtime-commands.v1`) and the relay of its own streams, led by one replica at a time. There is no
+ * deployment endpoint here: the deployment-service deploys, and the runtime's definition registry catches up with the
+ * `deployments` stream.
+ */
+@Module({})
+export class RuntimeServiceModule {
+  static forRoot(options: RuntimeServiceOptions): DynamicModule {
+    const { settings } = options;
+    return {
+      module: RuntimeServiceModule,
+      imports: [
+        PlatformModule.forRoot({ settings, service: 'runtime-service' }),
+        CqrsModule.forRoot(),
+        EventStoreModule.forRoot(settings),
+        // Partitions of the commands topic are handled side by side (each still in order): one slow instance does not
+        // hold the others back.
+        MessagingModule.forRoot(settings, { kind: 'kafka', bus: { partitionsConsumedConcurrently: COMMAND_PARTITIONS_IN_PARALLEL } }),
+        RuntimeModule.forRoot({
+          instanceCacheSize: settings.TRELLIS_INSTANCE_CACHE_SIZE,
+          snapshotEvery: settings.TRELLIS_SNAPSHOT_EVERY,
+          deployedElsewhere: true,
+          commands: {
+            consume: true,
+            createTopics: { partitions: settings.TRELLIS_RELAY_TOPIC_PARTITIONS },
+            ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
+            ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
+          },
+        }),
+        RelayModule.forRootAsync({
+          inject: [EVENT_STORE, MESSAGE_BUS],
+          useFactory: async (store: EventStore, bus: MessageBus) => {
+            const checkpoints = await PostgresRelayCheckpointStore.connect(relayCheckpointStoreOptionsOf(settings));
+            return {
+              store,
+              bus,
+              checkpoints,
+              ...relayOptionsOf(settings),
+              streams: RELAYED_STREAMS.processInstances,
+              leadership: relayLeadershipOf(settings),
+              ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
+              dispose: () => checkpoints.close(),
+            };
+          },
+        }),
+      ],
+    };
+  }
+}
