@@ -158,11 +158,11 @@ export class DefinitionRegistry implements OnModuleInit {
     const resourceNamed = (name: string) => data.resources.find((candidate) => candidate.name === name);
     for (const definition of data.decisionDefinitions ?? []) {
       const resource = resourceNamed(definition.resourceName);
-      if (resource) this.decisionDefinitions.add(definition, resource.sha256, resource.xml);
+      if (resource) this.decisionDefinitions.add(definition, resource.sha256, resource.xml, data.deployedAt);
     }
     for (const definition of data.formDefinitions ?? []) {
       const resource = resourceNamed(definition.resourceName);
-      if (resource) this.formDefinitions.add(definition, resource.sha256, resource.xml);
+      if (resource) this.formDefinitions.add(definition, resource.sha256, resource.xml, data.deployedAt);
     }
     this.streamRevision = revision;
   }
@@ -204,6 +204,11 @@ export class DefinitionRegistry implements OnModuleInit {
   /** The DMN XML of the resource a decision definition came from, as deployed. */
   decisionXml(id: string): string | undefined {
     return this.decisionDefinitions.content(id);
+  }
+
+  /** When the deployment that introduced a decision definition was made. */
+  decisionDeployedAt(id: string): string | undefined {
+    return this.decisionDefinitions.deployedAt(id);
   }
 
   latestDecision(decisionId: string): DecisionDefinition | undefined {

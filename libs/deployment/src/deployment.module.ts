@@ -12,7 +12,7 @@ import {
 } from './queries/process-definition.queries.js';
 
 /**
- * Deploys BPMN resources and serves process definitions. Needs the `EVENT_STORE` provider from the
+ * Deploys BPMN, DMN and form resources and serves process definitions (the dmn-service serves decision definitions). Needs the `EVENT_STORE` provider from the
  * application (a global module) and `CqrsModule.forRoot()` at the root.
  */
 @Module({

@@ -2,6 +2,7 @@ interface Registered<T> {
   readonly definition: T;
   readonly sha256: string;
   readonly content: string;
+  readonly deployedAt: string;
 }
 
 /**
@@ -15,9 +16,9 @@ export class VersionedDefinitions<T extends { readonly id: string; readonly vers
   constructor(private readonly keyOf: (definition: T) => string) {}
 
   /** Adds a definition unless its id is known (a duplicate deployment lists the definition it kept). */
-  add(definition: T, sha256: string, content: string): void {
+  add(definition: T, sha256: string, content: string, deployedAt: string): void {
     if (this.byId.has(definition.id)) return;
-    const registered = { definition, sha256, content };
+    const registered = { definition, sha256, content, deployedAt };
     this.byId.set(definition.id, registered);
     const key = this.keyOf(definition);
     const latest = this.latestByKey.get(key);
@@ -51,6 +52,11 @@ export class VersionedDefinitions<T extends { readonly id: string; readonly vers
 
   content(id: string): string | undefined {
     return this.byId.get(id)?.content;
+  }
+
+  /** When the deployment that introduced the definition was made. */
+  deployedAt(id: string): string | undefined {
+    return this.byId.get(id)?.deployedAt;
   }
 
   latest(key: string): T | undefined {

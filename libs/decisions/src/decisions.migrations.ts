@@ -1,0 +1,56 @@
+import { CreateProjectionStreamCheckpoints1796342400000, type MigrationClass } from '@trellis/persistence';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The dmn-service's tables, in its own schema (`TRELLIS_DMN_SCHEMA`, default `trellis_dmn`), unqualified: the schema
+ * is first on the search path.
+ *
+ * - `dmn_resources`: the DMN resources of each deployment, as deployed.
+ * - `decision_definitions`: one row per decision id and version, projected from `DeploymentCreated`.
+ * - `decision_jobs`: the open decision jobs (created, not yet completed or canceled), so that a job offered again after
+ *   its incident was resolved is recognised as one.
+ */
+export class CreateDecisionDefinitions1796515200000 implements MigrationInterface {
+  readonly name = 'CreateDecisionDefinitions1796515200000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE dmn_resources (
+        deployment_id text NOT NULL,
+        resource_name text NOT NULL,
+        sha256 text NOT NULL,
+        xml text NOT NULL,
+        PRIMARY KEY (deployment_id, resource_name)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE decision_definitions (
+        id text PRIMARY KEY,
+        decision_id text NOT NULL,
+        name text,
+        version integer NOT NULL,
+        version_tag text,
+        decision_requirements_id text,
+        decision_requirements_name text,
+        resource_name text NOT NULL,
+        deployment_id text NOT NULL,
+        deployed_at timestamptz NOT NULL,
+        UNIQUE (decision_id, version)
+      )`);
+    await queryRunner.query(`
+      CREATE TABLE decision_jobs (
+        job_id text PRIMARY KEY,
+        process_instance_id text NOT NULL,
+        decision_id text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE decision_jobs');
+    await queryRunner.query('DROP TABLE decision_definitions');
+    await queryRunner.query('DROP TABLE dmn_resources');
+  }
+}
+
+/** Every migration of the dmn-service's schema, in order. */
+export const DECISIONS_MIGRATIONS: readonly MigrationClass[] = [CreateProjectionStreamCheckpoints1796342400000, CreateDecisionDefinitions1796515200000];
