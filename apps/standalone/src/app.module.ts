@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { EmbeddedDecisionsModule } from '@trellis/decisions';
 import { DeploymentModule } from '@trellis/deployment';
 import { PlatformModule } from '@trellis/platform';
 import { RuntimeModule } from '@trellis/runtime';
@@ -18,6 +19,8 @@ export class AppModule {
         InfrastructureModule.forRoot(options),
         DeploymentModule,
         RuntimeModule,
+        // Decision definitions and decision jobs in process (the dmn-service's part, without Postgres or Kafka).
+        EmbeddedDecisionsModule,
       ],
     };
   }
