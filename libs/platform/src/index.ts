@@ -28,6 +28,8 @@ export {
   runtimeSettings,
   type TasksSettings,
   tasksSettings,
+  type DmnSettings,
+  dmnSettings,
   type TrellisLogLevel,
   type TrellisSettings,
   type TrellisSettingsSchema,

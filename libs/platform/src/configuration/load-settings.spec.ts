@@ -13,6 +13,7 @@ import {
   relaySettings,
   runtimeSettings,
   tasksSettings,
+  dmnSettings,
   trellisSettings,
 } from './trellis.settings.js';
 
@@ -40,6 +41,7 @@ describe('loadSettings', () => {
       TRELLIS_TASKS_SCHEMA: 'trellis_tasks',
       TRELLIS_TASKS_OUTBOX_POLL_INTERVAL_MS: 1000,
       TRELLIS_TASKS_OUTBOX_BATCH_SIZE: 100,
+      TRELLIS_DMN_SCHEMA: 'trellis_dmn',
       TRELLIS_LOG_LEVEL: 'log',
       TRELLIS_CORS_ORIGINS: '*',
       TRELLIS_HEALTH_CHECK_TIMEOUT_MS: 2000,
@@ -102,6 +104,7 @@ describe('loadSettings', () => {
       TRELLIS_TASKS_SCHEMA: 'tasks_replica',
       TRELLIS_TASKS_OUTBOX_POLL_INTERVAL_MS: '250',
       TRELLIS_TASKS_OUTBOX_BATCH_SIZE: '20',
+      TRELLIS_DMN_SCHEMA: 'dmn_replica',
     });
     expect(settings).toEqual({
       TRELLIS_ENV: 'production',
@@ -115,6 +118,7 @@ describe('loadSettings', () => {
       TRELLIS_TASKS_SCHEMA: 'tasks_replica',
       TRELLIS_TASKS_OUTBOX_POLL_INTERVAL_MS: 250,
       TRELLIS_TASKS_OUTBOX_BATCH_SIZE: 20,
+      TRELLIS_DMN_SCHEMA: 'dmn_replica',
       TRELLIS_LOG_LEVEL: 'debug',
       TRELLIS_CORS_ORIGINS: ['https://tasks.example.com', 'http://localhost:5173'],
       TRELLIS_HEALTH_CHECK_TIMEOUT_MS: 500,
@@ -234,7 +238,7 @@ describe('loadSettings', () => {
 });
 
 describe('settings groups', () => {
-  const groups = { httpSettings, eventStoreSettings, postgresSettings, kafkaSettings, relaySettings, runtimeSettings, historySettings, tasksSettings };
+  const groups = { httpSettings, eventStoreSettings, postgresSettings, kafkaSettings, relaySettings, runtimeSettings, historySettings, tasksSettings, dmnSettings };
 
   it('put every setting in exactly one group, and trellisSettings is all of them', () => {
     const grouped = Object.values(groups).flatMap((group) => Object.keys(group));

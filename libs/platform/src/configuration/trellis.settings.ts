@@ -236,6 +236,16 @@ export const tasksSettings = {
   }),
 };
 
+/** The dmn-service (its store of decision definitions). */
+export const dmnSettings = {
+  TRELLIS_DMN_SCHEMA: text({
+    default: 'trellis_dmn',
+    rule: 'a Postgres schema name: lower-case letters, digits and _, starting with a letter or _, at most 63',
+    pattern: /^[a-z_][a-z0-9_]{0,62}$/,
+    meaning: 'Postgres schema of the dmn-service (in TRELLIS_POSTGRES_URL): decision definitions and their DMN; created with its tables if missing.',
+  }),
+};
+
 /** Every setting of every Trellis service. */
 export const trellisSettings = {
   ...httpSettings,
@@ -246,6 +256,7 @@ export const trellisSettings = {
   ...runtimeSettings,
   ...historySettings,
   ...tasksSettings,
+  ...dmnSettings,
 };
 
 export type HttpSettings = SettingsOf<typeof httpSettings>;
@@ -256,6 +267,7 @@ export type RelaySettings = SettingsOf<typeof relaySettings>;
 export type RuntimeSettings = SettingsOf<typeof runtimeSettings>;
 export type HistorySettings = SettingsOf<typeof historySettings>;
 export type TasksSettings = SettingsOf<typeof tasksSettings>;
+export type DmnSettings = SettingsOf<typeof dmnSettings>;
 
 export type TrellisSettingsSchema = typeof trellisSettings;
 
