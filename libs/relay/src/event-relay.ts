@@ -16,7 +16,7 @@ import {
 } from '@trellis/contracts';
 import type { EventStore, RecordedEvent } from '@trellis/event-store';
 import { type MessageBus, type MessagingLogger, type OutgoingMessage, type TopicSpec, consoleMessagingLogger, trellisTopics } from '@trellis/messaging';
-import { type RetryPolicy, backoffDelay, isTransient, withRetry } from '@trellis/persistence';
+import { type RetryPolicy, backoffDelay, isTransient, withRetry } from '@trellis/resilience';
 import { LiveFeed } from './live-feed.js';
 import { type RelayCheckpointStore, checkCheckpointName } from './relay-checkpoint-store.port.js';
 import type { RelayLeadership, RelayLease } from './relay-leadership.port.js';
