@@ -18,7 +18,11 @@ export interface InfrastructureOptions {
 @Module({})
 export class InfrastructureModule {
   static forRoot(options: InfrastructureOptions): DynamicModule {
-    const runtime: Partial<RuntimeOptions> = { instanceCacheSize: options.settings.TRELLIS_INSTANCE_CACHE_SIZE, ...options.runtime };
+    const runtime: Partial<RuntimeOptions> = {
+      instanceCacheSize: options.settings.TRELLIS_INSTANCE_CACHE_SIZE,
+      snapshotEvery: options.settings.TRELLIS_SNAPSHOT_EVERY,
+      ...options.runtime,
+    };
     return {
       module: InfrastructureModule,
       imports: [EventStoreModule.forRoot(options.settings)],
