@@ -1,8 +1,8 @@
-import { backoffDelay, isTransient } from '@trellis/persistence';
+import { backoffDelay, isTransient } from '@trellis/resilience';
 
 /**
  * How a subscription retries a handler that failed. A transient failure (a lost connection, a deadlock, a Kafka leader
- * change: `isTransient` of @trellis/persistence, the platform's one definition) says nothing about the message, so it
+ * change: `isTransient` of @trellis/resilience, the platform's one definition) says nothing about the message, so it
  * is retried without limit: the partition waits until the dependency is back rather than dead-letter good messages
  * during an outage. Any other failure may be the message's own (a poison message): after `maxAttempts` calls it is
  * dead-lettered (reason `retries-exhausted`) and the partition moves on.
