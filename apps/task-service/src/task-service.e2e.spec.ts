@@ -29,6 +29,8 @@ let app: INestApplication;
 let http: ReturnType<typeof request>;
 let processes: Record<string, ExecutableProcess>;
 let runtime: RuntimeStandIn;
+const groupId = `task-service-e2e.${randomUUID()}`;
+let startApp: () => Promise<void>;
 const subscriptions: MessageSubscription[] = [];
 
 /**
@@ -122,9 +124,12 @@ beforeAll(async () => {
     TRELLIS_TASKS_SCHEMA: schema,
     TRELLIS_TASKS_OUTBOX_POLL_INTERVAL_MS: '200',
   });
-  app = await createTaskServiceApp({ settings, topics, groupId: `task-service-e2e.${randomUUID()}` });
-  await app.listen(0, '127.0.0.1');
-  http = request(app.getHttpServer());
+  startApp = async () => {
+    app = await createTaskServiceApp({ settings, topics, groupId });
+    await app.listen(0, '127.0.0.1');
+    http = request(app.getHttpServer());
+  };
+  await startApp();
   runtime = new RuntimeStandIn();
   await runtime.start();
 }, 90_000);
@@ -266,16 +271,40 @@ describe('task-service', () => {
     });
   });
 
-  it('is ready with its database and its outbox publisher, and documents its API', async () => {
+  it('is ready with its database, Kafka, its consumer and its outbox publisher, shows its pool and lag, and documents its API', async () => {
     const ready = await eventually(() => http.get('/health/ready'), (response) => response.status === 200, 'readiness');
     expect(ready.body.details).toMatchObject({
-      postgres: { status: 'up' },
+      [`postgres:${schema}`]: { status: 'up' },
+      kafka: { status: 'up' },
       taskOutbox: { status: 'up', state: 'running' },
       taskConsumer: { status: 'up', state: 'consuming' },
     });
 
+    const metrics = await http.get('/metrics').expect(200);
+    expect(metrics.text).toContain(`trellis_db_pool_connections{pool="${schema}"}`);
+    expect(metrics.text).toMatch(/trellis_kafka_consumer_lag_messages\{group="task-service-e2e\.[^"]+",topic="[^"]+process-instance-events\.v1"/);
+
     const openApi = await http.get('/docs-json').expect(200);
     expect(Object.keys(openApi.body.paths).sort()).toEqual(['/api/tasks', '/api/tasks/{id}', '/api/tasks/{id}/claim', '/api/tasks/{id}/complete', '/api/tasks/{id}/unclaim']);
     expect(openApi.body.paths['/api/tasks/{id}/complete'].post.responses['202']).toBeDefined();
+  });
+
+  it('keeps its tasks across a restart and goes on from where it stopped', async () => {
+    const before = await http.get('/api/tasks').query({ limit: 1000 }).expect(200);
+    const open = await runtime.startInstance(processes.approval, { groups: ['restart'], users: [], priority: 1 });
+    const openId = open.userTask('approve').id;
+    await eventually(() => task(openId), (body) => body.state === 'CREATED', 'the task before the restart');
+
+    await app.close();
+    // While the service is down, the runtime goes on: a new task, and the open one completed elsewhere.
+    const later = await runtime.startInstance(processes.approval, { groups: ['restart'], users: [], priority: 2 });
+    await publishEvents(open.send({ type: 'CompleteUserTask', userTaskId: openId }));
+    await startApp();
+
+    await eventually(() => task(openId), (body) => body.state === 'COMPLETED', 'the completion made while it was down');
+    await eventually(() => task(later.userTask('approve').id), (body) => body.state === 'CREATED', 'the task created while it was down');
+    const after = await http.get('/api/tasks').query({ limit: 1000 }).expect(200);
+    expect(after.body.total).toBe(before.body.total + 2);
+    expect(new Set(after.body.items.map((item: { id: string }) => item.id)).size).toBe(after.body.total);
   });
 });

@@ -1,4 +1,11 @@
-export { TaskConsumerHealthIndicator, TasksModule, type TasksModuleAsyncOptions, TaskOutboxHealthIndicator } from './tasks.module.js';
+export {
+  TASKS_DATA_SOURCE,
+  TaskConsumerHealthIndicator,
+  TasksModule,
+  type TasksModuleAsyncOptions,
+  type TasksModuleRootOptions,
+  TaskOutboxHealthIndicator,
+} from './tasks.module.js';
 export {
   TASK_OUTBOX_DEFAULTS,
   TASK_SERVICE_GROUP,

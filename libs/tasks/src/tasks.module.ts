@@ -9,11 +9,14 @@ import {
   type ModuleMetadata,
   type OnApplicationBootstrap,
   Optional,
+  type Provider,
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { MESSAGE_BUS, type MessageBus } from '@trellis/messaging';
 import { StreamProjectionRunner } from '@trellis/persistence';
-import { ReadinessChecks, type ReadinessIndicator } from '@trellis/platform';
+import { ReadinessChecks, type ReadinessIndicator, postgresDataSourceProvider } from '@trellis/platform';
+import type { DataSource } from 'typeorm';
 
 import { TasksController } from './api/tasks.controller.js';
 import { ClaimTaskHandler } from './commands/claim-task.command.js';
@@ -23,6 +26,7 @@ import { GetTaskHandler, ListTasksHandler } from './queries/task.queries.js';
 import { TaskMessagesConsumer } from './task-messages.consumer.js';
 import { TaskOutboxPublisher } from './task-outbox.publisher.js';
 import { TaskRepository } from './task.repository.js';
+import { TASKS_MIGRATIONS } from './tasks.migrations.js';
 import { TASK_OUTBOX_DEFAULTS, TASK_SERVICE_GROUP, TASKS_MODULE_OPTIONS, type TasksModuleOptions, topicNamesOf } from './tasks.options.js';
 import { UserTaskProjection } from './user-task.projection.js';
 
@@ -31,6 +35,8 @@ export interface TasksModuleAsyncOptions {
   readonly inject?: FactoryProvider['inject'];
   /** Builds the module's options from injected providers (the data source, the message bus, the settings...). */
   readonly useFactory: (...dependencies: never[]) => TasksModuleOptions | Promise<TasksModuleOptions>;
+  /** Providers the factory injects that the module itself must declare. */
+  readonly extraProviders?: readonly Provider[];
 }
 
 const indicators = new HealthIndicatorService();
@@ -108,18 +114,42 @@ class TasksLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdow
   }
 }
 
+/** `TasksModule.forRoot`: everything but the data source and the bus, which come from the platform. */
+export type TasksModuleRootOptions = Omit<TasksModuleOptions, 'dataSource' | 'bus' | 'dispose'> & {
+  /** The task-service's Postgres schema (`TRELLIS_TASKS_SCHEMA`). */
+  readonly schema: string;
+};
+
+/** The task-service's data source: its schema, with `TASKS_MIGRATIONS` run. */
+export const TASKS_DATA_SOURCE = Symbol('trellis.TasksDataSource');
+
 /**
  * The task-service: user tasks projected from the runtime's events into Postgres, listed, claimed and completed over
  * `/tasks`; completions go to the runtime as commands through an outbox. Needs `CqrsModule.forRoot()` at the root.
  */
 @Module({})
 export class TasksModule {
+  /**
+   * On the platform: a data source in `schema` from the `TRELLIS_POSTGRES_*` settings (pool metrics, readiness, closed
+   * at shutdown) and the application's `MESSAGE_BUS` (`MessagingModule`). Needs `PlatformModule` and `MessagingModule`.
+   */
+  static forRoot(options: TasksModuleRootOptions): DynamicModule {
+    const { schema, ...rest } = options;
+    return TasksModule.forRootAsync({
+      extraProviders: [postgresDataSourceProvider(TASKS_DATA_SOURCE, { schema, migrations: TASKS_MIGRATIONS, applicationName: 'trellis-task-service' })],
+      inject: [TASKS_DATA_SOURCE, MESSAGE_BUS],
+      useFactory: (dataSource: DataSource, bus: MessageBus): TasksModuleOptions => ({ ...rest, dataSource, bus }),
+    });
+  }
+
+  /** With a data source and a bus of the caller's making (given by `useFactory`; `dispose` closes what it opened). */
   static forRootAsync(options: TasksModuleAsyncOptions): DynamicModule {
     return {
       module: TasksModule,
       imports: [CqrsModule, ...(options.imports ?? [])],
       controllers: [TasksController],
       providers: [
+        ...(options.extraProviders ?? []),
         { provide: TASKS_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
         { provide: TaskRepository, useFactory: (moduleOptions: TasksModuleOptions) => new TaskRepository(moduleOptions.dataSource), inject: [TASKS_MODULE_OPTIONS] },
         {
