@@ -5,6 +5,9 @@ import { TasksModule, type TasksTopicNames } from '@trellis/tasks';
 
 import type { TaskServiceSettings } from './task-service.settings.js';
 
+/** Partitions of the events and results topics the task-service handles at the same time (each one message at a time). */
+export const TASK_SERVICE_PARTITIONS_IN_PARALLEL = 4;
+
 export interface TaskServiceOptions {
   readonly settings: TaskServiceSettings;
   /** Tests only: topics and a consumer group of their own instead of `TOPICS` and `trellis.task-service`. */
@@ -24,7 +27,8 @@ export class TaskServiceModule {
       module: TaskServiceModule,
       imports: [
         PlatformModule.forRoot({ settings, service: 'task-service' }),
-        MessagingModule.forRoot(settings, { kind: 'kafka' }),
+        // Partitions are independent (each stream's checkpoint row serialises its events): handle a few at a time.
+        MessagingModule.forRoot(settings, { kind: 'kafka', bus: { partitionsConsumedConcurrently: TASK_SERVICE_PARTITIONS_IN_PARALLEL } }),
         CqrsModule.forRoot(),
         TasksModule.forRoot({
           schema: settings.TRELLIS_TASKS_SCHEMA,
