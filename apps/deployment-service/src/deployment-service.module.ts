@@ -1,0 +1,61 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { TopicName } from '@trellis/contracts';
+import { DeploymentModule } from '@trellis/deployment';
+import type { EventStore } from '@trellis/event-store';
+import { MESSAGE_BUS, type MessageBus } from '@trellis/messaging';
+import { EVENT_STORE, EventStoreModule, MessagingModule, PlatformModule } from '@trellis/platform';
+import {
+  PostgresRelayCheckpointStore,
+  RELAYED_STREAMS,
+  RelayModule,
+  relayCheckpointStoreOptionsOf,
+  relayLeadershipOf,
+  relayOptionsOf,
+} from '@trellis/relay';
+
+import type { DeploymentServiceSettings } from './deployment-service.settings.js';
+
+export interface DeploymentServiceOptions {
+  readonly settings: DeploymentServiceSettings;
+  /** Tests only: the topic each contract topic is published to (default: its name in `TOPICS`). */
+  readonly topicName?: (topic: TopicName) => string;
+}
+
+/**
+ * The deployment-service: the platform (settings, logs, metrics, health), the shared event store (it appends only to
+ * the `deployments` stream), the deployment module (deploy BPMN, DMN and form resources; process definitions) and the
+ * relay of the `deployments` stream to `trellis.deployments.v1`, led by one replica at a time.
+ */
+@Module({})
+export class DeploymentServiceModule {
+  static forRoot(options: DeploymentServiceOptions): DynamicModule {
+    const { settings } = options;
+    return {
+      module: DeploymentServiceModule,
+      imports: [
+        PlatformModule.forRoot({ settings, service: 'deployment-service' }),
+        CqrsModule.forRoot(),
+        EventStoreModule.forRoot(settings),
+        MessagingModule.forRoot(settings, { kind: 'kafka' }),
+        DeploymentModule,
+        RelayModule.forRootAsync({
+          inject: [EVENT_STORE, MESSAGE_BUS],
+          useFactory: async (store: EventStore, bus: MessageBus) => {
+            const checkpoints = await PostgresRelayCheckpointStore.connect(relayCheckpointStoreOptionsOf(settings));
+            return {
+              store,
+              bus,
+              checkpoints,
+              ...relayOptionsOf(settings),
+              streams: RELAYED_STREAMS.deployments,
+              leadership: relayLeadershipOf(settings),
+              ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
+              dispose: () => checkpoints.close(),
+            };
+          },
+        }),
+      ],
+    };
+  }
+}
