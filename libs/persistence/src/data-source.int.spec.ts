@@ -5,7 +5,7 @@ import { poolStats, type QueryDuration } from './pool-metrics.js';
 import type { PostgresOptions } from './postgres-options.js';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from './postgres-test-support.js';
 import { CreateProjectionCheckpoints1795564800000 } from './projection-checkpoints.migration.js';
-import { isTransient, withRetry } from './retry.js';
+import { isTransient, withRetry } from '@trellis/resilience';
 import { withQueryRunner } from './sessions.js';
 
 class CreateJobs1795564800100 implements MigrationInterface {

@@ -1,7 +1,6 @@
 export { assertSynchronizeAllowed, createPostgresDataSource, postgresDataSourceOptions, prepareSchema } from './data-source.js';
 export { type MigrationClass, POSTGRES_DEFAULTS, POSTGRES_ENVIRONMENT, type PostgresOptions } from './postgres-options.js';
 export { inTransaction, type TransactionOptions, withQueryRunner } from './sessions.js';
-export { backoffDelay, DEFAULT_RETRY_POLICY, isConnectionLost, isTransient, type RetryLogger, type RetryPolicy, withRetry } from './retry.js';
 export {
   observeQueryDurations,
   type PoolStats,

@@ -1,6 +1,6 @@
 import type { EventStore, RecordedEvent, Subscription } from '@trellis/event-store';
 import type { DataSource, EntityManager } from 'typeorm';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './retry.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '@trellis/resilience';
 import { inTransaction } from './sessions.js';
 
 /** A read model: turns events into rows. */

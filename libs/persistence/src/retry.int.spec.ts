@@ -3,7 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { createPostgresDataSource } from './data-source.js';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from './postgres-test-support.js';
-import { isTransient, type RetryPolicy, withRetry } from './retry.js';
+import { isTransient, type RetryPolicy, withRetry } from '@trellis/resilience';
 import { inTransaction, withQueryRunner } from './sessions.js';
 
 class CreateCounters1795564800300 implements MigrationInterface {

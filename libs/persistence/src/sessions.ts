@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { isConnectionLost } from './retry.js';
+import { isConnectionLost } from '@trellis/resilience';
 
 /**
  * Runs `work` with its own query runner (one pooled connection) and always gives the connection back, or closes it

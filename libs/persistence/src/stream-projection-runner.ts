@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '@trellis/contracts';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './retry.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '@trellis/resilience';
 import { inTransaction } from './sessions.js';
 
 /**

@@ -1,5 +1,6 @@
 import { type FactoryProvider, type InjectionToken, Logger } from '@nestjs/common';
-import type { MigrationClass, RetryPolicy } from '@trellis/persistence';
+import type { MigrationClass } from '@trellis/persistence';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from '@trellis/resilience';
 import { Registry } from 'prom-client';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 
@@ -42,7 +43,7 @@ export function postgresDataSourceProvider(token: InjectionToken, options: Postg
     inject: [SETTINGS, Registry, ReadinessChecks, ShutdownTasks],
     useFactory: async (settings: PostgresSettings, registry: Registry, readiness: ReadinessChecks, shutdown: ShutdownTasks): Promise<DataSource> => {
       // Loaded here, not with the platform: TypeORM takes about 250 ms to load, which a service without it never pays.
-      const { createPostgresDataSource, DEFAULT_RETRY_POLICY, poolStats, withRetry } = await import('@trellis/persistence');
+      const { createPostgresDataSource, poolStats } = await import('@trellis/persistence');
       const logger = new Logger(`Postgres ${options.schema}`);
       const opening = withRetry(
         () =>
