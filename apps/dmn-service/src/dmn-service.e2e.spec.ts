@@ -159,9 +159,9 @@ describe('dmn-service', () => {
     ]);
   });
 
-  it('is ready with its database, and has the OpenAPI of its routes', async () => {
+  it('is ready with its database and its consumer, and has the OpenAPI of its routes', async () => {
     const ready = await http.get('/health/ready').expect(200);
-    expect(ready.body).toMatchObject({ status: 'ok' });
+    expect(ready.body).toMatchObject({ status: 'ok', details: { dmnConsumer: { status: 'up', state: 'consuming' }, [`postgres:${schema}`]: { status: 'up' } } });
     const openApi = await http.get('/docs-json').expect(200);
     expect(Object.keys(openApi.body.paths)).toEqual(
       expect.arrayContaining([

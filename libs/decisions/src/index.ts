@@ -28,8 +28,14 @@ export { DecisionDefinitionsProjection } from './decision-definitions.projection
 export { PostgresDecisionCatalog } from './postgres-decision-catalog.js';
 export { RegistryDecisionCatalog } from './registry-decision-catalog.js';
 export { DecisionJobResponder, type DecisionJobResponderOptions } from './decision-job.responder.js';
-export { DmnMessagesConsumer, type DmnMessagesConsumerOptions } from './dmn-messages.consumer.js';
+export { type DmnConsumerState, type DmnConsumerStatus, DmnMessagesConsumer, type DmnMessagesConsumerOptions } from './dmn-messages.consumer.js';
 export { DMN_SERVICE_GROUP, type DecisionsModuleOptions, type DecisionsTopicNames, topicNamesOf } from './decisions.options.js';
-export { DecisionsModule, type DecisionsModuleAsyncOptions } from './decisions.module.js';
+export {
+  DECISIONS_DATA_SOURCE,
+  DecisionsModule,
+  type DecisionsModuleAsyncOptions,
+  type DecisionsModuleRootOptions,
+  DmnConsumerHealthIndicator,
+} from './decisions.module.js';
 export { EmbeddedDecisionJobs } from './embedded-decision-jobs.js';
 export { EmbeddedDecisionsModule } from './embedded-decisions.module.js';
