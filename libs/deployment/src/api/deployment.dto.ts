@@ -30,7 +30,7 @@ export class ProcessDefinitionDto implements ProcessDefinition {
   deploymentId!: string;
 }
 
-export class DecisionDefinitionDto implements DecisionDefinition {
+export class DeployedDecisionDto implements DecisionDefinition {
   @ApiProperty({ description: '`<decisionId>:<version>`', example: 'risk-check:1' })
   id!: string;
   @ApiProperty({ description: 'The DMN decision id', example: 'risk-check' })
@@ -51,7 +51,7 @@ export class DecisionDefinitionDto implements DecisionDefinition {
   deploymentId!: string;
 }
 
-export class FormDefinitionDto implements FormDefinition {
+export class DeployedFormDto implements FormDefinition {
   @ApiProperty({ description: '`<formId>:<version>`', example: 'invoice-approval:1' })
   id!: string;
   @ApiProperty({ description: 'The form id (what user tasks reference)', example: 'invoice-approval' })
@@ -82,10 +82,10 @@ export class DeploymentDto implements DeploymentView {
   resources!: DeployedResourceDto[];
   @ApiProperty({ type: [ProcessDefinitionDto] })
   processDefinitions!: ProcessDefinitionDto[];
-  @ApiPropertyOptional({ type: [DecisionDefinitionDto], description: 'Present when the deployment holds DMN resources' })
-  decisionDefinitions?: DecisionDefinitionDto[];
-  @ApiPropertyOptional({ type: [FormDefinitionDto], description: 'Present when the deployment holds form resources' })
-  formDefinitions?: FormDefinitionDto[];
+  @ApiPropertyOptional({ type: [DeployedDecisionDto], description: 'Present when the deployment holds DMN resources' })
+  decisionDefinitions?: DeployedDecisionDto[];
+  @ApiPropertyOptional({ type: [DeployedFormDto], description: 'Present when the deployment holds form resources' })
+  formDefinitions?: DeployedFormDto[];
 }
 
 const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
