@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ApiProblemResponses, ProblemDetailsDto } from '@trellis/platform';
+import { ApiProblemResponses, ProblemDetailsDto, sendProblem } from '@trellis/platform';
+import type { Request, Response } from 'express';
 
 import type { DecisionDefinitionPage, DecisionDefinitionView } from '../decision-catalog.js';
 import {
@@ -57,7 +58,6 @@ export class DecisionDefinitionsController {
   }
 
   @Post(':id/evaluate')
-  @HttpCode(501)
   @ApiOperation({
     summary: 'Evaluate a decision (not available yet)',
     description:
@@ -72,8 +72,10 @@ export class DecisionDefinitionsController {
     content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
   })
   @ApiProblemResponses(400, 404)
-  async evaluate(@Param('id') id: string, @Body() _body: EvaluateDecisionRequestDto): Promise<never> {
+  async evaluate(@Param('id') id: string, @Body() _body: EvaluateDecisionRequestDto, @Req() request: Request, @Res() response: Response): Promise<void> {
     await this.queryBus.execute(new GetDecisionDefinitionQuery(id));
-    throw new DecisionEngineNotAvailableError(id);
+    // Answered here rather than thrown: it is the expected answer of this version, not a server failure to log.
+    const { problem } = new DecisionEngineNotAvailableError(id);
+    sendProblem(response, { ...problem, instance: request.originalUrl.split('?')[0] ?? request.originalUrl });
   }
 }
