@@ -1,3 +1,4 @@
+import { isTransient } from '@trellis/resilience';
 import pg from 'pg';
 import { decideAppend, type EncodedEvent, encodeEvents, normalizeExpectedRevision } from './append-rules.js';
 import { CatchUpSubscription, CommitSignal } from './catch-up-subscription.js';
@@ -23,7 +24,6 @@ import {
   STREAM_HEAD_SQL,
 } from './event-store.sql.js';
 import { APPEND_LOCK_SQL, APPEND_SQL, LOG_HEAD_SQL, LOG_HEAD_TABLE_SQL, MIGRATION_LOCK_SQL } from './postgres-event-store.sql.js';
-import { isConnectionFailure } from './connection-failures.js';
 import { checkReadAllOptions, checkReadStreamOptions } from './read-options.js';
 
 export interface PostgresEventStoreOptions {
@@ -157,9 +157,10 @@ export class PostgresEventStore implements EventStore {
         this.subscriptions.delete(closed);
         if (this.subscriptions.size === 0) this.stopPolling();
       },
-      // The server restarting or unreachable: read again from the same position once it is back, for as long as it
-      // takes (a subscription follows the log for the life of the process). Any other failure stops it.
-      (error, failures) => (isConnectionFailure(error) ? Math.min(MAX_READ_RETRY_DELAY_MS, 100 * 2 ** Math.min(failures - 1, 16)) : undefined),
+      // A transient failure (the server restarting or unreachable, a connection lost): read again from the same position
+      // once it passes, for as long as it takes (a subscription follows the log for the life of the process). Any
+      // other failure stops it.
+      (error, failures) => (isTransient(error) ? Math.min(MAX_READ_RETRY_DELAY_MS, 100 * 2 ** Math.min(failures - 1, 16)) : undefined),
     );
     this.subscriptions.add(subscription);
     this.startListening();
