@@ -18,7 +18,7 @@ import {
   renderTemplate,
   type TemplateContext,
 } from './deploy-config.js';
-import { GATEWAY_SCHEMA, SERVICE_SCHEMAS } from './service-schemas.js';
+import { GATEWAY_SETTINGS, SERVICE_SETTINGS, type ServiceSettings } from './service-schemas.js';
 import { SERVICE_NAMES, SERVICES, serviceEnvironment, type ServiceName } from './topology.js';
 
 const repository = new URL('../../', import.meta.url);
@@ -37,13 +37,13 @@ function composeProblems(text: string): string[] {
   const problems: string[] = [];
   for (const name of Object.keys(compose.services as object)) {
     if (INFRASTRUCTURE.includes(name)) continue;
-    const schema = isServiceName(name) ? SERVICE_SCHEMAS[name] : name === 'gateway' ? GATEWAY_SCHEMA : undefined;
-    if (schema === undefined) {
+    const settings: ServiceSettings | undefined = isServiceName(name) ? SERVICE_SETTINGS[name] : name === 'gateway' ? GATEWAY_SETTINGS : undefined;
+    if (settings === undefined) {
       problems.push(`compose ${name}: not a Trellis service (${SERVICE_NAMES.join(', ')}, gateway) nor known infrastructure`);
       continue;
     }
     const { env, problems: found } = composeEnvironment(compose, name);
-    problems.push(...found, ...environmentProblems(schema, { source: 'compose', service: name, env }));
+    problems.push(...found, ...environmentProblems(settings.schema, { source: 'compose', service: name, env }, settings.load));
   }
   for (const name of SERVICE_NAMES) if (!(name in (compose.services as object))) problems.push(`compose: ${name} is missing`);
   return problems;
@@ -61,7 +61,7 @@ function helmProblems(manifests: readonly Manifest[]): string[] {
       continue;
     }
     seen.add(name);
-    problems.push(...environmentProblems(SERVICE_SCHEMAS[name], { source: 'helm', service: name, env }));
+    problems.push(...environmentProblems(SERVICE_SETTINGS[name].schema, { source: 'helm', service: name, env }, SERVICE_SETTINGS[name].load));
   }
   for (const name of SERVICE_NAMES) if (!seen.has(name)) problems.push(`helm: no Deployment runs ${name}`);
   return problems;
@@ -169,7 +169,8 @@ describe('deploy/helm/trellis', () => {
 describe('start:distributed', () => {
   it.each(SERVICES.map((service) => [service.name, service] as const))("gives %s only variables of its schema, each valid", (name, service) => {
     const env = serviceEnvironment(service, { postgresUrl: 'postgres://postgres@127.0.0.1:5432/test', kafkaBrokers: '127.0.0.1:9092', host: '127.0.0.1' });
-    expect(environmentProblems(SERVICE_SCHEMAS[name], { source: 'start:distributed', service: name, env })).toEqual([]);
+    const { schema, load } = SERVICE_SETTINGS[name];
+    expect(environmentProblems(schema, { source: 'start:distributed', service: name, env }, load)).toEqual([]);
   });
 });
 
@@ -205,7 +206,7 @@ ${environment}
     expect(composeProblems(composeWith('      TRELLIS_ENV: production'))).toContain(
       'compose task-service: TRELLIS_CORS_ORIGINS is not set: required in production; expected * (any origin), none, or comma-separated origins (scheme://host[:port])',
     );
-    const schema = { ...SERVICE_SCHEMAS['dmn-service'], TRELLIS_REQUIRED_THING: { type: 'string', rule: 'anything', meaning: 'test', parse: (raw: string) => ({ ok: true, value: raw }) } } as const;
+    const schema = { ...SERVICE_SETTINGS['dmn-service'].schema, TRELLIS_REQUIRED_THING: { type: 'string', rule: 'anything', meaning: 'test', parse: (raw: string) => ({ ok: true, value: raw }) } } as const;
     expect(environmentProblems(schema, { source: 'compose', service: 'dmn-service', env: {} })).toContain(
       'compose dmn-service: TRELLIS_REQUIRED_THING is required (it has no default) and is not set',
     );

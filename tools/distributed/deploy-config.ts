@@ -19,8 +19,15 @@ export interface ServiceEnvironment {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** Problems of a service's environment against its schema, each naming the variable; none when it would start. */
-export function environmentProblems(schema: SettingsSchema, environment: ServiceEnvironment): string[] {
+/**
+ * Problems of a service's environment against its schema, each naming the variable; none when it would start. `load`
+ * is how the service reads its settings (its own defaults, then validation); by default plain validation.
+ */
+export function environmentProblems(
+  schema: SettingsSchema,
+  environment: ServiceEnvironment,
+  load: (env: Env) => unknown = (env) => validateSettings(schema, env),
+): string[] {
   const where = `${environment.source} ${environment.service}`;
   const problems: string[] = [];
   for (const key of Object.keys(environment.env).sort()) {
@@ -34,7 +41,7 @@ export function environmentProblems(schema: SettingsSchema, environment: Service
     if (required && (environment.env[key] ?? '').trim() === '') problems.push(`${where}: ${key} is required (it has no default) and is not set`);
   }
   try {
-    validateSettings(schema, environment.env as Env);
+    load(environment.env as Env);
   } catch (error) {
     // Duck-typed: a ConfigurationError lists every problem (a value breaking its rule, a setting another requires).
     const listed = (error as { problems?: unknown }).problems;

@@ -119,7 +119,7 @@ export class ServiceProcess {
    * Resolves once `/health/ready` answers 200; rejects with the reason when the process exits first or `timeoutMs`
    * passes (the last readiness answer is in the message).
    */
-  async waitReady(timeoutMs: number, pollMs = 500): Promise<void> {
+  async waitReady(timeoutMs: number, pollMs = 1000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let lastAnswer = 'no answer yet';
     let exited = false;

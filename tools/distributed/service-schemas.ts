@@ -1,27 +1,31 @@
-// The settings schema of each service of the distributed mode: what the deployment-config check holds every
-// environment variable of deploy/compose, deploy/helm and start:distributed to. Each service's own schema where its
-// app exports one; until an app lands, the groups docs/configuration.md says it reads.
-import {
-  eventStoreSettings,
-  historySettings,
-  httpSettings,
-  kafkaSettings,
-  postgresSettings,
-  relaySettings,
-  runtimeSettings,
-  type SettingsSchema,
-} from '@trellis/platform';
+// The settings of each service of the distributed mode, as its app defines them: what the deployment-config check
+// holds every environment variable of deploy/compose, deploy/helm and start:distributed to. `load` is the app's own
+// loader (its defaults, then validation), so a value passes the check exactly when the service would start with it.
+import { type Env, historySettings, httpSettings, kafkaSettings, postgresSettings, type SettingsSchema, validateSettings } from '@trellis/platform';
 
-import { taskServiceSettings } from '../../apps/task-service/src/task-service.settings.js';
+import { deploymentServiceSettings, loadDeploymentServiceSettings } from '../../apps/deployment-service/src/deployment-service.settings.js';
+import { dmnServiceSettings, loadDmnServiceSettings } from '../../apps/dmn-service/src/dmn-service.settings.js';
+import { loadRuntimeServiceSettings, runtimeServiceSettings } from '../../apps/runtime-service/src/runtime-service.settings.js';
+import { loadTaskServiceSettings, taskServiceSettings } from '../../apps/task-service/src/task-service.settings.js';
 import type { ServiceName } from './topology.js';
 
-export const SERVICE_SCHEMAS: Readonly<Record<ServiceName, SettingsSchema>> = {
-  'deployment-service': { ...httpSettings, ...eventStoreSettings, ...postgresSettings, ...kafkaSettings },
-  'runtime-service': { ...httpSettings, ...eventStoreSettings, ...postgresSettings, ...kafkaSettings, ...relaySettings, ...runtimeSettings },
-  'task-service': taskServiceSettings,
-  'dmn-service': { ...httpSettings, ...postgresSettings, ...kafkaSettings },
-  'history-service': { ...httpSettings, ...postgresSettings, ...kafkaSettings, ...historySettings },
+export interface ServiceSettings {
+  readonly schema: SettingsSchema;
+  /** Reads and validates the settings as the service does at startup; throws a `ConfigurationError` listing problems. */
+  readonly load: (env: Env) => unknown;
+}
+
+export const SERVICE_SETTINGS: Readonly<Record<ServiceName, ServiceSettings>> = {
+  'deployment-service': { schema: deploymentServiceSettings, load: loadDeploymentServiceSettings },
+  'runtime-service': { schema: runtimeServiceSettings, load: loadRuntimeServiceSettings },
+  'task-service': { schema: taskServiceSettings, load: loadTaskServiceSettings },
+  'dmn-service': { schema: dmnServiceSettings, load: loadDmnServiceSettings },
+  // Until apps/history-service lands: the groups docs/configuration.md says it reads.
+  'history-service': {
+    schema: { ...httpSettings, ...postgresSettings, ...kafkaSettings, ...historySettings },
+    load: (env) => validateSettings({ ...httpSettings, ...postgresSettings, ...kafkaSettings, ...historySettings }, env),
+  },
 };
 
 /** The gateway has no settings: its upstreams are command-line options (tools/distributed/run-gateway.ts). */
-export const GATEWAY_SCHEMA: SettingsSchema = {};
+export const GATEWAY_SETTINGS: ServiceSettings = { schema: {}, load: () => undefined };

@@ -33,11 +33,11 @@ describe('start:distributed command line', () => {
 describe('the environment of each service', () => {
   const shared = { postgresUrl: 'postgres://postgres@127.0.0.1:5432/test', kafkaBrokers: '127.0.0.1:9092', host: '127.0.0.1' };
 
-  it('puts the two writing services on the shared Postgres event store', () => {
+  it('puts the two writing services on the shared Postgres event store, each relaying under its own name', () => {
     for (const name of ['deployment-service', 'runtime-service']) {
       const service = SERVICES.find((candidate) => candidate.name === name)!;
       expect(serviceEnvironment(service, shared)).toEqual(
-        expect.objectContaining({ TRELLIS_EVENT_STORE: 'postgres', TRELLIS_EVENT_STORE_SCHEMA: 'trellis_events' }),
+        expect.objectContaining({ TRELLIS_EVENT_STORE: 'postgres', TRELLIS_EVENT_STORE_SCHEMA: 'trellis_events', TRELLIS_RELAY_NAME: name }),
       );
     }
   });

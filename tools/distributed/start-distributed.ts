@@ -4,7 +4,8 @@
 //   npm run start:distributed -- [--base-port 8080] [--host 127.0.0.1] [--ready-timeout 180] [--stop-timeout 20]
 //
 // 1. starts the local Kafka (deploy/local/kafka start) when TRELLIS_KAFKA_BROKERS is the local broker's address;
-// 2. checks that PostgreSQL answers at TRELLIS_POSTGRES_URL;
+// 2. creates the Trellis topics that do not exist yet (TRELLIS_RELAY_TOPIC_PARTITIONS partitions, default 12), and
+//    checks that PostgreSQL answers at TRELLIS_POSTGRES_URL;
 // 3. starts deployment-service, waits until it is ready (it creates the shared event store's tables), then the four
 //    others at once, each with the variables of tools/distributed/topology.ts, and waits until each is ready;
 // 4. starts the gateway on the base port and prints where everything listens.
@@ -21,12 +22,15 @@ import pg from 'pg';
 import { environmentWithFiles } from '@trellis/platform';
 
 import { createGateway } from './gateway.js';
+import { provisionTopics } from './kafka-topics.js';
 import { describeExit, ServiceProcess } from './service-process.js';
 import { GATEWAY_PORT, SERVICES, serviceEnvironment, type SharedInfrastructure } from './topology.js';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
+/** TRELLIS_RELAY_TOPIC_PARTITIONS's default: what the relays would create the topics with. */
+const DEFAULT_TOPIC_PARTITIONS = 12;
 
 export interface StartOptions {
   /** The gateway's port; the services take the next five. */
@@ -60,6 +64,27 @@ function wholeNumber(option: string, raw: string, min: number, max: number): num
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min || value > max) throw new Error(`${option} ${raw}: expected a whole number from ${min} to ${max}`);
   return value;
+}
+
+/**
+ * The variables of deploy/local/kafka (docs/development.md): the script's, not the services'. A service would log each
+ * as "not a Trellis setting".
+ */
+const LOCAL_KAFKA_VARIABLES = [
+  'TRELLIS_KAFKA_VERSION',
+  'TRELLIS_KAFKA_HOME',
+  'TRELLIS_KAFKA_DATA',
+  'TRELLIS_KAFKA_HOST',
+  'TRELLIS_KAFKA_PORT',
+  'TRELLIS_KAFKA_CONTROLLER_PORT',
+  'TRELLIS_KAFKA_HEAP_OPTS',
+  'TRELLIS_KAFKA_START_TIMEOUT',
+  'TRELLIS_KAFKA_STOP_TIMEOUT',
+];
+
+/** The environment every service starts from: the caller's, without the local Kafka script's variables. */
+export function inheritedEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !LOCAL_KAFKA_VARIABLES.includes(name)));
 }
 
 /** The port of each service: the base port is the gateway's, the services follow in the topology's order. */
@@ -114,8 +139,8 @@ async function checkPostgres(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
-    const result = await client.query<{ version: string }>('SHOW server_version');
-    say(`PostgreSQL ${result.rows[0]?.version ?? ''} answers at ${redactedUrl(url)}`);
+    const result = await client.query<{ server_version: string }>('SHOW server_version');
+    say(`PostgreSQL ${result.rows[0]?.server_version ?? ''} answers at ${redactedUrl(url)}`);
   } catch (error) {
     throw new StartupError(
       `PostgreSQL does not answer at ${redactedUrl(url)}: ${error instanceof Error ? error.message : String(error)}.\n` +
@@ -123,6 +148,19 @@ async function checkPostgres(url: string): Promise<void> {
     );
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+async function createTopics(brokers: string, partitionsSetting: string | undefined): Promise<void> {
+  const partitions = /^\d+$/.test(partitionsSetting?.trim() ?? '') ? Number(partitionsSetting) : DEFAULT_TOPIC_PARTITIONS;
+  try {
+    const { created, narrower } = await provisionTopics(brokers.split(',').map((broker) => broker.trim()), partitions);
+    say(created.length > 0 ? `created the topics ${created.join(', ')}` : 'the Trellis topics exist');
+    for (const topic of narrower) {
+      say(`${topic.topic} has ${topic.partitions} partition(s), not ${topic.wanted}: left as it is (no more consumers of a group than that can share it)`);
+    }
+  } catch (error) {
+    throw new StartupError(`could not create the Trellis topics on Kafka at ${brokers}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -172,7 +210,7 @@ async function main(): Promise<number> {
       name: service.name,
       main: service.main,
       cwd: repositoryRoot,
-      env: { ...env, ...serviceEnvironment({ ...service, port }, shared) },
+      env: { ...inheritedEnvironment(env), ...serviceEnvironment({ ...service, port }, shared) },
       url: `http://${options.host}:${port}`,
       output: (name, line) => process.stdout.write(prefixed(name, line, index)),
     });
@@ -224,6 +262,7 @@ async function main(): Promise<number> {
 
       if (isLocalBroker(shared.kafkaBrokers)) await startLocalKafka();
       else say(`Kafka at ${shared.kafkaBrokers} is not the local broker: not starting deploy/local/kafka`);
+      await createTopics(shared.kafkaBrokers, env.TRELLIS_RELAY_TOPIC_PARTITIONS);
       await checkPostgres(shared.postgresUrl);
 
       // deployment-service first: it creates the shared event store's and relay's tables, which the runtime also uses.

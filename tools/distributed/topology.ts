@@ -71,8 +71,8 @@ export function serviceEnvironment(service: DistributedService, shared: SharedIn
   if (service.writesEvents) {
     env.TRELLIS_EVENT_STORE = 'postgres';
     env.TRELLIS_EVENT_STORE_SCHEMA = EVENT_STORE_SCHEMA;
+    // Its relay's checkpoint row, leadership lock and lag metric carry its name.
+    env.TRELLIS_RELAY_NAME = service.name;
   }
-  // The runtime's relay checkpoint and lag metric carry its name; the deployment-service names its relay itself.
-  if (service.name === 'runtime-service') env.TRELLIS_RELAY_NAME = service.name;
   return env;
 }
