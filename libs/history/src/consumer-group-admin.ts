@@ -105,6 +105,11 @@ export class KafkaConsumerGroupAdmin implements ConsumerGroupAdmin {
     return lags;
   }
 
+  /** The cluster's brokers and controller (what `KafkaHealthIndicator` of @trellis/platform asks). */
+  async describeCluster(): Promise<{ readonly brokers: readonly unknown[]; readonly controller: number | null }> {
+    return (await this.connected()).describeCluster();
+  }
+
   async close(): Promise<void> {
     const admin = this.admin;
     this.admin = undefined;

@@ -20,6 +20,19 @@ export interface HistoryConsumerOptions {
   readonly maxBatchSize?: number;
   /** Overrides the bus's retry policy for failed transactions. */
   readonly retry?: Partial<HandlerRetryPolicy>;
+  /** First delay after a failed subscription (topics not created yet, Kafka away); doubles up to `maxRetryDelayMs`. */
+  readonly retryDelayMs?: number;
+  readonly maxRetryDelayMs?: number;
+  readonly logger?: { warn(message: string): void };
+}
+
+export type HistoryConsumerState = 'stopped' | 'subscribing' | 'consuming';
+
+export interface HistoryConsumerStatus {
+  readonly state: HistoryConsumerState;
+  /** Subscriptions tried since the last start. */
+  readonly attempts: number;
+  readonly lastError?: { readonly message: string; readonly at: string };
 }
 
 /**
@@ -35,6 +48,10 @@ export class HistoryConsumer {
   private readonly groupCommit: GroupCommit;
   private subscription: MessageSubscription | undefined;
   private starting: Promise<void> | undefined;
+  private state: HistoryConsumerState = 'stopped';
+  private attempts = 0;
+  private lastError: { message: string; at: string } | undefined;
+  private interruptWait: (() => void) | undefined;
 
   constructor(
     private readonly bus: MessageBus,
@@ -47,7 +64,11 @@ export class HistoryConsumer {
   }
 
   get running(): boolean {
-    return this.subscription !== undefined;
+    return this.state === 'consuming';
+  }
+
+  status(): HistoryConsumerStatus {
+    return { state: this.state, attempts: this.attempts, ...(this.lastError === undefined ? {} : { lastError: this.lastError }) };
   }
 
   /** Transactions run so far and the largest batch (how well the group commit batches). */
@@ -55,11 +76,35 @@ export class HistoryConsumer {
     return this.groupCommit.stats;
   }
 
-  /** Joins the group; resolves once this member is part of it. */
+  /**
+   * Joins the group; resolves once this member consumes (or was stopped first). A failed subscription is retried with
+   * backoff, without limit: the topics may not exist yet (the relays create them) or Kafka may be away for a while.
+   */
   start(): Promise<void> {
-    this.starting ??= (async () => {
+    if (this.state === 'consuming') return Promise.resolve();
+    this.starting ??= this.subscribeUntilDone().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /** Lets the transactions in flight finish, commits what was handled and leaves the group. */
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    this.interruptWait?.();
+    await this.starting;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    await subscription?.close();
+  }
+
+  private async subscribeUntilDone(): Promise<void> {
+    this.attempts = 0;
+    this.state = 'subscribing';
+    while (this.state === 'subscribing') {
+      this.attempts++;
       try {
-        this.subscription = await this.bus.subscribe({
+        const subscription = await this.bus.subscribe({
           topics: this.topics,
           groupId: this.groupId,
           fromBeginning: true,
@@ -68,18 +113,32 @@ export class HistoryConsumer {
           ...(this.options.deadLetterTopic === undefined ? {} : { deadLetterTopic: this.options.deadLetterTopic }),
           ...(this.options.retry === undefined ? {} : { retry: this.options.retry }),
         });
-      } finally {
-        this.starting = undefined;
+        // Stopped while joining: leave at once.
+        if ((this.state as HistoryConsumerState) === 'stopped') {
+          await subscription.close();
+          return;
+        }
+        this.subscription = subscription;
+        this.state = 'consuming';
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.lastError = { message, at: new Date().toISOString() };
+        const delay = Math.min(this.options.maxRetryDelayMs ?? 30_000, (this.options.retryDelayMs ?? 1_000) * 2 ** Math.min(this.attempts - 1, 20));
+        this.options.logger?.warn(`Cannot consume ${this.topics.join(', ')} yet (attempt ${this.attempts}), retrying in ${delay} ms: ${message}`);
+        await this.wait(delay);
       }
-    })();
-    return this.starting;
+    }
   }
 
-  /** Lets the transactions in flight finish, commits what was handled and leaves the group. */
-  async stop(): Promise<void> {
-    await this.starting?.catch(() => undefined);
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
+  private wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.interruptWait = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.interruptWait = done;
+    });
   }
 }

@@ -62,7 +62,7 @@ export class HistoryRebuild {
     if (this.running) throw new HistoryRebuildRefusedError('A rebuild of the history is already running');
     this.running = true;
     const startedAt = new Date().toISOString();
-    const restart = this.consumer?.running ?? false;
+    const before = this.consumer?.status().state ?? 'stopped';
     try {
       await this.consumer?.stop();
       const members = await this.admin.members(this.groupId);
@@ -83,7 +83,9 @@ export class HistoryRebuild {
       };
     } finally {
       try {
-        if (restart) await this.consumer?.start();
+        // A consumer still waiting for its topics goes on waiting; one that consumed is back before this returns.
+        if (before === 'consuming') await this.consumer?.start();
+        else if (before === 'subscribing') void this.consumer?.start();
       } finally {
         this.running = false;
       }

@@ -11,6 +11,7 @@ export interface HistoryStatus {
     readonly groupId: string;
     readonly topics: string[];
     readonly running: boolean;
+    readonly state: string;
     readonly batches: number;
     readonly largestBatch: number;
     /** Absent when Kafka did not answer. */
@@ -48,6 +49,7 @@ export class HistoryStatusReader {
         groupId: this.consumer.groupId,
         topics: [...this.consumer.topics],
         running: this.consumer.running,
+        state: this.consumer.status().state,
         ...this.consumer.batching,
         ...(lag === undefined ? {} : { lag }),
       },

@@ -10,9 +10,10 @@ import {
   type OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
+import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { MessageBus } from '@trellis/messaging';
 import { StreamProjectionRunner } from '@trellis/persistence';
-import { registerConsumerLag } from '@trellis/platform';
+import { ReadinessChecks, type ReadinessIndicator, registerConsumerLag } from '@trellis/platform';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
@@ -32,6 +33,8 @@ export interface HistoryModuleOptions {
   readonly groupAdmin: ConsumerGroupAdmin;
   /** The consumer's group, topics and batching; `start: false` serves the API without consuming (default true). */
   readonly consumer?: HistoryConsumerOptions & { readonly start?: boolean };
+  /** Called after the consumer stopped, at application shutdown: close what the factory opened (bus, data source...). */
+  readonly dispose?: () => Promise<void>;
 }
 
 export interface HistoryModuleAsyncOptions {
@@ -42,34 +45,65 @@ export interface HistoryModuleAsyncOptions {
 
 const HISTORY_MODULE_OPTIONS = Symbol('trellis.HistoryModuleOptions');
 
+const indicators = new HealthIndicatorService();
+
+/**
+ * The consumer in `/health/ready`: down until it has joined its group (the topics may not exist yet) and while a
+ * rebuild has stopped it; the history answers meanwhile, but it is behind.
+ */
+export class HistoryConsumerHealthIndicator implements ReadinessIndicator {
+  readonly key = 'historyConsumer';
+
+  constructor(private readonly consumer: Pick<HistoryConsumer, 'status' | 'groupId'>) {}
+
+  check(): PromiseLike<HealthIndicatorResult> {
+    const status = this.consumer.status();
+    const details = {
+      groupId: this.consumer.groupId,
+      state: status.state,
+      attempts: status.attempts,
+      ...(status.lastError === undefined ? {} : { lastError: status.lastError.message, lastErrorAt: status.lastError.at }),
+    };
+    const session = indicators.check(this.key);
+    return Promise.resolve(status.state === 'consuming' ? session.up(details) : session.down(details));
+  }
+}
+
 /** Starts the consumer once the application is up, stops it before the bus and the data source close. */
 @Injectable()
 class HistoryLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('History');
-  private unregisterLag: (() => void) | undefined;
+  private readonly unregister: (() => void)[] = [];
 
   constructor(
     private readonly consumer: HistoryConsumer,
     @Inject(HISTORY_MODULE_OPTIONS) private readonly options: HistoryModuleOptions,
     @Optional() private readonly registry?: Registry,
+    @Optional() private readonly readiness?: ReadinessChecks,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (this.registry) {
-      this.unregisterLag = registerConsumerLag(this.registry, this.consumer.groupId, () =>
-        this.options.groupAdmin.lag(this.consumer.groupId, this.consumer.topics),
+      this.unregister.push(
+        registerConsumerLag(this.registry, this.consumer.groupId, () => this.options.groupAdmin.lag(this.consumer.groupId, this.consumer.topics)),
       );
     }
     if (this.options.consumer?.start === false) return;
-    await this.consumer.start();
-    this.logger.log(`Consuming ${this.consumer.topics.join(', ')} as group ${this.consumer.groupId}`);
+    if (this.readiness) this.unregister.push(this.readiness.register(new HistoryConsumerHealthIndicator(this.consumer)));
+    // Not awaited: the service answers (and says it is not ready yet) while the consumer waits for its topics.
+    void this.consumer.start().then(
+      () => {
+        if (this.consumer.running) this.logger.log(`Consuming ${this.consumer.topics.join(', ')} as group ${this.consumer.groupId}`);
+      },
+      (error: unknown) => this.logger.error(`The history consumer stopped trying: ${String(error)}`),
+    );
   }
 
   /** Before `onApplicationShutdown`, where the application closes the bus and the data source. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.stop();
-    this.unregisterLag?.();
-    this.unregisterLag = undefined;
+    for (const unregister of this.unregister.splice(0)) unregister();
+    await this.options.dispose?.();
   }
 }
 
@@ -100,7 +134,8 @@ export class HistoryModule {
         {
           provide: HistoryConsumer,
           ...fromOptions(
-            (moduleOptions, runner: StreamProjectionRunner) => new HistoryConsumer(moduleOptions.bus, runner, moduleOptions.consumer),
+            (moduleOptions, runner: StreamProjectionRunner) =>
+              new HistoryConsumer(moduleOptions.bus, runner, { logger: new Logger('HistoryConsumer'), ...moduleOptions.consumer }),
             [StreamProjectionRunner],
           ),
         },

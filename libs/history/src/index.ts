@@ -1,6 +1,13 @@
-export { HistoryModule, type HistoryModuleAsyncOptions, type HistoryModuleOptions } from './history.module.js';
+export { HistoryConsumerHealthIndicator, HistoryModule, type HistoryModuleAsyncOptions, type HistoryModuleOptions } from './history.module.js';
 export { HISTORY_PROJECTION, HistoryProjection, type HistoryProjectionLogger } from './history.projection.js';
-export { HISTORY_CONSUMER_GROUP, HISTORY_TOPICS, HistoryConsumer, type HistoryConsumerOptions } from './history-consumer.js';
+export {
+  HISTORY_CONSUMER_GROUP,
+  HISTORY_TOPICS,
+  HistoryConsumer,
+  type HistoryConsumerOptions,
+  type HistoryConsumerState,
+  type HistoryConsumerStatus,
+} from './history-consumer.js';
 export { type EnvelopeApplier, GroupCommit } from './group-commit.js';
 export {
   type ConsumerGroupAdmin,

@@ -270,6 +270,8 @@ export class HistoryConsumerStatusDto {
   topics!: string[];
   @ApiProperty({ description: 'This replica consumes' })
   running!: boolean;
+  @ApiProperty({ enum: ['stopped', 'subscribing', 'consuming'], description: 'subscribing: waiting for the topics or for Kafka' })
+  state!: string;
   @ApiProperty({ description: 'Transactions applied since start' })
   batches!: number;
   @ApiProperty({ description: 'Most envelopes one transaction held' })

@@ -1,6 +1,6 @@
 /**
  * Polls `check` until it returns a value other than undefined, and returns it; fails with `what` (and the last error
- * the check threw) once `timeoutMs` has passed. For read models that catch up asynchronously (Kafka consumers).
+ * the check's last attempt threw) once `timeoutMs` has passed. For read models that catch up asynchronously (Kafka consumers).
  */
 export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -9,6 +9,7 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
     try {
       const value = await check();
       if (value !== undefined) return value;
+      lastError = undefined;
     } catch (error) {
       lastError = error;
     }
