@@ -1,10 +1,11 @@
 // The settings of each service of the distributed mode, as its app defines them: what the deployment-config check
 // holds every environment variable of deploy/compose, deploy/helm and start:distributed to. `load` is the app's own
 // loader (its defaults, then validation), so a value passes the check exactly when the service would start with it.
-import { type Env, historySettings, httpSettings, kafkaSettings, postgresSettings, type SettingsSchema, validateSettings } from '@trellis/platform';
+import type { Env, SettingsSchema } from '@trellis/platform';
 
 import { deploymentServiceSettings, loadDeploymentServiceSettings } from '../../apps/deployment-service/src/deployment-service.settings.js';
 import { dmnServiceSettings, loadDmnServiceSettings } from '../../apps/dmn-service/src/dmn-service.settings.js';
+import { historyServiceSettings, loadHistoryServiceSettings } from '../../apps/history-service/src/history-service.settings.js';
 import { loadRuntimeServiceSettings, runtimeServiceSettings } from '../../apps/runtime-service/src/runtime-service.settings.js';
 import { loadTaskServiceSettings, taskServiceSettings } from '../../apps/task-service/src/task-service.settings.js';
 import type { ServiceName } from './topology.js';
@@ -20,11 +21,7 @@ export const SERVICE_SETTINGS: Readonly<Record<ServiceName, ServiceSettings>> = 
   'runtime-service': { schema: runtimeServiceSettings, load: loadRuntimeServiceSettings },
   'task-service': { schema: taskServiceSettings, load: loadTaskServiceSettings },
   'dmn-service': { schema: dmnServiceSettings, load: loadDmnServiceSettings },
-  // Until apps/history-service lands: the groups docs/configuration.md says it reads.
-  'history-service': {
-    schema: { ...httpSettings, ...postgresSettings, ...kafkaSettings, ...historySettings },
-    load: (env) => validateSettings({ ...httpSettings, ...postgresSettings, ...kafkaSettings, ...historySettings }, env),
-  },
+  'history-service': { schema: historyServiceSettings, load: loadHistoryServiceSettings },
 };
 
 /** The gateway has no settings: its upstreams are command-line options (tools/distributed/run-gateway.ts). */
