@@ -309,7 +309,7 @@ describe('history-service on the real events topic', () => {
       ]),
     );
     const ready = await http.get('/health/ready').expect(200);
-    expect(ready.body.details).toMatchObject({ historyConsumer: { status: 'up', groupId }, postgres: { status: 'up' }, kafka: { status: 'up' } });
+    expect(ready.body.details).toMatchObject({ historyConsumer: { status: 'up', groupId }, [`postgres:${schema}`]: { status: 'up' }, kafka: { status: 'up' } });
     const metrics = await http.get('/metrics').expect(200);
     expect(metrics.text).toContain(`trellis_kafka_consumer_lag_messages{group="${groupId}",topic="${TOPICS.processInstanceEvents}"`);
   });

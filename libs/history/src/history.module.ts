@@ -9,16 +9,18 @@ import {
   type ModuleMetadata,
   type OnApplicationBootstrap,
   Optional,
+  type Provider,
 } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import type { MessageBus } from '@trellis/messaging';
+import { MESSAGE_BUS, type MessageBus } from '@trellis/messaging';
 import { StreamProjectionRunner } from '@trellis/persistence';
-import { ReadinessChecks, type ReadinessIndicator, registerConsumerLag } from '@trellis/platform';
-import { Registry } from 'prom-client';
+import { type KafkaSettings, postgresDataSourceProvider, ReadinessChecks, type ReadinessIndicator, SETTINGS } from '@trellis/platform';
 import type { DataSource } from 'typeorm';
 
 import { HistoryController } from './api/history.controller.js';
-import type { ConsumerGroupAdmin } from './consumer-group-admin.js';
+import { type ConsumerGroupAdmin, KafkaConsumerGroupAdmin } from './consumer-group-admin.js';
+import { historyEntities } from './history.entities.js';
+import { historyMigrations } from './history.migrations.js';
 import { HistoryConsumer, type HistoryConsumerOptions } from './history-consumer.js';
 import { HistoryRebuild } from './history-rebuild.js';
 import { HistoryStatusReader } from './history-status.js';
@@ -39,9 +41,22 @@ export interface HistoryModuleOptions {
 
 export interface HistoryModuleAsyncOptions {
   readonly imports?: ModuleMetadata['imports'];
+  /** Providers of what `useFactory` injects (a data source...). */
+  readonly extraProviders?: readonly Provider[];
   readonly inject?: FactoryProvider['inject'];
   readonly useFactory: (...dependencies: never[]) => HistoryModuleOptions | Promise<HistoryModuleOptions>;
 }
+
+/** `HistoryModule.forRoot`: on the service kit, in the schema given. */
+export interface HistoryModuleRootOptions {
+  /** The read model's Postgres schema (`TRELLIS_HISTORY_SCHEMA`). */
+  readonly schema: string;
+  /** The consumer's group, topics, dead-letter topic and batching (tests give a group and topics of their own). */
+  readonly consumer?: HistoryConsumerOptions & { readonly start?: boolean };
+}
+
+/** The history's data source (`postgresDataSourceProvider` in `forRoot`). */
+export const HISTORY_DATA_SOURCE = Symbol('trellis.HistoryDataSource');
 
 const HISTORY_MODULE_OPTIONS = Symbol('trellis.HistoryModuleOptions');
 
@@ -78,16 +93,10 @@ class HistoryLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
   constructor(
     private readonly consumer: HistoryConsumer,
     @Inject(HISTORY_MODULE_OPTIONS) private readonly options: HistoryModuleOptions,
-    @Optional() private readonly registry?: Registry,
     @Optional() private readonly readiness?: ReadinessChecks,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.registry) {
-      this.unregister.push(
-        registerConsumerLag(this.registry, this.consumer.groupId, () => this.options.groupAdmin.lag(this.consumer.groupId, this.consumer.topics)),
-      );
-    }
     if (this.options.consumer?.start === false) return;
     if (this.readiness) this.unregister.push(this.readiness.register(new HistoryConsumerHealthIndicator(this.consumer)));
     // Not awaited: the service answers (and says it is not ready yet) while the consumer waits for its topics.
@@ -110,10 +119,39 @@ class HistoryLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
 /**
  * The history service: the projection of every process-instance event into the history tables, its Kafka consumer,
  * the query API under `history/` and the rebuild. Inject `HistoryQueries`, `HistoryConsumer`, `HistoryRebuild`.
- * With a prom-client `Registry` (from `PlatformModule`) the group's lag is `trellis_kafka_consumer_lag_messages`.
  */
 @Module({})
 export class HistoryModule {
+  /**
+   * On the service kit: the data source from `postgresDataSourceProvider` (migrations, pool metrics, the
+   * `postgres:<schema>` check, closed at shutdown), the bus from `MessagingModule` (`MESSAGE_BUS`, which also reports
+   * the group's lag), and a Kafka admin client from the `TRELLIS_KAFKA_*` settings for the rebuild.
+   */
+  static forRoot(options: HistoryModuleRootOptions): DynamicModule {
+    return HistoryModule.forRootAsync({
+      extraProviders: [
+        postgresDataSourceProvider(HISTORY_DATA_SOURCE, {
+          schema: options.schema,
+          migrations: historyMigrations,
+          entities: historyEntities,
+          applicationName: 'trellis-history-service',
+        }),
+      ],
+      inject: [HISTORY_DATA_SOURCE, MESSAGE_BUS, SETTINGS],
+      useFactory: (dataSource: DataSource, bus: MessageBus, settings: KafkaSettings): HistoryModuleOptions => {
+        const groupAdmin = new KafkaConsumerGroupAdmin({
+          brokers: settings.TRELLIS_KAFKA_BROKERS,
+          clientId: settings.TRELLIS_KAFKA_CLIENT_ID,
+          connectionTimeoutMs: settings.TRELLIS_KAFKA_CONNECTION_TIMEOUT_MS,
+          requestTimeoutMs: settings.TRELLIS_KAFKA_REQUEST_TIMEOUT_MS,
+          retries: settings.TRELLIS_KAFKA_RETRIES,
+        });
+        return { dataSource, bus, groupAdmin, ...(options.consumer === undefined ? {} : { consumer: options.consumer }), dispose: () => groupAdmin.close() };
+      },
+    });
+  }
+
+  /** With a data source, a bus and an admin of the caller's making (`dispose` closes what it opened). */
   static forRootAsync(options: HistoryModuleAsyncOptions): DynamicModule {
     const fromOptions = <T>(build: (moduleOptions: HistoryModuleOptions, ...rest: never[]) => T, inject: FactoryProvider['inject'] = []) => ({
       useFactory: build,
@@ -124,6 +162,7 @@ export class HistoryModule {
       imports: options.imports ?? [],
       controllers: [HistoryController],
       providers: [
+        ...(options.extraProviders ?? []),
         { provide: HISTORY_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
         { provide: HistoryProjection, useFactory: () => new HistoryProjection() },
         {

@@ -1,4 +1,11 @@
-export { HistoryConsumerHealthIndicator, HistoryModule, type HistoryModuleAsyncOptions, type HistoryModuleOptions } from './history.module.js';
+export {
+  HISTORY_DATA_SOURCE,
+  HistoryConsumerHealthIndicator,
+  HistoryModule,
+  type HistoryModuleAsyncOptions,
+  type HistoryModuleOptions,
+  type HistoryModuleRootOptions,
+} from './history.module.js';
 export { HISTORY_PROJECTION, HistoryProjection, type HistoryProjectionLogger } from './history.projection.js';
 export {
   HISTORY_CONSUMER_GROUP,
