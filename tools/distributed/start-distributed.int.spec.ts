@@ -159,9 +159,10 @@ describe('npm run start:distributed', () => {
     expect(output).toContain(`REST API: ${gateway}/api/...`);
   });
 
-  it('prefixes each line a service writes with its name', () => {
+  it('prefixes each line a service writes with its name', async () => {
     expect(output).toMatch(/^kafka\s+\| kafka: /m);
-    for (const service of SERVICES) expect(output).toMatch(new RegExp(`^${service.name}\\s+\\| \\{"level":`, 'm'));
+    // Each service logs where it serves once it listens; the line may still be in its pipe when the table is printed.
+    for (const service of SERVICES) await waitForOutput(new RegExp(`^${service.name}\\s+\\| \\{"level":`, 'm'), 30_000);
     expect(output).toMatch(/^trellis\s+\| deployment-service is ready$/m);
   });
 
