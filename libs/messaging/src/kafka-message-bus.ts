@@ -6,9 +6,10 @@
  * Consumers: one kafkajs consumer per subscription, `eachBatch` with offsets resolved one message at a time, and only
  * after the message was handled or dead-lettered; kafkajs commits resolved offsets (every `autoCommitThreshold`
  * messages or `autoCommitIntervalMs`, at the end of each batch, before a rebalance and when stopping). A message
- * abandoned at close is never resolved, so the group gets it again.
+ * abandoned at close is never resolved, so the group gets it again. A consumer that crashes is restarted by kafkajs,
+ * or, when kafkajs gives it up, replaced by a new one: a subscription never stops before it is closed.
  */
-import { type Admin, Kafka, type KafkaMessage, type LogEntry, Partitioners, type Producer, logLevel } from 'kafkajs';
+import { type Admin, type Consumer, Kafka, type KafkaMessage, type LogEntry, Partitioners, type Producer, logLevel } from 'kafkajs';
 import { TOPICS } from '@trellis/contracts';
 import { type HandlerRetryPolicy, handlerRetryPolicy } from './handler-retry-policy.js';
 import { deliver } from './message-delivery.js';
@@ -62,18 +63,30 @@ const LOG_LEVELS = { nothing: logLevel.NOTHING, error: logLevel.ERROR, warn: log
  */
 const ACCEPTED_WARNINGS = new Set(['Limiting retries for the idempotent producer may invalidate EoS guarantees']);
 
+/**
+ * Errors after which an idempotent producer cannot publish again: the broker and kafkajs disagree on the producer's
+ * sequence numbers, or the broker no longer knows the producer. kafkajs gives a failed request's sequence numbers back,
+ * so when the broker had stored the batch but its answer was lost (the broker went down in between), a later batch of
+ * other messages reuses them and is refused as out of order, and so is every batch after it.
+ */
+const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+
 export class KafkaMessageBus implements MessageBus {
   private readonly subscriptions = new Set<MessageSubscription>();
   private admin: Promise<Admin> | undefined;
   private closing: Promise<void> | undefined;
+  /** The connected producer, or the one replacing it while it connects. */
+  private producer: Promise<Producer>;
 
   private constructor(
     private readonly kafka: Kafka,
-    private readonly producer: Producer,
+    producer: Producer,
     private readonly options: KafkaMessageBusOptions,
     private readonly logger: MessagingLogger,
     private readonly retry: HandlerRetryPolicy,
-  ) {}
+  ) {
+    this.producer = Promise.resolve(producer);
+  }
 
   /** Connects the producer: fails (after `retries`) when no broker can be reached. */
   static async connect(options: KafkaMessageBusOptions): Promise<KafkaMessageBus> {
@@ -91,51 +104,46 @@ export class KafkaMessageBus implements MessageBus {
       logLevel: LOG_LEVELS[options.kafkaLogLevel ?? 'warn'],
       logCreator: () => (entry: LogEntry) => forward(logger, entry),
     });
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: retryOf(options),
-    });
-    try {
-      await producer.connect();
-    } catch (error) {
-      await producer.disconnect().catch(() => undefined);
-      throw error;
-    }
-    return new KafkaMessageBus(kafka, producer, options, logger, retry);
+    return new KafkaMessageBus(kafka, await connectProducer(kafka, options), options, logger, retry);
   }
 
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     this.checkOpen();
     checkPublish(topic, messages);
     if (messages.length === 0) return;
-    await this.producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers } })),
-    });
+    const pending = this.producer;
+    let producer: Producer;
+    try {
+      producer = await pending;
+    } catch (error) {
+      // A replacement that could not connect (the cluster away): this publish fails, the next one tries again.
+      if (this.producer === pending && this.closing === undefined) this.producer = quiet(connectProducer(this.kafka, this.options));
+      throw error;
+    }
+    try {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers } })),
+      });
+    } catch (error) {
+      // Every later publish of this producer would fail the same way: the next one goes through a new producer (a new
+      // producer id, sequence numbers from 0). Messages published again through it may be duplicates, which
+      // at-least-once consumers already handle.
+      const lost = producerStateLost(error);
+      if (lost !== undefined && this.producer === pending && this.closing === undefined) {
+        this.logger.warn(`Kafka refused the producer's batch (${lost}): publishing through a new producer from now on`, { topic, error: lost });
+        this.producer = quiet(connectProducer(this.kafka, this.options));
+        producer.disconnect().catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   async subscribe<T>(options: SubscribeOptions<T>): Promise<MessageSubscription> {
     this.checkOpen();
     checkSubscribe(options);
     const { groupId } = options;
-    const consumer = this.kafka.consumer({
-      groupId,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
-      allowAutoTopicCreation: this.options.allowAutoTopicCreation ?? false,
-      retry: retryOf(this.options),
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.logger.error(`The consumer of group ${groupId} crashed${payload.restart ? ', restarting it' : ' and stopped'}: ${payload.error.message}`, {
-        groupId,
-        restart: payload.restart,
-        error: payload.error.message,
-      });
-    });
     const stopping = new AbortController();
     const delivery = {
       groupId,
@@ -148,38 +156,101 @@ export class KafkaMessageBus implements MessageBus {
       now: this.options.clock ?? (() => new Date()),
       signal: stopping.signal,
     };
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: topicsOf(options.topics), fromBeginning: options.fromBeginning ?? false });
-      await consumer.run({
-        autoCommit: true,
-        autoCommitThreshold: this.options.autoCommitThreshold ?? 100,
-        autoCommitInterval: this.options.autoCommitIntervalMs ?? 1_000,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-          for (const message of batch.messages) {
-            if (stopping.signal.aborted || !isRunning() || isStale()) return;
-            const outcome = await deliver(received(batch.topic, batch.partition, message), { ...delivery, heartbeat });
-            // Nothing after an abandoned message is resolved: the group starts again from it.
-            if (outcome === 'abandoned') return;
-            resolveOffset(message.offset);
-            await commitOffsetsIfNecessary();
-            await heartbeat();
-          }
-        },
+    const retry = retryOf(this.options);
+    /** Consumers that kafkajs gave up in a row, since the last one that joined its group. */
+    let replaced = 0;
+    const replacing: { timer: NodeJS.Timeout | undefined; opening: Promise<void> | undefined } = { timer: undefined, opening: undefined };
+    /** The consumer of the subscription now: the first, or the one that replaced a consumer kafkajs gave up. */
+    let current: Consumer | undefined;
+
+    const open = async (): Promise<Consumer> => {
+      const consumer = this.kafka.consumer({
+        groupId,
+        sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+        heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
+        allowAutoTopicCreation: this.options.allowAutoTopicCreation ?? false,
+        retry,
       });
-    } catch (error) {
-      await consumer.disconnect().catch(() => undefined);
-      throw error;
-    }
+      current = consumer;
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        replaced = 0;
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart) {
+          this.logger.error(`The consumer of group ${groupId} crashed, restarting it: ${payload.error.message}`, { groupId, restart: true, error: payload.error.message });
+        } else if (consumer === current && !stopping.signal.aborted) {
+          replace(payload.error);
+        }
+      });
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topics: topicsOf(options.topics), fromBeginning: options.fromBeginning ?? false });
+        await consumer.run({
+          autoCommit: true,
+          autoCommitThreshold: this.options.autoCommitThreshold ?? 100,
+          autoCommitInterval: this.options.autoCommitIntervalMs ?? 1_000,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+          eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+            for (const message of batch.messages) {
+              if (stopping.signal.aborted || !isRunning() || isStale()) return;
+              const outcome = await deliver(received(batch.topic, batch.partition, message), { ...delivery, heartbeat });
+              // Nothing after an abandoned message is resolved: the group starts again from it.
+              if (outcome === 'abandoned') return;
+              resolveOffset(message.offset);
+              await commitOffsetsIfNecessary();
+              await heartbeat();
+            }
+          },
+        });
+      } catch (error) {
+        await consumer.disconnect().catch(() => undefined);
+        throw error;
+      }
+      return consumer;
+    };
+
+    /**
+     * kafkajs restarts a crashed consumer only after errors it deems retriable. Others end it for good, and some of
+     * those pass by themselves: a broker that has just started, whose group coordinator is not available yet, fails
+     * the group lookup with a non-retriable error. A subscription must not stop silently, so a consumer kafkajs gave
+     * up is replaced by a new one (the group resumes from its committed offsets), after a pause that grows with each
+     * consumer given up in a row, from the first retry delay to the longest.
+     */
+    const replace = (error: unknown): void => {
+      replaced++;
+      const delayMs = Math.min(retry.maxRetryTime, retry.initialRetryTime * 2 ** Math.min(replaced - 1, 20));
+      this.logger.error(
+        `The consumer of group ${groupId} crashed and kafkajs gave it up: starting a new one in ${delayMs} ms (attempt ${replaced}): ${messageOf(error)}`,
+        { groupId, restart: true, attempt: replaced, delayMs, error: messageOf(error) },
+      );
+      replacing.timer = setTimeout(() => {
+        replacing.timer = undefined;
+        if (stopping.signal.aborted) return;
+        replacing.opening = open().then(
+          async (consumer) => {
+            replacing.opening = undefined;
+            if (stopping.signal.aborted) await consumer.disconnect();
+          },
+          (openError: unknown) => {
+            replacing.opening = undefined;
+            if (!stopping.signal.aborted) replace(openError);
+          },
+        );
+      }, delayMs);
+    };
+
+    // The first consumer's failure is the caller's: subscribing fails.
+    await open();
     let closed: Promise<void> | undefined;
     const subscription: MessageSubscription = {
       close: () => {
         closed ??= (async () => {
           stopping.abort();
+          clearTimeout(replacing.timer);
+          await replacing.opening;
           // Stops fetching, waits for the batch in flight, commits resolved offsets, leaves the group.
-          await consumer.disconnect();
+          await current?.disconnect();
           this.subscriptions.delete(subscription);
         })();
         return closed;
@@ -229,7 +300,10 @@ export class KafkaMessageBus implements MessageBus {
       await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
       const admin = this.admin;
       this.admin = undefined;
-      await Promise.all([this.producer.disconnect(), admin?.then((connected) => connected.disconnect(), () => undefined)]);
+      await Promise.all([
+        this.producer.then((producer) => producer.disconnect(), () => undefined),
+        admin?.then((connected) => connected.disconnect(), () => undefined),
+      ]);
     })();
     return this.closing;
   }
@@ -251,6 +325,40 @@ export class KafkaMessageBus implements MessageBus {
   private checkOpen(): void {
     if (this.closing !== undefined) throw new Error('The message bus is closed');
   }
+}
+
+/** An idempotent producer, connected: fails (after `retries`) when no broker can be reached. */
+async function connectProducer(kafka: Kafka, options: KafkaMessageBusOptions): Promise<Producer> {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: options.allowAutoTopicCreation ?? false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: retryOf(options),
+  });
+  try {
+    await producer.connect();
+  } catch (error) {
+    await producer.disconnect().catch(() => undefined);
+    throw error;
+  }
+  return producer;
+}
+
+/** The same promise, marked as handled: a replacement producer may fail to connect before any publish awaits it. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/** The kafkajs error type that says the producer's state is lost, looking through kafkajs's wrappers; else undefined. */
+function producerStateLost(error: unknown): string | undefined {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
+    const type = (current as { type?: unknown }).type;
+    if (typeof type === 'string' && PRODUCER_STATE_LOST.has(type)) return type;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** kafkajs's retry settings of every client this bus makes (producer, consumers, admin). */
@@ -284,3 +392,6 @@ function forward(logger: MessagingLogger, { namespace, level, log }: LogEntry): 
   else logger.info(text, context);
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
