@@ -18,3 +18,11 @@ export { InMemoryProcessedMessages, type ProcessedMessages, idempotent } from '.
 export { InProcessMessageBus, type InProcessMessageBusOptions } from './in-process-message-bus.js';
 export { KafkaMessageBus, type KafkaMessageBusOptions } from './kafka-message-bus.js';
 export { trellisTopics } from './trellis-topics.js';
+export {
+  RetryingSubscription,
+  type RetryingSubscriptionBackoff,
+  type RetryingSubscriptionOptions,
+  type RetryingSubscriptionState,
+  type RetryingSubscriptionStatus,
+  subscriptionReadiness,
+} from './retrying-subscription.js';
