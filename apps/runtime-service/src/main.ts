@@ -1,35 +1,12 @@
-import { Logger } from '@nestjs/common';
-import { ConfigurationError, environmentWithFiles, unknownSettings } from '@trellis/platform';
+import { runService } from '@trellis/platform';
 
 import { createRuntimeServiceApp } from './create-runtime-service-app.js';
-import { loadRuntimeServiceSettings, type RuntimeServiceSettings } from './runtime-service.settings.js';
+import { loadRuntimeServiceSettings } from './runtime-service.settings.js';
 
-// The process's variables, over `.env.<environment>` and `.env` in the working directory (docs/configuration.md).
-const env = environmentWithFiles(process.env, process.cwd());
-let settings: RuntimeServiceSettings;
-try {
-  settings = loadRuntimeServiceSettings(env);
-} catch (error) {
-  if (!(error instanceof ConfigurationError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
-
-let app: Awaited<ReturnType<typeof createRuntimeServiceApp>>;
-try {
-  app = await createRuntimeServiceApp({ settings, shutdownHooks: true });
-  await app.listen(settings.PORT, settings.TRELLIS_HOST);
-} catch (error) {
-  // Startup problems (event store, Postgres or Kafka unreachable, port taken) are the operator's to fix: say what, without a stack.
-  console.error(`The runtime-service could not start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-}
-const logger = new Logger('RuntimeService');
-// Against every Trellis setting: a deployment may give all services one environment.
-for (const warning of unknownSettings(env)) logger.warn(warning);
-const address = app.getHttpServer().address() as { port: number } | string | null;
-const port = typeof address === 'object' && address !== null ? address.port : settings.PORT;
-logger.log(
-  `The runtime-service is serving at http://localhost:${port} (API /api/process-instances, /api/jobs, /api/user-tasks, /api/incidents; ` +
-    `OpenAPI /docs, health /health/ready, metrics /metrics; event store ${settings.TRELLIS_EVENT_STORE}, relay ${settings.TRELLIS_RELAY_NAME})`,
-);
+await runService({
+  name: 'the runtime-service',
+  loggerContext: 'RuntimeService',
+  loadSettings: loadRuntimeServiceSettings,
+  createApp: (settings) => createRuntimeServiceApp({ settings, shutdownHooks: true }),
+  describe: (settings) => `API /api/process-instances, /api/jobs, /api/user-tasks, /api/incidents; OpenAPI /docs, health /health/ready, metrics /metrics; event store ${settings.TRELLIS_EVENT_STORE}, relay ${settings.TRELLIS_RELAY_NAME}`,
+});

@@ -71,6 +71,7 @@ export { validationPipe } from './http/validation.js';
 export { exactJsonContentType } from './http/exact-json-content-type.middleware.js';
 export { REQUEST_BODY_TYPES, requestBodyContentType } from './http/request-body-content-type.middleware.js';
 export { API_VERSION, createServiceApp, type ServiceAppOptions } from './http/create-service-app.js';
+export { runService, type RunServiceOptions } from './http/run-service.js';
 export {
   EventStoreHealthIndicator,
   HEALTH_STREAM,
