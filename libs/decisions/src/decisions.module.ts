@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { MESSAGE_BUS, type MessageBus } from '@trellis/messaging';
+import { MESSAGE_BUS, type MessageBus, subscriptionReadiness } from '@trellis/messaging';
 import { StreamProjectionRunner } from '@trellis/persistence';
 import { ReadinessChecks, type ReadinessIndicator, postgresDataSourceProvider } from '@trellis/platform';
 import type { DataSource } from 'typeorm';
@@ -46,14 +46,9 @@ export class DmnConsumerHealthIndicator implements ReadinessIndicator {
   constructor(private readonly consumer: Pick<DmnMessagesConsumer, 'status'>) {}
 
   check(): PromiseLike<HealthIndicatorResult> {
-    const status = this.consumer.status();
+    const { ready, details } = subscriptionReadiness(this.consumer.status());
     const session = indicators.check(this.key);
-    const details = {
-      state: status.state,
-      attempts: status.attempts,
-      ...(status.lastError === undefined ? {} : { lastError: status.lastError.message, lastErrorAt: status.lastError.at }),
-    };
-    return Promise.resolve(status.state === 'consuming' ? session.up(details) : session.down(details));
+    return Promise.resolve(ready ? session.up(details) : session.down(details));
   }
 }
 

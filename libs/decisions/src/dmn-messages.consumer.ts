@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@trellis/contracts';
-import { type MessageBus, type MessageSubscription, asEventEnvelope } from '@trellis/messaging';
+import { type MessageBus, RetryingSubscription, type RetryingSubscriptionState, type RetryingSubscriptionStatus, asEventEnvelope } from '@trellis/messaging';
 import type { StreamProjectionRunner } from '@trellis/persistence';
 
 import type { DecisionJobResponder } from './decision-job.responder.js';
@@ -12,19 +12,15 @@ export interface DmnMessagesConsumerOptions {
   /** Runs the decision-definitions projection. */
   readonly runner: StreamProjectionRunner;
   readonly responder: DecisionJobResponder;
-  /** First delay after a failed subscription (the topics do not exist yet, Kafka is away); doubles up to `maxRetryDelayMs`. */
+  /** Ceiling of the first delay after a failed subscription (the topics do not exist yet, Kafka is away); doubles up to `maxRetryDelayMs` (delays are jittered below it). */
   readonly retryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
   readonly logger?: { warn(message: string, context?: Record<string, unknown>): void };
 }
 
-export type DmnConsumerState = 'idle' | 'subscribing' | 'consuming' | 'stopped';
+export type DmnConsumerState = RetryingSubscriptionState;
 
-export interface DmnConsumerStatus {
-  readonly state: DmnConsumerState;
-  readonly attempts: number;
-  readonly lastError?: { readonly message: string; readonly at: string };
-}
+export type DmnConsumerStatus = RetryingSubscriptionStatus;
 
 /**
  * The dmn-service's one subscription (group `trellis.dmn-service`, from the beginning): deployments into its store of
@@ -33,14 +29,27 @@ export interface DmnConsumerStatus {
  * for both, since Kafka's assignors hand a group's partitions to members whatever topics each member asked for.
  */
 export class DmnMessagesConsumer {
-  private subscription: MessageSubscription | undefined;
-  private starting: Promise<void> | undefined;
-  private state: DmnConsumerState = 'idle';
-  private attempts = 0;
-  private lastError: { message: string; at: string } | undefined;
-  private interruptWait: (() => void) | undefined;
+  private readonly subscription: RetryingSubscription<EventEnvelope>;
 
-  constructor(private readonly options: DmnMessagesConsumerOptions) {}
+  constructor(options: DmnMessagesConsumerOptions) {
+    const { bus, groupId, topics, runner, responder } = options;
+    this.subscription = new RetryingSubscription<EventEnvelope>({
+      bus,
+      subscribe: {
+        topics: [topics.deployments, topics.processInstanceEvents],
+        groupId,
+        fromBeginning: true,
+        decode: asEventEnvelope,
+        deadLetterTopic: topics.deadLetter,
+        handler: async (event, message) => {
+          if (message.topic === topics.deployments) await runner.apply([event]);
+          else await responder.handle(event);
+        },
+      },
+      backoff: { initialDelayMs: options.retryDelayMs ?? 1_000, maxDelayMs: options.maxRetryDelayMs ?? 30_000 },
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+  }
 
   /**
    * Joins the group; resolves once it consumes (or was stopped first). A failed subscription is retried with backoff,
@@ -48,72 +57,15 @@ export class DmnMessagesConsumer {
    * Kafka may be away for a while.
    */
   start(): Promise<void> {
-    this.starting ??= this.subscribeUntilDone();
-    return this.starting;
+    return this.subscription.start();
   }
 
   status(): DmnConsumerStatus {
-    return { state: this.state, attempts: this.attempts, ...(this.lastError === undefined ? {} : { lastError: this.lastError }) };
+    return this.subscription.status();
   }
 
   /** Lets the message in flight finish, commits what was handled and leaves the group. */
-  async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
-    this.state = 'stopped';
-    this.interruptWait?.();
-    await this.starting;
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
-  }
-
-  private async subscribeUntilDone(): Promise<void> {
-    const { bus, groupId, topics, runner, responder } = this.options;
-    while (this.state !== 'stopped') {
-      this.state = 'subscribing';
-      this.attempts++;
-      try {
-        const subscription = await bus.subscribe<EventEnvelope>({
-          topics: [topics.deployments, topics.processInstanceEvents],
-          groupId,
-          fromBeginning: true,
-          decode: asEventEnvelope,
-          deadLetterTopic: topics.deadLetter,
-          handler: async (event, message) => {
-            if (message.topic === topics.deployments) await runner.apply([event]);
-            else await responder.handle(event);
-          },
-        });
-        // Stopped while joining: leave at once.
-        if ((this.state as DmnConsumerState) === 'stopped') {
-          await subscription.close();
-          return;
-        }
-        this.subscription = subscription;
-        this.state = 'consuming';
-        return;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.lastError = { message, at: new Date().toISOString() };
-        const delay = Math.min(this.options.maxRetryDelayMs ?? 30_000, (this.options.retryDelayMs ?? 1_000) * 2 ** Math.min(this.attempts - 1, 20));
-        this.options.logger?.warn(
-          `Cannot consume ${topics.deployments} and ${topics.processInstanceEvents} yet (attempt ${this.attempts}), retrying in ${delay} ms: ${message}`,
-          { groupId, attempts: this.attempts },
-        );
-        await this.wait(delay);
-      }
-    }
-  }
-
-  private wait(ms: number): Promise<void> {
-    if (this.state === 'stopped') return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.interruptWait = done;
-    });
+  stop(): Promise<void> {
+    return this.subscription.stop();
   }
 }

@@ -1,5 +1,5 @@
-import { TOPICS } from '@trellis/contracts';
-import { asEventEnvelope, type HandlerRetryPolicy, type MessageBus, type MessageSubscription } from '@trellis/messaging';
+import { type EventEnvelope, TOPICS } from '@trellis/contracts';
+import { asEventEnvelope, type HandlerRetryPolicy, type MessageBus, RetryingSubscription } from '@trellis/messaging';
 
 import { type EnvelopeApplier, GroupCommit } from './group-commit.js';
 
@@ -20,7 +20,7 @@ export interface HistoryConsumerOptions {
   readonly maxBatchSize?: number;
   /** Overrides the bus's retry policy for failed transactions. */
   readonly retry?: Partial<HandlerRetryPolicy>;
-  /** First delay after a failed subscription (topics not created yet, Kafka away); doubles up to `maxRetryDelayMs`. */
+  /** Ceiling of the first delay after a failed subscription (topics not created yet, Kafka away); doubles up to `maxRetryDelayMs` (delays are jittered below it). */
   readonly retryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
   readonly logger?: { warn(message: string): void };
@@ -46,29 +46,36 @@ export class HistoryConsumer {
   readonly groupId: string;
   readonly topics: readonly string[];
   private readonly groupCommit: GroupCommit;
-  private subscription: MessageSubscription | undefined;
-  private starting: Promise<void> | undefined;
-  private state: HistoryConsumerState = 'stopped';
-  private attempts = 0;
-  private lastError: { message: string; at: string } | undefined;
-  private interruptWait: (() => void) | undefined;
+  private readonly subscription: RetryingSubscription<EventEnvelope>;
 
-  constructor(
-    private readonly bus: MessageBus,
-    applier: EnvelopeApplier,
-    private readonly options: HistoryConsumerOptions = {},
-  ) {
+  constructor(bus: MessageBus, applier: EnvelopeApplier, options: HistoryConsumerOptions = {}) {
     this.groupId = options.groupId ?? HISTORY_CONSUMER_GROUP;
     this.topics = options.topics ?? HISTORY_TOPICS;
     this.groupCommit = new GroupCommit(applier, options.maxBatchSize);
+    this.subscription = new RetryingSubscription<EventEnvelope>({
+      bus,
+      subscribe: {
+        topics: this.topics,
+        groupId: this.groupId,
+        fromBeginning: true,
+        decode: asEventEnvelope,
+        handler: (envelope) => this.groupCommit.apply(envelope),
+        ...(options.deadLetterTopic === undefined ? {} : { deadLetterTopic: options.deadLetterTopic }),
+        ...(options.retry === undefined ? {} : { retry: options.retry }),
+      },
+      backoff: { initialDelayMs: options.retryDelayMs ?? 1_000, maxDelayMs: options.maxRetryDelayMs ?? 30_000 },
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
   }
 
   get running(): boolean {
-    return this.state === 'consuming';
+    return this.subscription.status().state === 'consuming';
   }
 
   status(): HistoryConsumerStatus {
-    return { state: this.state, attempts: this.attempts, ...(this.lastError === undefined ? {} : { lastError: this.lastError }) };
+    const status = this.subscription.status();
+    // Not started yet reads as stopped here, as it always has for the history.
+    return status.state === 'idle' ? { ...status, state: 'stopped' } : (status as HistoryConsumerStatus);
   }
 
   /** Transactions run so far and the largest batch (how well the group commit batches). */
@@ -79,66 +86,14 @@ export class HistoryConsumer {
   /**
    * Joins the group; resolves once this member consumes (or was stopped first). A failed subscription is retried with
    * backoff, without limit: the topics may not exist yet (the relays create them) or Kafka may be away for a while.
+   * Starts again after `stop()` (the rebuild does).
    */
   start(): Promise<void> {
-    if (this.state === 'consuming') return Promise.resolve();
-    this.starting ??= this.subscribeUntilDone().finally(() => {
-      this.starting = undefined;
-    });
-    return this.starting;
+    return this.subscription.start();
   }
 
   /** Lets the transactions in flight finish, commits what was handled and leaves the group. */
-  async stop(): Promise<void> {
-    this.state = 'stopped';
-    this.interruptWait?.();
-    await this.starting;
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
-  }
-
-  private async subscribeUntilDone(): Promise<void> {
-    this.attempts = 0;
-    this.state = 'subscribing';
-    while (this.state === 'subscribing') {
-      this.attempts++;
-      try {
-        const subscription = await this.bus.subscribe({
-          topics: this.topics,
-          groupId: this.groupId,
-          fromBeginning: true,
-          decode: asEventEnvelope,
-          handler: (envelope) => this.groupCommit.apply(envelope),
-          ...(this.options.deadLetterTopic === undefined ? {} : { deadLetterTopic: this.options.deadLetterTopic }),
-          ...(this.options.retry === undefined ? {} : { retry: this.options.retry }),
-        });
-        // Stopped while joining: leave at once.
-        if ((this.state as HistoryConsumerState) === 'stopped') {
-          await subscription.close();
-          return;
-        }
-        this.subscription = subscription;
-        this.state = 'consuming';
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.lastError = { message, at: new Date().toISOString() };
-        const delay = Math.min(this.options.maxRetryDelayMs ?? 30_000, (this.options.retryDelayMs ?? 1_000) * 2 ** Math.min(this.attempts - 1, 20));
-        this.options.logger?.warn(`Cannot consume ${this.topics.join(', ')} yet (attempt ${this.attempts}), retrying in ${delay} ms: ${message}`);
-        await this.wait(delay);
-      }
-    }
-  }
-
-  private wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.interruptWait = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.interruptWait = done;
-    });
+  stop(): Promise<void> {
+    return this.subscription.stop();
   }
 }

@@ -12,7 +12,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { MESSAGE_BUS, type MessageBus } from '@trellis/messaging';
+import { MESSAGE_BUS, type MessageBus, subscriptionReadiness } from '@trellis/messaging';
 import { StreamProjectionRunner } from '@trellis/persistence';
 import { type KafkaSettings, postgresDataSourceProvider, ReadinessChecks, type ReadinessIndicator, SETTINGS } from '@trellis/platform';
 import type { DataSource } from 'typeorm';
@@ -72,15 +72,9 @@ export class HistoryConsumerHealthIndicator implements ReadinessIndicator {
   constructor(private readonly consumer: Pick<HistoryConsumer, 'status' | 'groupId'>) {}
 
   check(): PromiseLike<HealthIndicatorResult> {
-    const status = this.consumer.status();
-    const details = {
-      groupId: this.consumer.groupId,
-      state: status.state,
-      attempts: status.attempts,
-      ...(status.lastError === undefined ? {} : { lastError: status.lastError.message, lastErrorAt: status.lastError.at }),
-    };
+    const { ready, details } = subscriptionReadiness(this.consumer.status());
     const session = indicators.check(this.key);
-    return Promise.resolve(status.state === 'consuming' ? session.up(details) : session.down(details));
+    return Promise.resolve(ready ? session.up({ groupId: this.consumer.groupId, ...details }) : session.down({ groupId: this.consumer.groupId, ...details }));
   }
 }
 

@@ -1,5 +1,13 @@
 import { type EventEnvelope, type RuntimeCommandResult, type Validated, validateRuntimeCommandResult } from '@trellis/contracts';
-import { type Decoder, type MessageBus, type MessageSubscription, asEventEnvelope, asJson } from '@trellis/messaging';
+import {
+  type Decoder,
+  type MessageBus,
+  RetryingSubscription,
+  type RetryingSubscriptionState,
+  type RetryingSubscriptionStatus,
+  asEventEnvelope,
+  asJson,
+} from '@trellis/messaging';
 import type { StreamProjectionRunner } from '@trellis/persistence';
 
 import type { TaskRepository } from './task.repository.js';
@@ -21,19 +29,15 @@ export interface TaskMessagesConsumerOptions {
   readonly deadLetterTopic?: string;
   readonly runner: StreamProjectionRunner;
   readonly repository: TaskRepository;
-  /** First delay after a failed subscription (the topics do not exist yet, Kafka is away); doubles up to `maxRetryDelayMs`. */
+  /** Ceiling of the first delay after a failed subscription (the topics do not exist yet, Kafka is away); doubles up to `maxRetryDelayMs` (delays are jittered below it). */
   readonly retryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
   readonly logger?: { warn(message: string, context?: Record<string, unknown>): void };
 }
 
-export type TaskConsumerState = 'idle' | 'subscribing' | 'consuming' | 'stopped';
+export type TaskConsumerState = RetryingSubscriptionState;
 
-export interface TaskConsumerStatus {
-  readonly state: TaskConsumerState;
-  readonly attempts: number;
-  readonly lastError?: { readonly message: string; readonly at: string };
-}
+export type TaskConsumerStatus = RetryingSubscriptionStatus;
 
 const asResult = asJson(validateRuntimeCommandResult);
 
@@ -44,91 +48,47 @@ const asResult = asJson(validateRuntimeCommandResult);
  * partitions to members whatever topics each member asked for.
  */
 export class TaskMessagesConsumer {
-  private subscription: MessageSubscription | undefined;
-  private starting: Promise<void> | undefined;
-  private state: TaskConsumerState = 'idle';
-  private attempts = 0;
-  private lastError: { message: string; at: string } | undefined;
-  private interruptWait: (() => void) | undefined;
+  private readonly subscription: RetryingSubscription<TaskMessage>;
 
-  constructor(private readonly options: TaskMessagesConsumerOptions) {}
+  constructor(options: TaskMessagesConsumerOptions) {
+    const { bus, groupId, topics, deadLetterTopic, runner, repository } = options;
+    const decode: Decoder<TaskMessage> = (message) =>
+      message.topic === topics.runtimeCommandResults
+        ? tagged(asResult(message), (result) => ({ kind: 'result', result }))
+        : tagged(asEventEnvelope(message), (event) => ({ kind: 'event', event }));
+    this.subscription = new RetryingSubscription<TaskMessage>({
+      bus,
+      subscribe: {
+        topics: [topics.processInstanceEvents, topics.runtimeCommandResults],
+        groupId,
+        fromBeginning: true,
+        decode,
+        ...(deadLetterTopic === undefined ? {} : { deadLetterTopic }),
+        handler: async (message) => {
+          if (message.kind === 'event') await runner.apply([message.event]);
+          else await repository.applyCommandResult(message.result);
+        },
+      },
+      backoff: { initialDelayMs: options.retryDelayMs ?? 1_000, maxDelayMs: options.maxRetryDelayMs ?? 30_000 },
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+  }
 
   /**
    * Joins the group; resolves once it consumes (or was stopped first). A failed subscription is retried with backoff,
    * without limit: the topics may not exist yet (their writers create them) or Kafka may be away for a while.
    */
   start(): Promise<void> {
-    this.starting ??= this.subscribeUntilDone();
-    return this.starting;
+    return this.subscription.start();
   }
 
   status(): TaskConsumerStatus {
-    return { state: this.state, attempts: this.attempts, ...(this.lastError === undefined ? {} : { lastError: this.lastError }) };
+    return this.subscription.status();
   }
 
   /** Lets the message in flight finish, commits what was handled and leaves the group. */
-  async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
-    this.state = 'stopped';
-    this.interruptWait?.();
-    await this.starting;
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
-  }
-
-  private async subscribeUntilDone(): Promise<void> {
-    const { bus, groupId, topics, deadLetterTopic, runner, repository } = this.options;
-    const decode: Decoder<TaskMessage> = (message) =>
-      message.topic === topics.runtimeCommandResults
-        ? tagged(asResult(message), (result) => ({ kind: 'result', result }))
-        : tagged(asEventEnvelope(message), (event) => ({ kind: 'event', event }));
-    while (this.state !== 'stopped') {
-      this.state = 'subscribing';
-      this.attempts++;
-      try {
-        const subscription = await bus.subscribe<TaskMessage>({
-          topics: [topics.processInstanceEvents, topics.runtimeCommandResults],
-          groupId,
-          fromBeginning: true,
-          decode,
-          ...(deadLetterTopic === undefined ? {} : { deadLetterTopic }),
-          handler: async (message) => {
-            if (message.kind === 'event') await runner.apply([message.event]);
-            else await repository.applyCommandResult(message.result);
-          },
-        });
-        // Stopped while joining: leave at once.
-        if ((this.state as TaskConsumerState) === 'stopped') {
-          await subscription.close();
-          return;
-        }
-        this.subscription = subscription;
-        this.state = 'consuming';
-        return;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.lastError = { message, at: new Date().toISOString() };
-        const delay = Math.min(this.options.maxRetryDelayMs ?? 30_000, (this.options.retryDelayMs ?? 1_000) * 2 ** Math.min(this.attempts - 1, 20));
-        this.options.logger?.warn(`Cannot consume ${topics.processInstanceEvents} and ${topics.runtimeCommandResults} yet (attempt ${this.attempts}), retrying in ${delay} ms: ${message}`, {
-          groupId,
-          attempts: this.attempts,
-        });
-        await this.wait(delay);
-      }
-    }
-  }
-
-  private wait(ms: number): Promise<void> {
-    if (this.state === 'stopped') return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.interruptWait = done;
-    });
+  stop(): Promise<void> {
+    return this.subscription.stop();
   }
 }
 
