@@ -12,7 +12,10 @@
  *          --rate <events/s appended while the relay is live; comma-separated for several runs> (default 100,500),
  *          --warmup-seconds <untimed start of each live relay run> (default 2),
  *          --stores <event stores under the relay: postgres, embedded, memory> (default all three),
- *          --only straight-through|user-task|postgres|relay
+ *          --only straight-through|user-task|postgres|relay|distributed
+ * `--only distributed` (npm run bench:distributed; not part of the default run, it takes minutes and needs Postgres and
+ * Kafka): one-task.bpmn over REST on the five services and on the standalone server, see bench/distributed.bench.ts
+ * (--seconds there defaults to 60; --warmup-seconds 5, --concurrency 32 clients in a closed loop, --workers 32, --targets distributed,standalone).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -163,5 +166,63 @@ if (only === 'all' || only === 'relay') {
     );
   }
   const file = writeResult('relay', { machine, results });
+  console.log(`written ${file}`);
+}
+
+if (only === 'distributed') {
+  interface Lag {
+    mean: number;
+    max: number;
+  }
+  interface DistributedResult {
+    seconds: number;
+    concurrency: number;
+    workers: number;
+    results: {
+      target: string;
+      seconds: number;
+      instancesStarted: number;
+      instancesCompleted: number;
+      jobsCompleted: number;
+      instancesPerSecond: number;
+      jobsPerSecond: number;
+      startToEndMs: { count: number; p50: number; p95: number; p99: number; max: number };
+      unfinished: number;
+      errors: { starts: number; worker: number };
+      services: { service: string; cpuCores: number; rssBytes: number; peakRssBytes: number; consumerLag?: Lag; relayLag?: Lag }[];
+      loadAverage: { before: number; after: number };
+    }[];
+  }
+  const distributedArgs = ['--seconds', arg('seconds', '60')];
+  for (const option of ['warmup-seconds', 'concurrency', 'workers', 'targets']) {
+    const value = arg(option, '');
+    if (value !== '') distributedArgs.push(`--${option}`, value);
+  }
+  console.error('running one-task.bpmn on the distributed mode and on the standalone server ...');
+  const r = JSON.parse(runNode('bench/distributed.bench.ts', distributedArgs)) as DistributedResult;
+  console.log(`\none-task.bpmn over REST, ${r.concurrency} clients in a closed loop and ${r.workers} job completions in flight, ${r.seconds} s measured (target: >= 300 instances/s, p99 < 500 ms)`);
+  console.log(`load average (1 min) when each window opened and closed: ${r.results.map((t) => `${t.target.split(' ')[0]} ${t.loadAverage.before.toFixed(1)} → ${t.loadAverage.after.toFixed(1)}`).join(', ')}`);
+  printTable(
+    ['target', 'instances/s', 'jobs/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'started', 'unfinished', 'errors'],
+    r.results.map((t) => [
+      t.target,
+      t.instancesPerSecond.toFixed(0),
+      t.jobsPerSecond.toFixed(0),
+      t.startToEndMs.p50.toFixed(0),
+      t.startToEndMs.p95.toFixed(0),
+      t.startToEndMs.p99.toFixed(0),
+      t.startToEndMs.max.toFixed(0),
+      String(t.instancesStarted),
+      String(t.unfinished),
+      String(t.errors.starts + t.errors.worker),
+    ]),
+  );
+  console.log('\nper process in the measured window (CPU in cores: 1.00 = one core busy throughout; lag sampled each second, mean / max)');
+  const lag = (value: Lag | undefined): string => (value === undefined ? '-' : `${value.mean.toFixed(0)} / ${value.max.toFixed(0)}`);
+  printTable(
+    ['target', 'process', 'CPU cores', 'RSS', 'peak RSS', 'consumer lag', 'relay lag'],
+    r.results.flatMap((t) => t.services.map((s) => [t.target.split(' ')[0], s.service, s.cpuCores.toFixed(2), mb(s.rssBytes), mb(s.peakRssBytes), lag(s.consumerLag), lag(s.relayLag)])),
+  );
+  const file = writeResult('distributed', { machine, ...r });
   console.log(`written ${file}`);
 }
