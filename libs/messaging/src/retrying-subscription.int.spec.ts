@@ -48,7 +48,7 @@ describe('RetryingSubscription on Kafka', () => {
     const logger = new RecordingLogger();
     const subscription = new RetryingSubscription({
       bus,
-      subscribe: { topics: topic, groupId, fromBeginning: true, decode: asText, deadLetterTopic: `${topic}.dead-letter`, handler: (text) => void received.push(text) },
+      subscribe: { topics: topic, groupId, fromBeginning: true, decode: asText, deadLetterTopic: `${topic}.dead-letter`, handler: (text) => void received.push(String(text)) },
       backoff: { initialDelayMs: 100, maxDelayMs: 500 },
       logger,
     });
