@@ -86,7 +86,8 @@ async function setUp(options: { store?: EventStore; runtime?: Partial<RuntimeOpt
     },
   });
   const consumer = new RuntimeCommandConsumer(runner, registry, { ...options.runtime, commands: { consume: true, ...options.runtime?.commands } }, bus);
-  await consumer.onApplicationBootstrap();
+  consumer.onApplicationBootstrap();
+  await consumer.start();
   cleanups.push(async () => {
     await consumer.beforeApplicationShutdown();
     await resultSubscription.close();
@@ -223,9 +224,9 @@ describe('RuntimeCommandConsumer', () => {
     const bus = new InProcessMessageBus({ logger: silentMessagingLogger });
     cleanups.push(() => bus.close());
     const standalone = new RuntimeCommandConsumer(runner, registry, {}, bus);
-    await standalone.onApplicationBootstrap();
+    standalone.onApplicationBootstrap();
     const withoutBus = new RuntimeCommandConsumer(runner, registry, { commands: { consume: true } });
-    await withoutBus.onApplicationBootstrap();
+    withoutBus.onApplicationBootstrap();
     expect([standalone.consuming, withoutBus.consuming]).toEqual([false, false]);
   });
 });

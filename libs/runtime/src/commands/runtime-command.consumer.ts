@@ -10,7 +10,9 @@ import {
 } from '@trellis/contracts';
 import { DefinitionRegistry } from '@trellis/deployment';
 import type { Failure, ProcessInstanceCommand } from '@trellis/engine';
-import { MESSAGE_BUS, type MessageBus, type MessageSubscription } from '@trellis/messaging';
+import { MESSAGE_BUS, type MessageBus, RetryingSubscription, type RetryingSubscriptionStatus, subscriptionReadiness } from '@trellis/messaging';
+import { ReadinessChecks, type ReadinessIndicator } from '@trellis/platform';
+import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Counter, Registry } from 'prom-client';
 
 import { ProcessInstanceCommandRejectedError, ProcessInstanceContendedError, notFound } from '../process-instance-command-rejected.error.js';
@@ -45,13 +47,16 @@ export type RuntimeCommandOutcome = 'accepted' | 'rejected' | 'duplicate';
  *   retries the message, and nothing is answered until it went through.
  *
  * Starts at application bootstrap when the application provides `MESSAGE_BUS` and the runtime options say
- * `commands.consume`; stops before the bus closes.
+ * `commands.consume`, without holding the bootstrap up: until the group is joined (a fresh broker whose topics are still
+ * being created, Kafka away) it retries with backoff, without limit, and `/health/ready` shows `runtimeCommands` down.
+ * Stops before the bus closes.
  */
 @Injectable()
 export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RuntimeCommandConsumer.name);
   private readonly options: RuntimeOptions;
-  private subscription: MessageSubscription | undefined;
+  private subscription: RetryingSubscription<RuntimeCommandMessage> | undefined;
+  private unregisterReadiness: (() => void) | undefined;
   private counter: Counter<'type' | 'outcome'> | undefined;
   private readonly counts: Record<RuntimeCommandOutcome, number> = { accepted: 0, rejected: 0, duplicate: 0 };
 
@@ -61,6 +66,7 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
     @Optional() @Inject(RUNTIME_OPTIONS) options?: Partial<RuntimeOptions>,
     @Optional() @Inject(MESSAGE_BUS) private readonly bus?: MessageBus,
     @Optional() private readonly metrics?: Registry,
+    @Optional() private readonly readiness?: ReadinessChecks,
   ) {
     this.options = { ...defaultRuntimeOptions, ...options };
   }
@@ -72,12 +78,18 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
 
   /** Whether this replica consumes the commands topic. */
   get consuming(): boolean {
-    return this.subscription !== undefined;
+    return this.subscription?.status().state === 'consuming';
   }
 
-  async onApplicationBootstrap(): Promise<void> {
+  /** The subscription's state, attempts and last error; undefined when this replica does not consume commands. */
+  status(): RetryingSubscriptionStatus | undefined {
+    return this.subscription?.status();
+  }
+
+  onApplicationBootstrap(): void {
     const commands = this.options.commands;
     if (this.bus === undefined || commands?.consume !== true) return;
+    const bus = this.bus;
     if (this.metrics !== undefined) {
       this.counter =
         (this.metrics.getSingleMetric('trellis_runtime_commands_total') as Counter<'type' | 'outcome'> | undefined) ??
@@ -88,31 +100,50 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
           registers: [this.metrics],
         });
     }
-    if (commands.createTopics !== undefined) {
-      const { partitions, replicationFactor } = commands.createTopics;
-      await this.bus.ensureTopics(
-        [TOPICS.runtimeCommands, TOPICS.runtimeCommandResults].map((topic) => ({
-          topic: this.topic(topic),
-          partitions,
-          ...(replicationFactor === undefined ? {} : { replicationFactor }),
-        })),
-      );
-    }
+    const createTopics = commands.createTopics;
     const groupId = commands.groupId ?? RUNTIME_COMMANDS_GROUP_ID;
-    this.subscription = await this.bus.subscribe<RuntimeCommandMessage>({
-      topics: this.topic(TOPICS.runtimeCommands),
-      groupId,
-      fromBeginning: true,
-      decode: (message) => decodeRuntimeCommand(message.value),
-      handler: (command) => this.consume(command),
+    this.subscription = new RetryingSubscription<RuntimeCommandMessage>({
+      bus,
+      subscribe: {
+        topics: this.topic(TOPICS.runtimeCommands),
+        groupId,
+        fromBeginning: true,
+        decode: (message) => decodeRuntimeCommand(message.value),
+        handler: (command) => this.consume(command),
+      },
+      // Created again on each attempt: the first may come before the broker takes requests.
+      ...(createTopics === undefined
+        ? {}
+        : {
+            beforeSubscribe: () =>
+              bus.ensureTopics(
+                [TOPICS.runtimeCommands, TOPICS.runtimeCommandResults].map((topic) => ({
+                  topic: this.topic(topic),
+                  partitions: createTopics.partitions,
+                  ...(createTopics.replicationFactor === undefined ? {} : { replicationFactor: createTopics.replicationFactor }),
+                })),
+              ),
+          }),
+      logger: { warn: (message) => this.logger.warn(message) },
     });
-    this.logger.log(`Consuming ${this.topic(TOPICS.runtimeCommands)} in group ${groupId}`);
+    this.unregisterReadiness = this.readiness?.register(new RuntimeCommandsHealthIndicator(this.subscription));
+    // Not awaited: the service answers (and says it is not ready yet) while the consumer waits for its topics.
+    void this.start().then(() => {
+      if (this.consuming) this.logger.log(`Consuming ${this.topic(TOPICS.runtimeCommands)} in group ${groupId}`);
+    });
+  }
+
+  /** Resolves once this replica consumes the commands topic (or was stopped first, or does not consume commands). */
+  start(): Promise<void> {
+    return this.subscription?.start() ?? Promise.resolve();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     const subscription = this.subscription;
     this.subscription = undefined;
-    await subscription?.close();
+    await subscription?.stop();
+    this.unregisterReadiness?.();
+    this.unregisterReadiness = undefined;
     if (subscription !== undefined) this.logger.log(`Stopped consuming runtime commands: ${JSON.stringify(this.counts)}`);
   }
 
@@ -201,5 +232,21 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
 
   private topic(topic: TopicName): string {
     return this.options.commands?.topicName?.(topic) ?? topic;
+  }
+}
+
+const indicators = new HealthIndicatorService();
+
+/** The commands consumer in `/health/ready`: down until it has joined its group (the topics may not exist yet). */
+export class RuntimeCommandsHealthIndicator implements ReadinessIndicator {
+  readonly key = 'runtimeCommands';
+
+  constructor(private readonly subscription: Pick<RetryingSubscription<unknown>, 'status' | 'groupId'>) {}
+
+  check(): PromiseLike<HealthIndicatorResult> {
+    const { ready, details } = subscriptionReadiness(this.subscription.status());
+    const session = indicators.check(this.key);
+    const withGroup = { groupId: this.subscription.groupId, ...details };
+    return Promise.resolve(ready ? session.up(withGroup) : session.down(withGroup));
   }
 }
