@@ -225,6 +225,16 @@ export class DistributedCluster {
     await member.process.exited;
   }
 
+  /** Starts one more runtime-service replica (in the same consumer group, on the same store) and waits until it is ready; answers its replica number. */
+  async addRuntimeReplica(): Promise<number> {
+    const replica = Math.max(...this.members.filter((member) => member.service === 'runtime-service').map((member) => member.replica)) + 1;
+    const member = await this.member('runtime-service', replica);
+    this.members.push(member);
+    member.process.start();
+    await member.process.waitReady(this.readyTimeoutMs);
+    return replica;
+  }
+
   /** Starts a killed or stopped service again on its port and waits until it is ready. */
   async restart(service: ServiceName, replica = 0): Promise<void> {
     const member = this.find(service, replica);
