@@ -4,8 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type EventEnvelope, type TopicName, TOPICS } from '@trellis/contracts';
-import { Collected, decisionTaskBpmn, riskDmn } from '@trellis/decisions/testing';
+import { decisionTaskBpmn, riskDmn } from '@trellis/decisions/testing';
 import { KafkaMessageBus, type MessageSubscription, asEventEnvelope, silentMessagingLogger } from '@trellis/messaging';
+import { Collected, kafkaBrokers, testTopicName } from '@trellis/messaging/testing';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
 import request from 'supertest';
 
@@ -13,10 +14,9 @@ import { createDeploymentServiceApp } from './create-deployment-service-app.js';
 import { loadDeploymentServiceSettings } from './deployment-service.settings.js';
 
 const run = randomUUID().slice(0, 8);
-const kafkaBrokers = (process.env['TRELLIS_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const eventsSchema = uniqueSchema('deployment_service_events');
 const relaySchema = uniqueSchema('deployment_service_relay');
-const topicName = (topic: TopicName): string => `trellis-test.${run}.${topic}`;
+const topicName = (topic: TopicName): string => testTopicName(run, topic);
 const approvalForm = JSON.stringify({ id: 'approval', type: 'default', components: [{ type: 'checkbox', key: 'approved', label: 'Approved' }] });
 
 let app: INestApplication;
@@ -53,7 +53,7 @@ beforeAll(async () => {
   subscriptions.push(
     await bus.subscribe({
       topics: topicName(TOPICS.deployments),
-      groupId: `trellis-test.${run}.deployments-reader`,
+      groupId: testTopicName(run, 'deployments-reader'),
       fromBeginning: true,
       decode: asEventEnvelope,
       deadLetterTopic: topicName(TOPICS.deadLetter),

@@ -5,9 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type EventEnvelope, type RuntimeCommandMessage, eventMessageOf, validateRuntimeCommand } from '@trellis/contracts';
-import { Collected, Deployments, EngineInstance, compileProcess, decisionTaskBpmn, kafkaBrokers, riskDmn, testTopics } from '@trellis/decisions/testing';
+import { Deployments, decisionTaskBpmn, riskDmn } from '@trellis/decisions/testing';
 import { KafkaMessageBus, type MessageSubscription, asJson, silentMessagingLogger } from '@trellis/messaging';
+import { Collected, kafkaBrokers, testTopics } from '@trellis/messaging/testing';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
+import { EngineInstance, compileProcess } from '@trellis/runtime/testing';
 import request from 'supertest';
 
 import { createDmnServiceApp } from './create-dmn-service-app.js';

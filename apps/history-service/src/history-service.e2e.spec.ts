@@ -11,16 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DeadLetterEnvelope, DEPLOYMENTS_STREAM_ID, type EventEnvelope, eventEnvelopeOf, eventMessageOf, TOPICS } from '@trellis/contracts';
 import { PostgresEventStore } from '@trellis/event-store';
 import { KafkaConsumerGroupAdmin } from '@trellis/history';
-import { EngineDriver, eventually, orderBpmn } from '@trellis/history/testing';
+import { eventually, orderBpmn } from '@trellis/history/testing';
 import { asDeadLetterEnvelope, KafkaMessageBus, type MessageSubscription, silentMessagingLogger, trellisTopics } from '@trellis/messaging';
+import { kafkaBrokers as brokers } from '@trellis/messaging/testing';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
+import { EngineDriver } from '@trellis/runtime/testing';
 import pg from 'pg';
 import request from 'supertest';
 
 import { createHistoryServiceApp } from './create-history-service-app.js';
 import { loadHistoryServiceSettings } from './history-service.settings.js';
 
-const brokers = (process.env['TRELLIS_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
 const run = randomUUID().slice(0, 8);
 const processId = `history-e2e-${run}`;
 const deploymentsTopic = `trellis-test.history-e2e.${run}.deployments`;

@@ -20,6 +20,7 @@ import {
 import { DefinitionRegistry, DeployResourcesCommand, DeployResourcesHandler } from '@trellis/deployment';
 import { PostgresEventStore, type RecordedEvent } from '@trellis/event-store';
 import { KafkaMessageBus, type MessageSubscription, asEventEnvelope, silentMessagingLogger } from '@trellis/messaging';
+import { kafkaBrokers, testTopicName } from '@trellis/messaging/testing';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
 import { EventRelay } from '@trellis/relay';
 import { RuntimeCommandConsumer } from '@trellis/runtime';
@@ -30,11 +31,10 @@ import { loadRuntimeServiceSettings } from './runtime-service.settings.js';
 
 const INSTANCES = 120;
 const DEADLINE_MS = 60_000;
-const kafkaBrokers = (process.env['TRELLIS_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const run = randomUUID().slice(0, 8);
 const eventsSchema = uniqueSchema('runtime_service_events');
 const relaySchema = uniqueSchema('runtime_service_relay');
-const topicName = (topic: TopicName): string => `trellis-test.${run}.${topic}`;
+const topicName = (topic: TopicName): string => testTopicName(run, topic);
 const groups = { runtime: `trellis-test.${run}.runtime-service`, results: `trellis-test.${run}.results`, worker: `trellis-test.${run}.worker` };
 
 const oneTaskBpmn = `<?xml version="1.0" encoding="UTF-8"?>

@@ -15,8 +15,10 @@ import {
 } from '@trellis/contracts';
 import type { ExecutableProcess } from '@trellis/engine';
 import { KafkaMessageBus, type MessageSubscription, type ReceivedMessage, asDeadLetterEnvelope, asJson, silentMessagingLogger } from '@trellis/messaging';
+import { Collected, kafkaBrokers, testTopics } from '@trellis/messaging/testing';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
-import { Collected, EngineInstance, compileProcesses, kafkaBrokers, rejectionOf, testTopics } from '@trellis/tasks/testing';
+import { EngineInstance } from '@trellis/runtime/testing';
+import { compileProcesses, rejectionOf } from '@trellis/tasks/testing';
 import request from 'supertest';
 
 import { createTaskServiceApp } from './create-task-service-app.js';

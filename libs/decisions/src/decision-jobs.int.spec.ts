@@ -9,8 +9,10 @@ import {
   validateRuntimeCommand,
 } from '@trellis/contracts';
 import { KafkaMessageBus, type MessageSubscription, asDeadLetterEnvelope, asJson, silentMessagingLogger } from '@trellis/messaging';
+import { Collected, kafkaBrokers, testTopics } from '@trellis/messaging/testing';
 import { StreamProjectionRunner, createPostgresDataSource } from '@trellis/persistence';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
+import { EngineInstance, compileProcess } from '@trellis/runtime/testing';
 import type { DataSource } from 'typeorm';
 
 import { DecisionDefinitionsProjection } from './decision-definitions.projection.js';
@@ -18,7 +20,7 @@ import { DecisionJobResponder } from './decision-job.responder.js';
 import { DECISIONS_MIGRATIONS } from './decisions.migrations.js';
 import { DmnMessagesConsumer } from './dmn-messages.consumer.js';
 import { PostgresDecisionCatalog } from './postgres-decision-catalog.js';
-import { Collected, Deployments, EngineInstance, compileProcess, decisionTaskBpmn, kafkaBrokers, riskDmn, testTopics } from './testing.js';
+import { Deployments, decisionTaskBpmn, riskDmn } from './testing.js';
 
 // The decision-job answer through the real Kafka broker and Postgres: process-instance events of the real engine in,
 // FailJob commands out, read back from the commands topic by a consumer group of the test's own.

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import type { EventEnvelope } from '@trellis/contracts';
 import { createPostgresDataSource, StreamProjectionGapError, StreamProjectionRunner } from '@trellis/persistence';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
+import { EngineDriver } from '@trellis/runtime/testing';
 import type { DataSource } from 'typeorm';
 
 import { GroupCommit } from './group-commit.js';
@@ -9,7 +10,6 @@ import { historyEntities } from './history.entities.js';
 import { historyMigrations } from './history.migrations.js';
 import { HistoryProjection } from './history.projection.js';
 import { HistoryQueries } from './history.queries.js';
-import { EngineDriver } from './testing/engine-driver.js';
 import { decisionBpmn, orderBpmn, parallelBpmn } from './testing/history-models.js';
 
 const schema = uniqueSchema('history_projection');

@@ -1,16 +1,62 @@
 /**
- * The contract every message bus adapter passes: `messageBusContract('my adapter', create, options)` in the adapter's
- * spec. The tests share one bus from `create`; each works in topics and groups of its own (names unique per run), so
+ * Test kit of the messaging adapters (`@trellis/messaging/testing`): the Kafka broker the tests use, topic names of a
+ * run of their own, `Collected` to wait for what a subscription received, and the contract every message bus adapter
+ * passes: `messageBusContract('my adapter', create, options)` in the adapter's spec. The tests share one bus from `create`; each works in topics and groups of its own (names unique per run), so
  * runs against one broker do not see each other. `destroy` receives the topics and groups the run used.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type DeadLetterEnvelope, type EventEnvelope, eventMessageOf } from '@trellis/contracts';
+import { type DeadLetterEnvelope, type EventEnvelope, TOPICS, eventMessageOf } from '@trellis/contracts';
 import { asDeadLetterEnvelope, asEventEnvelope, asText } from './decoders.js';
 import { type Decoder, type MessageBus, type MessageSubscription, NonRetriableError, type ReceivedMessage } from './message-bus.port.js';
 import type { HandlerRetryPolicy } from './handler-retry-policy.js';
 import type { MessagingLogger } from './messaging-logger.js';
 import { InMemoryProcessedMessages, idempotent } from './processed-messages.js';
+
+/** The broker list the tests use (the setting the services read). */
+export const kafkaBrokers = (process.env['TRELLIS_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
+
+/** A test run's own name for a topic or a group, so that runs against one broker never meet. */
+export const testTopicName = (run: string, name: string): string => `trellis-test.${run}.${name}`;
+
+/**
+ * A test run's own names for every Trellis topic (each service's options take the ones it uses), so that runs against
+ * one broker never meet.
+ */
+export function testTopics(run: string = randomUUID().slice(0, 8)): Record<keyof typeof TOPICS, string> {
+  const named = Object.entries(TOPICS).map(([key, topic]) => [key, testTopicName(run, topic)]);
+  return Object.fromEntries(named) as Record<keyof typeof TOPICS, string>;
+}
+
+/** Collects what a subscription received; a test waits for a condition within a deadline that fails it with what came. */
+export class Collected<T> {
+  readonly items: T[] = [];
+  private waiters: { readonly test: () => boolean; readonly resolve: () => void }[] = [];
+
+  readonly handler = (item: T): void => {
+    this.items.push(item);
+    this.waiters = this.waiters.filter((waiter) => {
+      if (!waiter.test()) return true;
+      waiter.resolve();
+      return false;
+    });
+  };
+
+  until(test: (items: readonly T[]) => boolean, what: string, deadlineMs = 30_000): Promise<void> {
+    if (test(this.items)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter.resolve !== done);
+        reject(new Error(`Waited ${deadlineMs} ms for ${what}; got ${this.items.length}: ${JSON.stringify(this.items).slice(0, 2000)}`));
+      }, deadlineMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push({ test: () => test(this.items), resolve: done });
+    });
+  }
+}
 
 /** Keeps what the bus logs, so that tests stay quiet and can look at it. */
 export class RecordingLogger implements MessagingLogger {
@@ -120,13 +166,13 @@ export function messageBusContract(name: string, create: (logger: MessagingLogge
     let bus: MessageBus;
 
     const topic = async (label: string, partitions = 1): Promise<string> => {
-      const name = `trellis-test.${run}.${label}`;
+      const name = testTopicName(run, label);
       topics.push(name);
       await bus.ensureTopics([{ topic: name, partitions }]);
       return name;
     };
     const group = (label: string): string => {
-      const name = `trellis-test.${run}.${label}`;
+      const name = testTopicName(run, label);
       groups.push(name);
       return name;
     };

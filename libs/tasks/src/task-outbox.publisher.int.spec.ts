@@ -4,14 +4,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type RuntimeCommandMessage, validateRuntimeCommand } from '@trellis/contracts';
 import type { ExecutableProcess } from '@trellis/engine';
 import { KafkaMessageBus, type MessageSubscription, type ReceivedMessage, asJson, silentMessagingLogger } from '@trellis/messaging';
+import { Collected, kafkaBrokers, testTopics } from '@trellis/messaging/testing';
 import { StreamProjectionRunner, createPostgresDataSource } from '@trellis/persistence';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
+import { EngineInstance } from '@trellis/runtime/testing';
 import type { DataSource } from 'typeorm';
 
 import { TaskOutboxPublisher } from './task-outbox.publisher.js';
 import { TaskRepository } from './task.repository.js';
 import { TASKS_MIGRATIONS } from './tasks.migrations.js';
-import { Collected, EngineInstance, FaultyBus, compileProcesses, kafkaBrokers, testTopics } from './testing.js';
+import { FaultyBus, compileProcesses } from './testing.js';
 import { UserTaskProjection } from './user-task.projection.js';
 
 const schema = uniqueSchema('tasks_outbox');

@@ -3,11 +3,12 @@ import { type RuntimeCommandResult, validateRuntimeCommand } from '@trellis/cont
 import type { ExecutableProcess } from '@trellis/engine';
 import { StreamProjectionRunner, createPostgresDataSource } from '@trellis/persistence';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
+import { EngineInstance } from '@trellis/runtime/testing';
 import type { DataSource } from 'typeorm';
 
 import { TaskRepository } from './task.repository.js';
 import { TASKS_MIGRATIONS } from './tasks.migrations.js';
-import { EngineInstance, compileProcesses, rejectionOf } from './testing.js';
+import { compileProcesses, rejectionOf } from './testing.js';
 import { UserTaskProjection } from './user-task.projection.js';
 
 const schema = uniqueSchema('tasks_repository');

@@ -3,11 +3,12 @@ import type { EventEnvelope } from '@trellis/contracts';
 import type { ExecutableProcess } from '@trellis/engine';
 import { StreamProjectionRunner, createPostgresDataSource } from '@trellis/persistence';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
+import { EngineInstance } from '@trellis/runtime/testing';
 import type { DataSource } from 'typeorm';
 
 import { TaskRepository } from './task.repository.js';
 import { TASKS_MIGRATIONS } from './tasks.migrations.js';
-import { EngineInstance, compileProcesses } from './testing.js';
+import { compileProcesses } from './testing.js';
 import { UnreadableEventError, UserTaskProjection } from './user-task.projection.js';
 
 const schema = uniqueSchema('tasks_projection');
