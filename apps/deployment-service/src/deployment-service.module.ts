@@ -2,17 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { TopicName } from '@trellis/contracts';
 import { DeploymentModule } from '@trellis/deployment';
-import type { EventStore } from '@trellis/event-store';
-import { MESSAGE_BUS, type MessageBus } from '@trellis/messaging';
-import { EVENT_STORE, EventStoreModule, MessagingModule, PlatformModule } from '@trellis/platform';
-import {
-  PostgresRelayCheckpointStore,
-  RELAYED_STREAMS,
-  RelayModule,
-  relayCheckpointStoreOptionsOf,
-  relayLeadershipOf,
-  relayOptionsOf,
-} from '@trellis/relay';
+import { EventStoreModule, MessagingModule, PlatformModule } from '@trellis/platform';
+import { RELAYED_STREAMS, RelayModule } from '@trellis/relay';
 
 import type { DeploymentServiceSettings } from './deployment-service.settings.js';
 
@@ -39,21 +30,9 @@ export class DeploymentServiceModule {
         EventStoreModule.forRoot(settings),
         MessagingModule.forRoot(settings, { kind: 'kafka' }),
         DeploymentModule,
-        RelayModule.forRootAsync({
-          inject: [EVENT_STORE, MESSAGE_BUS],
-          useFactory: async (store: EventStore, bus: MessageBus) => {
-            const checkpoints = await PostgresRelayCheckpointStore.connect(relayCheckpointStoreOptionsOf(settings));
-            return {
-              store,
-              bus,
-              checkpoints,
-              ...relayOptionsOf(settings),
-              streams: RELAYED_STREAMS.deployments,
-              leadership: relayLeadershipOf(settings),
-              ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
-              dispose: () => checkpoints.close(),
-            };
-          },
+        RelayModule.forService(settings, {
+          streams: RELAYED_STREAMS.deployments,
+          ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
         }),
       ],
     };

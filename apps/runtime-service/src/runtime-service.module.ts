@@ -1,17 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { TopicName } from '@trellis/contracts';
-import type { EventStore } from '@trellis/event-store';
-import { MESSAGE_BUS, type MessageBus } from '@trellis/messaging';
-import { EVENT_STORE, EventStoreModule, MessagingModule, PlatformModule } from '@trellis/platform';
-import {
-  PostgresRelayCheckpointStore,
-  RELAYED_STREAMS,
-  RelayModule,
-  relayCheckpointStoreOptionsOf,
-  relayLeadershipOf,
-  relayOptionsOf,
-} from '@trellis/relay';
+import { EventStoreModule, MessagingModule, PlatformModule } from '@trellis/platform';
+import { RELAYED_STREAMS, RelayModule } from '@trellis/relay';
 import { RuntimeModule } from '@trellis/runtime';
 
 import type { RuntimeServiceSettings } from './runtime-service.settings.js';
@@ -58,21 +49,9 @@ export class RuntimeServiceModule {
             ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
           },
         }),
-        RelayModule.forRootAsync({
-          inject: [EVENT_STORE, MESSAGE_BUS],
-          useFactory: async (store: EventStore, bus: MessageBus) => {
-            const checkpoints = await PostgresRelayCheckpointStore.connect(relayCheckpointStoreOptionsOf(settings));
-            return {
-              store,
-              bus,
-              checkpoints,
-              ...relayOptionsOf(settings),
-              streams: RELAYED_STREAMS.processInstances,
-              leadership: relayLeadershipOf(settings),
-              ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
-              dispose: () => checkpoints.close(),
-            };
-          },
+        RelayModule.forService(settings, {
+          streams: RELAYED_STREAMS.processInstances,
+          ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
         }),
       ],
     };

@@ -18,4 +18,4 @@ export { PostgresRelayCheckpointStore, RELAY_SCHEMA } from './postgres-relay-che
 export { CreateRelayCheckpoints1795651200000, RELAY_MIGRATIONS } from './relay-checkpoints.migration.js';
 export { storeHead } from './store-head.js';
 export { nestRelayLogger, RelayHealthIndicator, RelayModule, type RelayModuleAsyncOptions, type RelayModuleOptions } from './relay.module.js';
-export { relayCheckpointStoreOptionsOf, relayLeadershipOf, relayOptionsOf } from './relay-settings.js';
+export { type RelayServiceSettings, relayCheckpointStoreOptionsOf, relayLeadershipOf, relayOptionsOf } from './relay-settings.js';

@@ -41,6 +41,9 @@ export function relayCheckpointStoreOptionsOf(settings: CheckpointSettings): Omi
 
 type LeadershipSettings = Pick<TrellisSettings, 'TRELLIS_POSTGRES_URL' | 'TRELLIS_POSTGRES_CONNECTION_TIMEOUT_MS' | 'TRELLIS_RELAY_NAME'>;
 
+/** The settings a service's relay reads: its name, batches and topics, its Postgres checkpoints and leadership. */
+export type RelayServiceSettings = RelaySettings & CheckpointSettings & LeadershipSettings;
+
 /**
  * Leadership among the replicas of a service by an advisory lock named after the relay (`TRELLIS_RELAY_NAME`) on the
  * Postgres server of `TRELLIS_POSTGRES_URL`: pass it as the relay's `leadership` when the service may run scaled out.

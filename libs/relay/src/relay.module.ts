@@ -16,6 +16,8 @@ import { MESSAGE_BUS, type MessageBus } from '@trellis/messaging';
 import { EVENT_STORE, ReadinessChecks, type ReadinessIndicator, registerRelayLag } from '@trellis/platform';
 import { Registry } from 'prom-client';
 import { EventRelay, type EventRelayOptions, type RelayLogger } from './event-relay.js';
+import { PostgresRelayCheckpointStore } from './postgres-relay-checkpoint-store.js';
+import { type RelayServiceSettings, relayCheckpointStoreOptionsOf, relayLeadershipOf, relayOptionsOf } from './relay-settings.js';
 
 export interface RelayModuleOptions extends Omit<EventRelayOptions, 'store' | 'bus'> {
   /** Default: the application's `EVENT_STORE` (`EventStoreModule` of @trellis/platform provides it). */
@@ -107,6 +109,30 @@ class RelayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdow
  */
 @Module({})
 export class RelayModule {
+  /**
+   * The relay of a distributed-mode service that owns `streams` (`RELAYED_STREAMS`): the application's store and bus,
+   * checkpoints in Postgres (`TRELLIS_RELAY_SCHEMA`, closed at shutdown), led by one replica at a time (an advisory
+   * lock named after `TRELLIS_RELAY_NAME`), with the name, batch size and topic partitions of the settings.
+   */
+  static forService(
+    settings: RelayServiceSettings,
+    options: { readonly streams: NonNullable<EventRelayOptions['streams']>; readonly topicName?: EventRelayOptions['topicName'] },
+  ): DynamicModule {
+    return RelayModule.forRootAsync({
+      useFactory: async () => {
+        const checkpoints = await PostgresRelayCheckpointStore.connect(relayCheckpointStoreOptionsOf(settings));
+        return {
+          checkpoints,
+          ...relayOptionsOf(settings),
+          streams: options.streams,
+          leadership: relayLeadershipOf(settings),
+          ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
+          dispose: () => checkpoints.close(),
+        };
+      },
+    });
+  }
+
   static forRootAsync(options: RelayModuleAsyncOptions): DynamicModule {
     return {
       module: RelayModule,
