@@ -9,7 +9,9 @@
  * from the services' /metrics, CPU (from /proc/<pid>/stat) and RSS (/proc/<pid>/status) of every service and of this
  * driver, and the machine's load average before and after (other work on the machine shows there). Progress on stderr; the last stdout line is the JSON result (bench/run-bench.ts prints and stores it).
  *
- * Options: --seconds (60), --warmup-seconds (5), --concurrency (32), --workers (32), --targets distributed,standalone
+ * Options: --seconds (60), --warmup-seconds (5), --concurrency (32), --workers (32),
+ *          --targets distributed,standalone,standalone-postgres (the last: the standalone server on the Postgres event store,
+ *          which separates what the store costs from what the distribution costs)
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -29,7 +31,7 @@ const seconds = Number(arg('seconds', '60'));
 const warmupSeconds = Number(arg('warmup-seconds', '5'));
 const concurrency = Number(arg('concurrency', '32'));
 const workers = Number(arg('workers', '32'));
-const targets = arg('targets', 'distributed,standalone').split(',');
+const targets = arg('targets', 'distributed,standalone,standalone-postgres').split(',');
 const kafkaBrokers = (process.env['TRELLIS_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const repositoryRoot = fileURLToPath(new URL('../', import.meta.url));
 const oneTaskBpmn = readFileSync(new URL('../../shared/bench/one-task.bpmn', import.meta.url), 'utf8');
@@ -74,6 +76,28 @@ async function lagOf(url: string): Promise<{ consumer?: number; relay?: number }
   }
 }
 
+/** Sum and count of a histogram over all its series, from a Prometheus text answer. */
+function histogramTotals(text: string, name: string): { sum: number; count: number } {
+  return { sum: metricSum(text, `${name}_sum`) ?? 0, count: metricSum(text, `${name}_count`) ?? 0 };
+}
+
+async function metricsText(url: string): Promise<string> {
+  try {
+    const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5000) });
+    return await response.text();
+  } catch {
+    return '';
+  }
+}
+
+/** Mean of a histogram's observations between two scrapes, in ms; undefined when it observed nothing. */
+function meanMsBetween(before: string, after: string, name: string): number | undefined {
+  const start = histogramTotals(before, name);
+  const end = histogramTotals(after, name);
+  const count = end.count - start.count;
+  return count > 0 ? ((end.sum - start.sum) / count) * 1000 : undefined;
+}
+
 export interface ServiceFigures {
   readonly service: string;
   /** CPU used in the measured window, in cores (1.0 = one core busy all the time). */
@@ -82,6 +106,10 @@ export interface ServiceFigures {
   readonly peakRssBytes: number;
   readonly consumerLag?: { readonly mean: number; readonly max: number };
   readonly relayLag?: { readonly mean: number; readonly max: number };
+  /** Mean duration of its event store appends in the window (writers only), ms. */
+  readonly appendMs?: number;
+  /** Mean duration of the HTTP requests it answered in the window, ms. */
+  readonly httpMs?: number;
 }
 
 export interface TargetResult {
@@ -137,7 +165,8 @@ async function startDistributed(): Promise<Target> {
   };
 }
 
-async function startStandalone(): Promise<Target> {
+async function startStandalone(store: 'embedded' | 'postgres'): Promise<Target> {
+  const schema = `bench_standalone_${Date.now()}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'trellis-bench-standalone-'));
   const port = await freePort();
   const server = new ServiceProcess({
@@ -151,6 +180,7 @@ async function startStandalone(): Promise<Target> {
       TRELLIS_ENV: 'test',
       TRELLIS_LOG_LEVEL: 'warn',
       TRELLIS_DATA_DIR: dataDir,
+      ...(store === 'postgres' ? { TRELLIS_EVENT_STORE: 'postgres', TRELLIS_EVENT_STORE_SCHEMA: schema, TRELLIS_POSTGRES_URL: postgresUrl } : {}),
     },
     url: `http://127.0.0.1:${port}`,
     output: () => undefined,
@@ -163,13 +193,14 @@ async function startStandalone(): Promise<Target> {
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${server.lastLines().join('\n')}`);
   }
   return {
-    name: 'standalone (one process, embedded store, in-process bus)',
+    name: store === 'postgres' ? 'standalone-postgres (one process, Postgres store, in-process bus)' : 'standalone (one process, embedded store, in-process bus)',
     baseUrl: server.url,
     pids: (): Record<string, number> => (server.pid === undefined ? {} : { standalone: server.pid }),
     metricsUrls: {},
     stop: async () => {
       await server.stop(15_000);
       await rm(dataDir, { recursive: true, force: true });
+      if (store === 'postgres') await dropSchema(schema);
     },
   };
 }
@@ -238,6 +269,7 @@ async function measure(target: Target): Promise<TargetResult> {
   const peakRss: Record<string, number> = {};
   const consumerLag: Record<string, number[]> = {};
   const relayLag: Record<string, number[]> = {};
+  const metricsBefore = Object.fromEntries(await Promise.all(Object.entries(target.metricsUrls).map(async ([name, url]) => [name, await metricsText(url)] as const)));
   const loadBefore = loadavg()[0];
   measuring = true;
   const windowStart = Date.now();
@@ -259,6 +291,7 @@ async function measure(target: Target): Promise<TargetResult> {
   const elapsed = (Date.now() - windowStart) / 1000;
   clearInterval(sampler);
   const loadAfter = loadavg()[0];
+  const metricsAfter = Object.fromEntries(await Promise.all(Object.entries(target.metricsUrls).map(async ([name, url]) => [name, await metricsText(url)] as const)));
   const after = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processSample(pid)]));
   stopping = true;
   await Promise.all(clients);
@@ -271,7 +304,11 @@ async function measure(target: Target): Promise<TargetResult> {
     const end = after[name];
     const consumer = summary(consumerLag[name]);
     const relay = summary(relayLag[name]);
+    const appendMs = metricsBefore[name] === undefined ? undefined : meanMsBetween(metricsBefore[name], metricsAfter[name] ?? '', 'trellis_event_store_append_duration_seconds');
+    const httpMs = metricsBefore[name] === undefined ? undefined : meanMsBetween(metricsBefore[name], metricsAfter[name] ?? '', 'trellis_http_request_duration_seconds');
     return {
+      ...(appendMs === undefined ? {} : { appendMs }),
+      ...(httpMs === undefined ? {} : { httpMs }),
       service: name,
       cpuCores: start !== undefined && end !== undefined ? (end.cpuSeconds - start.cpuSeconds) / elapsed : 0,
       rssBytes: end?.rssBytes ?? 0,
@@ -299,8 +336,9 @@ async function measure(target: Target): Promise<TargetResult> {
 const results: TargetResult[] = [];
 for (const name of targets) {
   progress(`starting ${name}`);
-  const target = name === 'distributed' ? await startDistributed() : name === 'standalone' ? await startStandalone() : undefined;
-  if (target === undefined) throw new Error(`--targets: ${name} is neither distributed nor standalone`);
+  const target =
+    name === 'distributed' ? await startDistributed() : name === 'standalone' ? await startStandalone('embedded') : name === 'standalone-postgres' ? await startStandalone('postgres') : undefined;
+  if (target === undefined) throw new Error(`--targets: ${name} is none of distributed, standalone, standalone-postgres`);
   try {
     results.push(await measure(target));
   } finally {

@@ -15,7 +15,7 @@
  *          --only straight-through|user-task|postgres|relay|distributed
  * `--only distributed` (npm run bench:distributed; not part of the default run, it takes minutes and needs Postgres and
  * Kafka): one-task.bpmn over REST on the five services and on the standalone server, see bench/distributed.bench.ts
- * (--seconds there defaults to 60; --warmup-seconds 5, --concurrency 32 clients in a closed loop, --workers 32, --targets distributed,standalone).
+ * (--seconds there defaults to 60; --warmup-seconds 5, --concurrency 32 clients in a closed loop, --workers 32, --targets distributed,standalone,standalone-postgres).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -189,7 +189,7 @@ if (only === 'distributed') {
       startToEndMs: { count: number; p50: number; p95: number; p99: number; max: number };
       unfinished: number;
       errors: { starts: number; worker: number };
-      services: { service: string; cpuCores: number; rssBytes: number; peakRssBytes: number; consumerLag?: Lag; relayLag?: Lag }[];
+      services: { service: string; cpuCores: number; rssBytes: number; peakRssBytes: number; consumerLag?: Lag; relayLag?: Lag; appendMs?: number; httpMs?: number }[];
       loadAverage: { before: number; after: number };
     }[];
   }
@@ -217,11 +217,23 @@ if (only === 'distributed') {
       String(t.errors.starts + t.errors.worker),
     ]),
   );
-  console.log('\nper process in the measured window (CPU in cores: 1.00 = one core busy throughout; lag sampled each second, mean / max)');
+  console.log('\nper process in the measured window (CPU in cores: 1.00 = one core busy throughout; lag sampled each second, mean / max; mean event store append and HTTP request durations from its /metrics)');
   const lag = (value: Lag | undefined): string => (value === undefined ? '-' : `${value.mean.toFixed(0)} / ${value.max.toFixed(0)}`);
   printTable(
-    ['target', 'process', 'CPU cores', 'RSS', 'peak RSS', 'consumer lag', 'relay lag'],
-    r.results.flatMap((t) => t.services.map((s) => [t.target.split(' ')[0], s.service, s.cpuCores.toFixed(2), mb(s.rssBytes), mb(s.peakRssBytes), lag(s.consumerLag), lag(s.relayLag)])),
+    ['target', 'process', 'CPU cores', 'RSS', 'peak RSS', 'consumer lag', 'relay lag', 'append ms', 'HTTP ms'],
+    r.results.flatMap((t) =>
+      t.services.map((s) => [
+        t.target.split(' ')[0],
+        s.service,
+        s.cpuCores.toFixed(2),
+        mb(s.rssBytes),
+        mb(s.peakRssBytes),
+        lag(s.consumerLag),
+        lag(s.relayLag),
+        s.appendMs === undefined ? '-' : s.appendMs.toFixed(1),
+        s.httpMs === undefined ? '-' : s.httpMs.toFixed(1),
+      ]),
+    ),
   );
   const file = writeResult('distributed', { machine, ...r });
   console.log(`written ${file}`);
