@@ -17,25 +17,15 @@ import {
   KafkaMessageBus,
   asEventEnvelope,
 } from '@trellis/messaging';
+import { kafkaBrokers, testTopicName } from '@trellis/messaging/testing';
 import pg from 'pg';
 
-/** Keeps log lines instead of printing them; tests look at them. */
-export class RecordingLogger implements MessagingLogger {
-  readonly entries: { readonly level: 'info' | 'warn' | 'error'; readonly message: string; readonly context?: Record<string, unknown> }[] = [];
-  info(message: string, context?: Record<string, unknown>): void {
-    this.entries.push({ level: 'info', message, context });
-  }
-  warn(message: string, context?: Record<string, unknown>): void {
-    this.entries.push({ level: 'warn', message, context });
-  }
-  error(message: string, context?: Record<string, unknown>): void {
-    this.entries.push({ level: 'error', message, context });
-  }
-}
+// The bus's log kept for the tests to look at, and the machine's broker list: the messaging test kit's.
+export { RecordingLogger, kafkaBrokers } from '@trellis/messaging/testing';
 
 /** A test's own names for the relay's topics, so that runs against one broker never meet. */
 export function topicNamesFor(run: string): (topic: TopicName) => string {
-  return (topic) => `trellis-test.${run}.${topic}`;
+  return (topic) => testTopicName(run, topic);
 }
 
 export const relayedTopics = (run: string): string[] => [TOPICS.processInstanceEvents, TOPICS.deployments].map(topicNamesFor(run));
@@ -213,8 +203,6 @@ export class FailingBus implements MessageBus {
 export const leaderChange = (): Error => Object.assign(new Error('This server is not the leader for that topic-partition'), { type: 'NOT_LEADER_OR_FOLLOWER', retriable: true });
 /** A failure no retry fixes by itself. */
 export const recordTooLarge = (): Error => Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE' });
-
-export const kafkaBrokers = (process.env['TRELLIS_KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
 
 /** Connects to the machine's broker; fails (never skips) with how to start one. */
 export async function connectKafka(logger: MessagingLogger, clientId = 'trellis-relay-test'): Promise<KafkaMessageBus> {
