@@ -380,6 +380,11 @@ describe('history-service rebuild', () => {
     await publish(stored, topics);
     const first = await startApp({ schema, groupId, topics: [topics.events, topics.deployments] });
     await eventually(async () => ((await first.http.get(`/api/history/process-instances/${ids[4]}`)).body.state === 'TERMINATED' ? true : undefined), 'the orders');
+    // The orders sit on three partitions: the last one's end says nothing of the others.
+    await eventually(async () => {
+      const lags = await admin.lag(groupId, [topics.events, topics.deployments]);
+      return lags.every((partition) => partition.lag === 0) ? true : undefined;
+    }, 'the service to consume the topics');
     const built = await answers(first.http, ids);
 
     // A bad manual UPDATE: the history no longer says what the events say.
