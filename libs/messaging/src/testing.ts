@@ -8,7 +8,16 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DeadLetterEnvelope, type EventEnvelope, TOPICS, eventMessageOf } from '@trellis/contracts';
 import { asDeadLetterEnvelope, asEventEnvelope, asText } from './decoders.js';
-import { type Decoder, type MessageBus, type MessageSubscription, NonRetriableError, type ReceivedMessage } from './message-bus.port.js';
+import {
+  type Decoder,
+  type MessageBus,
+  type MessageSubscription,
+  NonRetriableError,
+  type OutgoingMessage,
+  type ReceivedMessage,
+  type SubscribeOptions,
+  type TopicSpec,
+} from './message-bus.port.js';
 import type { HandlerRetryPolicy } from './handler-retry-policy.js';
 import type { MessagingLogger } from './messaging-logger.js';
 import { InMemoryProcessedMessages, idempotent } from './processed-messages.js';
@@ -57,6 +66,68 @@ export class Collected<T> {
     });
   }
 }
+
+/**
+ * A real bus whose `publish` fails on demand: `failNext(n, error)` makes the next n calls throw `error` before
+ * reaching the bus, or after it accepted the messages (`afterPublishing`: an acknowledgement lost on the way).
+ * Records what it accepted, in order.
+ */
+export class FailingBus implements MessageBus {
+  readonly accepted: { readonly topic: string; readonly messages: readonly OutgoingMessage[] }[] = [];
+  calls = 0;
+  private failures: { remaining: number; readonly error: () => Error; readonly afterPublishing: boolean } | undefined;
+  private gate: Promise<void> | undefined;
+
+  constructor(private readonly bus: MessageBus) {}
+
+  failNext(count: number, error: () => Error, options: { readonly afterPublishing?: boolean } = {}): void {
+    this.failures = { remaining: count, error, afterPublishing: options.afterPublishing ?? false };
+  }
+
+  /** Holds every publish until the returned function is called. */
+  hold(): () => void {
+    let release = (): void => undefined;
+    this.gate = new Promise((resolve) => {
+      release = () => {
+        this.gate = undefined;
+        resolve();
+      };
+    });
+    return release;
+  }
+
+  /** Ids of the events the bus accepted, in order. */
+  acceptedEventIds(): string[] {
+    return this.accepted.flatMap((call) => call.messages.map((message) => (message.headers ?? {})['trellis-event-id'] as string));
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    this.calls++;
+    if (this.gate !== undefined) await this.gate;
+    const failure = this.failures !== undefined && this.failures.remaining > 0 ? this.failures : undefined;
+    if (failure !== undefined) failure.remaining--;
+    if (failure !== undefined && !failure.afterPublishing) throw failure.error();
+    await this.bus.publish(topic, messages);
+    this.accepted.push({ topic, messages });
+    if (failure !== undefined) throw failure.error();
+  }
+
+  subscribe<T>(options: SubscribeOptions<T>): Promise<MessageSubscription> {
+    return this.bus.subscribe(options);
+  }
+
+  ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    return this.bus.ensureTopics(topics);
+  }
+
+  close(): Promise<void> {
+    return this.bus.close();
+  }
+}
+
+/** A broker that does not answer, as kafkajs reports it: transient. */
+export const connectionRefused = (): Error =>
+  Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError' });
 
 /** Keeps what the bus logs, so that tests stay quiet and can look at it. */
 export class RecordingLogger implements MessagingLogger {

@@ -10,18 +10,16 @@ import {
   type MessageBus,
   type MessageSubscription,
   type MessagingLogger,
-  type OutgoingMessage,
   type ReceivedMessage,
-  type SubscribeOptions,
-  type TopicSpec,
   KafkaMessageBus,
   asEventEnvelope,
 } from '@trellis/messaging';
 import { kafkaBrokers, testTopicName } from '@trellis/messaging/testing';
 import pg from 'pg';
 
-// The bus's log kept for the tests to look at, and the machine's broker list: the messaging test kit's.
-export { RecordingLogger, kafkaBrokers } from '@trellis/messaging/testing';
+// The bus's log kept for the tests to look at, a bus that fails on demand, the machine's broker list: the messaging
+// test kit's.
+export { FailingBus, RecordingLogger, kafkaBrokers } from '@trellis/messaging/testing';
 
 /** A test's own names for the relay's topics, so that runs against one broker never meet. */
 export function topicNamesFor(run: string): (topic: TopicName) => string {
@@ -139,64 +137,6 @@ export function orderPerKey(envelopes: readonly EventEnvelope[]): { violations: 
     lastRevisions.set(key, highest);
   }
   return { violations, redeliveries, lastRevisions };
-}
-
-/**
- * A real bus whose `publish` fails on demand: `failNext(n, error)` makes the next n calls throw `error` before
- * reaching the bus, or after it accepted the messages (`afterPublishing`: an acknowledgement lost on the way).
- * Records what it accepted, in order.
- */
-export class FailingBus implements MessageBus {
-  readonly accepted: { readonly topic: string; readonly messages: readonly OutgoingMessage[] }[] = [];
-  calls = 0;
-  private failures: { remaining: number; readonly error: () => Error; readonly afterPublishing: boolean } | undefined;
-  private gate: Promise<void> | undefined;
-
-  constructor(private readonly bus: MessageBus) {}
-
-  failNext(count: number, error: () => Error, options: { readonly afterPublishing?: boolean } = {}): void {
-    this.failures = { remaining: count, error, afterPublishing: options.afterPublishing ?? false };
-  }
-
-  /** Holds every publish until the returned function is called. */
-  hold(): () => void {
-    let release = (): void => undefined;
-    this.gate = new Promise((resolve) => {
-      release = () => {
-        this.gate = undefined;
-        resolve();
-      };
-    });
-    return release;
-  }
-
-  /** Ids of the events the bus accepted, in order. */
-  acceptedEventIds(): string[] {
-    return this.accepted.flatMap((call) => call.messages.map((message) => (message.headers ?? {})['trellis-event-id'] as string));
-  }
-
-  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    this.calls++;
-    if (this.gate !== undefined) await this.gate;
-    const failure = this.failures !== undefined && this.failures.remaining > 0 ? this.failures : undefined;
-    if (failure !== undefined) failure.remaining--;
-    if (failure !== undefined && !failure.afterPublishing) throw failure.error();
-    await this.bus.publish(topic, messages);
-    this.accepted.push({ topic, messages });
-    if (failure !== undefined) throw failure.error();
-  }
-
-  subscribe<T>(options: SubscribeOptions<T>): Promise<MessageSubscription> {
-    return this.bus.subscribe(options);
-  }
-
-  ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
-    return this.bus.ensureTopics(topics);
-  }
-
-  close(): Promise<void> {
-    return this.bus.close();
-  }
 }
 
 /** A Kafka leader change, as kafkajs reports it: transient. */

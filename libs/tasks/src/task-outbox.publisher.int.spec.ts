@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type RuntimeCommandMessage, validateRuntimeCommand } from '@trellis/contracts';
 import type { ExecutableProcess } from '@trellis/engine';
 import { KafkaMessageBus, type MessageSubscription, type ReceivedMessage, asJson, silentMessagingLogger } from '@trellis/messaging';
-import { Collected, kafkaBrokers, testTopics } from '@trellis/messaging/testing';
+import { Collected, FailingBus, connectionRefused, kafkaBrokers, testTopics } from '@trellis/messaging/testing';
 import { StreamProjectionRunner, createPostgresDataSource } from '@trellis/persistence';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
 import { EngineInstance } from '@trellis/runtime/testing';
@@ -13,7 +13,7 @@ import type { DataSource } from 'typeorm';
 import { TaskOutboxPublisher } from './task-outbox.publisher.js';
 import { TaskRepository } from './task.repository.js';
 import { TASKS_MIGRATIONS } from './tasks.migrations.js';
-import { FaultyBus, compileProcesses } from './testing.js';
+import { compileProcesses } from './testing.js';
 import { UserTaskProjection } from './user-task.projection.js';
 
 const schema = uniqueSchema('tasks_outbox');
@@ -68,7 +68,7 @@ async function runtimeReads(): Promise<Collected<Received>> {
   return received;
 }
 
-function publisher(options: { dataSource?: DataSource; bus?: FaultyBus | KafkaMessageBus; batchSize?: number } = {}): TaskOutboxPublisher {
+function publisher(options: { dataSource?: DataSource; bus?: FailingBus | KafkaMessageBus; batchSize?: number } = {}): TaskOutboxPublisher {
   const created = new TaskOutboxPublisher({
     dataSource: options.dataSource ?? dataSource,
     bus: options.bus ?? bus,
@@ -191,8 +191,8 @@ describe('TaskOutboxPublisher on Kafka', () => {
   }, 90_000);
 
   it('keeps the commands while Kafka refuses them, reports it, and publishes them once Kafka takes them again', async () => {
-    const faulty = new FaultyBus(bus);
-    faulty.failNext(Number.MAX_SAFE_INTEGER);
+    const faulty = new FailingBus(bus);
+    faulty.failNext(Number.MAX_SAFE_INTEGER, connectionRefused);
     const commandIds = await complete(await openTasks(2));
     const received = await runtimeReads();
 
@@ -203,7 +203,7 @@ describe('TaskOutboxPublisher on Kafka', () => {
     expect(started.status()).toMatchObject({ state: 'retrying', published: 0, lastError: { message: expect.stringContaining('ECONNREFUSED') } });
     expect(await pending()).toBe(2);
 
-    faulty.failNext(0);
+    faulty.failNext(0, connectionRefused);
     await received.until((items) => items.length >= 2, 'the commands once Kafka takes them');
     await outboxEmptied();
 
@@ -212,8 +212,8 @@ describe('TaskOutboxPublisher on Kafka', () => {
   });
 
   it('publishes a batch again, with the same command ids, when the acknowledgement was lost after Kafka took it', async () => {
-    const faulty = new FaultyBus(bus);
-    faulty.failNext(1, { afterPublishing: true });
+    const faulty = new FailingBus(bus);
+    faulty.failNext(1, connectionRefused, { afterPublishing: true });
     const commandIds = await complete(await openTasks(2));
     const received = await runtimeReads();
 

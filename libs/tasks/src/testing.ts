@@ -1,11 +1,10 @@
 /**
- * Test helpers of the task-service: BPMN models with user tasks, the runtime's answer to a rejected command, and a
- * bus that fails on demand. Process instances run by the REAL engine are `EngineInstance` of `@trellis/runtime/testing`;
+ * Test helpers of the task-service: BPMN models with user tasks and the runtime's answer to a rejected command.
+ * Process instances run by the REAL engine are `EngineInstance` of `@trellis/runtime/testing`;
  * the Kafka test kit is `@trellis/messaging/testing`.
  */
 import type { RuntimeCommandRejection } from '@trellis/contracts';
 import type { ExecutableProcess, Failure } from '@trellis/engine';
-import type { MessageBus, MessageSubscription, OutgoingMessage, SubscribeOptions, TopicSpec } from '@trellis/messaging';
 import { compileProcesses as compileProcessesOf } from '@trellis/runtime/testing';
 
 /**
@@ -71,40 +70,3 @@ export function rejectionOf(failure: Failure): RuntimeCommandRejection {
 // The consumer's spec still imports these from here.
 export { EngineInstance } from '@trellis/runtime/testing';
 export { kafkaBrokers, testTopics } from '@trellis/messaging/testing';
-
-/**
- * A real bus whose `publish` fails on demand: `failNext(n)` makes the next n calls throw before reaching Kafka, or
- * after Kafka took the messages (`afterPublishing`: the acknowledgement lost on the way).
- */
-export class FaultyBus implements MessageBus {
-  publishCalls = 0;
-  private failures: { remaining: number; readonly afterPublishing: boolean } | undefined;
-
-  constructor(private readonly bus: MessageBus) {}
-
-  failNext(count: number, options: { readonly afterPublishing?: boolean } = {}): void {
-    this.failures = { remaining: count, afterPublishing: options.afterPublishing ?? false };
-  }
-
-  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    this.publishCalls++;
-    const failing = this.failures !== undefined && this.failures.remaining > 0 ? this.failures : undefined;
-    if (failing) failing.remaining--;
-    const error = (): Error => Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092'), { name: 'KafkaJSConnectionError' });
-    if (failing && !failing.afterPublishing) throw error();
-    await this.bus.publish(topic, messages);
-    if (failing) throw error();
-  }
-
-  subscribe<T>(options: SubscribeOptions<T>): Promise<MessageSubscription> {
-    return this.bus.subscribe(options);
-  }
-
-  ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
-    return this.bus.ensureTopics(topics);
-  }
-
-  close(): Promise<void> {
-    return this.bus.close();
-  }
-}
