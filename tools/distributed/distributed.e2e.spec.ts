@@ -104,7 +104,7 @@ async function runLoad(cluster: DistributedCluster, options: LoadOptions): Promi
     await waitUntil(
       `every instance of ${processId} to end`,
       async () => (await active()) === 0 && (await completed()) >= options.instances,
-      180_000,
+      300_000,
       async () => `${await active()} active, ${await completed()} completed; jobs ${JSON.stringify(jobs.counts)}, tasks ${JSON.stringify(tasks.counts)}`,
     );
     phases.push(`${processId}: ${options.instances} instances started and ended in ${since(loadStarted)}`);
@@ -191,7 +191,7 @@ describe('distributed mode: five services as processes on Postgres and Kafka', (
     expect(one.status).toBe(200);
     expect(one.body.state).toBe('COMPLETED');
     expect(one.body.elementInstances.map((element) => element.elementId).sort()).toEqual([...ELEMENTS].sort());
-  }, 360_000);
+  }, 600_000);
 
   it('loses and doubles nothing when the runtime-service is killed with SIGKILL under load and started again', async () => {
     const outcome = await runLoad(cluster!, {
@@ -202,7 +202,7 @@ describe('distributed mode: five services as processes on Postgres and Kafka', (
       },
     });
     await checkEverything(cluster!, outcome);
-  }, 300_000);
+  }, 420_000);
 
   it('catches up exactly when the task-service and the history-service are killed with SIGKILL under load and started again', async () => {
     const outcome = await runLoad(cluster!, {
@@ -213,7 +213,7 @@ describe('distributed mode: five services as processes on Postgres and Kafka', (
       },
     });
     await checkEverything(cluster!, outcome);
-  }, 300_000);
+  }, 420_000);
 
   it('shares the work between two runtime-service replicas, and corrupts no instance when one is killed and its partitions move', async () => {
     const second = await cluster!.addRuntimeReplica();
@@ -239,5 +239,5 @@ describe('distributed mode: five services as processes on Postgres and Kafka', (
     // The survivor took over the partitions of the one that died: it handled more commands after the kill.
     expect(await commandsHandled(replicas[0])).toBeGreaterThan(handledBefore[0]);
     await checkEverything(cluster!, outcome);
-  }, 300_000);
+  }, 420_000);
 });
