@@ -269,9 +269,35 @@ export class KafkaMessageBus implements MessageBus {
     const missing = topics.filter((spec) => !existing.has(spec.topic));
     if (missing.length === 0) return;
     await admin.createTopics({
-      waitForLeaders: true,
+      // kafkajs's own wait retries only LEADER_NOT_AVAILABLE, but a KRaft broker may answer UNKNOWN_TOPIC_OR_PARTITION
+      // until it has applied the new topic's metadata: that failed the first publish or subscribe after a creation.
+      waitForLeaders: false,
       topics: missing.map((spec) => ({ topic: spec.topic, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor ?? -1 })),
     });
+    await this.waitForLeaders(
+      admin,
+      missing.map((spec) => spec.topic),
+    );
+  }
+
+  /** Resolves once every partition of the topics has a leader; fails after the request timeout, naming the topics. */
+  private async waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+    const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
+    const started = Date.now();
+    let last = 'no answer yet';
+    for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1_000)) {
+      try {
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+        const ready = metadata.filter((topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0));
+        if (ready.length === topics.length) return;
+        last = `${topics.length - ready.length} of ${topics.length} topics without a leader for every partition`;
+      } catch (error) {
+        if (!isMetadataNotReady(error)) throw error;
+        last = error instanceof Error ? error.message : String(error);
+      }
+      if (Date.now() - started > timeoutMs) throw new Error(`Kafka created the topics ${topics.join(', ')} but gave them no leaders within ${timeoutMs} ms: ${last}`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
   }
 
   /** Deletes topics (tests and tools; the broker must allow it, as it does by default). */
@@ -394,4 +420,10 @@ function forward(logger: MessagingLogger, { namespace, level, log }: LogEntry): 
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The broker has not caught up with a topic it just created: asking again shortly will do. */
+function isMetadataNotReady(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE' || type === 'NOT_LEADER_FOR_PARTITION';
 }
