@@ -99,6 +99,9 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     const app = await createRuntimeServiceApp({ settings, topicName, groupId: groups.runtime });
     await app.listen(0, '127.0.0.1');
+    // The consumer joins its group in the background (a fresh broker may not have the topics yet): wait until it
+    // consumes, so that both replicas are in the group before the commands are sent.
+    await app.get(RuntimeCommandConsumer, { strict: false }).start();
     replicas.push(app);
   }
   store = await PostgresEventStore.open({ connectionString: postgresUrl, schema: eventsSchema });
