@@ -129,6 +129,8 @@ describe('npm run start:distributed', () => {
         TRELLIS_KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
         TRELLIS_POSTGRES_URL: databaseUrl(database),
         NO_COLOR: '1',
+        // Jest sets NODE_ENV=test, whose default log level (warn) would hide the lines a user sees, the serving line among them.
+        TRELLIS_LOG_LEVEL: 'log',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
