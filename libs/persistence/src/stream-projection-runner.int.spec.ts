@@ -93,6 +93,36 @@ describe('StreamProjectionRunner', () => {
     expect(await runner.revision('process-instance-c')).toBe(-1);
   });
 
+  it('hands a set-based projection only the events not applied yet, in one call per transaction', async () => {
+    const calls: string[][] = [];
+    const batched = new StreamProjectionRunner(
+      dataSource,
+      {
+        name: 'element-log-batched',
+        handle: () => Promise.reject(new Error('handle must not be called when handleBatch exists')),
+        async handleBatch(events, manager) {
+          calls.push(events.map((event) => `${event.processInstanceId}@${event.revision}`));
+          await manager.query('INSERT INTO element_log (stream_id, revision, type) SELECT * FROM unnest($1::text[], $2::int[], $3::text[])', [
+            events.map((event) => event.streamId),
+            events.map((event) => event.revision),
+            events.map((event) => event.type),
+          ]);
+        },
+      },
+      { retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } },
+    );
+    const a = [0, 1, 2].map((revision) => envelope('a', revision));
+    const b = [0, 1].map((revision) => envelope('b', revision));
+
+    expect(await batched.apply([a[0], b[0], a[1]])).toBe(3);
+    expect(await batched.apply([a[0], a[1], b[0], b[1], a[2]])).toBe(2);
+    expect(await batched.apply([a[1]])).toBe(0);
+
+    expect(calls).toEqual([['a@0', 'b@0', 'a@1'], ['b@1', 'a@2']]);
+    expect(await rows()).toEqual(['process-instance-a@0', 'process-instance-a@1', 'process-instance-a@2', 'process-instance-b@0', 'process-instance-b@1']);
+    expect(await batched.revision('process-instance-b')).toBe(1);
+  });
+
   it('refuses to skip over missing revisions, and the refusal is not retriable', async () => {
     await runner.apply([envelope('a', 0)]);
 
