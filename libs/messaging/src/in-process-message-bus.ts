@@ -6,10 +6,10 @@
  */
 import { TOPICS } from '@trellis/contracts';
 import { type HandlerRetryPolicy, handlerRetryPolicy } from './handler-retry-policy.js';
-import { deliver } from './message-delivery.js';
+import { deliver, deliverBatch } from './message-delivery.js';
 import type { MessageBus, MessageSubscription, OutgoingMessage, ReceivedMessage, SubscribeOptions, TopicSpec } from './message-bus.port.js';
 import { type MessagingLogger, consoleMessagingLogger } from './messaging-logger.js';
-import { checkPublish, checkSubscribe, checkTopicSpecs, topicsOf } from './port-arguments.js';
+import { DEFAULT_MAX_BATCH_SIZE, checkPublish, checkSubscribe, checkTopicSpecs, topicsOf } from './port-arguments.js';
 
 export interface InProcessMessageBusOptions {
   /** Partitions of a topic that is published or subscribed to before `ensureTopics` created it (default 1). */
@@ -148,24 +148,35 @@ class PartitionConsumer {
         offset = log.start;
         group.committed.set(key, offset);
       }
-      const stored = log.at(offset);
-      if (stored === undefined) {
+      if (offset >= log.end) {
         await log.nextAppend(signal);
         continue;
       }
-      const message: ReceivedMessage = {
-        topic: this.topic.name,
-        partition: this.partition,
-        offset: String(offset),
-        key: stored.key,
-        value: stored.value === null ? null : Buffer.from(stored.value),
-        headers: { ...stored.headers },
-        timestamp: stored.timestamp,
-      };
-      const outcome = await deliver(message, { ...this.member.delivery, signal });
+      const { batchHandler, maxBatchSize = DEFAULT_MAX_BATCH_SIZE } = this.member.options;
+      if (batchHandler !== undefined) {
+        const messages: ReceivedMessage[] = [];
+        for (let next = offset; next < Math.min(log.end, offset + maxBatchSize); next++) messages.push(this.received(log, next));
+        const outcome = await deliverBatch(messages, batchHandler, { ...this.member.delivery, signal }, (message) => group.committed.set(key, Number(message.offset) + 1));
+        if (outcome === 'abandoned') return;
+        continue;
+      }
+      const outcome = await deliver(this.received(log, offset), { ...this.member.delivery, signal });
       if (outcome === 'abandoned') return;
       group.committed.set(key, offset + 1);
     }
+  }
+
+  private received(log: PartitionLog, offset: number): ReceivedMessage {
+    const stored = log.at(offset) as StoredMessage;
+    return {
+      topic: this.topic.name,
+      partition: this.partition,
+      offset: String(offset),
+      key: stored.key,
+      value: stored.value === null ? null : Buffer.from(stored.value),
+      headers: { ...stored.headers },
+      timestamp: stored.timestamp,
+    };
   }
 }
 

@@ -1,4 +1,6 @@
 export {
+  type BatchHandler,
+  type BatchItem,
   type Decoder,
   type MessageBus,
   type MessageHandler,

@@ -3,8 +3,9 @@
  *
  * Producer: idempotent (the broker drops a batch it already has when kafkajs retries), acks from all in-sync replicas,
  * one request in flight per broker as kafkajs's idempotent producer requires to keep order.
- * Consumers: one kafkajs consumer per subscription, `eachBatch` with offsets resolved one message at a time, and only
- * after the message was handled or dead-lettered; kafkajs commits resolved offsets (every `autoCommitThreshold`
+ * Consumers: one kafkajs consumer per subscription, `eachBatch` with offsets resolved one message at a time (with a
+ * `batchHandler`: once per slice of at most `maxBatchSize` messages of the fetched batch), and only after the message
+ * was handled or dead-lettered; kafkajs commits resolved offsets (every `autoCommitThreshold`
  * messages or `autoCommitIntervalMs`, at the end of each batch, before a rebalance and when stopping). A message
  * abandoned at close is never resolved, so the group gets it again. A consumer that crashes is restarted by kafkajs,
  * or, when kafkajs gives it up, replaced by a new one: a subscription never stops before it is closed.
@@ -12,10 +13,10 @@
 import { type Admin, type Consumer, Kafka, type KafkaMessage, type LogEntry, Partitioners, type Producer, logLevel } from 'kafkajs';
 import { TOPICS } from '@trellis/contracts';
 import { type HandlerRetryPolicy, handlerRetryPolicy } from './handler-retry-policy.js';
-import { deliver } from './message-delivery.js';
+import { deliver, deliverBatch } from './message-delivery.js';
 import type { MessageBus, MessageSubscription, OutgoingMessage, ReceivedMessage, SubscribeOptions, TopicSpec } from './message-bus.port.js';
 import { type MessagingLogger, consoleMessagingLogger } from './messaging-logger.js';
-import { checkPublish, checkSubscribe, checkTopicSpecs, topicsOf } from './port-arguments.js';
+import { DEFAULT_MAX_BATCH_SIZE, checkPublish, checkSubscribe, checkTopicSpecs, topicsOf } from './port-arguments.js';
 
 export interface KafkaMessageBusOptions {
   /** `host:port` of one or more brokers (`TRELLIS_KAFKA_BROKERS`, comma-separated). */
@@ -156,6 +157,7 @@ export class KafkaMessageBus implements MessageBus {
       now: this.options.clock ?? (() => new Date()),
       signal: stopping.signal,
     };
+    const { batchHandler, maxBatchSize = DEFAULT_MAX_BATCH_SIZE } = options;
     const retry = retryOf(this.options);
     /** Consumers that kafkajs gave up in a row, since the last one that joined its group. */
     let replaced = 0;
@@ -192,6 +194,18 @@ export class KafkaMessageBus implements MessageBus {
           eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
           eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+            const owned = (): boolean => !stopping.signal.aborted && isRunning() && !isStale();
+            if (batchHandler !== undefined) {
+              for (let start = 0; start < batch.messages.length; start += maxBatchSize) {
+                if (!owned()) return;
+                const chunk = batch.messages.slice(start, start + maxBatchSize).map((message) => received(batch.topic, batch.partition, message));
+                const outcome = await deliverBatch(chunk, batchHandler, { ...delivery, heartbeat, owned }, (message) => resolveOffset(message.offset));
+                if (outcome === 'abandoned') return;
+                await commitOffsetsIfNecessary();
+                await heartbeat();
+              }
+              return;
+            }
             for (const message of batch.messages) {
               if (stopping.signal.aborted || !isRunning() || isStale()) return;
               const outcome = await deliver(received(batch.topic, batch.partition, message), { ...delivery, heartbeat });

@@ -32,6 +32,14 @@ export type Decoder<T> = (message: ReceivedMessage) => Validated<T>;
 
 export type MessageHandler<T> = (body: T, message: ReceivedMessage) => Promise<void> | void;
 
+/** One message of a batch: what the decoder made of it, and the message. */
+export interface BatchItem<T> {
+  readonly body: T;
+  readonly message: ReceivedMessage;
+}
+
+export type BatchHandler<T> = (items: readonly BatchItem<T>[]) => Promise<void>;
+
 export interface SubscribeOptions<T> {
   readonly topics: string | readonly string[];
   /** Members of one group share the topics' partitions; every group receives every message. */
@@ -42,9 +50,19 @@ export interface SubscribeOptions<T> {
   /**
    * Called once per message, one message at a time per partition, in partition order. Resolving means handled: only
    * then is the offset committed. Throwing `NonRetriableError` dead-letters the message (reason `rejected`); other
-   * errors are retried with backoff (see `HandlerRetryPolicy`).
+   * errors are retried with backoff (see `HandlerRetryPolicy`). With a `batchHandler`, called only for the messages of
+   * a batch whose `batchHandler` call threw.
    */
   readonly handler: MessageHandler<T>;
+  /**
+   * Optional: takes several consecutive messages of one partition at once (decoded; invalid ones were dead-lettered
+   * and are left out), in partition order, at most `maxBatchSize`. Resolving means all of them are handled (their
+   * offsets are committed). When it throws, the bus hands the same messages to `handler` one at a time, with its
+   * retries and dead-lettering, so only a message at fault is dead-lettered.
+   */
+  readonly batchHandler?: BatchHandler<T>;
+  /** Most messages in one `batchHandler` call (default 500). */
+  readonly maxBatchSize?: number;
   /** Default: `TOPICS.deadLetter` (`trellis.dead-letter.v1`). */
   readonly deadLetterTopic?: string;
   /** Overrides the bus's retry policy for this subscription. */

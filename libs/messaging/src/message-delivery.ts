@@ -1,11 +1,12 @@
 /**
- * What both adapters do with one received message: validate it, call the handler, retry, dead-letter. The adapters
- * only differ in where messages come from and how offsets are committed: they commit a message's offset when this
- * returns `handled` or `dead-lettered`, never when it returns `abandoned`.
+ * What both adapters do with received messages: validate them, call the handler (or the batch handler), retry,
+ * dead-letter. The adapters only differ in where messages come from and how offsets are committed: they commit a
+ * message's offset when `deliver` returns `handled` or `dead-lettered` (or `deliverBatch` reports it settled), never
+ * when it returns `abandoned`.
  */
 import { type DeadLetterEnvelope, type DeadLetterReason, type Problem, type Validated, deadLetterMessageOf, describeProblems } from '@trellis/contracts';
 import { type HandlerRetryPolicy, retryDelay, sleepUnlessAborted } from './handler-retry-policy.js';
-import { type MessageHandler, type OutgoingMessage, type ReceivedMessage, isNonRetriable } from './message-bus.port.js';
+import { type BatchHandler, type MessageHandler, type OutgoingMessage, type ReceivedMessage, isNonRetriable } from './message-bus.port.js';
 import type { MessagingLogger } from './messaging-logger.js';
 
 export type DeliveryOutcome = 'handled' | 'dead-lettered' | 'abandoned';
@@ -23,17 +24,78 @@ export interface DeliveryContext<T> {
   readonly signal: AbortSignal;
   /** Kafka: keeps the member in its group while a message is retried. May throw (a rebalance): that propagates. */
   readonly heartbeat?: () => Promise<void>;
+  /** Kafka: false once the partition is no longer this member's (a rebalance): the rest of a batch is left to the group. */
+  readonly owned?: () => boolean;
 }
 
 export async function deliver<T>(message: ReceivedMessage, context: DeliveryContext<T>): Promise<DeliveryOutcome> {
   const decoded = decodeSafely(message, context.decode);
-  if (!decoded.ok) {
-    return deadLetter(message, context, { reason: 'invalid-message', error: describeProblems(decoded.problems), problems: decoded.problems, attempts: 0 });
+  if (!decoded.ok) return deadLetterInvalid(message, decoded.problems, context);
+  return handle(decoded.value, message, context);
+}
+
+/**
+ * Delivers consecutive messages of one partition, in partition order, through the batch handler: invalid ones are
+ * dead-lettered first and left out, the others go to `batchHandler` in one call. When that call throws, the same
+ * messages go to the handler one at a time (`deliver`'s retries and dead letters), so that only a message at fault is
+ * dead-lettered. `settled` is called, in partition order, for every message handled or dead-lettered, as soon as the
+ * messages before it are too: the adapter commits up to there. Returns `abandoned` when the member stopped before
+ * every message settled (the rest is delivered again to the group).
+ */
+export async function deliverBatch<T>(
+  messages: readonly ReceivedMessage[],
+  batchHandler: BatchHandler<T>,
+  context: DeliveryContext<T>,
+  settled: (message: ReceivedMessage) => void,
+): Promise<'done' | 'abandoned'> {
+  const done = messages.map(() => false);
+  let next = 0;
+  const settle = (index: number): void => {
+    done[index] = true;
+    for (; next < messages.length && done[next]; next++) settled(messages[next] as ReceivedMessage);
+  };
+  const items: { readonly index: number; readonly body: T; readonly message: ReceivedMessage }[] = [];
+  for (const [index, message] of messages.entries()) {
+    const decoded = decodeSafely(message, context.decode);
+    if (decoded.ok) {
+      items.push({ index, body: decoded.value, message });
+    } else {
+      if ((await deadLetterInvalid(message, decoded.problems, context)) === 'abandoned') return 'abandoned';
+      settle(index);
+    }
   }
+  if (items.length === 0) return 'done';
+  try {
+    await batchHandler(items.map(({ body, message }) => ({ body, message })));
+    for (const { index } of items) settle(index);
+    return 'done';
+  } catch (error) {
+    if (context.signal.aborted) return 'abandoned';
+    const [first, last] = [items[0] as (typeof items)[number], items[items.length - 1] as (typeof items)[number]];
+    context.logger.warn(
+      `Batch handler of group ${context.groupId} failed on ${where(first.message)}..${last.message.offset} (${items.length} messages), handing them to the handler one at a time: ${messageOf(error)}`,
+      { ...coordinates(first.message, context.groupId), lastOffset: last.message.offset, messages: items.length, error: messageOf(error) },
+    );
+  }
+  for (const { index, body, message } of items) {
+    if (context.signal.aborted || context.owned?.() === false) return 'abandoned';
+    if ((await handle(body, message, context)) === 'abandoned') return 'abandoned';
+    settle(index);
+    await context.heartbeat?.();
+  }
+  return 'done';
+}
+
+function deadLetterInvalid<T>(message: ReceivedMessage, problems: readonly Problem[], context: DeliveryContext<T>): Promise<DeliveryOutcome> {
+  return deadLetter(message, context, { reason: 'invalid-message', error: describeProblems(problems), problems, attempts: 0 });
+}
+
+/** Calls the handler on a decoded message, with retries; dead-letters it when it is rejected or retries run out. */
+async function handle<T>(body: T, message: ReceivedMessage, context: DeliveryContext<T>): Promise<DeliveryOutcome> {
   let failures = 0;
   for (let attempt = 1; ; attempt++) {
     try {
-      await context.handler(decoded.value, message);
+      await context.handler(body, message);
       return 'handled';
     } catch (error) {
       if (isNonRetriable(error)) return deadLetter(message, context, { reason: 'rejected', error: messageOf(error), attempts: attempt });

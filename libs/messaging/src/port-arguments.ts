@@ -1,5 +1,8 @@
 /** Checks of the port's arguments, shared by the adapters: a programming error fails the call, the same way in both. */
 import { TOPICS } from '@trellis/contracts';
+
+/** Most messages in one `batchHandler` call when the subscription does not say. */
+export const DEFAULT_MAX_BATCH_SIZE = 500;
 import type { OutgoingMessage, SubscribeOptions, TopicSpec } from './message-bus.port.js';
 
 export function topicsOf(topics: string | readonly string[]): string[] {
@@ -31,6 +34,10 @@ export function checkSubscribe<T>(options: SubscribeOptions<T>): void {
   if (typeof options.groupId !== 'string' || options.groupId.length === 0) throw new TypeError('groupId must be a non-empty string');
   if (typeof options.decode !== 'function') throw new TypeError('decode must be a function');
   if (typeof options.handler !== 'function') throw new TypeError('handler must be a function');
+  if (options.batchHandler !== undefined && typeof options.batchHandler !== 'function') throw new TypeError('batchHandler must be a function');
+  if (options.maxBatchSize !== undefined && (!Number.isSafeInteger(options.maxBatchSize) || options.maxBatchSize < 1)) {
+    throw new RangeError(`maxBatchSize must be a positive integer, got ${options.maxBatchSize}`);
+  }
   if (options.deadLetterTopic !== undefined) checkTopicName(options.deadLetterTopic, 'deadLetterTopic');
   const deadLetterTopic = options.deadLetterTopic ?? TOPICS.deadLetter;
   if (topics.includes(deadLetterTopic)) {

@@ -81,6 +81,40 @@ describe('RetryingSubscription on Kafka', () => {
     expect(subscription.status().state).toBe('stopped');
   });
 
+  it('hands its batch handler and batch size to the bus', async () => {
+    const { topic, groupId } = names();
+    await bus.ensureTopics([
+      { topic, partitions: 1 },
+      { topic: `${topic}.dead-letter`, partitions: 1 },
+    ]);
+    await bus.publish(topic, Array.from({ length: 5 }, (_, n) => ({ key: 'k', value: `m${n}` })));
+    const batches: string[][] = [];
+    const subscription = new RetryingSubscription({
+      bus,
+      subscribe: {
+        topics: topic,
+        groupId,
+        fromBeginning: true,
+        decode: asText,
+        deadLetterTopic: `${topic}.dead-letter`,
+        handler: () => {
+          throw new Error('the handler must not be called when the batch handler resolves');
+        },
+        batchHandler: async (items) => void batches.push(items.map(({ body }) => String(body))),
+        maxBatchSize: 2,
+      },
+    });
+    try {
+      await subscription.start();
+      await until(() => batches.flat().length >= 5, 'the five messages');
+    } finally {
+      await subscription.stop();
+    }
+
+    expect(batches.flat()).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    expect(Math.max(...batches.map((batch) => batch.length))).toBe(2);
+  });
+
   it('stops during a backoff wait without waiting it out', async () => {
     const { topic, groupId } = names();
     const subscription = new RetryingSubscription({

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DeadLetterEnvelope, type EventEnvelope, TOPICS, eventMessageOf } from '@trellis/contracts';
 import { asDeadLetterEnvelope, asEventEnvelope, asText } from './decoders.js';
 import {
+  type BatchHandler,
+  type BatchItem,
   type Decoder,
   type MessageBus,
   type MessageSubscription,
@@ -253,6 +255,8 @@ export function messageBusContract(name: string, create: (logger: MessagingLogge
       groupId: string;
       decode: Decoder<T>;
       handler: (body: T, message: ReceivedMessage) => Promise<void>;
+      batchHandler?: BatchHandler<T>;
+      maxBatchSize?: number;
       deadLetterTopic?: string;
       retry?: Partial<HandlerRetryPolicy>;
     }): Promise<MessageSubscription> => {
@@ -585,6 +589,181 @@ export function messageBusContract(name: string, create: (logger: MessagingLogge
       expect(applied).toEqual([first.eventId, second.eventId]);
     });
 
+    describe('with a batch handler', () => {
+      /** Records each batch handler call: what it got, and whether it resolved. */
+      const batches = <T>(then?: (items: readonly BatchItem<T>[]) => void): {
+        readonly calls: { readonly items: readonly BatchItem<T>[]; resolved: boolean }[];
+        readonly handler: BatchHandler<T>;
+      } => {
+        const calls: { readonly items: readonly BatchItem<T>[]; resolved: boolean }[] = [];
+        return {
+          calls,
+          handler: async (items) => {
+            const call = { items: [...items], resolved: false };
+            calls.push(call);
+            then?.(items);
+            call.resolved = true;
+          },
+        };
+      };
+      const bodiesOf = <T>(items: readonly BatchItem<T>[]): T[] => items.map(({ body }) => body);
+
+      it('hands over consecutive messages of one partition at a time, in order, at most maxBatchSize, and not to the handler', async () => {
+        const events = await topic('batch-order', 3);
+        const commands = await topic('batch-order-commands', 2);
+        const single = inbox<string | null>();
+        const received = batches<string | null>();
+        const all = inbox<string | null>();
+        await subscribe({
+          topics: [events, commands],
+          groupId: group('batch-order'),
+          decode: asText,
+          handler: single.handler(),
+          batchHandler: async (items) => {
+            await received.handler(items);
+            for (const { body, message } of items) await all.handler()(body, message);
+          },
+          maxBatchSize: 7,
+        });
+
+        const keys = ['pi-a', 'pi-b', 'pi-c', 'pi-d'];
+        for (const target of [events, commands]) {
+          await bus.publish(target, Array.from({ length: 30 }, (_, n) => n).flatMap((n) => keys.map((key) => ({ key, value: `${target === events ? 'e' : 'c'}:${key}:${n}` }))));
+        }
+        await all.until(240);
+
+        expect(single.deliveries).toEqual([]);
+        for (const { items } of received.calls) {
+          expect(items.length).toBeGreaterThan(0);
+          expect(items.length).toBeLessThanOrEqual(7);
+          expect(new Set(items.map(({ message }) => `${message.topic}:${message.partition}`)).size).toBe(1);
+          const offsets = items.map(({ message }) => Number(message.offset));
+          expect(offsets).toEqual(offsets.map((_, i) => (offsets[0] as number) + i));
+        }
+        for (const prefix of ['e', 'c']) {
+          for (const key of keys) {
+            expect(all.bodies.filter((body) => body?.startsWith(`${prefix}:${key}:`))).toEqual(Array.from({ length: 30 }, (_, n) => `${prefix}:${key}:${n}`));
+          }
+        }
+        expect(received.calls.some(({ items }) => items.length > 1)).toBe(true);
+      });
+
+      it('dead-letters invalid messages and leaves them out of the batch', async () => {
+        const events = await topic('batch-invalid');
+        const deadLetters = await topic('batch-invalid-dlq');
+        const received = batches<EventEnvelope>();
+        const handled = inbox<EventEnvelope>();
+        const dead = inbox<DeadLetterEnvelope>();
+        const good = [envelope(randomUUID(), 'pi-1', 0), envelope(randomUUID(), 'pi-1', 1), envelope(randomUUID(), 'pi-1', 2)];
+        await bus.publish(events, [eventMessageOf(good[0] as EventEnvelope), { key: 'pi-1', value: '{"not": json' }, eventMessageOf(good[1] as EventEnvelope), { key: 'pi-1', value: null }, eventMessageOf(good[2] as EventEnvelope)]);
+        await subscribe({ topics: deadLetters, groupId: group('batch-invalid-dlq'), decode: asDeadLetterEnvelope, handler: dead.handler(), deadLetterTopic: `${deadLetters}.dead` });
+
+        await subscribe({
+          topics: events,
+          groupId: group('batch-invalid'),
+          decode: asEventEnvelope,
+          deadLetterTopic: deadLetters,
+          handler: async () => {
+            throw new Error('the handler must not be called when the batch handler resolves');
+          },
+          batchHandler: async (items) => {
+            await received.handler(items);
+            for (const { body, message } of items) await handled.handler()(body, message);
+          },
+        });
+        await handled.until(3);
+        await dead.until(2, 'dead letters');
+
+        expect(handled.bodies.map(({ eventId }) => eventId)).toEqual(good.map(({ eventId }) => eventId));
+        expect(handled.deliveries.map(({ message }) => message.offset)).toEqual(['0', '2', '4']);
+        expect(dead.bodies.map(({ reason, offset }) => ({ reason, offset }))).toEqual([
+          { reason: 'invalid-message', offset: '1' },
+          { reason: 'invalid-message', offset: '3' },
+        ]);
+      });
+
+      it('hands the messages of a failing batch to the handler one at a time: only the one at fault is dead-lettered', async () => {
+        const commands = await topic('batch-fallback');
+        const deadLetters = await topic('batch-fallback-dlq');
+        const dead = inbox<DeadLetterEnvelope>();
+        const single = inbox<string | null>();
+        /** Messages handled for good, by either handler, in the order they were. */
+        const handled: (string | null)[] = [];
+        const received = batches<string | null>((items) => {
+          if (items.some(({ body }) => body === 'poison')) throw new TypeError("Cannot read properties of undefined (reading 'elementId')");
+        });
+        // Published before the group starts, so that the first batch holds all of them.
+        await bus.publish(commands, texts(['ok-1', 'ok-2', 'poison', 'ok-3', 'ok-4']));
+        await subscribe({ topics: deadLetters, groupId: group('batch-fallback-dlq'), decode: asDeadLetterEnvelope, handler: dead.handler(), deadLetterTopic: `${deadLetters}.dead` });
+
+        await subscribe({
+          topics: commands,
+          groupId: group('batch-fallback'),
+          decode: asText,
+          deadLetterTopic: deadLetters,
+          retry: { ...fastRetry, maxAttempts: 2 },
+          handler: single.handler((body) => {
+            if (body === 'poison') throw new NonRetriableError('No process instance pi-404');
+            handled.push(body);
+          }),
+          batchHandler: async (items) => {
+            await received.handler(items);
+            handled.push(...bodiesOf(items));
+          },
+        });
+        await dead.until(1, 'dead letters');
+        await bus.publish(commands, texts(['ok-5']));
+        await single.until(1);
+        const deadline = Date.now() + deadlineMs;
+        while (!handled.includes('ok-5') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+
+        expect(handled).toEqual(['ok-1', 'ok-2', 'ok-3', 'ok-4', 'ok-5']);
+        expect(received.calls[0]?.resolved).toBe(false);
+        expect(bodiesOf(received.calls[0]?.items ?? [])).toEqual(['ok-1', 'ok-2', 'poison', 'ok-3', 'ok-4']);
+        expect(single.bodies).toEqual(['ok-1', 'ok-2', 'poison', 'ok-3', 'ok-4']);
+        expect(dead.bodies.map(({ reason, error, attempts, offset }) => ({ reason, error, attempts, offset }))).toEqual([
+          { reason: 'rejected', error: 'No process instance pi-404', attempts: 1, offset: '2' },
+        ]);
+        const fallback = logger.entries.filter((entry) => entry.message.startsWith('Batch handler of group') && entry.context?.['topic'] === commands);
+        expect(fallback.map((entry) => entry.context?.['messages'])).toEqual([5]);
+      });
+
+      it('commits what it handled: a new member of the group after close gets only the rest', async () => {
+        const events = await topic('batch-commit', 2);
+        const workers = group('batch-commit');
+        const first = inbox<string | null>();
+        await bus.publish(events, Array.from({ length: 20 }, (_, n) => ({ key: `pi-${n % 4}`, value: `m${n}` })));
+        const member = await subscribe({
+          topics: events,
+          groupId: workers,
+          decode: asText,
+          handler: first.handler(),
+          batchHandler: async (items) => {
+            for (const { body, message } of items) await first.handler()(body, message);
+          },
+          maxBatchSize: 3,
+        });
+        await first.until(20);
+
+        await member.close();
+        const next = inbox<string | null>();
+        await subscribe({
+          topics: events,
+          groupId: workers,
+          decode: asText,
+          handler: next.handler(),
+          batchHandler: async (items) => {
+            for (const { body, message } of items) await next.handler()(body, message);
+          },
+        });
+        await bus.publish(events, [{ key: 'pi-0', value: 'm20' }]);
+        await next.until(1);
+
+        expect(first.bodies.sort()).toEqual(Array.from({ length: 20 }, (_, n) => `m${n}`).sort());
+        expect(next.bodies).toEqual(['m20']);
+      });
+    });
+
     it('refuses a dead-letter topic that the subscription consumes, and bad arguments', async () => {
       const events = await topic('arguments');
 
@@ -592,6 +771,9 @@ export function messageBusContract(name: string, create: (logger: MessagingLogge
         /dead-letter topic/,
       );
       await expect(bus.subscribe({ topics: [], groupId: group('arguments'), decode: asText, handler: () => undefined })).rejects.toThrow(TypeError);
+      await expect(
+        bus.subscribe({ topics: events, groupId: group('arguments'), decode: asText, handler: () => undefined, batchHandler: async () => undefined, maxBatchSize: 0 }),
+      ).rejects.toThrow(RangeError);
       await expect(bus.publish('', [])).rejects.toThrow(TypeError);
       await expect(bus.ensureTopics([{ topic: events, partitions: 0 }])).rejects.toThrow(RangeError);
     });
