@@ -15,9 +15,44 @@ const bpmn = (processId: string, taskName: string): string => `<?xml version="1.
   </bpmn:process>
 </bpmn:definitions>`;
 
+/**
+ * A store that counts the reads of the deployments stream's head (each catch-up starts with one) and can hold them
+ * after the head is read, so a test decides what happens while a catch-up is under way.
+ */
+class CountingEventStore extends InMemoryEventStore {
+  headReads = 0;
+  private hold: Promise<void> | undefined;
+  private releaseHold: (() => void) | undefined;
+  private failNext: Error | undefined;
+
+  override async streamRevision(streamId: string): Promise<number | undefined> {
+    this.headReads++;
+    const head = await super.streamRevision(streamId);
+    const failure = this.failNext;
+    this.failNext = undefined;
+    if (failure !== undefined) throw failure;
+    await this.hold;
+    return head;
+  }
+
+  /** The next reads wait, holding the head they read, until `release()`. */
+  holdReads(): void {
+    this.hold = new Promise((resolve) => (this.releaseHold = resolve));
+  }
+
+  release(): void {
+    this.hold = undefined;
+    this.releaseHold?.();
+  }
+
+  failNextRead(error: Error): void {
+    this.failNext = error;
+  }
+}
+
 /** The deployment-service's registry (it deploys) and the runtime-service's (it only reads), on one store. */
 async function twoServices() {
-  const store = new InMemoryEventStore();
+  const store = new CountingEventStore();
   const deploying = new DefinitionRegistry(store);
   await deploying.reload();
   const handler = new DeployResourcesHandler(store, deploying);
@@ -25,7 +60,7 @@ async function twoServices() {
     handler.execute(new DeployResourcesCommand([{ name: `${processId}.bpmn`, content: bpmn(processId, taskName) }]));
   const reading = new DefinitionRegistry(store);
   await reading.reload();
-  return { deploy, deploying, reading };
+  return { deploy, deploying, reading, store };
 }
 
 describe('DefinitionRegistry.catchUp', () => {
@@ -56,6 +91,45 @@ describe('DefinitionRegistry.catchUp', () => {
     const alsoLate = reading.catchUp();
     await Promise.all([early, late, alsoLate]);
     expect(reading.latest('beta')?.id).toBe('beta:1');
+  });
+
+  it('reads the store twice for 32 calls made at once: the first call reads, the 31 made while it reads share the next read', async () => {
+    const { deploy, reading, store } = await twoServices();
+    await deploy('alpha', 'first');
+    const before = store.headReads;
+    // What 32 starts arriving together do on the runtime-service.
+    await Promise.all(Array.from({ length: 32 }, () => reading.catchUp()));
+    expect(store.headReads - before).toBe(2);
+    expect(reading.latest('alpha')?.id).toBe('alpha:1');
+  });
+
+  it('gives the calls made while a read is under way one read that starts after it, which sees what was deployed meanwhile', async () => {
+    const { deploy, reading, store } = await twoServices();
+    await deploy('alpha', 'first');
+    const before = store.headReads;
+    store.holdReads();
+    const early = reading.catchUp();
+    await new Promise((resolve) => setImmediate(resolve));
+    // The first read has the head (alpha) and is still under way; beta is deployed, then the starts that follow it come.
+    expect(store.headReads - before).toBe(1);
+    await deploy('beta', 'first');
+    const late = Array.from({ length: 10 }, () => reading.catchUp());
+    store.release();
+    await Promise.all([early, ...late]);
+    expect(store.headReads - before).toBe(2);
+    expect(reading.latest('alpha')?.id).toBe('alpha:1');
+    expect(reading.latest('beta')?.id).toBe('beta:1');
+  });
+
+  it('fails only the calls that shared a failed read: a call made while it ran gets the next read', async () => {
+    const { deploy, reading, store } = await twoServices();
+    await deploy('alpha', 'first');
+    store.failNextRead(new Error('connection terminated'));
+    const failing = reading.catchUp();
+    const during = reading.catchUp();
+    await expect(failing).rejects.toThrow('connection terminated');
+    await during;
+    expect(reading.latest('alpha')?.id).toBe('alpha:1');
   });
 
   it('passes over a deployment the deploying handler already applied', async () => {
