@@ -194,6 +194,9 @@ describe('postgres event store: the server restarts during a stream of appends',
           work.ownStream('resyncing-3', 'resync', 2),
           work.sharedStream('shared'),
           work.sharedStream('shared'),
+          // More writers than batches in flight, so that appends are group-committed and a batch the outage cuts off
+          // fails as a whole: each of its appends must then be rejected (or, on a unique key, settled on its own).
+          ...Array.from({ length: 8 }, (_, i) => work.ownStream(`batched-${i}`, i % 2 === 0 ? 'retry' : 'resync', 1 + (i % 3))),
         ]);
 
         await until(() => work.acknowledged >= 150, 'appends before the outage');
