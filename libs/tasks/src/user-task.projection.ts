@@ -2,6 +2,8 @@ import type { EventEnvelope, JsonObject, JsonValue } from '@trellis/contracts';
 import type { StreamProjection } from '@trellis/persistence';
 import type { EntityManager } from 'typeorm';
 
+import { UserTaskBatchKeys, UserTaskBatchRows, type UserTaskRowChange } from './user-task-batch-rows.js';
+
 /**
  * An event this projection must understand but cannot read (a field missing, a schema version it does not know).
  * Not retriable: the message goes to the dead-letter topic with this text.
@@ -39,122 +41,111 @@ const HANDLED = new Set([
  * completion is accepted only then), cancelled by `UserTaskCanceled`, by the termination of its element, or by the end
  * of its instance. Besides the tasks it keeps the live instances (a task's definition) and the live variable scopes
  * (what an open task's element sees), and drops both when they end.
+ *
+ * A batch costs a few statements whatever its size: `changesOf` turns each event into the row changes it makes, the
+ * rows those name are loaded at once, changed in memory in the events' order, and written back set-based
+ * (`UserTaskBatchRows`). Events that change no row cost nothing. A single event is a batch of one.
  */
 export class UserTaskProjection implements StreamProjection {
   readonly name = 'user-tasks';
 
   async handle(event: EventEnvelope, manager: EntityManager): Promise<void> {
-    if (!HANDLED.has(event.type)) return;
-    const processInstanceId = event.processInstanceId;
-    if (processInstanceId === undefined) return;
-    if (event.schemaVersion !== SCHEMA_VERSION) throw new UnreadableEventError(event, `schema version ${event.schemaVersion} is not known (only ${SCHEMA_VERSION})`);
-    const data = new EventData(event);
+    await this.handleBatch([event], manager);
+  }
 
-    switch (event.type) {
-      case 'ProcessInstanceCreated':
-        await manager.query('INSERT INTO task_process_instances (id, process_definition_id, process_id) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [
-          processInstanceId,
-          data.text('processDefinitionId'),
-          data.text('processId'),
-        ]);
-        await insertScope(manager, processInstanceId, processInstanceId, null);
-        return;
-      case 'ElementActivating':
-        await insertScope(manager, data.text('elementInstanceId'), processInstanceId, data.text('flowScopeInstanceId'));
-        return;
-      case 'ElementCompleted':
-        await manager.query('DELETE FROM task_variable_scopes WHERE scope_id = $1', [data.text('elementInstanceId')]);
-        return;
-      case 'ElementTerminated': {
-        const elementInstanceId = data.text('elementInstanceId');
-        await manager.query('DELETE FROM task_variable_scopes WHERE scope_id = $1', [elementInstanceId]);
-        // The engine cancels the task of a terminated element with UserTaskCanceled first; this holds even without it.
-        await cancelOpenTasks(manager, 'element_instance_id = $1', [elementInstanceId, event.recordedAt]);
-        return;
-      }
-      case 'VariablesSet':
-        await manager.query('UPDATE task_variable_scopes SET variables = variables || $2::jsonb WHERE scope_id = $1', [
-          data.text('scopeInstanceId'),
-          JSON.stringify(data.object('variables')),
-        ]);
-        return;
-      case 'UserTaskCreated':
-        await this.createTask(manager, event, processInstanceId, data);
-        return;
-      case 'UserTaskCompleted':
-        await manager.query(
-          `UPDATE user_tasks SET state = 'COMPLETED', completed_at = $2, pending_command_id = NULL, last_error = NULL
-           WHERE id = $1 AND state <> 'COMPLETED'`,
-          [data.text('userTaskId'), event.recordedAt],
-        );
-        return;
-      case 'UserTaskCanceled':
-        await cancelOpenTasks(manager, 'id = $1', [data.text('userTaskId'), event.recordedAt]);
-        return;
-      case 'ProcessInstanceCompleted':
-      case 'ProcessInstanceTerminated':
-        // An ended instance has nothing open any more, whatever the events said before.
-        await cancelOpenTasks(manager, 'process_instance_id = $1', [processInstanceId, event.recordedAt]);
-        await manager.query('DELETE FROM task_variable_scopes WHERE process_instance_id = $1', [processInstanceId]);
-        await manager.query('DELETE FROM task_process_instances WHERE id = $1', [processInstanceId]);
-        return;
+  async handleBatch(events: readonly EventEnvelope[], manager: EntityManager): Promise<void> {
+    const decided: { readonly event: EventEnvelope; readonly changes: readonly UserTaskRowChange[] }[] = [];
+    const keys = new UserTaskBatchKeys();
+    for (const event of events) {
+      const changes = changesOf(event);
+      if (changes.length === 0) continue;
+      decided.push({ event, changes });
+      for (const change of changes) keys.add(change);
     }
+    if (decided.length === 0) return;
+    const rows = await UserTaskBatchRows.load(manager, keys);
+    for (const { event, changes } of decided) {
+      for (const change of changes) {
+        if (!rows.apply(change)) throw new UnreadableEventError(event, `no ProcessInstanceCreated was projected for instance ${event.processInstanceId}`);
+      }
+    }
+    await rows.write(manager);
   }
 
   async reset(manager: EntityManager): Promise<void> {
     // The outbox stays: commands committed but not yet published must still reach the runtime.
     await manager.query('TRUNCATE user_tasks, task_process_instances, task_variable_scopes');
   }
+}
 
-  private async createTask(manager: EntityManager, event: EventEnvelope, processInstanceId: string, data: EventData): Promise<void> {
-    const instances: { process_definition_id: string; process_id: string }[] = await manager.query(
-      'SELECT process_definition_id, process_id FROM task_process_instances WHERE id = $1',
-      [processInstanceId],
-    );
-    if (instances.length === 0) throw new UnreadableEventError(event, `no ProcessInstanceCreated was projected for instance ${processInstanceId}`);
-    const dueDate = data.optionalText('dueDate');
-    await manager.query(
-      `INSERT INTO user_tasks (id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee,
-         candidate_users, candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'CREATED', $17)
-       ON CONFLICT (id) DO NOTHING`,
-      [
-        data.text('userTaskId'),
-        processInstanceId,
-        instances[0].process_definition_id,
-        instances[0].process_id,
-        data.text('elementId'),
-        data.text('elementInstanceId'),
-        data.optionalText('name') ?? null,
-        data.optionalText('assignee') ?? null,
-        data.textList('candidateUsers'),
-        data.textList('candidateGroups'),
-        dueDate ?? null,
-        sortableTime(dueDate),
-        data.optionalText('followUpDate') ?? null,
-        data.optionalNumber('priority') ?? null,
-        data.optionalText('formKey') ?? null,
-        data.optionalText('formId') ?? null,
-        data.time('createdAt'),
-      ],
-    );
+/** What an event does to the read model's rows, in order (none for an event that concerns no task). */
+function changesOf(event: EventEnvelope): UserTaskRowChange[] {
+  if (!HANDLED.has(event.type)) return [];
+  const processInstanceId = event.processInstanceId;
+  if (processInstanceId === undefined) return [];
+  if (event.schemaVersion !== SCHEMA_VERSION) throw new UnreadableEventError(event, `schema version ${event.schemaVersion} is not known (only ${SCHEMA_VERSION})`);
+  const data = new EventData(event);
+  const at = event.recordedAt;
+
+  switch (event.type) {
+    case 'ProcessInstanceCreated':
+      return [
+        { kind: 'insertInstance', id: processInstanceId, row: { processDefinitionId: data.text('processDefinitionId'), processId: data.text('processId') } },
+        { kind: 'insertScope', scopeId: processInstanceId, processInstanceId, parentScopeId: null },
+      ];
+    case 'ElementActivating':
+      return [{ kind: 'insertScope', scopeId: data.text('elementInstanceId'), processInstanceId, parentScopeId: data.text('flowScopeInstanceId') }];
+    case 'ElementCompleted':
+      return [{ kind: 'deleteScope', scopeId: data.text('elementInstanceId') }];
+    case 'ElementTerminated': {
+      const elementInstanceId = data.text('elementInstanceId');
+      return [
+        { kind: 'deleteScope', scopeId: elementInstanceId },
+        // The engine cancels the task of a terminated element with UserTaskCanceled first; this holds even without it.
+        { kind: 'cancelOpenTasks', key: 'element_instance_id', value: elementInstanceId, at },
+      ];
+    }
+    case 'VariablesSet':
+      return [{ kind: 'setVariables', scopeId: data.text('scopeInstanceId'), variables: data.object('variables') }];
+    case 'UserTaskCreated': {
+      const dueDate = data.optionalText('dueDate');
+      return [
+        {
+          kind: 'insertTask',
+          task: {
+            id: data.text('userTaskId'),
+            process_instance_id: processInstanceId,
+            element_id: data.text('elementId'),
+            element_instance_id: data.text('elementInstanceId'),
+            name: data.optionalText('name') ?? null,
+            assignee: data.optionalText('assignee') ?? null,
+            candidate_users: data.textList('candidateUsers'),
+            candidate_groups: data.textList('candidateGroups'),
+            due_date: dueDate ?? null,
+            due_at: sortableTime(dueDate),
+            follow_up_date: data.optionalText('followUpDate') ?? null,
+            priority: data.optionalNumber('priority') ?? null,
+            form_key: data.optionalText('formKey') ?? null,
+            form_id: data.optionalText('formId') ?? null,
+            created_at: data.time('createdAt'),
+          },
+        },
+      ];
+    }
+    case 'UserTaskCompleted':
+      return [{ kind: 'completeTask', taskId: data.text('userTaskId'), at }];
+    case 'UserTaskCanceled':
+      return [{ kind: 'cancelOpenTasks', key: 'id', value: data.text('userTaskId'), at }];
+    case 'ProcessInstanceCompleted':
+    case 'ProcessInstanceTerminated':
+      // An ended instance has nothing open any more, whatever the events said before.
+      return [
+        { kind: 'cancelOpenTasks', key: 'process_instance_id', value: processInstanceId, at },
+        { kind: 'deleteScopesOf', processInstanceId },
+        { kind: 'deleteInstance', id: processInstanceId },
+      ];
   }
-}
-
-async function insertScope(manager: EntityManager, scopeId: string, processInstanceId: string, parentScopeId: string | null): Promise<void> {
-  await manager.query(
-    'INSERT INTO task_variable_scopes (scope_id, process_instance_id, parent_scope_id) VALUES ($1, $2, $3) ON CONFLICT (scope_id) DO NOTHING',
-    [scopeId, processInstanceId, parentScopeId],
-  );
-}
-
-/** Cancels the open tasks (CREATED, or COMPLETING: the runtime will refuse that completion) matching `where` ($1). */
-async function cancelOpenTasks(manager: EntityManager, where: string, [key, at]: [string, string]): Promise<void> {
-  await manager.query(
-    `UPDATE user_tasks SET state = 'CANCELED', completed_at = $2, pending_command_id = NULL
-     WHERE ${where} AND state IN ('CREATED', 'COMPLETING')`,
-    [key, at],
-  );
+  return [];
 }
 
 /**

@@ -1,0 +1,456 @@
+import type { JsonObject } from '@trellis/contracts';
+import type { EntityManager } from 'typeorm';
+
+/** The keys of the rows a batch of events reads or writes, so they can be loaded with one statement per table. */
+export class UserTaskBatchKeys {
+  /** `task_process_instances.id`. */
+  readonly instances = new Set<string>();
+  /** `task_variable_scopes.scope_id`. */
+  readonly scopes = new Set<string>();
+  /** Instances whose every scope goes (`task_variable_scopes.process_instance_id`). */
+  readonly scopesOfInstances = new Set<string>();
+  /** `user_tasks.id`. */
+  readonly tasks = new Set<string>();
+  /** Element instances whose open tasks are cancelled (`user_tasks.element_instance_id`). */
+  readonly openTasksOfElements = new Set<string>();
+  /** Instances whose open tasks are cancelled (`user_tasks.process_instance_id`). */
+  readonly openTasksOfInstances = new Set<string>();
+
+  /** Adds the keys of the rows a change reads or writes. */
+  add(change: UserTaskRowChange): void {
+    switch (change.kind) {
+      case 'insertInstance':
+      case 'deleteInstance':
+        this.instances.add(change.id);
+        return;
+      case 'insertScope':
+      case 'deleteScope':
+      case 'setVariables':
+        this.scopes.add(change.scopeId);
+        return;
+      case 'deleteScopesOf':
+        this.scopesOfInstances.add(change.processInstanceId);
+        return;
+      case 'insertTask':
+        this.instances.add(change.task.process_instance_id);
+        this.tasks.add(change.task.id);
+        return;
+      case 'completeTask':
+        this.tasks.add(change.taskId);
+        return;
+      case 'cancelOpenTasks':
+        if (change.key === 'id') this.tasks.add(change.value);
+        else if (change.key === 'element_instance_id') this.openTasksOfElements.add(change.value);
+        else this.openTasksOfInstances.add(change.value);
+        return;
+    }
+  }
+}
+
+/**
+ * One change of the read model's rows, as one statement of the per-event projection made it (the comments give that
+ * statement). An event decides its changes; `UserTaskBatchRows` applies them, to memory, in order.
+ */
+export type UserTaskRowChange =
+  /** `INSERT INTO task_process_instances ... ON CONFLICT (id) DO NOTHING` */
+  | { readonly kind: 'insertInstance'; readonly id: string; readonly row: ProcessInstanceRow }
+  /** `DELETE FROM task_process_instances WHERE id = $1` */
+  | { readonly kind: 'deleteInstance'; readonly id: string }
+  /** `INSERT INTO task_variable_scopes ... ON CONFLICT (scope_id) DO NOTHING` */
+  | { readonly kind: 'insertScope'; readonly scopeId: string; readonly processInstanceId: string; readonly parentScopeId: string | null }
+  /** `DELETE FROM task_variable_scopes WHERE scope_id = $1` */
+  | { readonly kind: 'deleteScope'; readonly scopeId: string }
+  /** `DELETE FROM task_variable_scopes WHERE process_instance_id = $1` */
+  | { readonly kind: 'deleteScopesOf'; readonly processInstanceId: string }
+  /** `UPDATE task_variable_scopes SET variables = variables || $2 WHERE scope_id = $1` */
+  | { readonly kind: 'setVariables'; readonly scopeId: string; readonly variables: JsonObject }
+  /**
+   * `SELECT ... FROM task_process_instances WHERE id = $1` for the task's definition, then
+   * `INSERT INTO user_tasks ... 'CREATED' ... ON CONFLICT (id) DO NOTHING`
+   */
+  | { readonly kind: 'insertTask'; readonly task: TaskFields }
+  /** `UPDATE user_tasks SET state = 'COMPLETED', completed_at = $2, pending_command_id = NULL, last_error = NULL WHERE id = $1 AND state <> 'COMPLETED'` */
+  | { readonly kind: 'completeTask'; readonly taskId: string; readonly at: string }
+  /** `UPDATE user_tasks SET state = 'CANCELED', completed_at = $2, pending_command_id = NULL WHERE <key> = $1 AND state IN ('CREATED', 'COMPLETING')` */
+  | { readonly kind: 'cancelOpenTasks'; readonly key: 'id' | 'element_instance_id' | 'process_instance_id'; readonly value: string; readonly at: string };
+
+export interface ProcessInstanceRow {
+  readonly processDefinitionId: string;
+  readonly processId: string;
+}
+
+/** A task as the projection writes it; timestamps are texts Postgres reads back exactly. */
+export interface NewTaskRow {
+  readonly id: string;
+  readonly process_instance_id: string;
+  readonly process_definition_id: string;
+  readonly process_id: string;
+  readonly element_id: string;
+  readonly element_instance_id: string;
+  readonly name: string | null;
+  readonly assignee: string | null;
+  readonly candidate_users: readonly string[];
+  readonly candidate_groups: readonly string[];
+  readonly due_date: string | null;
+  readonly due_at: string | null;
+  readonly follow_up_date: string | null;
+  readonly priority: number | null;
+  readonly form_key: string | null;
+  readonly form_id: string | null;
+  readonly created_at: string;
+}
+
+/** A new task's columns its event gives (the definition comes from its instance's row). */
+export type TaskFields = Omit<NewTaskRow, 'process_definition_id' | 'process_id'>;
+
+/** What the projection changes of a task after creating it. */
+interface TaskProgress {
+  state: string;
+  completed_at: string | null;
+  pending_command_id: string | null;
+  last_error: string | null;
+}
+
+interface KnownTask {
+  readonly id: string;
+  readonly processInstanceId: string;
+  readonly elementInstanceId: string;
+  readonly progress: TaskProgress;
+  /** Created by this batch: inserted whole at the end. */
+  readonly created?: NewTaskRow;
+  changed: boolean;
+}
+
+/** A scope as the batch leaves it: as loaded plus a patch of its variables, or created by the batch. */
+type Scope =
+  | { readonly kind: 'stored'; readonly processInstanceId: string; patch: JsonObject | undefined }
+  | { readonly kind: 'created'; readonly processInstanceId: string; readonly parentScopeId: string | null; variables: JsonObject };
+
+/**
+ * The rows of the user-task read model that one batch of events touches, loaded with one statement per table, changed
+ * in memory by the same operations the per-event statements performed (each mirrors one such statement, with its
+ * conditions), and written back with one statement per table and kind of change. Only rows whose key the batch named
+ * are loaded: an operation on any other key is a bug of the caller's key collection, and throws.
+ *
+ * The tasks are locked (`FOR UPDATE`) when loaded: the repository changes them too (claims, completions in flight,
+ * rejections), and the batch writes back what it computed from them. The instances and scopes only the projection
+ * writes, in the transaction that holds their stream's checkpoint.
+ */
+export class UserTaskBatchRows {
+  /** Rows as loaded; `undefined` when the row did not exist. */
+  private readonly storedInstances = new Map<string, ProcessInstanceRow | undefined>();
+  /** Rows as the batch leaves them; `undefined` when gone. */
+  private readonly instances = new Map<string, ProcessInstanceRow | undefined>();
+  private readonly instancesDeleted = new Set<string>();
+  private readonly storedScopeIds = new Set<string>();
+  private readonly scopes = new Map<string, Scope | undefined>();
+  private readonly scopesDeleted = new Set<string>();
+  private readonly tasks = new Map<string, KnownTask>();
+  private readonly tasksByElement = new Map<string, KnownTask[]>();
+  private readonly tasksByInstance = new Map<string, KnownTask[]>();
+  /** Tasks created, in the order of their events (their `seq`, the tie-breaker of every listing, follows it). */
+  private readonly createdTasks: KnownTask[] = [];
+
+  private constructor(private readonly keys: UserTaskBatchKeys) {}
+
+  /** Loads the rows named by `keys`: at most one statement per table, none for a table the batch does not touch. */
+  static async load(manager: EntityManager, keys: UserTaskBatchKeys): Promise<UserTaskBatchRows> {
+    const rows = new UserTaskBatchRows(keys);
+    if (keys.instances.size > 0) {
+      const ids = [...keys.instances];
+      const found: { id: string; process_definition_id: string; process_id: string }[] = await manager.query(
+        'SELECT id, process_definition_id, process_id FROM task_process_instances WHERE id = ANY($1::text[])',
+        [ids],
+      );
+      for (const id of ids) rows.storedInstances.set(id, undefined);
+      for (const row of found) rows.storedInstances.set(row.id, { processDefinitionId: row.process_definition_id, processId: row.process_id });
+      for (const [id, row] of rows.storedInstances) rows.instances.set(id, row);
+    }
+    if (keys.scopes.size > 0 || keys.scopesOfInstances.size > 0) {
+      const found: { scope_id: string; process_instance_id: string }[] = await manager.query(
+        'SELECT scope_id, process_instance_id FROM task_variable_scopes WHERE scope_id = ANY($1::text[]) OR process_instance_id = ANY($2::text[])',
+        [[...keys.scopes], [...keys.scopesOfInstances]],
+      );
+      for (const id of keys.scopes) rows.scopes.set(id, undefined);
+      for (const row of found) {
+        rows.storedScopeIds.add(row.scope_id);
+        rows.scopes.set(row.scope_id, { kind: 'stored', processInstanceId: row.process_instance_id, patch: undefined });
+      }
+    }
+    if (keys.tasks.size > 0 || keys.openTasksOfElements.size > 0 || keys.openTasksOfInstances.size > 0) {
+      // Closed tasks matter only by id: the cancellations by element and instance touch open ones alone.
+      const found: {
+        id: string;
+        process_instance_id: string;
+        element_instance_id: string;
+        state: string;
+        completed_at: string | null;
+        pending_command_id: string | null;
+        last_error: string | null;
+      }[] = await manager.query(
+        `SELECT id, process_instance_id, element_instance_id, state, completed_at::text AS completed_at, pending_command_id, last_error
+         FROM user_tasks
+         WHERE id = ANY($1::text[])
+            OR ((element_instance_id = ANY($2::text[]) OR process_instance_id = ANY($3::text[])) AND state IN ('CREATED', 'COMPLETING'))
+         ORDER BY id FOR UPDATE`,
+        [[...keys.tasks], [...keys.openTasksOfElements], [...keys.openTasksOfInstances]],
+      );
+      for (const row of found) {
+        rows.remember({
+          id: row.id,
+          processInstanceId: row.process_instance_id,
+          elementInstanceId: row.element_instance_id,
+          progress: { state: row.state, completed_at: row.completed_at, pending_command_id: row.pending_command_id, last_error: row.last_error },
+          changed: false,
+        });
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Applies a change to the rows in memory, as its statement would have changed them at this point of the batch.
+   * False (and nothing changed) when a task's instance has no row: its `ProcessInstanceCreated` was never projected.
+   */
+  apply(change: UserTaskRowChange): boolean {
+    switch (change.kind) {
+      case 'insertInstance':
+        this.insertInstance(change.id, change.row);
+        return true;
+      case 'deleteInstance':
+        this.deleteInstance(change.id);
+        return true;
+      case 'insertScope':
+        this.insertScope(change.scopeId, change.processInstanceId, change.parentScopeId);
+        return true;
+      case 'deleteScope':
+        this.deleteScope(change.scopeId);
+        return true;
+      case 'deleteScopesOf':
+        this.deleteScopesOf(change.processInstanceId);
+        return true;
+      case 'setVariables':
+        this.setVariables(change.scopeId, change.variables);
+        return true;
+      case 'insertTask': {
+        const instance = this.instance(change.task.process_instance_id);
+        if (instance === undefined) return false;
+        this.insertTask({ ...change.task, process_definition_id: instance.processDefinitionId, process_id: instance.processId });
+        return true;
+      }
+      case 'completeTask':
+        this.completeTask(change.taskId, change.at);
+        return true;
+      case 'cancelOpenTasks':
+        this.cancelOpenTasks(change.key, change.value, change.at);
+        return true;
+    }
+  }
+
+  /** Writes what changed: at most one statement per table and kind of change, none when nothing changed. */
+  async write(manager: EntityManager): Promise<void> {
+    await this.writeInstances(manager);
+    await this.writeScopes(manager);
+    await this.writeTasks(manager);
+  }
+
+  private instance(id: string): ProcessInstanceRow | undefined {
+    this.requireKey(this.keys.instances, id, 'process instance');
+    return this.instances.get(id);
+  }
+
+  private insertInstance(id: string, row: ProcessInstanceRow): void {
+    if (this.instance(id) === undefined) this.instances.set(id, row);
+  }
+
+  private deleteInstance(id: string): void {
+    if (this.instance(id) === undefined) return;
+    this.instances.set(id, undefined);
+    if (this.storedInstances.get(id) !== undefined) this.instancesDeleted.add(id);
+  }
+
+  private insertScope(scopeId: string, processInstanceId: string, parentScopeId: string | null): void {
+    this.requireKey(this.keys.scopes, scopeId, 'variable scope');
+    if (this.scopes.get(scopeId) !== undefined) return;
+    this.scopes.set(scopeId, { kind: 'created', processInstanceId, parentScopeId, variables: {} });
+  }
+
+  private setVariables(scopeId: string, variables: JsonObject): void {
+    this.requireKey(this.keys.scopes, scopeId, 'variable scope');
+    const scope = this.scopes.get(scopeId);
+    if (scope === undefined) return;
+    // `||` of two JSON objects replaces the top-level keys the right one has, so patches merge in order.
+    if (scope.kind === 'created') scope.variables = { ...scope.variables, ...variables };
+    else scope.patch = { ...scope.patch, ...variables };
+  }
+
+  private deleteScope(scopeId: string): void {
+    this.requireKey(this.keys.scopes, scopeId, 'variable scope');
+    this.dropScope(scopeId);
+  }
+
+  private deleteScopesOf(processInstanceId: string): void {
+    this.requireKey(this.keys.scopesOfInstances, processInstanceId, 'process instance of variable scopes');
+    for (const [scopeId, scope] of this.scopes) if (scope?.processInstanceId === processInstanceId) this.dropScope(scopeId);
+  }
+
+  private insertTask(row: NewTaskRow): void {
+    this.requireKey(this.keys.tasks, row.id, 'user task');
+    if (this.tasks.has(row.id)) return;
+    const task: KnownTask = {
+      id: row.id,
+      processInstanceId: row.process_instance_id,
+      elementInstanceId: row.element_instance_id,
+      progress: { state: 'CREATED', completed_at: null, pending_command_id: null, last_error: null },
+      created: row,
+      changed: false,
+    };
+    this.remember(task);
+    this.createdTasks.push(task);
+  }
+
+  private completeTask(taskId: string, at: string): void {
+    this.requireKey(this.keys.tasks, taskId, 'user task');
+    const task = this.tasks.get(taskId);
+    if (task === undefined || task.progress.state === 'COMPLETED') return;
+    Object.assign(task.progress, { state: 'COMPLETED', completed_at: at, pending_command_id: null, last_error: null });
+    task.changed = true;
+  }
+
+  private cancelOpenTasks(key: 'id' | 'element_instance_id' | 'process_instance_id', value: string, at: string): void {
+    let candidates: readonly KnownTask[];
+    if (key === 'id') {
+      this.requireKey(this.keys.tasks, value, 'user task');
+      const task = this.tasks.get(value);
+      candidates = task === undefined ? [] : [task];
+    } else if (key === 'element_instance_id') {
+      this.requireKey(this.keys.openTasksOfElements, value, 'element instance of user tasks');
+      candidates = this.tasksByElement.get(value) ?? [];
+    } else {
+      this.requireKey(this.keys.openTasksOfInstances, value, 'process instance of user tasks');
+      candidates = this.tasksByInstance.get(value) ?? [];
+    }
+    for (const task of candidates) {
+      if (task.progress.state !== 'CREATED' && task.progress.state !== 'COMPLETING') continue;
+      Object.assign(task.progress, { state: 'CANCELED', completed_at: at, pending_command_id: null });
+      task.changed = true;
+    }
+  }
+
+  private newInstances(): { id: string; process_definition_id: string; process_id: string }[] {
+    const rows: { id: string; process_definition_id: string; process_id: string }[] = [];
+    for (const [id, row] of this.instances) {
+      // A stored row still there needs nothing; one deleted and inserted again is a new object, written anew.
+      if (row === undefined || row === this.storedInstances.get(id)) continue;
+      rows.push({ id, process_definition_id: row.processDefinitionId, process_id: row.processId });
+    }
+    return rows;
+  }
+
+  private newScopes(): { scope_id: string; process_instance_id: string; parent_scope_id: string | null; variables: JsonObject }[] {
+    const rows: { scope_id: string; process_instance_id: string; parent_scope_id: string | null; variables: JsonObject }[] = [];
+    for (const [scopeId, scope] of this.scopes) {
+      if (scope?.kind !== 'created') continue;
+      rows.push({ scope_id: scopeId, process_instance_id: scope.processInstanceId, parent_scope_id: scope.parentScopeId, variables: scope.variables });
+    }
+    return rows;
+  }
+
+  private patchedScopes(): { scope_id: string; patch: JsonObject }[] {
+    const rows: { scope_id: string; patch: JsonObject }[] = [];
+    for (const [scopeId, scope] of this.scopes) if (scope?.kind === 'stored' && scope.patch !== undefined) rows.push({ scope_id: scopeId, patch: scope.patch });
+    return rows;
+  }
+
+  private changedStoredTasks(): KnownTask[] {
+    return [...this.tasks.values()].filter((task) => task.created === undefined && task.changed);
+  }
+
+  private async writeInstances(manager: EntityManager): Promise<void> {
+    if (this.instancesDeleted.size > 0) await manager.query('DELETE FROM task_process_instances WHERE id = ANY($1::text[])', [[...this.instancesDeleted]]);
+    const inserted = this.newInstances();
+    if (inserted.length > 0) {
+      await manager.query(
+        `INSERT INTO task_process_instances (id, process_definition_id, process_id)
+         SELECT id, process_definition_id, process_id FROM jsonb_to_recordset($1::jsonb) AS r (id text, process_definition_id text, process_id text)`,
+        [JSON.stringify(inserted)],
+      );
+    }
+  }
+
+  private async writeScopes(manager: EntityManager): Promise<void> {
+    if (this.scopesDeleted.size > 0) await manager.query('DELETE FROM task_variable_scopes WHERE scope_id = ANY($1::text[])', [[...this.scopesDeleted]]);
+    const inserted = this.newScopes();
+    if (inserted.length > 0) {
+      await manager.query(
+        `INSERT INTO task_variable_scopes (scope_id, process_instance_id, parent_scope_id, variables)
+         SELECT scope_id, process_instance_id, parent_scope_id, variables
+         FROM jsonb_to_recordset($1::jsonb) AS r (scope_id text, process_instance_id text, parent_scope_id text, variables jsonb)`,
+        [JSON.stringify(inserted)],
+      );
+    }
+    const patched = this.patchedScopes();
+    if (patched.length > 0) {
+      await manager.query(
+        `UPDATE task_variable_scopes AS s SET variables = s.variables || p.patch
+         FROM jsonb_to_recordset($1::jsonb) AS p (scope_id text, patch jsonb) WHERE s.scope_id = p.scope_id`,
+        [JSON.stringify(patched)],
+      );
+    }
+  }
+
+  private async writeTasks(manager: EntityManager): Promise<void> {
+    if (this.createdTasks.length > 0) {
+      const rows = this.createdTasks.map((task) => ({ ...task.created, ...task.progress }));
+      // In the order of the events: `seq` breaks ties of equal creation times in every listing.
+      await manager.query(
+        `INSERT INTO user_tasks (id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee,
+           candidate_users, candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at,
+           completed_at, pending_command_id, last_error)
+         SELECT id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee,
+           candidate_users, candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at,
+           completed_at, pending_command_id, last_error
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id text, process_instance_id text, process_definition_id text, process_id text,
+           element_id text, element_instance_id text, name text, assignee text, candidate_users text[], candidate_groups text[],
+           due_date text, due_at timestamptz, follow_up_date text, priority double precision, form_key text, form_id text, state text,
+           created_at timestamptz, completed_at timestamptz, pending_command_id text, last_error text)) WITH ORDINALITY AS r (id,
+           process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee, candidate_users,
+           candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at, completed_at,
+           pending_command_id, last_error, ordinal)
+         ORDER BY ordinal`,
+        [JSON.stringify(rows)],
+      );
+    }
+    const changed = this.changedStoredTasks();
+    if (changed.length > 0) {
+      await manager.query(
+        `UPDATE user_tasks AS t SET state = c.state, completed_at = c.completed_at, pending_command_id = c.pending_command_id, last_error = c.last_error
+         FROM jsonb_to_recordset($1::jsonb) AS c (id text, state text, completed_at timestamptz, pending_command_id text, last_error text)
+         WHERE t.id = c.id`,
+        [JSON.stringify(changed.map((task) => ({ id: task.id, ...task.progress })))],
+      );
+    }
+  }
+
+  private dropScope(scopeId: string): void {
+    if (this.scopes.get(scopeId) === undefined) return;
+    this.scopes.set(scopeId, undefined);
+    if (this.storedScopeIds.has(scopeId)) this.scopesDeleted.add(scopeId);
+  }
+
+  private remember(task: KnownTask): void {
+    this.tasks.set(task.id, task);
+    push(this.tasksByElement, task.elementInstanceId, task);
+    push(this.tasksByInstance, task.processInstanceId, task);
+  }
+
+  private requireKey(keys: ReadonlySet<string>, key: string, what: string): void {
+    if (!keys.has(key)) throw new Error(`The batch did not load the ${what} ${key}: its key collection misses an event's row`);
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
