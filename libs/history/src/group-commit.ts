@@ -12,14 +12,14 @@ interface Pending {
 }
 
 /**
- * Group commit for a consumer whose bus hands over one message at a time per partition: the envelopes that arrive
- * while a transaction is running (from the other partitions) wait and go together into the next one. Each caller's
- * promise settles with its own envelope's fate, so the bus commits or retries each message on its own:
- * when a batch fails (one envelope's stream has a gap, a lock timed out) its envelopes are applied again one by one,
- * and only the one at fault fails.
+ * Group commit for a consumer fed by several partitions at once: the envelopes that arrive while a transaction is
+ * running (a batch of another partition, or single messages) wait and go together into the next one, up to
+ * `maxBatchSize` per transaction. Each caller's promise settles with its own envelopes' fate: when a transaction fails
+ * (one envelope's stream has a gap, a lock timed out) its envelopes are applied again one by one, and only the callers
+ * of the ones at fault fail.
  *
- * Order within a stream holds: a partition's next message is handed over only once the previous one settled, and a
- * stream lives in one partition.
+ * Order within a stream holds: a partition's next messages are handed over only once the previous ones settled, a
+ * call's envelopes are queued together in their order, and a stream lives in one partition.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
@@ -40,6 +40,23 @@ export class GroupCommit {
       this.queue.push({ envelope, resolve, reject });
       if (!this.draining) void this.drain();
     });
+  }
+
+  /**
+   * Resolves once every envelope is applied (or was already); rejects, once all settled, with the first failure in
+   * their order when any could not be. Queued together, so they share transactions instead of the first one going
+   * alone into a transaction of its own.
+   */
+  async applyAll(envelopes: readonly EventEnvelope[]): Promise<void> {
+    const settled = envelopes.map(
+      (envelope) =>
+        new Promise<void>((resolve, reject) => {
+          this.queue.push({ envelope, resolve, reject });
+        }),
+    );
+    if (!this.draining && this.queue.length > 0) void this.drain();
+    const failed = (await Promise.allSettled(settled)).find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
   /** Transactions run so far, and the largest number of envelopes one of them held. */

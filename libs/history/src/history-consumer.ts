@@ -3,6 +3,8 @@ import { asEventEnvelope, type HandlerRetryPolicy, type MessageBus, RetryingSubs
 
 import { type EnvelopeApplier, GroupCommit } from './group-commit.js';
 
+const DEFAULT_MAX_BATCH_SIZE = 500;
+
 /** The history service's consumer group (docs/architecture.md: one group per service). */
 export const HISTORY_CONSUMER_GROUP = 'trellis.history-service';
 
@@ -16,7 +18,7 @@ export interface HistoryConsumerOptions {
   readonly topics?: readonly string[];
   /** Default the bus's (`trellis.dead-letter.v1`). */
   readonly deadLetterTopic?: string;
-  /** Most envelopes applied in one transaction (default 500). */
+  /** Most envelopes the bus hands over at once, and most applied in one transaction (default 500). */
   readonly maxBatchSize?: number;
   /** Overrides the bus's retry policy for failed transactions. */
   readonly retry?: Partial<HandlerRetryPolicy>;
@@ -37,9 +39,11 @@ export interface HistoryConsumerStatus {
 
 /**
  * Feeds the history projection from Kafka. Every message is decoded with the contracts' `asEventEnvelope` (a malformed
- * one goes to the dead-letter topic with the reason, and the consumer goes on), then applied through the group commit,
- * so envelopes arriving from several partitions at once share a transaction. A stream with a gap
- * (`StreamProjectionGapError`, not retriable) dead-letters that message at once; other failures are retried by the bus.
+ * one goes to the dead-letter topic with the reason, and the consumer goes on). The bus hands over batches of up to
+ * `maxBatchSize` messages of a partition, applied through the group commit, so a transaction holds a whole batch, and
+ * batches of several partitions arriving at once share one. When a batch fails, the bus hands its messages over one at
+ * a time: a stream with a gap (`StreamProjectionGapError`, not retriable) dead-letters that message at once; other
+ * failures are retried by the bus.
  * A new group starts from the oldest message kept: a fresh read model is built from the whole topic.
  */
 export class HistoryConsumer {
@@ -51,7 +55,7 @@ export class HistoryConsumer {
   constructor(bus: MessageBus, applier: EnvelopeApplier, options: HistoryConsumerOptions = {}) {
     this.groupId = options.groupId ?? HISTORY_CONSUMER_GROUP;
     this.topics = options.topics ?? HISTORY_TOPICS;
-    this.groupCommit = new GroupCommit(applier, options.maxBatchSize);
+    this.groupCommit = new GroupCommit(applier, options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE);
     this.subscription = new RetryingSubscription<EventEnvelope>({
       bus,
       subscribe: {
@@ -60,6 +64,8 @@ export class HistoryConsumer {
         fromBeginning: true,
         decode: asEventEnvelope,
         handler: (envelope) => this.groupCommit.apply(envelope),
+        batchHandler: (items) => this.groupCommit.applyAll(items.map(({ body }) => body)),
+        maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
         ...(options.deadLetterTopic === undefined ? {} : { deadLetterTopic: options.deadLetterTopic }),
         ...(options.retry === undefined ? {} : { retry: options.retry }),
       },
