@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventMessageOf, runtimeCommandResultMessageOf } from '@trellis/contracts';
-import { KafkaMessageBus, silentMessagingLogger } from '@trellis/messaging';
+import { type DeadLetterEnvelope, eventMessageOf, runtimeCommandResultMessageOf } from '@trellis/contracts';
+import { KafkaMessageBus, asDeadLetterEnvelope, silentMessagingLogger } from '@trellis/messaging';
+import { Collected } from '@trellis/messaging/testing';
 import { StreamProjectionRunner, createPostgresDataSource } from '@trellis/persistence';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
 import type { DataSource } from 'typeorm';
@@ -91,6 +92,54 @@ describe('TaskMessagesConsumer on Kafka', () => {
       await consumer.stop();
     }
     expect(consumer.status().state).toBe('stopped');
+  });
+
+  it('projects a backlog in batches, and dead-letters only the message of a stream with a gap', async () => {
+    const topics = testTopics();
+    const processes = await compileProcesses();
+    const repository = new TaskRepository(dataSource);
+    await bus.ensureTopics([
+      { topic: topics.processInstanceEvents, partitions: 2 },
+      { topic: topics.runtimeCommandResults, partitions: 2 },
+      { topic: topics.deadLetter, partitions: 1 },
+    ]);
+    const instances = Array.from({ length: 20 }, () => new EngineInstance(processes.approval));
+    const envelopes = instances.map((instance) => instance.start({ groups: [], users: [], priority: 5 }));
+    const gapped = new EngineInstance(processes.approval);
+    const [first, , third] = gapped.start({ groups: [], users: [], priority: 5 });
+    // A backlog published before the group starts: the bus hands it over in batches.
+    await bus.publish(topics.processInstanceEvents, [...envelopes.flat(), first!, third!].map(eventMessageOf));
+    const deadLetters = new Collected<DeadLetterEnvelope>();
+    const reader = await bus.subscribe({
+      topics: topics.deadLetter,
+      groupId: `tasks-consumer-test.${randomUUID()}.dead-letters`,
+      fromBeginning: true,
+      decode: asDeadLetterEnvelope,
+      deadLetterTopic: `${topics.deadLetter}.dead`,
+      handler: deadLetters.handler,
+    });
+    const consumer = new TaskMessagesConsumer({
+      bus,
+      groupId: `tasks-consumer-test.${randomUUID()}`,
+      topics,
+      deadLetterTopic: topics.deadLetter,
+      runner: new StreamProjectionRunner(dataSource, new UserTaskProjection()),
+      repository,
+    });
+    try {
+      await consumer.start();
+      for (const instance of instances) {
+        const taskId = instance.userTask('approve').id;
+        await until(async () => (await repository.get(taskId))?.state === 'CREATED', `the task of ${instance.id}`);
+      }
+      await deadLetters.until((items) => items.length >= 1, 'the dead letter');
+
+      expect(deadLetters.items.map(({ reason, key }) => ({ reason, key }))).toEqual([{ reason: 'rejected', key: gapped.id }]);
+      expect(deadLetters.items[0]?.error).toContain(`misses events of stream process-instance-${gapped.id}`);
+    } finally {
+      await consumer.stop();
+      await reader.close();
+    }
   });
 
   it('stops while still waiting for its topics', async () => {

@@ -1,5 +1,6 @@
 import { type EventEnvelope, type RuntimeCommandResult, type Validated, validateRuntimeCommandResult } from '@trellis/contracts';
 import {
+  type BatchItem,
   type Decoder,
   type MessageBus,
   RetryingSubscription,
@@ -43,7 +44,8 @@ const asResult = asJson(validateRuntimeCommandResult);
 
 /**
  * The task-service's one subscription: the runtime's events (into the user-task projection, exactly once) and its
- * answers to commands (a rejected completion reopens its task), each decoded and validated by its contract. Both
+ * answers to commands (a rejected completion reopens its task), each decoded and validated by its contract. The bus
+ * hands them over in batches (up to 500 messages of a partition): the events of a batch go into one transaction. Both
  * topics share the group `trellis.task-service` through one subscription, since Kafka's assignors hand a group's
  * partitions to members whatever topics each member asked for.
  */
@@ -68,6 +70,7 @@ export class TaskMessagesConsumer {
           if (message.kind === 'event') await runner.apply([message.event]);
           else await repository.applyCommandResult(message.result);
         },
+        batchHandler: (items) => applyInOrder(items, runner, repository),
       },
       backoff: { initialDelayMs: options.retryDelayMs ?? 1_000, maxDelayMs: options.maxRetryDelayMs ?? 30_000 },
       ...(options.logger === undefined ? {} : { logger: options.logger }),
@@ -90,6 +93,26 @@ export class TaskMessagesConsumer {
   stop(): Promise<void> {
     return this.subscription.stop();
   }
+}
+
+/**
+ * A batch in its order: each run of events in one projection transaction, each command result on its own. (A batch
+ * comes from one partition, so from one topic: in practice all events or all results.) A failure leaves the batch to
+ * the bus, which hands its messages over one at a time; the events already applied are then skipped by the runner's
+ * checkpoints, and a result applied twice changes nothing more.
+ */
+async function applyInOrder(items: readonly BatchItem<TaskMessage>[], runner: StreamProjectionRunner, repository: TaskRepository): Promise<void> {
+  let events: EventEnvelope[] = [];
+  for (const { body } of items) {
+    if (body.kind === 'event') {
+      events.push(body.event);
+      continue;
+    }
+    if (events.length > 0) await runner.apply(events);
+    events = [];
+    await repository.applyCommandResult(body.result);
+  }
+  if (events.length > 0) await runner.apply(events);
 }
 
 function tagged<T, U>(validated: Validated<T>, wrap: (value: T) => U): Validated<U> {
