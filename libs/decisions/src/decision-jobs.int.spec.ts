@@ -34,6 +34,8 @@ const subscriptions: MessageSubscription[] = [];
 const commands = new Collected<RuntimeCommandMessage>();
 const deadLetters = new Collected<DeadLetterEnvelope>();
 let catalog: PostgresDecisionCatalog;
+/** The deployments stream the test publishes, revision after revision. */
+const deployments = new Deployments();
 
 const publishEvents = (envelopes: readonly EventEnvelope[]): Promise<void> => bus.publish(topics.processInstanceEvents, envelopes.map(eventMessageOf));
 const commandsFor = (processInstanceId: string): RuntimeCommandMessage[] => commands.items.filter((command) => command.processInstanceId === processInstanceId);
@@ -83,7 +85,7 @@ beforeAll(async () => {
       handler: deadLetters.handler,
     }),
   );
-  const { envelope } = await new Deployments().deploy(['risk.dmn', riskDmn('risk-check')]);
+  const { envelope } = await deployments.deploy(['risk.dmn', riskDmn('risk-check')]);
   await bus.publish(topics.deployments, [eventMessageOf(envelope)]);
   await eventually(() => catalog.isDeployed('risk-check'), 'the deployment in the dmn-service store');
 }, 90_000);
@@ -172,6 +174,16 @@ describe('decision jobs over Kafka', () => {
       return rows.length === 0;
     }, 'the completed decision job forgotten');
     expect(instance.state.status).toBe('completed');
+  });
+
+  it('stores deployments published together, in order', async () => {
+    const ids = Array.from({ length: 5 }, (_, n) => `batch-${run}-${n}`);
+    const envelopes: EventEnvelope[] = [];
+    for (const id of ids) envelopes.push((await deployments.deploy([`${id}.dmn`, riskDmn(id)])).envelope);
+
+    await bus.publish(topics.deployments, envelopes.map(eventMessageOf));
+
+    await eventually(async () => (await Promise.all(ids.map((id) => catalog.isDeployed(id)))).every(Boolean), 'the five deployments in the dmn-service store');
   });
 
   it('sends a malformed event to the dead-letter topic and goes on', async () => {

@@ -45,6 +45,17 @@ export class DmnMessagesConsumer {
           if (message.topic === topics.deployments) await runner.apply([event]);
           else await responder.handle(event);
         },
+        // A batch comes from one partition, so from one topic. Deployments: one projection transaction for the batch
+        // (a new group replays the whole topic). Process-instance events: most are no job event and need no I/O, so
+        // the batch spares the bus its per-message work; the responder is idempotent, so the messages a failed batch
+        // handled already may be handled again when the bus hands them over one at a time.
+        batchHandler: async (items) => {
+          if (items[0]?.message.topic === topics.deployments) {
+            await runner.apply(items.map(({ body }) => body));
+          } else {
+            for (const { body } of items) await responder.handle(body);
+          }
+        },
       },
       backoff: { initialDelayMs: options.retryDelayMs ?? 1_000, maxDelayMs: options.maxRetryDelayMs ?? 30_000 },
       ...(options.logger === undefined ? {} : { logger: options.logger }),
