@@ -47,8 +47,8 @@ export interface PostgresEventStoreOptions {
   readonly pollIntervalMs?: number;
   /**
    * How many batches of appends may be written at once (each on a pooled connection, at most `poolMax` - 1). Default 1:
-   * against a server on the same machine, a second batch in flight only split the queue into smaller batches waiting for
-   * the same lock, and measured 20-40 % fewer appends/s than one (docs/event-store.md). A server further away, where
+   * against a server on the same machine, more batches in flight only split the queue into smaller batches waiting for
+   * the same lock, and measured fewer appends/s than one (3: 25-50 % fewer, docs/event-store.md). A server further away, where
    * the round trip is long beside the commit, may gain from 2 or 3, which overlap one batch's round trip with another's
    * commit.
    */
