@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventEnvelope } from '@trellis/contracts';
 import { type StreamProjection, StreamProjectionRunner, createPostgresDataSource } from '@trellis/persistence';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
+import { EngineInstance } from '@trellis/runtime/testing';
 import type { DataSource, EntityManager } from 'typeorm';
 
 import { TaskRepository } from './task.repository.js';
 import { TASKS_MIGRATIONS } from './tasks.migrations.js';
 import { type WorkloadProcesses, type WorkloadStep, envelopesOf, runWorkload, userTaskWorkload, workloadProcesses } from './user-task-batch-workload.js';
-import { UserTaskProjection } from './user-task.projection.js';
+import { UnreadableEventError, UserTaskProjection } from './user-task.projection.js';
 
 const schema = uniqueSchema('tasks_batch');
 let dataSource: DataSource;
@@ -228,5 +229,26 @@ describe('UserTaskProjection.handleBatch', () => {
     // The loads and writes of three tables.
     expect(large).toBeLessThanOrEqual(10);
   });
-});
 
+  it('refuses a batch with the error of the first event that cannot be applied, as event by event', async () => {
+    const orphan = new EngineInstance(processes.approval);
+    // Its ProcessInstanceCreated never reached the projection (a type it does not know, so no gap either).
+    const orphaned = orphan.start({ approver: 'ada', groups: [], users: [], due: '2030-07-01', priority: 1 }).map((envelope) =>
+      envelope.type === 'ProcessInstanceCreated' ? { ...envelope, type: 'ProcessInstanceImported' } : envelope,
+    );
+    const broken = new EngineInstance(processes.approval)
+      .start({ approver: 'ada', groups: [], users: [], due: '2030-07-01', priority: 1 })
+      .map((envelope) => (envelope.type === 'UserTaskCreated' ? { ...envelope, data: { ...(envelope.data as object), candidateGroups: 'sales' } } : envelope));
+
+    for (const batch of [
+      [...orphaned, ...broken],
+      [...broken, ...orphaned],
+    ]) {
+      await dataSource.query('TRUNCATE user_tasks, task_process_instances, task_variable_scopes, projection_stream_checkpoints');
+      const eventByEventError = await new StreamProjectionRunner(dataSource, eventByEvent, { retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }).apply(batch).catch((error: unknown) => error);
+      const batchError = await new StreamProjectionRunner(dataSource, projection, { retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }).apply(batch).catch((error: unknown) => error);
+      expect(batchError).toBeInstanceOf(UnreadableEventError);
+      expect((batchError as Error).message).toBe((eventByEventError as Error).message);
+    }
+  });
+});

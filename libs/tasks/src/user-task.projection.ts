@@ -56,19 +56,28 @@ export class UserTaskProjection implements StreamProjection {
   async handleBatch(events: readonly EventEnvelope[], manager: EntityManager): Promise<void> {
     const decided: { readonly event: EventEnvelope; readonly changes: readonly UserTaskRowChange[] }[] = [];
     const keys = new UserTaskBatchKeys();
+    let unreadable: unknown;
     for (const event of events) {
-      const changes = changesOf(event);
+      let changes: UserTaskRowChange[];
+      try {
+        changes = changesOf(event);
+      } catch (error) {
+        // Thrown once the events before it are applied: one of them may fail first, as it did event by event.
+        unreadable = error;
+        break;
+      }
       if (changes.length === 0) continue;
       decided.push({ event, changes });
       for (const change of changes) keys.add(change);
     }
-    if (decided.length === 0) return;
+    if (decided.length === 0 && unreadable === undefined) return;
     const rows = await UserTaskBatchRows.load(manager, keys);
     for (const { event, changes } of decided) {
       for (const change of changes) {
         if (!rows.apply(change)) throw new UnreadableEventError(event, `no ProcessInstanceCreated was projected for instance ${event.processInstanceId}`);
       }
     }
+    if (unreadable !== undefined) throw unreadable;
     await rows.write(manager);
   }
 
