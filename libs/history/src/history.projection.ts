@@ -4,6 +4,8 @@ import { compile, type ProcessInstanceEventType } from '@trellis/engine';
 import type { StreamProjection } from '@trellis/persistence';
 import type { EntityManager } from 'typeorm';
 
+import { type ElementDefinitionRow, HistoryBatch, type HistoryChange, type ProcessDefinitionRow } from './history-batch-rows.js';
+
 /** Where the projection reports events it skips. */
 export interface HistoryProjectionLogger {
   warn(message: string): void;
@@ -16,16 +18,20 @@ export const HISTORY_PROJECTION = 'history';
 const KNOWN_SCHEMA_VERSION = 1;
 
 type Data = Readonly<Record<string, JsonValue>>;
-type Handler = (data: Data, event: EventEnvelope & { readonly processInstanceId: string }, manager: EntityManager) => Promise<void>;
+/** Reads what an event of one type changes: every field first, so that an event whose data lacks one is skipped whole. */
+type Decoder = (data: Data, event: EventEnvelope & { readonly processInstanceId: string }) => HistoryChange | undefined;
 
 /** An event whose data lacks what its type promises: skipped and reported, never a reason to stop the stream. */
 class MalformedEventError extends Error {}
 
 /**
  * Turns the relay's envelopes (process-instance streams and the `deployments` stream) into the history tables.
- * Each handler reads every field it needs before it writes, so a malformed event is skipped whole. Rows are keyed by
- * the ids the engine gave (instances, element instances, jobs, user tasks, incidents) and variables by scope and name;
- * the `StreamProjectionRunner` guarantees each event is applied once, in stream order.
+ * Each event is first read into a change (every field it needs, so a malformed event is skipped whole); the changes of
+ * a batch are then applied together by `HistoryBatch`: one statement reads the rows they touch, the changes are
+ * applied in memory in event order, one statement writes every changed row. So a transaction costs two statements
+ * however many events it holds. Rows are keyed by the ids the engine gave (instances, element instances, jobs, user
+ * tasks, incidents) and variables by scope and name; the `StreamProjectionRunner` guarantees each event is applied
+ * once, in stream order.
  *
  * Event types this version does not know (or a newer `schemaVersion` of a known one) are skipped: a newer runtime may
  * emit events an older history service has never heard of. Each such type is logged once and counted (`ignored`).
@@ -34,10 +40,10 @@ export class HistoryProjection implements StreamProjection {
   readonly name = HISTORY_PROJECTION;
   private readonly ignoredTypes = new Map<string, number>();
   private malformedEvents = 0;
-  private readonly handlers: Readonly<Record<ProcessInstanceEventType, Handler | null>>;
+  private readonly decoders: Readonly<Record<ProcessInstanceEventType, Decoder | null>>;
 
   constructor(private readonly logger: HistoryProjectionLogger = new Logger('HistoryProjection')) {
-    this.handlers = {
+    this.decoders = {
       ProcessInstanceCreated: processInstanceCreated,
       ElementActivating: elementActivating,
       ElementActivated: elementState('ACTIVATED'),
@@ -73,26 +79,24 @@ export class HistoryProjection implements StreamProjection {
     return this.malformedEvents;
   }
 
+  /** One event: the same path as a batch, so the two cannot disagree. */
   async handle(event: EventEnvelope, manager: EntityManager): Promise<void> {
-    const data = asData(event.data);
-    if (event.streamId === DEPLOYMENTS_STREAM_ID) {
-      if (event.type === 'DeploymentCreated' && event.schemaVersion === KNOWN_SCHEMA_VERSION && data) {
-        await this.guard(event, () => deploymentCreated(data, manager, this.logger));
-      } else this.ignore(event);
-      return;
+    await this.handleBatch([event], manager);
+  }
+
+  async handleBatch(events: readonly EventEnvelope[], manager: EntityManager): Promise<void> {
+    const batch = new HistoryBatch();
+    const changes: HistoryChange[] = [];
+    for (const event of events) {
+      const change = await this.decode(event);
+      if (change === undefined) continue;
+      batch.want(change);
+      changes.push(change);
     }
-    const processInstanceId = event.processInstanceId;
-    const handler = Object.hasOwn(this.handlers, event.type) ? this.handlers[event.type as ProcessInstanceEventType] : undefined;
-    if (processInstanceId === undefined || handler === undefined || event.schemaVersion !== KNOWN_SCHEMA_VERSION) {
-      this.ignore(event);
-      return;
-    }
-    if (handler === null) return;
-    if (!data) {
-      this.reportMalformed(event, 'its data is not an object');
-      return;
-    }
-    await this.guard(event, () => handler(data, { ...event, processInstanceId }, manager));
+    if (changes.length === 0) return;
+    await batch.load(manager);
+    for (const change of changes) batch.apply(change);
+    await batch.write(manager);
   }
 
   async reset(manager: EntityManager): Promise<void> {
@@ -101,12 +105,37 @@ export class HistoryProjection implements StreamProjection {
     );
   }
 
-  private async guard(event: EventEnvelope, apply: () => Promise<void>): Promise<void> {
+  /** What the event changes; undefined when it changes nothing or is skipped (counted and logged). */
+  private async decode(event: EventEnvelope): Promise<HistoryChange | undefined> {
+    const data = asData(event.data);
+    if (event.streamId === DEPLOYMENTS_STREAM_ID) {
+      if (event.type === 'DeploymentCreated' && event.schemaVersion === KNOWN_SCHEMA_VERSION && data) {
+        return this.guard(event, () => deploymentCreated(data, this.logger));
+      }
+      this.ignore(event);
+      return undefined;
+    }
+    const processInstanceId = event.processInstanceId;
+    const decoder = Object.hasOwn(this.decoders, event.type) ? this.decoders[event.type as ProcessInstanceEventType] : undefined;
+    if (processInstanceId === undefined || decoder === undefined || event.schemaVersion !== KNOWN_SCHEMA_VERSION) {
+      this.ignore(event);
+      return undefined;
+    }
+    if (decoder === null) return undefined;
+    if (!data) {
+      this.reportMalformed(event, 'its data is not an object');
+      return undefined;
+    }
+    return this.guard(event, async () => decoder(data, { ...event, processInstanceId }));
+  }
+
+  private async guard(event: EventEnvelope, decode: () => Promise<HistoryChange | undefined>): Promise<HistoryChange | undefined> {
     try {
-      await apply();
+      return await decode();
     } catch (error) {
       if (!(error instanceof MalformedEventError)) throw error;
       this.reportMalformed(event, error.message);
+      return undefined;
     }
   }
 
@@ -125,7 +154,7 @@ export class HistoryProjection implements StreamProjection {
   }
 }
 
-// Reading event data: every handler reads all its fields before it writes, so a malformed event changes nothing.
+// Reading event data: every decoder reads all its fields before it returns a change, so a malformed event changes nothing.
 
 function asData(value: JsonValue): Data | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Data) : undefined;
@@ -181,208 +210,136 @@ function asTime(value: string | null): string | null {
   return Number.isNaN(parsed) ? null : new Date(parsed).toISOString();
 }
 
-/** Milliseconds from the row's start column to `$n`, as an SQL expression. */
-const since = (column: string, parameter: string): string => `(EXTRACT(EPOCH FROM (${parameter}::timestamptz - ${column})) * 1000)::bigint`;
+// Decoders, one per event type.
 
-// Handlers, one per event type.
+const processInstanceCreated: Decoder = (data, event) => ({
+  kind: 'instanceCreated',
+  row: {
+    id: event.processInstanceId,
+    process_definition_id: text(data, 'processDefinitionId'),
+    process_id: text(data, 'processId'),
+    version: integer(data, 'version'),
+    business_key: optionalText(data, 'businessKey'),
+    start_time: time(data, 'startedAt'),
+  },
+});
 
-const processInstanceCreated: Handler = async (data, event, manager) => {
-  const row = [
-    event.processInstanceId,
-    text(data, 'processDefinitionId'),
-    text(data, 'processId'),
-    integer(data, 'version'),
-    optionalText(data, 'businessKey'),
-    time(data, 'startedAt'),
-  ];
-  await manager.query(
-    `INSERT INTO process_instances (id, process_definition_id, process_id, version, business_key, state, start_time)
-     VALUES ($1, $2, $3, $4, $5, 'ACTIVE', $6) ON CONFLICT (id) DO NOTHING`,
-    row,
-  );
-};
-
-function processInstanceEnded(state: 'COMPLETED' | 'TERMINATED'): Handler {
-  return async (data, event, manager) => {
-    const endedAt = time(data, 'endedAt');
-    await manager.query(`UPDATE process_instances SET state = $2, end_time = $3, duration_ms = ${since('start_time', '$3')} WHERE id = $1`, [
-      event.processInstanceId,
-      state,
-      endedAt,
-    ]);
-  };
+function processInstanceEnded(state: 'COMPLETED' | 'TERMINATED'): Decoder {
+  return (data, event) => ({ kind: 'instanceEnded', id: event.processInstanceId, state, endTime: time(data, 'endedAt') });
 }
 
-const elementActivating: Handler = async (data, event, manager) => {
-  const row = [
-    text(data, 'elementInstanceId'),
-    event.processInstanceId,
-    text(data, 'elementId'),
-    text(data, 'elementType'),
-    text(data, 'flowScopeInstanceId'),
-    optionalInteger(data, 'loopCounter'),
-    event.recordedAt,
-    event.revision,
-  ];
-  await manager.query(
-    `INSERT INTO element_instances (id, process_instance_id, process_definition_id, element_id, element_type, flow_scope_instance_id, loop_counter, state,
-       start_time, stream_revision)
-     VALUES ($1, $2, (SELECT process_definition_id FROM process_instances WHERE id = $2), $3, $4, $5, $6, 'ACTIVATING', $7, $8) ON CONFLICT (id) DO NOTHING`,
-    row,
-  );
-};
+const elementActivating: Decoder = (data, event) => ({
+  kind: 'elementActivating',
+  row: {
+    id: text(data, 'elementInstanceId'),
+    process_instance_id: event.processInstanceId,
+    element_id: text(data, 'elementId'),
+    element_type: text(data, 'elementType'),
+    flow_scope_instance_id: text(data, 'flowScopeInstanceId'),
+    loop_counter: optionalInteger(data, 'loopCounter'),
+    start_time: event.recordedAt,
+    stream_revision: event.revision,
+  },
+});
 
-function elementState(state: string): Handler {
-  return async (data, _event, manager) => {
-    const id = text(data, 'elementInstanceId');
-    await manager.query('UPDATE element_instances SET state = $2 WHERE id = $1', [id, state]);
-  };
+function elementState(state: string): Decoder {
+  return (data) => ({ kind: 'elementState', id: text(data, 'elementInstanceId'), state });
 }
 
 /** Element events carry no time: the store's recording time is when it happened. */
-function elementEnded(state: string): Handler {
-  return async (data, event, manager) => {
-    const id = text(data, 'elementInstanceId');
-    await manager.query(`UPDATE element_instances SET state = $2, end_time = $3, duration_ms = ${since('start_time', '$3')} WHERE id = $1`, [
-      id,
-      state,
-      event.recordedAt,
-    ]);
-  };
+function elementEnded(state: string): Decoder {
+  return (data, event) => ({ kind: 'elementEnded', id: text(data, 'elementInstanceId'), state, endTime: event.recordedAt });
 }
 
-/** One statement: each variable is upserted (its revision counting the updates) and its new value appended to the updates. */
-const variablesSet: Handler = async (data, event, manager) => {
+/** Each variable is upserted (its revision counting the updates) and its new value appended to the updates. */
+const variablesSet: Decoder = (data, event) => {
   const scopeInstanceId = text(data, 'scopeInstanceId');
   const variables = object(data, 'variables');
-  if (Object.keys(variables).length === 0) return;
-  await manager.query(
-    `WITH changed AS (
-       INSERT INTO variables (scope_instance_id, name, process_instance_id, value, revision, create_time, update_time)
-       SELECT $1, entry.key, $2, entry.value, 1, $3, $3 FROM jsonb_each($4::jsonb) AS entry
-       ON CONFLICT (scope_instance_id, name) DO UPDATE SET value = EXCLUDED.value, revision = variables.revision + 1, update_time = EXCLUDED.update_time
-       RETURNING scope_instance_id, name, revision, process_instance_id, value, update_time
-     )
-     INSERT INTO variable_updates (scope_instance_id, name, revision, process_instance_id, value, time, stream_revision)
-     SELECT scope_instance_id, name, revision, process_instance_id, value, update_time, $5 FROM changed
-     ON CONFLICT DO NOTHING`,
-    [scopeInstanceId, event.processInstanceId, event.recordedAt, JSON.stringify(variables), event.revision],
-  );
-};
-
-/** The definition and process id of the instance, copied onto jobs, incidents and user tasks so they filter alone. */
-const OF_INSTANCE = (parameter: string): string =>
-  `(SELECT process_definition_id FROM process_instances WHERE id = ${parameter}), (SELECT process_id FROM process_instances WHERE id = ${parameter})`;
-
-const jobCreated: Handler = async (data, event, manager) => {
-  const customHeaders = object(data, 'customHeaders');
-  const row = [
-    text(data, 'jobId'),
-    text(data, 'type'),
-    integer(data, 'retries'),
-    event.processInstanceId,
-    text(data, 'elementId'),
-    text(data, 'elementInstanceId'),
-    JSON.stringify(customHeaders),
-    time(data, 'createdAt'),
-  ];
-  await manager.query(
-    `INSERT INTO jobs (id, type, state, retries, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, custom_headers, create_time)
-     VALUES ($1, $2, 'CREATED', $3, $4, ${OF_INSTANCE('$4')}, $5, $6, $7::jsonb, $8) ON CONFLICT (id) DO NOTHING`,
-    row,
-  );
-};
-
-/** With retries left the job is offered again (FAILED); without, it waits for an incident to be resolved (INCIDENT). */
-const jobFailed: Handler = async (data, event, manager) => {
-  const row = [text(data, 'jobId'), integer(data, 'retries'), optionalText(data, 'errorMessage'), event.recordedAt, asTime(optionalText(data, 'retryAt'))];
-  await manager.query(
-    `UPDATE jobs SET state = CASE WHEN $2 > 0 THEN 'FAILED' ELSE 'INCIDENT' END, retries = $2, error_message = $3, failures = failures + 1,
-       last_failure_time = $4, retry_at = $5 WHERE id = $1`,
-    row,
-  );
-};
-
-const jobRetriesUpdated: Handler = async (data, _event, manager) => {
-  const row = [text(data, 'jobId'), integer(data, 'retries')];
-  await manager.query(`UPDATE jobs SET state = CASE WHEN $2 > 0 THEN 'FAILED' ELSE state END, retries = $2, retry_at = NULL WHERE id = $1`, row);
-};
-
-function jobEnded(state: 'COMPLETED' | 'CANCELED'): Handler {
-  return async (data, event, manager) => {
-    const id = text(data, 'jobId');
-    await manager.query('UPDATE jobs SET state = $2, end_time = $3, retry_at = NULL WHERE id = $1', [id, state, event.recordedAt]);
+  if (Object.keys(variables).length === 0) return undefined;
+  return {
+    kind: 'variablesSet',
+    scopeInstanceId,
+    processInstanceId: event.processInstanceId,
+    variables,
+    time: event.recordedAt,
+    streamRevision: event.revision,
   };
+};
+
+const jobCreated: Decoder = (data, event) => ({
+  kind: 'jobCreated',
+  row: {
+    custom_headers: object(data, 'customHeaders'),
+    id: text(data, 'jobId'),
+    type: text(data, 'type'),
+    retries: integer(data, 'retries'),
+    process_instance_id: event.processInstanceId,
+    element_id: text(data, 'elementId'),
+    element_instance_id: text(data, 'elementInstanceId'),
+    create_time: time(data, 'createdAt'),
+  },
+});
+
+const jobFailed: Decoder = (data, event) => ({
+  kind: 'jobFailed',
+  id: text(data, 'jobId'),
+  retries: integer(data, 'retries'),
+  errorMessage: optionalText(data, 'errorMessage'),
+  time: event.recordedAt,
+  retryAt: asTime(optionalText(data, 'retryAt')),
+});
+
+const jobRetriesUpdated: Decoder = (data) => ({ kind: 'jobRetriesUpdated', id: text(data, 'jobId'), retries: integer(data, 'retries') });
+
+function jobEnded(state: 'COMPLETED' | 'CANCELED'): Decoder {
+  return (data, event) => ({ kind: 'jobEnded', id: text(data, 'jobId'), state, endTime: event.recordedAt });
 }
 
-const userTaskCreated: Handler = async (data, event, manager) => {
+const userTaskCreated: Decoder = (data, event) => {
   const dueDate = optionalText(data, 'dueDate');
   const followUpDate = optionalText(data, 'followUpDate');
-  const row = [
-    text(data, 'userTaskId'),
-    optionalText(data, 'name'),
-    event.processInstanceId,
-    text(data, 'elementId'),
-    text(data, 'elementInstanceId'),
-    optionalText(data, 'assignee'),
-    texts(data, 'candidateGroups'),
-    texts(data, 'candidateUsers'),
-    dueDate,
-    asTime(dueDate),
-    followUpDate,
-    asTime(followUpDate),
-    optionalInteger(data, 'priority'),
-    optionalText(data, 'formKey'),
-    optionalText(data, 'formId'),
-    time(data, 'createdAt'),
-  ];
-  await manager.query(
-    `INSERT INTO user_tasks (id, name, state, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, assignee,
-       candidate_groups, candidate_users, due_date, due_time, follow_up_date, follow_up_time, priority, form_key, form_id, create_time)
-     VALUES ($1, $2, 'CREATED', $3, ${OF_INSTANCE('$3')}, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (id) DO NOTHING`,
-    row,
-  );
+  return {
+    kind: 'userTaskCreated',
+    row: {
+      id: text(data, 'userTaskId'),
+      name: optionalText(data, 'name'),
+      process_instance_id: event.processInstanceId,
+      element_id: text(data, 'elementId'),
+      element_instance_id: text(data, 'elementInstanceId'),
+      assignee: optionalText(data, 'assignee'),
+      candidate_groups: texts(data, 'candidateGroups'),
+      candidate_users: texts(data, 'candidateUsers'),
+      due_date: dueDate,
+      due_time: asTime(dueDate),
+      follow_up_date: followUpDate,
+      follow_up_time: asTime(followUpDate),
+      priority: optionalInteger(data, 'priority'),
+      form_key: optionalText(data, 'formKey'),
+      form_id: optionalText(data, 'formId'),
+      create_time: time(data, 'createdAt'),
+    },
+  };
 };
 
-function userTaskEnded(state: 'COMPLETED' | 'CANCELED'): Handler {
-  return async (data, event, manager) => {
-    const id = text(data, 'userTaskId');
-    await manager.query('UPDATE user_tasks SET state = $2, end_time = $3 WHERE id = $1', [id, state, event.recordedAt]);
-  };
+function userTaskEnded(state: 'COMPLETED' | 'CANCELED'): Decoder {
+  return (data, event) => ({ kind: 'userTaskEnded', id: text(data, 'userTaskId'), state, endTime: event.recordedAt });
 }
 
-/** The instance counts its open incidents: it shows as INCIDENT while any is open. */
-const incidentCreated: Handler = async (data, event, manager) => {
-  const row = [
-    text(data, 'incidentId'),
-    text(data, 'incidentType'),
-    text(data, 'message'),
-    event.processInstanceId,
-    text(data, 'elementId'),
-    text(data, 'elementInstanceId'),
-    optionalText(data, 'jobId'),
-    time(data, 'createdAt'),
-  ];
-  await manager.query(
-    `WITH created AS (
-       INSERT INTO incidents (id, type, state, message, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, job_id, create_time)
-       VALUES ($1, $2, 'ACTIVE', $3, $4, ${OF_INSTANCE('$4')}, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING process_instance_id
-     )
-     UPDATE process_instances SET open_incidents = open_incidents + 1 WHERE id IN (SELECT process_instance_id FROM created)`,
-    row,
-  );
-};
+const incidentCreated: Decoder = (data, event) => ({
+  kind: 'incidentCreated',
+  row: {
+    id: text(data, 'incidentId'),
+    type: text(data, 'incidentType'),
+    message: text(data, 'message'),
+    process_instance_id: event.processInstanceId,
+    element_id: text(data, 'elementId'),
+    element_instance_id: text(data, 'elementInstanceId'),
+    job_id: optionalText(data, 'jobId'),
+    create_time: time(data, 'createdAt'),
+  },
+});
 
-const incidentResolved: Handler = async (data, event, manager) => {
-  const id = text(data, 'incidentId');
-  await manager.query(
-    `WITH resolved AS (
-       UPDATE incidents SET state = 'RESOLVED', resolve_time = $2 WHERE id = $1 AND state = 'ACTIVE' RETURNING process_instance_id
-     )
-     UPDATE process_instances SET open_incidents = open_incidents - 1 WHERE id IN (SELECT process_instance_id FROM resolved)`,
-    [id, event.recordedAt],
-  );
-};
+const incidentResolved: Decoder = (data, event) => ({ kind: 'incidentResolved', id: text(data, 'incidentId'), time: event.recordedAt });
 
 interface DeployedDefinition {
   readonly id: string;
@@ -398,7 +355,7 @@ interface DeployedDefinition {
  * runtime does), so the element ids are the engine's. A resource this engine cannot compile keeps its definitions,
  * without element names.
  */
-async function deploymentCreated(data: Data, manager: EntityManager, logger: HistoryProjectionLogger): Promise<void> {
+async function deploymentCreated(data: Data, logger: HistoryProjectionLogger): Promise<HistoryChange> {
   const deployedAt = time(data, 'deployedAt');
   const definitions: DeployedDefinition[] = listOf(data, 'processDefinitions').map((definition) => ({
     id: text(definition, 'id'),
@@ -409,7 +366,7 @@ async function deploymentCreated(data: Data, manager: EntityManager, logger: His
     deploymentId: text(definition, 'deploymentId'),
   }));
   const resources = listOf(data, 'resources').map((resource) => ({ name: text(resource, 'name'), xml: text(resource, 'xml') }));
-  const elements: { definitionId: string; elementId: string; type: string; name: string | null }[] = [];
+  const elements: ElementDefinitionRow[] = [];
   for (const resource of resources) {
     const ofResource = definitions.filter((definition) => definition.resourceName === resource.name);
     if (ofResource.length === 0) continue;
@@ -422,24 +379,20 @@ async function deploymentCreated(data: Data, manager: EntityManager, logger: His
       const definition = ofResource.find((candidate) => candidate.processId === process.id);
       if (!definition) continue;
       for (const element of Object.values(process.elements)) {
-        elements.push({ definitionId: definition.id, elementId: element.id, type: element.kind, name: element.name ?? null });
+        elements.push({ process_definition_id: definition.id, element_id: element.id, element_type: element.kind, name: element.name ?? null });
       }
     }
   }
-  for (const definition of definitions) {
-    await manager.query(
-      `INSERT INTO process_definitions (id, process_id, name, version, deployment_id, resource_name, deployed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-      [definition.id, definition.processId, definition.name, definition.version, definition.deploymentId, definition.resourceName, deployedAt],
-    );
-  }
-  if (elements.length > 0) {
-    await manager.query(
-      `INSERT INTO element_definitions (process_definition_id, element_id, element_type, name)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
-      [elements.map((row) => row.definitionId), elements.map((row) => row.elementId), elements.map((row) => row.type), elements.map((row) => row.name)],
-    );
-  }
+  const rows: ProcessDefinitionRow[] = definitions.map((definition) => ({
+    id: definition.id,
+    process_id: definition.processId,
+    name: definition.name,
+    version: definition.version,
+    deployment_id: definition.deploymentId,
+    resource_name: definition.resourceName,
+    deployed_at: deployedAt,
+  }));
+  return { kind: 'deployed', definitions: rows, elements };
 }
 
 function listOf(data: Data, field: string): Data[] {
