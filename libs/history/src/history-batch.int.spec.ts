@@ -69,7 +69,7 @@ async function busyRuntime(): Promise<EventEnvelope[]> {
   const engine = new EngineDriver('2026-05-01T08:00:00.000Z');
   await engine.deploy(orderBpmn, 'order.bpmn');
   await engine.deploy(parallelBpmn, 'parallel.bpmn');
-  await engine.deploy(`${decisionBpmn}`, 'decision.bpmn');
+  await engine.deploy(decisionBpmn, 'decision.bpmn');
   await engine.deploy(packBpmn, 'pack.bpmn');
   const scripts: (() => Promise<void>)[][] = [];
   for (let index = 0; index < 6; index++) {
