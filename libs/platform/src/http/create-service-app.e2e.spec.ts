@@ -62,6 +62,7 @@ describe('createServiceApp', () => {
     expect(response.body).toEqual({ greeting: 'Hello, Ada' });
     expect(response.headers['content-type']).toBe('application/json');
     expect(response.headers['x-powered-by']).toBeUndefined();
+    expect(response.headers['etag']).toBeUndefined();
     await http.post('/greetings').send({ name: 'Ada' }).expect(404);
   });
 

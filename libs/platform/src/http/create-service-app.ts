@@ -2,8 +2,11 @@ import { type DynamicModule, type INestApplication, type Type } from '@nestjs/co
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
 
 import type { HttpSettings } from '../configuration/trellis.settings.js';
+import { PROCESS_LOGGER } from '../logging/logging.module.js';
+import { requestLog } from '../logging/request-log.middleware.js';
 import { configurePlatformHttp } from '../platform.module.js';
 import { exactJsonContentType } from './exact-json-content-type.middleware.js';
 import { notFoundProblem, ProblemDetailsFilter } from './problem/problem-details.filter.js';
@@ -29,17 +32,24 @@ export interface ServiceAppOptions {
 }
 
 /**
- * Builds a Trellis HTTP service, initialised but not listening: Express without `X-Powered-By`, the platform's logger,
- * metrics, security headers and CORS, request bodies refused unless JSON (or multipart uploads), JSON answered as
- * exactly `application/json`, class-validator on every body and query, every error as `application/problem+json`,
- * OpenAPI at `/docs` (Swagger UI) and `/docs-json`, and a problem+json 404 for any route nothing answered.
+ * Builds a Trellis HTTP service, initialised but not listening: Express without `X-Powered-By` or ETags, the platform's
+ * logger and request log, metrics, security headers and CORS, request bodies refused unless JSON (or multipart uploads),
+ * JSON answered as exactly `application/json`, class-validator on every body and query, every error as
+ * `application/problem+json`, OpenAPI at `/docs` (Swagger UI) and `/docs-json`, and a problem+json 404 for any route
+ * nothing answered.
  * Every module's `onModuleInit` and `onApplicationBootstrap` has run when it returns.
  */
 export async function createServiceApp(options: ServiceAppOptions): Promise<INestApplication> {
   // Nest's own logs wait in a buffer for the platform's JSON logger; a startup that fails (a store that does not
   // answer) throws to the caller without writing them, or its error, to the console in Nest's text format.
   const app = await NestFactory.create<NestExpressApplication>(options.module, { bufferLogs: true, abortOnError: false, logger: false });
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  const express = app.getHttpAdapter().getInstance();
+  express.disable('x-powered-by');
+  // Express hashes every response body into a weak ETag; nothing asks an API answer to be revalidated (If-None-Match),
+  // so it was a SHA-1 of every answer for nothing.
+  express.set('etag', false);
+  // First, so that its response time covers the whole pipeline and it sees every request, outside the prefix too.
+  app.use(requestLog(app.get<symbol, Logger>(PROCESS_LOGGER)));
   configurePlatformHttp(app, options.settings, { globalPrefix: options.globalPrefix ?? 'api' });
   // Both run before Nest's body parsers, which `init` registers; the first also shapes the second's problem.
   app.use(exactJsonContentType);

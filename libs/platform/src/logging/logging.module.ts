@@ -1,8 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { destination, type LevelWithSilent, stdSerializers, stdTimeFunctions } from 'pino';
+import { destination, type LevelWithSilent, type Logger, pino, stdSerializers, stdTimeFunctions } from 'pino';
 
 import type { TrellisLogLevel } from '../configuration/trellis.settings.js';
 
@@ -21,67 +19,46 @@ export function pinoLevel(level: TrellisLogLevel): LevelWithSilent {
   return PINO_LEVELS[level];
 }
 
-/** Probes and scrapes come every few seconds: a line each would drown the log. */
-const UNLOGGED_PATHS = /^\/(?:health\/(?:live|ready)|metrics)(?:[?/]|$)/;
-
 export interface LoggingOptions {
   readonly level: TrellisLogLevel;
   /** The `name` field of every line: which service wrote it. */
   readonly service: string;
 }
 
-/**
- * The level of a finished request's line. A successful request is `debug`: at the default level (`log`) a line per
- * request was a synchronous write to stdout for every call, a real share of a busy service's CPU, and said nothing an
- * operator acts on (the metrics count and time every request). A refused request (4xx) stays visible at `info`: it is
- * a client's mistake someone may have to explain. A failure (5xx, or an error thrown past the response) is `error`.
- */
-export function requestLogLevel(_request: IncomingMessage, response: ServerResponse, error?: Error): LevelWithSilent {
-  if (error !== undefined || response.statusCode >= 500) return 'error';
-  return response.statusCode >= 400 ? 'info' : 'debug';
+/** The process's pino logger, which `requestLog` writes the request lines with (see `PlatformLoggingModule`). */
+export const PROCESS_LOGGER = Symbol('PROCESS_LOGGER');
+
+let processLogger: Logger | undefined;
+
+function processLoggerOf(options: LoggingOptions): Logger {
+  processLogger ??= pino(
+    { name: options.service, level: pinoLevel(options.level), timestamp: stdTimeFunctions.isoTime, serializers: { err: stdSerializers.err } },
+    // Written before the call returns: the lines of a shutdown (ended by the signal Nest re-raises) or of a crash are
+    // not lost in a buffer.
+    destination({ dest: 1, sync: true }),
+  );
+  return processLogger;
 }
 
 /**
- * pino through nestjs-pino: one JSON object per line on stdout, Nest's own logs included (after
- * `app.useLogger(app.get(Logger))`), written synchronously. One line per finished request with method, URL, status and
- * duration (at the level `requestLogLevel` gives), never a header or a body. nestjs-pino keeps one logger per process:
- * the first application's options hold for the others.
+ * pino: one JSON object per line on stdout, written synchronously; Nest's own logs go through nestjs-pino's `Logger`
+ * (after `app.useLogger(app.get(Logger))`). The request lines are `requestLog`'s, which `createServiceApp` installs.
+ * One logger per process, as nestjs-pino keeps: the first application's options hold for the others.
+ *
+ * nestjs-pino's own request middleware is not installed (`forRoutes: []`): it ran every request in an
+ * AsyncLocalStorage context, which on Node 20 turns on async hooks for every promise of the process (the store, Kafka
+ * and the engine make thousands per instance), and built a child logger per request, whether or not a line would be
+ * written. Without it, a line written while a request is handled does not carry the request.
  */
 @Module({})
 export class PlatformLoggingModule {
   static forRoot(options: LoggingOptions): DynamicModule {
+    const logger = processLoggerOf(options);
     return {
       module: PlatformLoggingModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: [
-            {
-              name: options.service,
-              level: pinoLevel(options.level),
-              timestamp: stdTimeFunctions.isoTime,
-              // pino-http's wrappers first build pino's full request object for every request (headers, remote
-              // address, and Express's query getter, which parses the query string again), only for these to pick
-              // three fields of it: the serializers read the raw request and response instead.
-              wrapSerializers: false,
-              serializers: {
-                req: (request: IncomingMessage & { id?: unknown; originalUrl?: string }) => ({
-                  id: request.id,
-                  method: request.method,
-                  url: request.originalUrl ?? request.url,
-                }),
-                res: (response: ServerResponse) => ({ statusCode: response.statusCode }),
-                err: stdSerializers.err,
-              },
-              customLogLevel: requestLogLevel,
-              autoLogging: { ignore: (request: IncomingMessage) => UNLOGGED_PATHS.test(request.url ?? '') },
-            },
-            // Written before the call returns: the lines of a shutdown (ended by the signal Nest re-raises) or of a
-            // crash are not lost in a buffer.
-            destination({ dest: 1, sync: true }),
-          ],
-        }),
-      ],
-      exports: [LoggerModule],
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false }, forRoutes: [] })],
+      providers: [{ provide: PROCESS_LOGGER, useValue: logger }],
+      exports: [LoggerModule, PROCESS_LOGGER],
     };
   }
 }
