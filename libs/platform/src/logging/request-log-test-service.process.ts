@@ -3,7 +3,8 @@
  * the process's stdout (synchronously, fd 1), which only another process can read as an operator does.
  * Run: PORT=0 TRELLIS_LOG_LEVEL=<level> node --import ./tools/register.mjs libs/platform/src/logging/request-log-test-service.process.ts
  * Logs its serving line like every service (port included), and answers:
- *   GET /api/things/ok 200, GET /api/things/missing 404 (a problem), GET /api/things/broken 500 (an unexpected error).
+ *   GET /api/things/ok 200, GET /api/things/missing 404 (a problem), GET /api/things/broken 500 (an unexpected error),
+ *   GET /api/things/slow 200 after 2 s.
  */
 import { Controller, type DynamicModule, Get, Module } from '@nestjs/common';
 
@@ -29,6 +30,13 @@ class ThingsController {
   broken(): never {
     throw new Error('the thing broke');
   }
+
+  /** Answers after 2 s: long enough for a client to give up first. */
+  @Get('slow')
+  async slow(): Promise<{ readonly ok: true }> {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    return { ok: true };
+  }
 }
 
 @Module({})
@@ -44,5 +52,5 @@ await runService({
   loadSettings: (env) => loadSettings(env),
   createApp: (settings) =>
     createServiceApp({ module: RequestLogTestServiceModule.forRoot(settings), settings, title: 'Things', description: 'Request log test.', shutdownHooks: true }),
-  describe: () => 'GET /api/things/ok, /api/things/missing, /api/things/broken',
+  describe: () => 'GET /api/things/ok, /api/things/missing, /api/things/broken, /api/things/slow',
 });

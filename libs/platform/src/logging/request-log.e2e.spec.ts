@@ -71,8 +71,8 @@ async function stop(service: Service): Promise<void> {
 }
 
 /**
- * Sends a 200, a 404 and a 500 to a service logging at `level`, then a last 404 whose line (written when it finished)
- * marks that the lines of the three before it are written too; returns the request lines.
+ * Sends a 200, a 404 and a 500 to a service logging at `level`, then a request it gives up on before the answer, then
+ * a last 404 whose line marks that the lines before it are written too; returns the request lines.
  */
 async function requestLinesAt(level: string): Promise<LogLine[]> {
   const service = startService(level);
@@ -82,6 +82,8 @@ async function requestLinesAt(level: string): Promise<LogLine[]> {
     expect((await fetch(`${base}/ok`)).status).toBe(200);
     expect((await fetch(`${base}/missing`)).status).toBe(404);
     expect((await fetch(`${base}/broken`)).status).toBe(500);
+    await expect(fetch(`${base}/slow`, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    await waitFor(service, () => service.stdout.find((line) => line.includes('/api/things/slow')), 'the abandoned request was logged');
     expect((await fetch(`${base}/missing?last`)).status).toBe(404);
     await waitFor(service, () => service.stdout.find((line) => line.includes('/api/things/missing?last')), 'the last request was logged');
   } finally {
@@ -90,23 +92,24 @@ async function requestLinesAt(level: string): Promise<LogLine[]> {
   return service.stdout
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as LogLine)
-    .filter((line) => line.res !== undefined);
+    .filter((line) => line.msg.startsWith('request '));
 }
 
 describe('the request log', () => {
-  it('at the default level (log), writes refused and failed requests, not the successful ones', async () => {
+  it('at the default level (log), writes refused, failed and abandoned requests, not the successful ones', async () => {
     const lines = await requestLinesAt('log');
-    expect(lines.map((line) => [line.level, line.req?.url, line.res?.statusCode])).toEqual([
-      [30, '/api/things/missing', 404],
-      [50, '/api/things/broken', 500],
-      [30, '/api/things/missing?last', 404],
+    expect(lines.map((line) => [line.level, line.msg, line.req?.url])).toEqual([
+      [30, 'request completed', '/api/things/missing'],
+      [50, 'request errored', '/api/things/broken'],
+      [30, 'request aborted', '/api/things/slow'],
+      [30, 'request completed', '/api/things/missing?last'],
     ]);
     expect(lines[0]).toEqual(
       expect.objectContaining({ msg: 'request completed', req: { id: expect.anything(), method: 'GET', url: '/api/things/missing' }, responseTime: expect.any(Number) }),
     );
     expect(lines[1]).toEqual(expect.objectContaining({ msg: 'request errored', req: { id: expect.anything(), method: 'GET', url: '/api/things/broken' } }));
     // The request ids count the requests of the process.
-    expect(new Set(lines.map((line) => line.req?.id)).size).toBe(3);
+    expect(new Set(lines.map((line) => line.req?.id)).size).toBe(4);
   });
 
   it('at debug, writes every request, the successful ones at debug (20)', async () => {
@@ -115,6 +118,7 @@ describe('the request log', () => {
       [20, '/api/things/ok', 200],
       [30, '/api/things/missing', 404],
       [50, '/api/things/broken', 500],
+      [30, '/api/things/slow', undefined],
       [30, '/api/things/missing?last', 404],
     ]);
   });

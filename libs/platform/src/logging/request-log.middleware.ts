@@ -20,8 +20,8 @@ export function requestLogLevel(statusCode: number, finished: boolean): Level {
 let lastRequestId = 0;
 
 /**
- * One line per request once its connection is done with it: method, URL (path and query), status and `responseTime`
- * in ms, never a header or a body. What it costs per request when its level is not written: a listener and a closure;
+ * One line per request once its connection is done with it: method, URL (path and query), status (none when the
+ * connection closed before the answer) and `responseTime` in ms, never a header or a body. What it costs per request when its level is not written: a listener and a closure;
  * the line's fields are built only when it is written.
  */
 export function requestLog(logger: Logger) {
@@ -37,7 +37,8 @@ export function requestLog(logger: Logger) {
       logger[level](
         {
           req: { id, method: request.method, url: request.originalUrl },
-          res: { statusCode: response.statusCode },
+          // An aborted request has no status: none was sent.
+          ...(finished ? { res: { statusCode: response.statusCode } } : {}),
           responseTime: Date.now() - started,
         },
         !finished ? 'request aborted' : response.statusCode >= 500 ? 'request errored' : 'request completed',
