@@ -1,7 +1,7 @@
 import type { JsonObject } from '@trellis/contracts';
 import type { EntityManager } from 'typeorm';
 
-/** The keys of the rows a batch of events reads or writes, so they can be loaded with one statement per table. */
+/** The keys of the rows a batch of events reads or writes, so they can be loaded at once. */
 export class UserTaskBatchKeys {
   /** `task_process_instances.id`. */
   readonly instances = new Set<string>();
@@ -15,6 +15,10 @@ export class UserTaskBatchKeys {
   readonly openTasksOfElements = new Set<string>();
   /** Instances whose open tasks are cancelled (`user_tasks.process_instance_id`). */
   readonly openTasksOfInstances = new Set<string>();
+
+  get empty(): boolean {
+    return [this.instances, this.scopes, this.scopesOfInstances, this.tasks, this.openTasksOfElements, this.openTasksOfInstances].every((keys) => keys.size === 0);
+  }
 
   /** Adds the keys of the rows a change reads or writes. */
   add(change: UserTaskRowChange): void {
@@ -121,16 +125,33 @@ interface KnownTask {
   changed: boolean;
 }
 
+/** A row of the load, by table. */
+type LoadedRow =
+  | { readonly kind: 'instance'; readonly row: { readonly id: string; readonly process_definition_id: string; readonly process_id: string } }
+  | { readonly kind: 'scope'; readonly row: { readonly scope_id: string; readonly process_instance_id: string } }
+  | {
+      readonly kind: 'task';
+      readonly row: {
+        readonly id: string;
+        readonly process_instance_id: string;
+        readonly element_instance_id: string;
+        readonly state: string;
+        readonly completed_at: string | null;
+        readonly pending_command_id: string | null;
+        readonly last_error: string | null;
+      };
+    };
+
 /** A scope as the batch leaves it: as loaded plus a patch of its variables, or created by the batch. */
 type Scope =
   | { readonly kind: 'stored'; readonly processInstanceId: string; patch: JsonObject | undefined }
   | { readonly kind: 'created'; readonly processInstanceId: string; readonly parentScopeId: string | null; variables: JsonObject };
 
 /**
- * The rows of the user-task read model that one batch of events touches, loaded with one statement per table, changed
- * in memory by the same operations the per-event statements performed (each mirrors one such statement, with its
- * conditions), and written back with one statement per table and kind of change. Only rows whose key the batch named
- * are loaded: an operation on any other key is a bug of the caller's key collection, and throws.
+ * The rows of the user-task read model that one batch of events touches, loaded with one statement, changed in memory
+ * by the same operations the per-event statements performed (each mirrors one such statement, with its conditions),
+ * and written back with one statement. Only rows whose key the batch named are loaded: an operation on any other key
+ * is a bug of the caller's key collection, and throws.
  *
  * The tasks are locked (`FOR UPDATE`) when loaded: the repository changes them too (claims, completions in flight,
  * rejections), and the batch writes back what it computed from them. The instances and scopes only the projection
@@ -141,10 +162,8 @@ export class UserTaskBatchRows {
   private readonly storedInstances = new Map<string, ProcessInstanceRow | undefined>();
   /** Rows as the batch leaves them; `undefined` when gone. */
   private readonly instances = new Map<string, ProcessInstanceRow | undefined>();
-  private readonly instancesDeleted = new Set<string>();
   private readonly storedScopeIds = new Set<string>();
   private readonly scopes = new Map<string, Scope | undefined>();
-  private readonly scopesDeleted = new Set<string>();
   private readonly tasks = new Map<string, KnownTask>();
   private readonly tasksByElement = new Map<string, KnownTask[]>();
   private readonly tasksByInstance = new Map<string, KnownTask[]>();
@@ -153,49 +172,40 @@ export class UserTaskBatchRows {
 
   private constructor(private readonly keys: UserTaskBatchKeys) {}
 
-  /** Loads the rows named by `keys`: at most one statement per table, none for a table the batch does not touch. */
+  /**
+   * Loads the rows named by `keys`, in one statement (none when the batch names no row): the tasks, locked in the order
+   * of their ids, the instances and the scopes (their keys only: a scope's variables are patched in place).
+   */
   static async load(manager: EntityManager, keys: UserTaskBatchKeys): Promise<UserTaskBatchRows> {
     const rows = new UserTaskBatchRows(keys);
-    if (keys.instances.size > 0) {
-      const ids = [...keys.instances];
-      const found: { id: string; process_definition_id: string; process_id: string }[] = await manager.query(
-        'SELECT id, process_definition_id, process_id FROM task_process_instances WHERE id = ANY($1::text[])',
-        [ids],
-      );
-      for (const id of ids) rows.storedInstances.set(id, undefined);
-      for (const row of found) rows.storedInstances.set(row.id, { processDefinitionId: row.process_definition_id, processId: row.process_id });
-      for (const [id, row] of rows.storedInstances) rows.instances.set(id, row);
-    }
-    if (keys.scopes.size > 0 || keys.scopesOfInstances.size > 0) {
-      const found: { scope_id: string; process_instance_id: string }[] = await manager.query(
-        'SELECT scope_id, process_instance_id FROM task_variable_scopes WHERE scope_id = ANY($1::text[]) OR process_instance_id = ANY($2::text[])',
-        [[...keys.scopes], [...keys.scopesOfInstances]],
-      );
-      for (const id of keys.scopes) rows.scopes.set(id, undefined);
-      for (const row of found) {
-        rows.storedScopeIds.add(row.scope_id);
-        rows.scopes.set(row.scope_id, { kind: 'stored', processInstanceId: row.process_instance_id, patch: undefined });
-      }
-    }
-    if (keys.tasks.size > 0 || keys.openTasksOfElements.size > 0 || keys.openTasksOfInstances.size > 0) {
+    for (const id of keys.instances) rows.storedInstances.set(id, undefined);
+    for (const id of keys.scopes) rows.scopes.set(id, undefined);
+    if (keys.empty) return rows;
+    const found: LoadedRow[] = await manager.query(
       // Closed tasks matter only by id: the cancellations by element and instance touch open ones alone.
-      const found: {
-        id: string;
-        process_instance_id: string;
-        element_instance_id: string;
-        state: string;
-        completed_at: string | null;
-        pending_command_id: string | null;
-        last_error: string | null;
-      }[] = await manager.query(
-        `SELECT id, process_instance_id, element_instance_id, state, completed_at::text AS completed_at, pending_command_id, last_error
+      `WITH locked AS (
+         SELECT id, process_instance_id, element_instance_id, state, completed_at::text AS completed_at, pending_command_id, last_error
          FROM user_tasks
          WHERE id = ANY($1::text[])
             OR ((element_instance_id = ANY($2::text[]) OR process_instance_id = ANY($3::text[])) AND state IN ('CREATED', 'COMPLETING'))
-         ORDER BY id FOR UPDATE`,
-        [[...keys.tasks], [...keys.openTasksOfElements], [...keys.openTasksOfInstances]],
-      );
-      for (const row of found) {
+         ORDER BY id FOR UPDATE
+       )
+       SELECT 'task' AS kind, to_jsonb(locked) AS row FROM locked
+       UNION ALL
+       SELECT 'instance', jsonb_build_object('id', id, 'process_definition_id', process_definition_id, 'process_id', process_id)
+       FROM task_process_instances WHERE id = ANY($4::text[])
+       UNION ALL
+       SELECT 'scope', jsonb_build_object('scope_id', scope_id, 'process_instance_id', process_instance_id)
+       FROM task_variable_scopes WHERE scope_id = ANY($5::text[]) OR process_instance_id = ANY($6::text[])`,
+      [[...keys.tasks], [...keys.openTasksOfElements], [...keys.openTasksOfInstances], [...keys.instances], [...keys.scopes], [...keys.scopesOfInstances]],
+    );
+    for (const { kind, row } of found) {
+      if (kind === 'instance') {
+        rows.storedInstances.set(row.id, { processDefinitionId: row.process_definition_id, processId: row.process_id });
+      } else if (kind === 'scope') {
+        rows.storedScopeIds.add(row.scope_id);
+        rows.scopes.set(row.scope_id, { kind: 'stored', processInstanceId: row.process_instance_id, patch: undefined });
+      } else {
         rows.remember({
           id: row.id,
           processInstanceId: row.process_instance_id,
@@ -205,6 +215,7 @@ export class UserTaskBatchRows {
         });
       }
     }
+    for (const [id, row] of rows.storedInstances) rows.instances.set(id, row);
     return rows;
   }
 
@@ -247,11 +258,73 @@ export class UserTaskBatchRows {
     }
   }
 
-  /** Writes what changed: at most one statement per table and kind of change, none when nothing changed. */
+  /**
+   * Writes what changed, in one statement (none when nothing changed): a sub-statement per table and kind of change,
+   * each with every row of its kind. Sub-statements of one statement must not touch the same row, so a row deleted and
+   * created again is written by its insert (`ON CONFLICT DO UPDATE`) alone.
+   */
   async write(manager: EntityManager): Promise<void> {
-    await this.writeInstances(manager);
-    await this.writeScopes(manager);
-    await this.writeTasks(manager);
+    const changes: string[] = [];
+    const parameters: unknown[] = [];
+    const change = (sql: (parameter: string) => string, rows: readonly unknown[]): void => {
+      if (rows.length === 0) return;
+      parameters.push(JSON.stringify(rows));
+      changes.push(sql(`$${parameters.length}::jsonb`));
+    };
+    change(
+      (p) => `DELETE FROM task_process_instances WHERE id IN (SELECT value FROM jsonb_array_elements_text(${p}))`,
+      [...this.storedInstances].filter(([id, stored]) => stored !== undefined && this.instances.get(id) === undefined).map(([id]) => id),
+    );
+    change(
+      (p) => `INSERT INTO task_process_instances (id, process_definition_id, process_id)
+        SELECT id, process_definition_id, process_id FROM jsonb_to_recordset(${p}) AS r (id text, process_definition_id text, process_id text)
+        ON CONFLICT (id) DO UPDATE SET process_definition_id = EXCLUDED.process_definition_id, process_id = EXCLUDED.process_id`,
+      this.newInstances(),
+    );
+    change(
+      (p) => `DELETE FROM task_variable_scopes WHERE scope_id IN (SELECT value FROM jsonb_array_elements_text(${p}))`,
+      [...this.storedScopeIds].filter((scopeId) => this.scopes.get(scopeId) === undefined),
+    );
+    change(
+      (p) => `INSERT INTO task_variable_scopes (scope_id, process_instance_id, parent_scope_id, variables)
+        SELECT scope_id, process_instance_id, parent_scope_id, variables
+        FROM jsonb_to_recordset(${p}) AS r (scope_id text, process_instance_id text, parent_scope_id text, variables jsonb)
+        ON CONFLICT (scope_id) DO UPDATE SET process_instance_id = EXCLUDED.process_instance_id, parent_scope_id = EXCLUDED.parent_scope_id,
+          variables = EXCLUDED.variables`,
+      this.newScopes(),
+    );
+    change(
+      (p) => `UPDATE task_variable_scopes AS s SET variables = s.variables || p.patch
+        FROM jsonb_to_recordset(${p}) AS p (scope_id text, patch jsonb) WHERE s.scope_id = p.scope_id`,
+      this.patchedScopes(),
+    );
+    // In the order of the events: `seq` breaks ties of equal creation times in every listing.
+    change(
+      (p) => `INSERT INTO user_tasks (id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name,
+          assignee, candidate_users, candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at,
+          completed_at, pending_command_id, last_error)
+        SELECT id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee,
+          candidate_users, candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at,
+          completed_at, pending_command_id, last_error
+        FROM ROWS FROM (jsonb_to_recordset(${p}) AS (id text, process_instance_id text, process_definition_id text, process_id text,
+          element_id text, element_instance_id text, name text, assignee text, candidate_users text[], candidate_groups text[],
+          due_date text, due_at timestamptz, follow_up_date text, priority double precision, form_key text, form_id text, state text,
+          created_at timestamptz, completed_at timestamptz, pending_command_id text, last_error text)) WITH ORDINALITY AS r (id,
+          process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee, candidate_users,
+          candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at, completed_at,
+          pending_command_id, last_error, ordinal)
+        ORDER BY ordinal`,
+      this.createdTasks.map((task) => ({ ...task.created, ...task.progress })),
+    );
+    change(
+      (p) => `UPDATE user_tasks AS t
+        SET state = c.state, completed_at = c.completed_at, pending_command_id = c.pending_command_id, last_error = c.last_error
+        FROM jsonb_to_recordset(${p}) AS c (id text, state text, completed_at timestamptz, pending_command_id text, last_error text)
+        WHERE t.id = c.id`,
+      [...this.tasks.values()].filter((task) => task.created === undefined && task.changed).map((task) => ({ id: task.id, ...task.progress })),
+    );
+    if (changes.length === 0) return;
+    await manager.query(`WITH ${changes.map((sql, index) => `change${index} AS (${sql})`).join(',\n')}\nSELECT 1`, parameters);
   }
 
   private instance(id: string): ProcessInstanceRow | undefined {
@@ -266,7 +339,6 @@ export class UserTaskBatchRows {
   private deleteInstance(id: string): void {
     if (this.instance(id) === undefined) return;
     this.instances.set(id, undefined);
-    if (this.storedInstances.get(id) !== undefined) this.instancesDeleted.add(id);
   }
 
   private insertScope(scopeId: string, processInstanceId: string, parentScopeId: string | null): void {
@@ -362,80 +434,9 @@ export class UserTaskBatchRows {
     return rows;
   }
 
-  private changedStoredTasks(): KnownTask[] {
-    return [...this.tasks.values()].filter((task) => task.created === undefined && task.changed);
-  }
-
-  private async writeInstances(manager: EntityManager): Promise<void> {
-    if (this.instancesDeleted.size > 0) await manager.query('DELETE FROM task_process_instances WHERE id = ANY($1::text[])', [[...this.instancesDeleted]]);
-    const inserted = this.newInstances();
-    if (inserted.length > 0) {
-      await manager.query(
-        `INSERT INTO task_process_instances (id, process_definition_id, process_id)
-         SELECT id, process_definition_id, process_id FROM jsonb_to_recordset($1::jsonb) AS r (id text, process_definition_id text, process_id text)`,
-        [JSON.stringify(inserted)],
-      );
-    }
-  }
-
-  private async writeScopes(manager: EntityManager): Promise<void> {
-    if (this.scopesDeleted.size > 0) await manager.query('DELETE FROM task_variable_scopes WHERE scope_id = ANY($1::text[])', [[...this.scopesDeleted]]);
-    const inserted = this.newScopes();
-    if (inserted.length > 0) {
-      await manager.query(
-        `INSERT INTO task_variable_scopes (scope_id, process_instance_id, parent_scope_id, variables)
-         SELECT scope_id, process_instance_id, parent_scope_id, variables
-         FROM jsonb_to_recordset($1::jsonb) AS r (scope_id text, process_instance_id text, parent_scope_id text, variables jsonb)`,
-        [JSON.stringify(inserted)],
-      );
-    }
-    const patched = this.patchedScopes();
-    if (patched.length > 0) {
-      await manager.query(
-        `UPDATE task_variable_scopes AS s SET variables = s.variables || p.patch
-         FROM jsonb_to_recordset($1::jsonb) AS p (scope_id text, patch jsonb) WHERE s.scope_id = p.scope_id`,
-        [JSON.stringify(patched)],
-      );
-    }
-  }
-
-  private async writeTasks(manager: EntityManager): Promise<void> {
-    if (this.createdTasks.length > 0) {
-      const rows = this.createdTasks.map((task) => ({ ...task.created, ...task.progress }));
-      // In the order of the events: `seq` breaks ties of equal creation times in every listing.
-      await manager.query(
-        `INSERT INTO user_tasks (id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee,
-           candidate_users, candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at,
-           completed_at, pending_command_id, last_error)
-         SELECT id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee,
-           candidate_users, candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at,
-           completed_at, pending_command_id, last_error
-         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id text, process_instance_id text, process_definition_id text, process_id text,
-           element_id text, element_instance_id text, name text, assignee text, candidate_users text[], candidate_groups text[],
-           due_date text, due_at timestamptz, follow_up_date text, priority double precision, form_key text, form_id text, state text,
-           created_at timestamptz, completed_at timestamptz, pending_command_id text, last_error text)) WITH ORDINALITY AS r (id,
-           process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee, candidate_users,
-           candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at, completed_at,
-           pending_command_id, last_error, ordinal)
-         ORDER BY ordinal`,
-        [JSON.stringify(rows)],
-      );
-    }
-    const changed = this.changedStoredTasks();
-    if (changed.length > 0) {
-      await manager.query(
-        `UPDATE user_tasks AS t SET state = c.state, completed_at = c.completed_at, pending_command_id = c.pending_command_id, last_error = c.last_error
-         FROM jsonb_to_recordset($1::jsonb) AS c (id text, state text, completed_at timestamptz, pending_command_id text, last_error text)
-         WHERE t.id = c.id`,
-        [JSON.stringify(changed.map((task) => ({ id: task.id, ...task.progress })))],
-      );
-    }
-  }
-
   private dropScope(scopeId: string): void {
     if (this.scopes.get(scopeId) === undefined) return;
     this.scopes.set(scopeId, undefined);
-    if (this.storedScopeIds.has(scopeId)) this.scopesDeleted.add(scopeId);
   }
 
   private remember(task: KnownTask): void {

@@ -44,14 +44,21 @@ try {
   const projection: StreamProjection = perEvent ? { name: tasks.name, handle: (event, manager) => tasks.handle(event, manager), reset: (manager) => tasks.reset(manager) } : tasks;
   const runner = new StreamProjectionRunner(dataSource, projection);
   const rates: number[] = [];
+  const cpuPerEvent: number[] = [];
   for (let round = 0; round < rounds; round++) {
     await runner.reset();
     const started = performance.now();
+    const cpu = process.cpuUsage();
     let applied = 0;
     for (let start = 0; start < envelopes.length; start += batchSize) applied += await runner.apply(envelopes.slice(start, start + batchSize));
     const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
     rates.push(applied / seconds);
-    console.log(`round ${round + 1}: ${applied} events in ${seconds.toFixed(2)} s = ${Math.round(applied / seconds)} events/s`);
+    cpuPerEvent.push((used.user + used.system) / applied);
+    console.log(
+      `round ${round + 1}: ${applied} events in ${seconds.toFixed(2)} s = ${Math.round(applied / seconds)} events/s, ` +
+        `${cpuPerEvent[round].toFixed(1)} µs of this process's CPU per event`,
+    );
   }
   const [{ count }]: { count: number }[] = await dataSource.query('SELECT count(*)::int AS count FROM user_tasks');
   const sorted = [...rates].sort((a, b) => a - b);
@@ -63,6 +70,8 @@ try {
       batchSize,
       rounds,
       medianEventsPerSecond: Math.round(sorted[Math.floor(sorted.length / 2)]),
+      // The client's CPU (statement submission, JSON, the projection's own work): what the task-service spends.
+      medianClientCpuMicrosPerEvent: Number([...cpuPerEvent].sort((a, b) => a - b)[Math.floor(cpuPerEvent.length / 2)].toFixed(1)),
     }),
   );
 } finally {

@@ -42,9 +42,9 @@ const HANDLED = new Set([
  * of its instance. Besides the tasks it keeps the live instances (a task's definition) and the live variable scopes
  * (what an open task's element sees), and drops both when they end.
  *
- * A batch costs a few statements whatever its size: `changesOf` turns each event into the row changes it makes, the
- * rows those name are loaded at once, changed in memory in the events' order, and written back set-based
- * (`UserTaskBatchRows`). Events that change no row cost nothing. A single event is a batch of one.
+ * A batch costs two statements whatever its size: `changesOf` turns each event into the row changes it makes, the
+ * rows those name are loaded in one statement, changed in memory in the events' order, and written back set-based in
+ * another (`UserTaskBatchRows`). Events that change no row cost nothing. A single event is a batch of one.
  */
 export class UserTaskProjection implements StreamProjection {
   readonly name = 'user-tasks';
