@@ -8,7 +8,7 @@ import type { HttpSettings } from '../configuration/trellis.settings.js';
 import { PROCESS_LOGGER } from '../logging/logging.module.js';
 import { requestLog } from '../logging/request-log.middleware.js';
 import { configurePlatformHttp } from '../platform.module.js';
-import { exactJsonContentType } from './exact-json-content-type.middleware.js';
+import { answerJsonExactly } from './exact-json-content-type.middleware.js';
 import { notFoundProblem, ProblemDetailsFilter } from './problem/problem-details.filter.js';
 import { requestBodyContentType } from './request-body-content-type.middleware.js';
 import { validationPipe } from './validation.js';
@@ -48,11 +48,12 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<INes
   // Express hashes every response body into a weak ETag; nothing asks an API answer to be revalidated (If-None-Match),
   // so it was a SHA-1 of every answer for nothing.
   express.set('etag', false);
+  // Also shapes the problems answered before any route (the 415 of requestBodyContentType).
+  answerJsonExactly(express);
   // First, so that its response time covers the whole pipeline and it sees every request, outside the prefix too.
   app.use(requestLog(app.get<symbol, Logger>(PROCESS_LOGGER)));
   configurePlatformHttp(app, options.settings, { globalPrefix: options.globalPrefix ?? 'api' });
-  // Both run before Nest's body parsers, which `init` registers; the first also shapes the second's problem.
-  app.use(exactJsonContentType);
+  // Before Nest's body parsers, which `init` registers.
   app.use(requestBodyContentType());
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
