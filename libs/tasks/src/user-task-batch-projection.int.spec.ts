@@ -171,6 +171,19 @@ async function statementsOf(events: readonly EventEnvelope[]): Promise<number> {
   return statements;
 }
 
+/** Waits until a statement starting with `prefix` waits for a row lock. */
+async function waitForLockWait(prefix: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const [{ waiting }]: { waiting: number }[] = await dataSource.query(
+      "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND left(query, $1) = $2",
+      [prefix.length, prefix],
+    );
+    if (waiting > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`No statement starting with ${prefix} waited for a lock`);
+}
+
 const ALL_AT_ONCE = Number.MAX_SAFE_INTEGER;
 /** Event by event, a few thousand statements: room for a machine other test runs share. */
 const SLOW = 180_000;
@@ -249,5 +262,31 @@ describe('UserTaskProjection.handleBatch', () => {
       expect(batchError).toBeInstanceOf(UnreadableEventError);
       expect((batchError as Error).message).toBe((eventByEventError as Error).message);
     }
+  });
+
+  it('keeps what the task-service wrote while a batch waited for the task, as the per-event statements did', async () => {
+    await dataSource.query('TRUNCATE user_tasks, task_process_instances, task_variable_scopes, task_outbox, projection_stream_checkpoints');
+    const runner = new StreamProjectionRunner(dataSource, projection);
+    const instance = new EngineInstance(processes.approval);
+    await runner.apply(instance.start({ approver: 'ada', groups: [], users: [], due: '2030-07-01', priority: 1 }));
+    const taskId = instance.userTask('approve').id;
+    const cancelled = instance.send({ type: 'CancelProcessInstance' });
+
+    // The task-service holds the task (a rejection being recorded) while the cancellation arrives.
+    const service = dataSource.createQueryRunner();
+    await service.connect();
+    try {
+      await service.startTransaction();
+      await service.query('SELECT id FROM user_tasks WHERE id = $1 FOR UPDATE', [taskId]);
+      const applying = runner.apply(cancelled);
+      await waitForLockWait('WITH locked AS');
+      await service.query("UPDATE user_tasks SET assignee = 'grace', last_error = 'rejected meanwhile' WHERE id = $1", [taskId]);
+      await service.commitTransaction();
+      await applying;
+    } finally {
+      await service.release();
+    }
+
+    expect(await tasks.get(taskId)).toMatchObject({ state: 'CANCELED', assignee: 'grace', lastError: 'rejected meanwhile' });
   });
 });
