@@ -8,51 +8,17 @@ import type { ExecutableProcess } from '@trellis/engine';
 import { EngineInstance, compileProcesses } from '@trellis/runtime/testing';
 
 import type { TaskRepository } from './task.repository.js';
+import { USER_TASK_MODELS } from './user-task-models.fixture.js';
 
 /**
- * The workload's models: `approval` and `review` as in `USER_TASK_MODELS` (repeated here: `testing.ts` loads the Kafka
- * test kit, which runs only under Jest, and the benchmark runs under plain Node), and `rush`: start → a parallel fork
- * to `sign` (a parallel multi-instance user task, one per element of `signers`, each assigned to its signer) → end,
- * and to `charge` (a job) → a terminate end event, which cancels every signature still open.
+ * The workload's own model, next to `approval` and `review` of `USER_TASK_MODELS`: `rush`: start → a parallel fork to
+ * `sign` (a parallel multi-instance user task, one per element of `signers`, each assigned to its signer) → end, and
+ * to `charge` (a job) → a terminate end event, which cancels every signature still open.
  */
-export const USER_TASK_BATCH_MODELS = `<?xml version="1.0" encoding="UTF-8"?>
+export const RUSH_MODEL = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
                   xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
-                  id="batch-definitions" targetNamespace="http://example.org/tasks">
-  <bpmn:process id="approval" isExecutable="true">
-    <bpmn:startEvent id="start" />
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="approve" />
-    <bpmn:userTask id="approve" name="Approve order">
-      <bpmn:extensionElements>
-        <zeebe:assignmentDefinition assignee="=approver" candidateGroups="=groups" candidateUsers="=users" />
-        <zeebe:taskSchedule dueDate="=due" followUpDate="2031-01-01T09:00:00Z" />
-        <zeebe:priorityDefinition priority="=priority" />
-        <zeebe:formDefinition formKey="camunda-forms:bpmn:approve-form" />
-      </bpmn:extensionElements>
-    </bpmn:userTask>
-    <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="end" />
-    <bpmn:endEvent id="end" />
-  </bpmn:process>
-  <bpmn:process id="review" isExecutable="true">
-    <bpmn:startEvent id="review-start" />
-    <bpmn:sequenceFlow id="r1" sourceRef="review-start" targetRef="stage" />
-    <bpmn:subProcess id="stage">
-      <bpmn:extensionElements>
-        <zeebe:ioMapping><zeebe:input source="=amount * 2" target="doubled" /></zeebe:ioMapping>
-      </bpmn:extensionElements>
-      <bpmn:startEvent id="stage-start" />
-      <bpmn:sequenceFlow id="s1" sourceRef="stage-start" targetRef="check" />
-      <bpmn:userTask id="check" name="Check">
-        <bpmn:extensionElements>
-          <zeebe:ioMapping><zeebe:input source="=doubled / 4" target="share" /></zeebe:ioMapping>
-        </bpmn:extensionElements>
-      </bpmn:userTask>
-      <bpmn:sequenceFlow id="s2" sourceRef="check" targetRef="stage-end" />
-      <bpmn:endEvent id="stage-end" />
-    </bpmn:subProcess>
-    <bpmn:sequenceFlow id="r2" sourceRef="stage" targetRef="review-end" />
-    <bpmn:endEvent id="review-end" />
-  </bpmn:process>
+                  id="rush-definitions" targetNamespace="http://example.org/tasks">
   <bpmn:process id="rush" isExecutable="true">
     <bpmn:startEvent id="rush-start" />
     <bpmn:sequenceFlow id="u1" sourceRef="rush-start" targetRef="fork" />
@@ -90,7 +56,8 @@ export interface WorkloadProcesses {
 }
 
 export async function workloadProcesses(): Promise<WorkloadProcesses> {
-  const { approval, review, rush } = await compileProcesses(USER_TASK_BATCH_MODELS);
+  const { approval, review } = await compileProcesses(USER_TASK_MODELS);
+  const { rush } = await compileProcesses(RUSH_MODEL);
   return { approval, review, rush };
 }
 
