@@ -68,7 +68,6 @@ export { ProblemError, ProblemType, type ProblemDetails, type ProblemFieldError 
 export { ApiProblemResponses, ProblemDetailsDto, ProblemFieldErrorDto } from './http/problem/problem-details.dto.js';
 export { notFoundProblem, ProblemDetailsFilter, sendProblem } from './http/problem/problem-details.filter.js';
 export { validationPipe } from './http/validation.js';
-export { exactJsonContentType } from './http/exact-json-content-type.middleware.js';
 export { REQUEST_BODY_TYPES, requestBodyContentType } from './http/request-body-content-type.middleware.js';
 export { API_VERSION, createServiceApp, type ServiceAppOptions } from './http/create-service-app.js';
 export { runService, type RunServiceOptions } from './http/run-service.js';

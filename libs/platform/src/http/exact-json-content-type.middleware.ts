@@ -1,4 +1,4 @@
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, Response } from 'express';
 
 const JSON_WITH_CHARSET = /^(application\/(?:[\w.-]+\+)?json)\s*;\s*charset=utf-8$/i;
 
@@ -12,19 +12,10 @@ function withoutJsonCharset(setHeader: SetHeader): SetHeader {
 }
 
 /**
- * JSON responses go out as `application/json` exactly: Express appends `; charset=utf-8` to every
- * string body, and the Camunda external-task client ignores responses whose type is not exactly
- * `application/json`. UTF-8 is JSON's only encoding anyway (RFC 8259), so nothing is lost.
- * This middleware does it per response; `answerJsonExactly` does it once for every response of an application.
- */
-export function exactJsonContentType(_request: Request, response: Response, next: NextFunction): void {
-  response.setHeader = withoutJsonCharset(response.setHeader);
-  next();
-}
-
-/**
- * What `exactJsonContentType` does, on the prototype Express gives every response of `app`: no function made and no
- * middleware passed per request.
+ * JSON responses of `app` go out as `application/json` exactly: Express appends `; charset=utf-8` to every string
+ * body, and the Camunda external-task client ignores responses whose type is not exactly `application/json`. UTF-8 is
+ * JSON's only encoding anyway (RFC 8259), so nothing is lost. Set once on the prototype Express gives every response
+ * of `app`: no function made and no middleware passed per request.
  */
 export function answerJsonExactly(app: Express): void {
   app.response.setHeader = withoutJsonCharset(app.response.setHeader);
