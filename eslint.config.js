@@ -85,6 +85,10 @@ export default tseslint.config(
           selector: "CallExpression[callee.object.name='performance'][callee.property.name='now']",
           message: 'Pure libraries read no clock.',
         },
+        {
+          selector: "CallExpression[callee.object.name='DateTime'][callee.property.name=/^(now|local|utc)$/][arguments.length=0]",
+          message: 'Pure libraries read no clock: take `now` from the decision context.',
+        },
       ],
     },
   },

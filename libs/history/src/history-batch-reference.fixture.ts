@@ -46,6 +46,10 @@ export class PerEventHistoryProjection implements StreamProjection {
       UserTaskCreated: userTaskCreated,
       UserTaskCompleted: userTaskEnded('COMPLETED'),
       UserTaskCanceled: userTaskEnded('CANCELED'),
+      // A timer's effect is in the element history (the catch event's instance); the timer itself is runtime state.
+      TimerCreated: null,
+      TimerTriggered: null,
+      TimerCanceled: null,
       IncidentCreated: incidentCreated,
       IncidentResolved: incidentResolved,
       ProcessInstanceCompleted: processInstanceEnded('COMPLETED'),

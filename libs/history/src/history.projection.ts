@@ -62,6 +62,10 @@ export class HistoryProjection implements StreamProjection {
       UserTaskCreated: userTaskCreated,
       UserTaskCompleted: userTaskEnded('COMPLETED'),
       UserTaskCanceled: userTaskEnded('CANCELED'),
+      // A timer's effect is in the element history (the catch event's instance); the timer itself is runtime state.
+      TimerCreated: null,
+      TimerTriggered: null,
+      TimerCanceled: null,
       IncidentCreated: incidentCreated,
       IncidentResolved: incidentResolved,
       ProcessInstanceCompleted: processInstanceEnded('COMPLETED'),

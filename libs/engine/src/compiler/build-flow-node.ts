@@ -1,4 +1,5 @@
 import type { FlowNode, VariableMapping } from '../model/executable-model.js';
+import { readBoundaryEvent, readCatchEventDefinition } from './build-catch-events.js';
 import { readBusinessRuleTask, readJob, readScript, readUserTask } from './build-tasks.js';
 import { readCamundaAsync, readCamundaMappings } from './dialects/camunda7-extensions.js';
 import { readZeebeMappings } from './dialects/zeebe-extensions.js';
@@ -85,6 +86,10 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
       return readBusinessRuleTask(context);
     case 'scriptTask':
       return { ...readScript(context) };
+    case 'intermediateCatchEvent':
+      return readCatchEventDefinition(context);
+    case 'boundaryEvent':
+      return { ...readCatchEventDefinition(context), ...readBoundaryEvent(context) };
     case 'subProcess':
       return { startEventId: subProcess?.startEventId ?? '', childIds: [...(subProcess?.childIds ?? [])] };
     default:

@@ -27,6 +27,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
     if (node !== undefined) elements[entry.id] = node;
   }
   checkFlowStructure(graph, resolved, errors);
+  attachBoundaryEvents(elements, errors);
 
   const startEventIds = noneStartEvents(graph, processId);
   if (startEventIds.length === 0) {
@@ -45,6 +46,50 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
     startEventIds,
     inclusiveJoinUpstream: computeInclusiveJoinUpstream(elements, resolved.flows),
   };
+}
+
+/** Kinds of flow node a boundary event can be attached to: activities. */
+const ATTACHABLE: ReadonlySet<FlowNode['kind']> = new Set([
+  'task',
+  'manualTask',
+  'userTask',
+  'serviceTask',
+  'sendTask',
+  'businessRuleTask',
+  'scriptTask',
+  'subProcess',
+]);
+
+/** Tells each activity its boundary events; a boundary event must sit on an activity of its own scope. */
+function attachBoundaryEvents(elements: Record<string, FlowNode>, errors: ModelErrorCollector): void {
+  const attached = new Map<string, string[]>();
+  for (const node of Object.values(elements)) {
+    if (node.kind !== 'boundaryEvent' || node.attachedToId === '') continue;
+    const activity = elements[node.attachedToId];
+    if (activity === undefined || !ATTACHABLE.has(activity.kind)) {
+      errors.add({
+        code: 'INVALID_ATTRIBUTE',
+        message:
+          activity === undefined
+            ? `boundary event '${node.id}' is attached to '${node.attachedToId}', which is not an executable flow node of this process`
+            : `boundary event '${node.id}' is attached to '${activity.id}', a ${activity.kind}: boundary events attach to activities (tasks and sub-processes) only`,
+        elementId: node.id,
+        field: 'attachedToRef',
+      });
+      continue;
+    }
+    if (activity.parentId !== node.parentId) {
+      errors.add({
+        code: 'INVALID_ATTRIBUTE',
+        message: `boundary event '${node.id}' is in '${node.parentId}' but its activity '${activity.id}' is in '${activity.parentId}': both must be in the same scope`,
+        elementId: node.id,
+        field: 'attachedToRef',
+      });
+      continue;
+    }
+    attached.set(activity.id, [...(attached.get(activity.id) ?? []), node.id]);
+  }
+  for (const [activityId, boundaryEventIds] of attached) elements[activityId] = { ...elements[activityId], boundaryEventIds };
 }
 
 function checkProcessAttributes(process: ModdleElement, processId: string, errors: ModelErrorCollector): void {
@@ -102,6 +147,14 @@ function checkFlowStructure(graph: ProcessGraph, resolved: ResolvedFlows, errors
         code: 'GATEWAY_WITHOUT_OUTGOING',
         message: `${describe(entry)} has no outgoing sequence flow: a token reaching it could go nowhere`,
         elementId: entry.id,
+      });
+    }
+    if (kind === 'boundaryEvent' && incoming.length > 0) {
+      errors.add({
+        code: 'INVALID_ATTRIBUTE',
+        message: `${describe(entry)} has incoming sequence flows (${incoming.join(', ')}): a boundary event is entered only by its event`,
+        elementId: entry.id,
+        field: 'incoming',
       });
     }
     if (kind === 'startEvent' && incoming.length > 0) {

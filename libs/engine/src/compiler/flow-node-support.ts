@@ -4,7 +4,7 @@ import { booleanProperty, elementsProperty, type ModdleElement } from './moddle-
 /** What this version does with a flow node: execute it as one of the model's kinds, or refuse it. */
 export type FlowNodeSupport =
   | { readonly executable: true; readonly kind: FlowNodeKind; readonly endEvent?: 'none' | 'terminate' }
-  | { readonly executable: false; readonly message: string; readonly field?: string };
+  | { readonly executable: false; readonly message: string; readonly field?: string; readonly code?: 'NOT_SUPPORTED' | 'MISSING_ATTRIBUTE' };
 
 const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
   'bpmn:Task': 'task',
@@ -18,6 +18,9 @@ const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
   'bpmn:ParallelGateway': 'parallelGateway',
   'bpmn:InclusiveGateway': 'inclusiveGateway',
 };
+
+/** Event definitions a catch event or boundary event can wait for in this version. */
+const CATCHABLE: ReadonlySet<string> = new Set(['bpmn:TimerEventDefinition']);
 
 const notSupported = (message: string, field?: string): FlowNodeSupport => ({
   executable: false,
@@ -52,9 +55,22 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       }
       return notSupported(`${definitionTypes} on bpmn:EndEvent`, 'eventDefinitions');
     case 'bpmn:IntermediateCatchEvent':
-    case 'bpmn:IntermediateThrowEvent':
     case 'bpmn:BoundaryEvent':
-      return notSupported(definitions.length === 0 ? type : `${type} (${definitionTypes})`);
+      if (definitions.length === 0) {
+        return {
+          executable: false,
+          code: 'MISSING_ATTRIBUTE',
+          message: `${type} '${String(element.get('id'))}' has no event definition: it would wait for nothing`,
+          field: 'eventDefinitions',
+        };
+      }
+      if (definitions.length === 1 && CATCHABLE.has(definitions[0].$type)) {
+        return { executable: true, kind: type === 'bpmn:BoundaryEvent' ? 'boundaryEvent' : 'intermediateCatchEvent' };
+      }
+      return notSupported(`${type} (${definitionTypes})`, 'eventDefinitions');
+    case 'bpmn:IntermediateThrowEvent':
+      // A none intermediate throw event marks a state the process passed through: nothing to do but move on.
+      return definitions.length === 0 ? { executable: true, kind: 'intermediateThrowEvent' } : notSupported(`${type} (${definitionTypes})`, 'eventDefinitions');
     case 'bpmn:SubProcess':
       return booleanProperty(element, 'triggeredByEvent') === true
         ? notSupported('event sub-processes (bpmn:SubProcess triggeredByEvent="true")', 'triggeredByEvent')

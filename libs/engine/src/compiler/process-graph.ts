@@ -55,7 +55,7 @@ export function collectProcessGraph(process: ModdleElement, processId: string, e
       const support = flowNodeSupport(element);
       nodes.set(id, { element, id, parentId, support });
       if (!support.executable) {
-        errors.add({ code: 'NOT_SUPPORTED', message: support.message, elementId: id, ...(support.field === undefined ? {} : { field: support.field }) });
+        errors.add({ code: support.code ?? 'NOT_SUPPORTED', message: support.message, elementId: id, ...(support.field === undefined ? {} : { field: support.field }) });
       } else if (support.kind === 'subProcess') {
         visit(element, id);
       }

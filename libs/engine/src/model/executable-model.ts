@@ -41,7 +41,10 @@ export type FlowNodeKind =
   | 'exclusiveGateway'
   | 'parallelGateway'
   | 'inclusiveGateway'
-  | 'subProcess';
+  | 'subProcess'
+  | 'intermediateCatchEvent'
+  | 'intermediateThrowEvent'
+  | 'boundaryEvent';
 
 /** A variable mapping: the value of `source` is assigned to `target` (a name, or a dotted path in Camunda 8). */
 export interface VariableMapping {
@@ -94,6 +97,55 @@ interface FlowNodeBase {
    * outgoing flow's condition holds.
    */
   readonly defaultFlowId?: string;
+  /**
+   * For an activity: the boundary events attached to it, in document order. Their subscriptions open when the
+   * activity (the multi-instance body, for a multi-instance activity) is activated and close when it leaves.
+   */
+  readonly boundaryEventIds?: readonly string[];
+}
+
+/**
+ * When a timer is due, as the model says (`bpmn:timeDate`, `bpmn:timeDuration` or `bpmn:timeCycle`). The expression
+ * is evaluated when the timer is created: a static text or the value of a FEEL or JUEL expression, an ISO 8601
+ * date-time, duration or repeating interval (`R5/PT10S`, `R/2026-01-01T00:00:00Z/P1D`), or, for a cycle, a cron
+ * expression (`0 0 9 * * MON-FRI`).
+ */
+export interface TimerDefinition {
+  readonly kind: 'timeDate' | 'timeDuration' | 'timeCycle';
+  readonly expression: Expression;
+}
+
+/**
+ * What a catch event waits for. One member per kind of event definition this version runs; a kind is added here,
+ * in `openCatchSubscription` and in the compiler.
+ */
+export type CatchEventDefinition = TimerEventDefinition;
+
+export interface TimerEventDefinition {
+  readonly type: 'timer';
+  readonly timer: TimerDefinition;
+}
+
+/** A none intermediate throw event: the token passes through it. */
+export interface IntermediateThrowEventNode extends FlowNodeBase {
+  readonly kind: 'intermediateThrowEvent';
+}
+
+export interface IntermediateCatchEventNode extends FlowNodeBase {
+  readonly kind: 'intermediateCatchEvent';
+  readonly eventDefinition: CatchEventDefinition;
+}
+
+/**
+ * An event attached to an activity: while the activity runs, the event can occur. An interrupting one
+ * (`cancelActivity`, the default) terminates the activity and leaves by its own flows; a non-interrupting one leaves
+ * by its flows while the activity goes on.
+ */
+export interface BoundaryEventNode extends FlowNodeBase {
+  readonly kind: 'boundaryEvent';
+  readonly attachedToId: string;
+  readonly cancelActivity: boolean;
+  readonly eventDefinition: CatchEventDefinition;
 }
 
 export interface StartEventNode extends FlowNodeBase {
@@ -211,7 +263,10 @@ export type FlowNode =
   | UserTaskNode
   | ScriptTaskNode
   | GatewayNode
-  | SubProcessNode;
+  | SubProcessNode
+  | IntermediateCatchEventNode
+  | IntermediateThrowEventNode
+  | BoundaryEventNode;
 
 export interface SequenceFlow {
   readonly id: string;

@@ -10,7 +10,10 @@ import type {
   ProcessInstanceCommand,
   ResolveIncident,
   SetVariables,
+  TriggerTimer,
 } from './process-instance-commands.js';
+import { catchEventOccurred, isCatchEventNode } from './catch-events.js';
+import { rearmTimer } from './timers/timer-subscription.js';
 import type { ElementInstance } from './process-instance-state.js';
 
 /**
@@ -37,6 +40,8 @@ export function handleCommand(run: DecisionRun, command: ProcessInstanceCommand)
       return resolveIncident(run, command);
     case 'CancelProcessInstance':
       return cancelProcessInstance(run, command);
+    case 'TriggerTimer':
+      return triggerTimer(run, command);
     default:
       return { code: 'INVALID_ARGUMENT', message: `Unknown command '${(command as { type: string }).type}'` };
   }
@@ -171,5 +176,30 @@ function resolveIncident(run: DecisionRun, command: ResolveIncident): Failure | 
 function cancelProcessInstance(run: DecisionRun, _command: CancelProcessInstance): Failure | undefined {
   for (const instance of run.liveChildren(run.state.processInstanceId)) run.terminate(instance.id);
   run.emit({ type: 'ProcessInstanceTerminated', data: { endedAt: run.now, reason: 'canceled' } });
+  return undefined;
+}
+
+/**
+ * A due timer occurs. Two schedulers (replicas) may both fire it: the first one's events are appended, the second is
+ * rejected here (the timer is gone), so it occurs once. A repeating timer of a non-interrupting boundary event starts
+ * its next occurrence.
+ */
+function triggerTimer(run: DecisionRun, command: TriggerTimer): Failure | undefined {
+  const timers = run.state.timers;
+  const timer = timers[command.timerId];
+  if (timer === undefined) {
+    return { code: 'NOT_FOUND', message: `Timer '${command.timerId}' is not waiting: it was triggered or canceled`, details: { timerId: command.timerId } };
+  }
+  if (Date.parse(timer.dueAt) > Date.parse(run.now)) {
+    return { code: 'INVALID_STATE', message: `Timer '${timer.id}' is not due until ${timer.dueAt}`, details: { timerId: timer.id } };
+  }
+  const owner = run.state.elementInstances[timer.elementInstanceId];
+  const node = run.node(timer.elementId);
+  if (owner === undefined || owner.state !== 'activated' || !isCatchEventNode(node)) {
+    return { code: 'INVALID_STATE', message: `The element of timer '${timer.id}' is not waiting for it`, details: { timerId: timer.id } };
+  }
+  run.emit({ type: 'TimerTriggered', data: { timerId: timer.id } });
+  if (node.kind === 'boundaryEvent' && !node.cancelActivity) rearmTimer(run, timer);
+  catchEventOccurred(run, owner, node);
   return undefined;
 }

@@ -10,6 +10,7 @@ import type { ElementBehavior } from './behaviors/element-behavior.js';
 import { multiInstanceBodyBehavior } from './behaviors/multi-instance-body.behavior.js';
 import { flowsWithTrueConditions } from './behaviors/outgoing-flows.js';
 import { standardLoopBehavior } from './behaviors/standard-loop.behavior.js';
+import { closeCatchSubscriptions, openBoundarySubscriptions } from './catch-events.js';
 import type { DecisionContext } from './decision.js';
 import { DecisionBug, isLive, LIFECYCLE, TRANSITION_EVENT, type Outcome, type Problem } from './element-lifecycle.js';
 import type { ElementActivating, IncidentType, ProcessInstanceEvent } from './process-instance-events.js';
@@ -141,7 +142,14 @@ export class DecisionRun {
         const inputs = this.applyInputMappings(instance, node);
         if (inputs !== undefined) return inputs;
       }
-      return behavior.onActivate(this, instance, node);
+      const activated = behavior.onActivate(this, instance, node);
+      if (activated !== undefined) return activated;
+      // Boundary events attach to the activity as a whole: to a multi-instance body, not to each of its iterations.
+      const attachable = instance.elementType === 'multiInstanceBody' || node.multiInstance === undefined;
+      if (attachable && node.boundaryEventIds !== undefined && this.state.elementInstances[instance.id]?.state === 'activated') {
+        return openBoundarySubscriptions(this, this.state.elementInstances[instance.id], node);
+      }
+      return undefined;
     });
   }
 
@@ -175,6 +183,7 @@ export class DecisionRun {
     for (const child of this.liveChildren(instance.id)) this.terminate(child.id);
     const node = this.node(instance.elementId);
     this.behaviorFor(instance, node)?.onTerminate?.(this, instance, node);
+    closeCatchSubscriptions(this, instance.id);
     for (const incident of Object.values(this.state.incidents)) {
       if (incident.elementInstanceId === instance.id) this.emit({ type: 'IncidentResolved', data: { incidentId: incident.id } });
     }
@@ -221,6 +230,7 @@ export class DecisionRun {
     const behavior = this.behaviorFor(instance, node);
     const flows = behavior?.selectOutgoing?.(this, instance, node) ?? flowsWithTrueConditions(this, instance, node, { firstOnly: false, defaultFlowId: node.defaultFlowId });
     if (!flows.ok) return flows.error;
+    closeCatchSubscriptions(this, instance.id);
     this.transition(instance.id, 'completed');
     for (const flow of flows.value) this.takeFlow(flow, instance.flowScopeInstanceId);
     this.scopeChanged(instance.flowScopeInstanceId, behavior?.completesFlowScope?.(node) ?? false);

@@ -15,6 +15,7 @@ export function initialProcessInstanceState(): ProcessInstanceState {
     joinTokens: {},
     jobs: {},
     userTasks: {},
+    timers: {},
     incidents: {},
   };
 }

@@ -8,7 +8,8 @@ export type ProcessInstanceCommand =
   | CompleteUserTask
   | SetVariables
   | ResolveIncident
-  | CancelProcessInstance;
+  | CancelProcessInstance
+  | TriggerTimer;
 
 export interface CreateProcessInstance {
   readonly type: 'CreateProcessInstance';
@@ -60,4 +61,10 @@ export interface ResolveIncident {
 
 export interface CancelProcessInstance {
   readonly type: 'CancelProcessInstance';
+}
+
+/** A timer is due: its catch event occurs. Rejected before the timer's due time, and once it was triggered or canceled. */
+export interface TriggerTimer {
+  readonly type: 'TriggerTimer';
+  readonly timerId: string;
 }

@@ -24,6 +24,9 @@ export type ProcessInstanceEvent =
   | UserTaskCreated
   | UserTaskCompleted
   | UserTaskCanceled
+  | TimerCreated
+  | TimerTriggered
+  | TimerCanceled
   | IncidentCreated
   | IncidentResolved
   | ProcessInstanceCompleted
@@ -141,6 +144,27 @@ export type UserTaskCreated = Event<
 
 export type UserTaskCompleted = Event<'UserTaskCompleted', { readonly userTaskId: string; readonly variables: JsonObject }>;
 export type UserTaskCanceled = Event<'UserTaskCanceled', { readonly userTaskId: string }>;
+
+/**
+ * A timer of a catch event started: an intermediate timer catch event (`elementInstanceId` is its own instance) or a
+ * timer boundary event (`elementInstanceId` is the activity it is attached to; `elementId` is the boundary event).
+ */
+export type TimerCreated = Event<
+  'TimerCreated',
+  {
+    readonly timerId: string;
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    /** ISO 8601 UTC date-time the timer is due at. */
+    readonly dueAt: string;
+    /** For a repeating timer: how the next occurrences are computed, and how many are left after this one. */
+    readonly cycle?: { readonly remaining: number | null; readonly interval?: string; readonly cron?: string };
+  }
+>;
+
+export type TimerTriggered = Event<'TimerTriggered', { readonly timerId: string }>;
+/** The timer's element left before it was due (completed, terminated, or interrupted by another event). */
+export type TimerCanceled = Event<'TimerCanceled', { readonly timerId: string }>;
 
 export type IncidentType =
   | 'CONDITION_ERROR'

@@ -44,6 +44,22 @@ export interface UserTaskState {
   readonly state: 'created' | 'completed' | 'canceled';
 }
 
+export interface TimerState {
+  readonly id: string;
+  /** The instance whose subscription it is: the catch event's own, or the activity's for a boundary event. */
+  readonly elementInstanceId: string;
+  /** The catch event or boundary event that occurs when the timer is due. */
+  readonly elementId: string;
+  readonly dueAt: string;
+  readonly cycle?: TimerCreatedCycle;
+}
+
+export interface TimerCreatedCycle {
+  readonly remaining: number | null;
+  readonly interval?: string;
+  readonly cron?: string;
+}
+
 export interface IncidentState {
   readonly id: string;
   readonly type: IncidentType;
@@ -79,5 +95,7 @@ export interface ProcessInstanceState {
   readonly joinTokens: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly jobs: Readonly<Record<string, JobState>>;
   readonly userTasks: Readonly<Record<string, UserTaskState>>;
+  /** Timers waiting to be due. Absent in states saved before timers existed (snapshots): read it as empty. */
+  readonly timers?: Readonly<Record<string, TimerState>>;
   readonly incidents: Readonly<Record<string, IncidentState>>;
 }

@@ -6,7 +6,7 @@ import type { DecisionContext, Failure } from '../runtime/decision.js';
 import { initialProcessInstanceState, replay } from '../runtime/evolve.js';
 import type { ProcessInstanceCommand } from '../runtime/process-instance-commands.js';
 import type { ProcessInstanceEvent } from '../runtime/process-instance-events.js';
-import type { ElementInstance, IncidentState, JobState, ProcessInstanceState, UserTaskState } from '../runtime/process-instance-state.js';
+import type { ElementInstance, IncidentState, JobState, ProcessInstanceState, TimerState, UserTaskState } from '../runtime/process-instance-state.js';
 
 /**
  * Given/when/then for the process-instance decider (in the style of emmett's DeciderSpecification), and scenarios
@@ -24,9 +24,17 @@ export class TestContext {
 
   constructor(readonly process: ExecutableProcess) {}
 
+  private offsetMs = 0;
+
   next(): DecisionContext {
-    const now = new Date(Date.parse(START_TIME) + 1000 * this.decisions++).toISOString();
+    const now = new Date(Date.parse(START_TIME) + this.offsetMs + 1000 * this.decisions++).toISOString();
     return { now, newId: () => `id-${++this.ids}`, process: this.process };
+  }
+
+  /** Moves the clock so that the next decision happens at `time` (never backwards). */
+  advanceTo(time: string): void {
+    const next = Date.parse(START_TIME) + this.offsetMs + 1000 * this.decisions;
+    this.offsetMs += Math.max(0, Date.parse(time) - next);
   }
 }
 
@@ -150,6 +158,22 @@ export class Scenario {
 
   cancel(): this {
     return this.send({ type: 'CancelProcessInstance' });
+  }
+
+  /** Moves the clock to the due time of the one timer of a catch event (when later), then triggers it. */
+  triggerTimer(elementId: string): this {
+    const timer = this.timer(elementId);
+    this.context.advanceTo(timer.dueAt);
+    return this.send({ type: 'TriggerTimer', timerId: timer.id });
+  }
+
+  /** The one waiting timer of a catch event or boundary event. */
+  timer(elementId: string): TimerState {
+    return only(this.timers(elementId), `timer of ${elementId}`);
+  }
+
+  timers(elementId?: string): TimerState[] {
+    return Object.values(this.state.timers ?? {}).filter((timer) => elementId === undefined || timer.elementId === elementId);
   }
 
   /** The one live job of an element. */

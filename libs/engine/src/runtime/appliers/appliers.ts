@@ -16,6 +16,7 @@ import {
   applyProcessInstanceTerminated,
 } from './process-instance.appliers.js';
 import { applySequenceFlowTaken } from './sequence-flow.appliers.js';
+import { applyTimerCanceled, applyTimerCreated, applyTimerTriggered } from './timer.appliers.js';
 import { applyUserTaskCanceled, applyUserTaskCompleted, applyUserTaskCreated } from './user-task.appliers.js';
 import { applyVariablesSet } from './variables.appliers.js';
 
@@ -40,6 +41,9 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   UserTaskCreated: applyUserTaskCreated,
   UserTaskCompleted: applyUserTaskCompleted,
   UserTaskCanceled: applyUserTaskCanceled,
+  TimerCreated: applyTimerCreated,
+  TimerTriggered: applyTimerTriggered,
+  TimerCanceled: applyTimerCanceled,
   IncidentCreated: applyIncidentCreated,
   IncidentResolved: applyIncidentResolved,
   ProcessInstanceCompleted: applyProcessInstanceCompleted,

@@ -4,6 +4,7 @@ import type {
   IncidentState,
   JobState,
   ProcessInstanceState,
+  TimerState,
   UserTaskState,
 } from '../process-instance-state.js';
 
@@ -26,6 +27,7 @@ export interface Draft {
   joinTokens: Record<string, Readonly<Record<string, number>>>;
   jobs: Record<string, JobState>;
   userTasks: Record<string, UserTaskState>;
+  timers: Record<string, TimerState>;
   incidents: Record<string, IncidentState>;
 }
 
@@ -37,6 +39,7 @@ export function draftOf(state: ProcessInstanceState): Draft {
     joinTokens: { ...state.joinTokens },
     jobs: { ...state.jobs },
     userTasks: { ...state.userTasks },
+    timers: { ...state.timers },
     incidents: { ...state.incidents },
   };
 }

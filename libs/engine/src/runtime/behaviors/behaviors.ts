@@ -1,4 +1,5 @@
 import type { FlowNode, FlowNodeKind } from '../../model/executable-model.js';
+import { boundaryEventBehavior, intermediateCatchEventBehavior } from './catch-event.behavior.js';
 import type { ElementBehavior } from './element-behavior.js';
 import { endEventBehavior } from './end-event.behavior.js';
 import { exclusiveGatewayBehavior } from './exclusive-gateway.behavior.js';
@@ -8,7 +9,7 @@ import { parallelGatewayBehavior } from './parallel-gateway.behavior.js';
 import { scriptTaskBehavior } from './script-task.behavior.js';
 import { startEventBehavior } from './start-event.behavior.js';
 import { subProcessBehavior } from './sub-process.behavior.js';
-import { taskBehavior } from './task.behavior.js';
+import { passThrough, taskBehavior } from './task.behavior.js';
 import { userTaskBehavior } from './user-task.behavior.js';
 
 type BehaviorsByKind = { readonly [K in FlowNodeKind]: ElementBehavior<Extract<FlowNode, { kind: K }>> };
@@ -28,6 +29,9 @@ const behaviors: BehaviorsByKind = {
   parallelGateway: parallelGatewayBehavior,
   inclusiveGateway: inclusiveGatewayBehavior,
   subProcess: subProcessBehavior,
+  intermediateCatchEvent: intermediateCatchEventBehavior,
+  intermediateThrowEvent: { onActivate: passThrough },
+  boundaryEvent: boundaryEventBehavior,
 };
 
 export function behaviorOf(node: FlowNode): ElementBehavior | undefined {

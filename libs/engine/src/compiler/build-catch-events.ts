@@ -1,0 +1,69 @@
+import type { CatchEventDefinition, TimerDefinition } from '../model/executable-model.js';
+import { checkTimerText } from '../runtime/timers/timer-schedule.js';
+import { elementProperty, elementsProperty, expressionBody, booleanProperty, idOf, type ModdleElement } from './moddle-element.js';
+import { expressionValue, type ReadContext } from './read-context.js';
+
+const TIMER_KINDS = ['timeDate', 'timeDuration', 'timeCycle'] as const;
+
+/** The event definition of an intermediate catch event or boundary event (`flowNodeSupport` checked there is one). */
+export function readCatchEventDefinition(context: ReadContext): { eventDefinition?: CatchEventDefinition } {
+  const definition = [...elementsProperty(context.element, 'eventDefinitions'), ...elementsProperty(context.element, 'eventDefinitionRef')][0];
+  if (definition?.$type === 'bpmn:TimerEventDefinition') {
+    const timer = readTimer(context, definition);
+    return timer === undefined ? {} : { eventDefinition: { type: 'timer', timer } };
+  }
+  return {};
+}
+
+/** A boundary event: the activity it is attached to (checked by the process compiler) and whether it interrupts it. */
+export function readBoundaryEvent(context: ReadContext): { attachedToId: string; cancelActivity: boolean } {
+  const attachedTo = elementProperty(context.element, 'attachedToRef');
+  const attachedToId = attachedTo === undefined ? undefined : idOf(attachedTo);
+  if (attachedToId === undefined) {
+    context.errors.add({
+      code: 'MISSING_ATTRIBUTE',
+      message: `boundary event '${context.elementId}' is not attached to an activity (attachedToRef)`,
+      elementId: context.elementId,
+      field: 'attachedToRef',
+    });
+  }
+  return { attachedToId: attachedToId ?? '', cancelActivity: booleanProperty(context.element, 'cancelActivity') ?? true };
+}
+
+/**
+ * Exactly one of `timeDate`, `timeDuration` and `timeCycle`. A static text is checked now, so that a timer that
+ * cannot parse is refused at deployment; an expression's value is checked when the timer starts.
+ */
+function readTimer(context: ReadContext, definition: ModdleElement): TimerDefinition | undefined {
+  const present = TIMER_KINDS.filter((kind) => elementProperty(definition, kind) !== undefined);
+  if (present.length !== 1) {
+    context.errors.add({
+      code: present.length === 0 ? 'MISSING_ATTRIBUTE' : 'INVALID_ATTRIBUTE',
+      message:
+        present.length === 0
+          ? `timer '${context.elementId}' says neither when (timeDate), after how long (timeDuration) nor how often (timeCycle) it is due`
+          : `timer '${context.elementId}' has ${present.join(' and ')}: a timer has exactly one of timeDate, timeDuration and timeCycle`,
+      elementId: context.elementId,
+      field: present.length === 0 ? 'timerEventDefinition' : present[1],
+    });
+    return undefined;
+  }
+  const kind = present[0];
+  const text = expressionBody(elementProperty(definition, kind))?.trim() ?? '';
+  const expression = expressionValue(context, text, kind, 'value')?.value;
+  if (expression === undefined) {
+    if (text === '') {
+      context.errors.add({ code: 'MISSING_ATTRIBUTE', message: `the ${kind} of timer '${context.elementId}' is empty`, elementId: context.elementId, field: kind });
+    }
+    return undefined;
+  }
+  if (expression.language === 'static') {
+    const problem = checkTimerText(kind, expression.source);
+    if (problem !== undefined) {
+      context.errors.add({ code: 'INVALID_ATTRIBUTE', message: `the ${kind} of timer '${context.elementId}' does not parse: ${problem}`, elementId: context.elementId, field: kind });
+      return undefined;
+    }
+    return { kind, expression: { language: 'static', source: expression.source.trim() } };
+  }
+  return { kind, expression };
+}
