@@ -43,6 +43,8 @@ export class PerEventHistoryProjection implements StreamProjection {
       JobRetriesUpdated: jobRetriesUpdated,
       JobCompleted: jobEnded('COMPLETED'),
       JobCanceled: jobEnded('CANCELED'),
+      // The job's end follows: JobCanceled when a boundary event caught the error, else an incident (resolving it offers the job again).
+      JobErrorThrown: null,
       UserTaskCreated: userTaskCreated,
       UserTaskCompleted: userTaskEnded('COMPLETED'),
       UserTaskCanceled: userTaskEnded('CANCELED'),

@@ -1,5 +1,6 @@
 import type { CatchEventDefinition, TimerDefinition } from '../model/executable-model.js';
 import { checkTimerText } from '../runtime/timers/timer-schedule.js';
+import { readErrorCatch, readEscalationCatch } from './build-error-events.js';
 import { elementProperty, elementsProperty, expressionBody, booleanProperty, idOf, type ModdleElement } from './moddle-element.js';
 import { expressionValue, type ReadContext } from './read-context.js';
 
@@ -8,6 +9,8 @@ const TIMER_KINDS = ['timeDate', 'timeDuration', 'timeCycle'] as const;
 /** The event definition of an intermediate catch event or boundary event (`flowNodeSupport` checked there is one). */
 export function readCatchEventDefinition(context: ReadContext): { eventDefinition?: CatchEventDefinition } {
   const definition = [...elementsProperty(context.element, 'eventDefinitions'), ...elementsProperty(context.element, 'eventDefinitionRef')][0];
+  if (definition?.$type === 'bpmn:ErrorEventDefinition') return { eventDefinition: readErrorCatch(context, definition) };
+  if (definition?.$type === 'bpmn:EscalationEventDefinition') return { eventDefinition: readEscalationCatch(context, definition) };
   if (definition?.$type === 'bpmn:TimerEventDefinition') {
     const timer = readTimer(context, definition);
     return timer === undefined ? {} : { eventDefinition: { type: 'timer', timer } };

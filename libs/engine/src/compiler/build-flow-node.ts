@@ -1,5 +1,6 @@
 import type { FlowNode, VariableMapping } from '../model/executable-model.js';
 import { readBoundaryEvent, readCatchEventDefinition } from './build-catch-events.js';
+import { readThrownEvent } from './build-error-events.js';
 import { readBusinessRuleTask, readJob, readScript, readUserTask } from './build-tasks.js';
 import { readCamundaAsync, readCamundaMappings } from './dialects/camunda7-extensions.js';
 import { readZeebeMappings } from './dialects/zeebe-extensions.js';
@@ -74,7 +75,7 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
       checkStartEvent(context);
       return {};
     case 'endEvent':
-      return { eventDefinition: support.endEvent ?? 'none' };
+      return { eventDefinition: support.endEvent ?? 'none', ...readThrownEvent(context) };
     case 'userTask':
       return { ...readUserTask(context) };
     case 'serviceTask':
@@ -90,6 +91,8 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
       return readCatchEventDefinition(context);
     case 'boundaryEvent':
       return { ...readCatchEventDefinition(context), ...readBoundaryEvent(context) };
+    case 'intermediateThrowEvent':
+      return readThrownEvent(context);
     case 'subProcess':
       return { startEventId: subProcess?.startEventId ?? '', childIds: [...(subProcess?.childIds ?? [])] };
     default:

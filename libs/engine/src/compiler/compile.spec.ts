@@ -402,8 +402,6 @@ describe('compile: problems, all reported at once with element, line and column'
   });
 
   it.each([
-    ['error', '<bpmn:errorEventDefinition />', 'bpmn:ErrorEventDefinition'],
-    ['escalation', '<bpmn:escalationEventDefinition />', 'bpmn:EscalationEventDefinition'],
     ['compensation', '<bpmn:compensateEventDefinition />', 'bpmn:CompensateEventDefinition'],
     ['cancel', '<bpmn:cancelEventDefinition />', 'bpmn:CancelEventDefinition'],
     ['message', '<bpmn:messageEventDefinition />', 'bpmn:MessageEventDefinition'],

@@ -3,8 +3,8 @@ import { booleanProperty, elementsProperty, type ModdleElement } from './moddle-
 
 /** What this version does with a flow node: execute it as one of the model's kinds, or refuse it. */
 export type FlowNodeSupport =
-  | { readonly executable: true; readonly kind: FlowNodeKind; readonly endEvent?: 'none' | 'terminate' }
-  | { readonly executable: false; readonly message: string; readonly field?: string; readonly code?: 'NOT_SUPPORTED' | 'MISSING_ATTRIBUTE' };
+  | { readonly executable: true; readonly kind: FlowNodeKind; readonly endEvent?: 'none' | 'terminate' | 'error' | 'escalation' }
+  | { readonly executable: false; readonly message: string; readonly field?: string; readonly code?: 'NOT_SUPPORTED' | 'MISSING_ATTRIBUTE' | 'INVALID_ATTRIBUTE' };
 
 const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
   'bpmn:Task': 'task',
@@ -21,6 +21,12 @@ const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
 
 /** Event definitions a catch event or boundary event can wait for in this version. */
 const CATCHABLE: ReadonlySet<string> = new Set(['bpmn:TimerEventDefinition']);
+
+/** Event definitions an end event throws (an intermediate throw event, only an escalation: BPMN has no intermediate error). */
+const THROWN_AT_END: Readonly<Record<string, 'error' | 'escalation'>> = {
+  'bpmn:ErrorEventDefinition': 'error',
+  'bpmn:EscalationEventDefinition': 'escalation',
+};
 
 const notSupported = (message: string, field?: string): FlowNodeSupport => ({
   executable: false,
@@ -53,6 +59,9 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       if (definitions.length === 1 && definitions[0].$type === 'bpmn:TerminateEventDefinition') {
         return { executable: true, kind: 'endEvent', endEvent: 'terminate' };
       }
+      if (definitions.length === 1 && THROWN_AT_END[definitions[0].$type] !== undefined) {
+        return { executable: true, kind: 'endEvent', endEvent: THROWN_AT_END[definitions[0].$type] };
+      }
       return notSupported(`${definitionTypes} on bpmn:EndEvent`, 'eventDefinitions');
     case 'bpmn:IntermediateCatchEvent':
     case 'bpmn:BoundaryEvent':
@@ -67,10 +76,24 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       if (definitions.length === 1 && CATCHABLE.has(definitions[0].$type)) {
         return { executable: true, kind: type === 'bpmn:BoundaryEvent' ? 'boundaryEvent' : 'intermediateCatchEvent' };
       }
+      if (definitions.length === 1 && THROWN_AT_END[definitions[0].$type] !== undefined) {
+        // Errors and escalations are caught where they are thrown from: by the boundary events of enclosing activities.
+        return type === 'bpmn:BoundaryEvent'
+          ? { executable: true, kind: 'boundaryEvent' }
+          : {
+              executable: false,
+              code: 'INVALID_ATTRIBUTE',
+              message: `${type} '${String(element.get('id'))}' has a ${definitions[0].$type}: errors and escalations are caught by boundary events, not intermediate catch events`,
+              field: 'eventDefinitions',
+            };
+      }
       return notSupported(`${type} (${definitionTypes})`, 'eventDefinitions');
     case 'bpmn:IntermediateThrowEvent':
       // A none intermediate throw event marks a state the process passed through: nothing to do but move on.
-      return definitions.length === 0 ? { executable: true, kind: 'intermediateThrowEvent' } : notSupported(`${type} (${definitionTypes})`, 'eventDefinitions');
+      // An escalation throw event throws its escalation and moves on.
+      return definitions.length === 0 || (definitions.length === 1 && definitions[0].$type === 'bpmn:EscalationEventDefinition')
+        ? { executable: true, kind: 'intermediateThrowEvent' }
+        : notSupported(`${type} (${definitionTypes})`, 'eventDefinitions');
     case 'bpmn:SubProcess':
       return booleanProperty(element, 'triggeredByEvent') === true
         ? notSupported('event sub-processes (bpmn:SubProcess triggeredByEvent="true")', 'triggeredByEvent')

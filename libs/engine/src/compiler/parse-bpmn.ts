@@ -109,10 +109,13 @@ function reportWarning(warning: ParseWarning, positions: SourcePositions, errors
   if (unresolved !== null && element !== undefined && warning.property !== undefined) {
     const field = localName(warning.property);
     const isFlowEnd = element.$type === 'bpmn:SequenceFlow' && (field === 'sourceRef' || field === 'targetRef');
+    // An event definition's reference (errorRef, messageRef...) is a problem of its event, which users know by id.
+    const owner = element.$type.endsWith('EventDefinition') ? (element as { $parent?: ModdleElement }).$parent : undefined;
+    const ownerId = owner === undefined ? undefined : (owner.get('id') as unknown);
     errors.add({
       code: isFlowEnd ? (field === 'sourceRef' ? 'MISSING_FLOW_SOURCE' : 'MISSING_FLOW_TARGET') : 'INVALID_ATTRIBUTE',
-      message: `${describe(element)}: ${field} '${unresolved[1]}' is not an element of this model`,
-      elementId,
+      message: `${owner === undefined ? '' : `${describe(owner)}: `}${describe(element)}: ${field} '${unresolved[1]}' is not an element of this model`,
+      elementId: typeof ownerId === 'string' ? ownerId : elementId,
       field,
     });
     return true;

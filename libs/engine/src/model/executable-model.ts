@@ -119,16 +119,45 @@ export interface TimerDefinition {
  * What a catch event waits for. One member per kind of event definition this version runs; a kind is added here,
  * in `openCatchSubscription` and in the compiler.
  */
-export type CatchEventDefinition = TimerEventDefinition;
+export type CatchEventDefinition = TimerEventDefinition | ErrorEventDefinition | EscalationEventDefinition;
 
 export interface TimerEventDefinition {
   readonly type: 'timer';
   readonly timer: TimerDefinition;
 }
 
+/**
+ * An error boundary event (always interrupting): catches a BPMN error thrown inside its activity (by an error end
+ * event or a job worker) whose code is `errorCode`, or any error when `errorCode` is absent (a catch-all). Nothing is
+ * waited for: the thrower looks for the catching event (see `throwError`).
+ */
+export interface ErrorEventDefinition {
+  readonly type: 'error';
+  readonly errorCode?: string;
+  /** Camunda 7 `camunda:errorCodeVariable` / `camunda:errorMessageVariable`: where the caught code and message go. */
+  readonly errorCodeVariable?: string;
+  readonly errorMessageVariable?: string;
+}
+
+/** An escalation boundary event: catches an escalation thrown inside its activity with this code, or any (absent). */
+export interface EscalationEventDefinition {
+  readonly type: 'escalation';
+  readonly escalationCode?: string;
+}
+
+/**
+ * What an error end event, an escalation end event or an escalation intermediate throw event throws: the code of the
+ * `bpmn:error` / `bpmn:escalation` it names, a static text or an expression evaluated when the event is reached.
+ */
+export type ThrowEventDefinition =
+  | { readonly type: 'error'; readonly errorCode: Expression }
+  | { readonly type: 'escalation'; readonly escalationCode: Expression };
+
 /** A none intermediate throw event: the token passes through it. */
 export interface IntermediateThrowEventNode extends FlowNodeBase {
   readonly kind: 'intermediateThrowEvent';
+  /** An escalation intermediate throw event: throws it, then (unless an interrupting boundary event caught it) moves on. */
+  readonly thrown?: Extract<ThrowEventDefinition, { type: 'escalation' }>;
 }
 
 export interface IntermediateCatchEventNode extends FlowNodeBase {
@@ -154,8 +183,12 @@ export interface StartEventNode extends FlowNodeBase {
 
 export interface EndEventNode extends FlowNodeBase {
   readonly kind: 'endEvent';
-  /** `none`: consumes the token; `terminate`: ends every element instance of its scope. */
-  readonly eventDefinition: 'none' | 'terminate';
+  /**
+   * `none`: consumes the token; `terminate`: ends every element instance of its scope; `error` / `escalation`: throws
+   * `thrown` first (an error ends the token here; an escalation not caught by an interrupting boundary event lets it end).
+   */
+  readonly eventDefinition: 'none' | 'terminate' | 'error' | 'escalation';
+  readonly thrown?: ThrowEventDefinition;
 }
 
 export interface PassThroughTaskNode extends FlowNodeBase {

@@ -21,6 +21,10 @@ export function openCatchSubscription(run: DecisionRun, owner: ElementInstance, 
   switch (node.eventDefinition.type) {
     case 'timer':
       return openTimer(run, owner, node, node.eventDefinition.timer);
+    case 'error':
+    case 'escalation':
+      // Nothing to wait for: the thrower looks outward for the boundary event that catches it (see throw-events.ts).
+      return undefined;
   }
 }
 

@@ -14,6 +14,7 @@ import type {
 } from './process-instance-commands.js';
 import { catchEventOccurred, isCatchEventNode } from './catch-events.js';
 import { rearmTimer } from './timers/timer-subscription.js';
+import { handleThrowError } from './throw-events.js';
 import type { ElementInstance } from './process-instance-state.js';
 
 /**
@@ -32,6 +33,8 @@ export function handleCommand(run: DecisionRun, command: ProcessInstanceCommand)
       return completeJob(run, command);
     case 'FailJob':
       return failJob(run, command);
+    case 'ThrowError':
+      return handleThrowError(run, command);
     case 'CompleteUserTask':
       return completeUserTask(run, command);
     case 'SetVariables':
@@ -157,7 +160,8 @@ function resolveIncident(run: DecisionRun, command: ResolveIncident): Failure | 
   if (incident === undefined) {
     return { code: 'NOT_FOUND', message: `Incident '${command.incidentId}' does not exist`, details: { incidentId: command.incidentId } };
   }
-  if (incident.type === 'JOB_NO_RETRIES' && incident.jobId !== undefined) {
+  // A job whose worker failed with no retries left, or threw an error nothing caught, is offered again.
+  if ((incident.type === 'JOB_NO_RETRIES' || incident.type === 'UNHANDLED_ERROR_EVENT') && incident.jobId !== undefined) {
     const retries = command.retries ?? 1;
     if (!Number.isInteger(retries) || retries < 1) {
       return { code: 'INVALID_ARGUMENT', message: `A job needs at least 1 retry to run again, not ${retries}` };

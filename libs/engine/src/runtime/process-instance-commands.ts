@@ -5,6 +5,7 @@ export type ProcessInstanceCommand =
   | CreateProcessInstance
   | CompleteJob
   | FailJob
+  | ThrowError
   | CompleteUserTask
   | SetVariables
   | ResolveIncident
@@ -34,6 +35,19 @@ export interface FailJob {
   readonly errorMessage?: string;
   /** Milliseconds until the job may be activated again. */
   readonly retryBackoffMs?: number;
+}
+
+/**
+ * The worker reports a business error: it is thrown at the job's element, and caught by the nearest error boundary
+ * event (of that element or an enclosing sub-process) for its code, else by a catch-all; uncaught, it is an incident.
+ */
+export interface ThrowError {
+  readonly type: 'ThrowError';
+  readonly jobId: string;
+  readonly errorCode: string;
+  readonly errorMessage?: string;
+  /** Set at the catching boundary event (local to it when it has output mappings, else propagated from there). */
+  readonly variables?: JsonObject;
 }
 
 export interface CompleteUserTask {

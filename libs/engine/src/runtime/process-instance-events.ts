@@ -21,6 +21,7 @@ export type ProcessInstanceEvent =
   | JobFailed
   | JobRetriesUpdated
   | JobCanceled
+  | JobErrorThrown
   | UserTaskCreated
   | UserTaskCompleted
   | UserTaskCanceled
@@ -123,6 +124,16 @@ export type JobRetriesUpdated = Event<'JobRetriesUpdated', { readonly jobId: str
 /** The job's element was terminated (cancellation, terminate end event, interruption). */
 export type JobCanceled = Event<'JobCanceled', { readonly jobId: string }>;
 
+/**
+ * The worker reported a BPMN error instead of completing the job: the error is thrown at the job's element. The job
+ * is done with (not offered again) until its incident is resolved, should nothing catch the error; when an error
+ * boundary event catches it, the job's element is terminated and the job canceled with it.
+ */
+export type JobErrorThrown = Event<
+  'JobErrorThrown',
+  { readonly jobId: string; readonly errorCode: string; readonly errorMessage: string; readonly variables: JsonObject }
+>;
+
 export type UserTaskCreated = Event<
   'UserTaskCreated',
   {
@@ -171,6 +182,7 @@ export type IncidentType =
   | 'EXPRESSION_ERROR'
   | 'IO_MAPPING_ERROR'
   | 'JOB_NO_RETRIES'
+  | 'UNHANDLED_ERROR_EVENT'
   | 'UNSUPPORTED';
 
 export type IncidentCreated = Event<

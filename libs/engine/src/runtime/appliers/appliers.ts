@@ -9,7 +9,7 @@ import {
   applyElementTerminating,
 } from './element.appliers.js';
 import { applyIncidentCreated, applyIncidentResolved } from './incident.appliers.js';
-import { applyJobCanceled, applyJobCompleted, applyJobCreated, applyJobFailed, applyJobRetriesUpdated } from './job.appliers.js';
+import { applyJobCanceled, applyJobCompleted, applyJobCreated, applyJobErrorThrown, applyJobFailed, applyJobRetriesUpdated } from './job.appliers.js';
 import {
   applyProcessInstanceCompleted,
   applyProcessInstanceCreated,
@@ -38,6 +38,7 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   JobFailed: applyJobFailed,
   JobRetriesUpdated: applyJobRetriesUpdated,
   JobCanceled: applyJobCanceled,
+  JobErrorThrown: applyJobErrorThrown,
   UserTaskCreated: applyUserTaskCreated,
   UserTaskCompleted: applyUserTaskCompleted,
   UserTaskCanceled: applyUserTaskCanceled,

@@ -1,4 +1,4 @@
-import type { JobCanceled, JobCompleted, JobCreated, JobFailed, JobRetriesUpdated } from '../process-instance-events.js';
+import type { JobCanceled, JobCompleted, JobCreated, JobErrorThrown, JobFailed, JobRetriesUpdated } from '../process-instance-events.js';
 import type { JobState } from '../process-instance-state.js';
 import type { Draft } from './draft.js';
 
@@ -42,4 +42,15 @@ export function applyJobRetriesUpdated(draft: Draft, { data }: JobRetriesUpdated
 
 export function applyJobCanceled(draft: Draft, { data }: JobCanceled): void {
   delete draft.jobs[data.jobId];
+}
+
+/**
+ * The worker threw an error: the job is not offered again. It stays until its element is terminated (the error was
+ * caught) or its UNHANDLED_ERROR_EVENT incident is resolved (which gives it retries back, as for JOB_NO_RETRIES).
+ */
+export function applyJobErrorThrown(draft: Draft, { data }: JobErrorThrown): void {
+  const job = draft.jobs[data.jobId];
+  if (job === undefined) return;
+  const { retryAt: _previous, ...rest } = job;
+  draft.jobs[data.jobId] = { ...rest, errorMessage: data.errorMessage, state: 'failed' };
 }

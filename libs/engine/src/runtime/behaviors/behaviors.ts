@@ -9,7 +9,8 @@ import { parallelGatewayBehavior } from './parallel-gateway.behavior.js';
 import { scriptTaskBehavior } from './script-task.behavior.js';
 import { startEventBehavior } from './start-event.behavior.js';
 import { subProcessBehavior } from './sub-process.behavior.js';
-import { passThrough, taskBehavior } from './task.behavior.js';
+import { intermediateThrowEventBehavior } from './throw-event.behavior.js';
+import { taskBehavior } from './task.behavior.js';
 import { userTaskBehavior } from './user-task.behavior.js';
 
 type BehaviorsByKind = { readonly [K in FlowNodeKind]: ElementBehavior<Extract<FlowNode, { kind: K }>> };
@@ -30,7 +31,7 @@ const behaviors: BehaviorsByKind = {
   inclusiveGateway: inclusiveGatewayBehavior,
   subProcess: subProcessBehavior,
   intermediateCatchEvent: intermediateCatchEventBehavior,
-  intermediateThrowEvent: { onActivate: passThrough },
+  intermediateThrowEvent: intermediateThrowEventBehavior,
   boundaryEvent: boundaryEventBehavior,
 };
 

@@ -1,13 +1,24 @@
 import type { EndEventNode } from '../../model/executable-model.js';
+import { throwEventStep } from '../throw-events.js';
 import type { ElementBehavior } from './element-behavior.js';
 import { passThrough } from './task.behavior.js';
 
 /**
  * None end event: consumes the token (its scope completes once nothing is left in it).
  * Terminate end event: terminates every other element instance of its flow scope, which then completes.
+ * Error end event: throws its error; caught, the catching activity (and the end event in it) is terminated, uncaught,
+ * an UNHANDLED_ERROR_EVENT incident holds the end event where it is. Escalation end event: throws its escalation,
+ * then ends like a none end event unless an interrupting boundary event caught it.
  */
 export const endEventBehavior: ElementBehavior<EndEventNode> = {
-  onActivate: passThrough,
+  onActivate(run, instance, node) {
+    if (node.thrown !== undefined) {
+      const thrown = throwEventStep(run, instance, node.thrown);
+      if (!thrown.ok) return thrown.error;
+      if (!thrown.value.passes) return undefined;
+    }
+    return passThrough(run, instance, node);
+  },
   onComplete(run, instance, node) {
     if (node.eventDefinition !== 'terminate') return undefined;
     for (const sibling of run.liveChildren(instance.flowScopeInstanceId)) {

@@ -1,0 +1,19 @@
+import type { IntermediateThrowEventNode } from '../../model/executable-model.js';
+import { throwEventStep } from '../throw-events.js';
+import type { ElementBehavior } from './element-behavior.js';
+import { passThrough } from './task.behavior.js';
+
+/**
+ * Intermediate throw event: a none (or link) one passes the token on. An escalation one throws its escalation first,
+ * and moves on unless an interrupting boundary event caught it (which terminated it with its activity).
+ */
+export const intermediateThrowEventBehavior: ElementBehavior<IntermediateThrowEventNode> = {
+  onActivate(run, instance, node) {
+    if (node.thrown !== undefined) {
+      const thrown = throwEventStep(run, instance, node.thrown);
+      if (!thrown.ok) return thrown.error;
+      if (!thrown.value.passes) return undefined;
+    }
+    return passThrough(run, instance, node);
+  },
+};

@@ -1,0 +1,138 @@
+import type { BoundaryEventNode, ErrorEventDefinition, ThrowEventDefinition } from '../model/executable-model.js';
+import type { JsonObject } from '../model/json.js';
+import { err, ok, type Result } from '../result.js';
+import { asNonEmptyString, evaluateAs } from './behaviors/values.js';
+import { catchEventOccurred } from './catch-events.js';
+import type { DecisionRun } from './decision-run.js';
+import type { Outcome, Problem } from './element-lifecycle.js';
+import type { Failure } from './decision.js';
+import type { ThrowError } from './process-instance-commands.js';
+import type { ElementInstance } from './process-instance-state.js';
+
+/** A BPMN error on its way to a catching boundary event: from an error end event or a job worker. */
+export interface ThrownError {
+  readonly code: string;
+  readonly message?: string;
+  /** A worker's variables, set at the catching boundary event. */
+  readonly variables?: JsonObject;
+}
+
+interface Catcher {
+  /** The instance of the activity the boundary event is attached to (a multi-instance body for such an activity). */
+  readonly activity: ElementInstance;
+  readonly boundary: BoundaryEventNode;
+}
+
+/**
+ * The boundary event that catches an error or escalation thrown at `thrower`: looking outward, scope by scope, from
+ * the thrower itself (a task whose worker threw) through its enclosing sub-processes up to the process instance, the
+ * first activity with a boundary event of that kind for the code, or else a catch-all one, wins. Only an activity that
+ * is activated has its boundary events armed.
+ */
+function findCatcher(run: DecisionRun, thrower: ElementInstance, type: 'error' | 'escalation', code: string): Catcher | undefined {
+  for (let current: ElementInstance | undefined = thrower; current !== undefined; current = run.state.elementInstances[current.flowScopeInstanceId]) {
+    const node = run.node(current.elementId);
+    // Boundary events attach to a multi-instance activity as a whole: to its body, not to an iteration.
+    const attachable = current.elementType === 'multiInstanceBody' || node.multiInstance === undefined;
+    if (!attachable || current.state !== 'activated') continue;
+    let catchAll: BoundaryEventNode | undefined;
+    for (const boundaryId of node.boundaryEventIds ?? []) {
+      const boundary = run.node(boundaryId);
+      if (boundary.kind !== 'boundaryEvent' || boundary.eventDefinition.type !== type) continue;
+      const catches = boundary.eventDefinition.type === 'error' ? boundary.eventDefinition.errorCode : boundary.eventDefinition.type === 'escalation' ? boundary.eventDefinition.escalationCode : undefined;
+      if (catches === code) return { activity: current, boundary };
+      if (catches === undefined) catchAll ??= boundary;
+    }
+    if (catchAll !== undefined) return { activity: current, boundary: catchAll };
+  }
+  return undefined;
+}
+
+/**
+ * Throws a BPMN error at `thrower`. Caught: the catching activity is terminated with everything in it (the thrower
+ * too) and its boundary event runs. Uncaught: the problem to raise as an incident on the thrower, which stays where it
+ * was (as Zeebe's UNHANDLED_ERROR_EVENT).
+ */
+export function throwError(run: DecisionRun, thrower: ElementInstance, error: ThrownError): Outcome {
+  const catcher = findCatcher(run, thrower, 'error', error.code);
+  if (catcher === undefined) {
+    const message = error.message === undefined || error.message === '' ? '' : ` (${error.message})`;
+    return {
+      incidentType: 'UNHANDLED_ERROR_EVENT',
+      message: `An error with the code '${error.code}'${message} was thrown at '${thrower.elementId}', but no error boundary event catches it`,
+    };
+  }
+  const definition = catcher.boundary.eventDefinition as ErrorEventDefinition;
+  catchEventOccurred(run, catcher.activity, catcher.boundary, caughtErrorVariables(catcher.boundary, definition, error));
+  return undefined;
+}
+
+/**
+ * The variables a caught error leaves at its boundary event: the worker's, Camunda 7's `errorCodeVariable` and
+ * `errorMessageVariable`, and, for output mappings to read (Camunda 8), `errorCode` and `errorMessage` as its locals.
+ */
+function caughtErrorVariables(boundary: BoundaryEventNode, definition: ErrorEventDefinition, error: ThrownError): JsonObject | undefined {
+  const variables: JsonObject = {
+    ...(boundary.outputMappings.length > 0 ? { errorCode: error.code, errorMessage: error.message ?? null } : {}),
+    ...error.variables,
+  };
+  if (definition.errorCodeVariable !== undefined) variables[definition.errorCodeVariable] = error.code;
+  if (definition.errorMessageVariable !== undefined) variables[definition.errorMessageVariable] = error.message ?? null;
+  return Object.keys(variables).length === 0 ? undefined : variables;
+}
+
+/**
+ * Throws an escalation at `thrower`. Caught by an interrupting boundary event: the activity is terminated (the thrower
+ * with it) and the event runs: `interrupted`. Caught by a non-interrupting one: the event runs and the thrower goes on;
+ * not caught: the thrower just goes on (as Zeebe, no incident): `continues`.
+ */
+export function throwEscalation(run: DecisionRun, thrower: ElementInstance, code: string): 'interrupted' | 'continues' {
+  const catcher = findCatcher(run, thrower, 'escalation', code);
+  if (catcher === undefined) return 'continues';
+  catchEventOccurred(run, catcher.activity, catcher.boundary);
+  return catcher.boundary.cancelActivity ? 'interrupted' : 'continues';
+}
+
+/**
+ * The step of an error or escalation throw event (end or intermediate): evaluates the code in the event's scope and
+ * throws it. `passes` is true when the event then completes as a none event would (an escalation that did not
+ * interrupt it); an error never passes: caught, the event was terminated, uncaught, the problem is returned.
+ */
+export function throwEventStep(run: DecisionRun, instance: ElementInstance, thrown: ThrowEventDefinition): Result<{ passes: boolean }, Problem> {
+  const expression = thrown.type === 'error' ? thrown.errorCode : thrown.escalationCode;
+  const what = thrown.type === 'error' ? 'the error code' : 'the escalation code';
+  const code = evaluateAs(run, expression, instance.id, what, 'a non-empty string', asNonEmptyString);
+  if (!code.ok) return code;
+  if (thrown.type === 'escalation') return ok({ passes: throwEscalation(run, instance, code.value) === 'continues' });
+  const problem = throwError(run, instance, { code: code.value });
+  return problem === undefined ? ok({ passes: false }) : err(problem);
+}
+
+/**
+ * A worker threw an error for its job (`ThrowError`): the job is done with, and the error is thrown at the job's
+ * element. Uncaught, an UNHANDLED_ERROR_EVENT incident names the job; resolving it offers the job again.
+ */
+export function handleThrowError(run: DecisionRun, command: ThrowError): Failure | undefined {
+  const job = run.state.jobs[command.jobId];
+  if (job === undefined) return { code: 'NOT_FOUND', message: `Job '${command.jobId}' does not exist`, details: { jobId: command.jobId } };
+  if (job.state !== 'activatable') {
+    return { code: 'INVALID_STATE', message: `Job '${command.jobId}' is ${job.state}: resolve its incident first`, details: { jobId: command.jobId } };
+  }
+  if (typeof command.errorCode !== 'string' || command.errorCode.trim() === '') {
+    return { code: 'INVALID_ARGUMENT', message: 'The error code must be a non-empty string: error boundary events catch errors by it', details: { field: 'errorCode' } };
+  }
+  const instance = run.state.elementInstances[job.elementInstanceId];
+  if (instance === undefined || instance.state !== 'activated') {
+    return { code: 'INVALID_STATE', message: `The element of job '${job.id}' is not waiting for it`, details: { elementInstanceId: job.elementInstanceId } };
+  }
+  const errorMessage = command.errorMessage ?? '';
+  const variables: JsonObject = command.variables ?? {};
+  run.emit({ type: 'JobErrorThrown', data: { jobId: job.id, errorCode: command.errorCode, errorMessage, variables } });
+  const problem = throwError(run, instance, {
+    code: command.errorCode,
+    ...(command.errorMessage === undefined ? {} : { message: errorMessage }),
+    variables,
+  });
+  if (problem !== undefined) run.raiseIncident(instance, problem, job.id);
+  return undefined;
+}
