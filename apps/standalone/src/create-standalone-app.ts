@@ -1,5 +1,5 @@
 import { type INestApplication, type LogLevel } from '@nestjs/common';
-import { createServiceApp, type Env, type EventStoreKind } from '@trellis/platform';
+import { type Clock, createServiceApp, type Env, type EventStoreKind } from '@trellis/platform';
 import type { RuntimeOptions } from '@trellis/runtime';
 
 import { AppModule } from './app.module.js';
@@ -19,6 +19,8 @@ export interface StandaloneAppOptions {
   readonly runtime?: Partial<RuntimeOptions>;
   /** TRELLIS_LOG_LEVEL: the levels to print (the most verbose one counts), or false for none (tests). */
   readonly logger?: LogLevel[] | false;
+  /** The clock of decisions and timers (tests pass a `ManualClock` to make timers due); default the system clock. */
+  readonly clock?: Clock;
   /** Close the application (and the store) on SIGINT/SIGTERM. */
   readonly shutdownHooks?: boolean;
 }
@@ -42,7 +44,11 @@ function environmentOf(options: StandaloneAppOptions): Env {
 export async function createStandaloneApp(options: StandaloneAppOptions = {}): Promise<INestApplication> {
   const settings = loadStandaloneSettings(environmentOf(options));
   return createServiceApp({
-    module: AppModule.forRoot({ settings, ...(options.runtime !== undefined ? { runtime: options.runtime } : {}) }),
+    module: AppModule.forRoot({
+      settings,
+      ...(options.runtime !== undefined ? { runtime: options.runtime } : {}),
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    }),
     settings,
     title: 'Trellis',
     description: 'BPMN 2.0 process automation: deploy process definitions, start and run process instances, do jobs and user tasks.',

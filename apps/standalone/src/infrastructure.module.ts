@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { EventStoreModule } from '@trellis/platform';
+import { CLOCK, type Clock, EventStoreModule, systemClock } from '@trellis/platform';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from '@trellis/runtime';
 
 import type { StandaloneSettings } from './configuration.js';
@@ -8,11 +8,13 @@ export interface InfrastructureOptions {
   readonly settings: StandaloneSettings;
   /** Runtime tunables that are no setting (tests lower `maxCommandAttempts`). */
   readonly runtime?: Partial<RuntimeOptions>;
+  /** The clock commands are decided and timers fired by (tests pass a `ManualClock`); default the system clock. */
+  readonly clock?: Clock;
 }
 
 /**
  * The adapters the feature modules reach through tokens: the event store the settings name (`EVENT_STORE`, metered,
- * in `/health/ready`, closed last) and the runtime's tunables.
+ * in `/health/ready`, closed last), the runtime's tunables and the clock (`CLOCK`).
  */
 @Global()
 @Module({})
@@ -26,8 +28,11 @@ export class InfrastructureModule {
     return {
       module: InfrastructureModule,
       imports: [EventStoreModule.forRoot(options.settings)],
-      providers: [{ provide: RUNTIME_OPTIONS, useValue: runtime }],
-      exports: [RUNTIME_OPTIONS],
+      providers: [
+        { provide: RUNTIME_OPTIONS, useValue: runtime },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
+      ],
+      exports: [RUNTIME_OPTIONS, CLOCK],
     };
   }
 }

@@ -42,6 +42,7 @@ export { InjectSettings, PlatformConfigModule, SETTINGS } from './configuration/
 export { PlatformLoggingModule, type LoggingOptions, pinoLevel } from './logging/logging.module.js';
 export { applyHttpHardening, corsOptions } from './http/http-hardening.js';
 export { EVENT_STORE } from './event-store/event-store.token.js';
+export { CLOCK, type Clock, ManualClock, systemClock } from './clock/clock.js';
 export { EventStoreModule } from './event-store/event-store.module.js';
 export { PlatformLifecycleModule, ShutdownTasks } from './lifecycle/shutdown-tasks.js';
 export {

@@ -5,7 +5,9 @@ export {
   defaultRuntimeOptions,
   type RuntimeCommandsOptions,
   type RuntimeOptions,
+  type TimerSchedulerOptions,
 } from './runtime.options.js';
+export { TimerScheduler } from './timer-scheduler.js';
 export { KeyedMutex } from './keyed-mutex.js';
 export {
   ProcessInstanceRepository,
@@ -23,7 +25,7 @@ export {
 } from './process-instance-snapshots.js';
 export { ProcessInstanceCommandRunner } from './commands/process-instance-command.runner.js';
 export { RuntimeCommandConsumer, type RuntimeCommandOutcome } from './commands/runtime-command.consumer.js';
-export { RuntimeProjection, type JobFilter, type ProcessInstanceFilter, type UserTaskFilter } from './runtime.projection.js';
+export { RuntimeProjection, type JobFilter, type ProcessInstanceFilter, type UserTaskFilter, type WaitingTimer } from './runtime.projection.js';
 export { ProcessInstanceCommandRejectedError, ProcessInstanceContendedError } from './process-instance-command-rejected.error.js';
 export { StartProcessInstanceCommand } from './commands/start-process-instance.command.js';
 export { CompleteJobCommand, FailJobCommand } from './commands/job.commands.js';

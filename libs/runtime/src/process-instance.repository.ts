@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DefinitionRegistry } from '@trellis/deployment';
-import { EVENT_STORE } from '@trellis/platform';
+import { CLOCK, type Clock, EVENT_STORE, systemClock } from '@trellis/platform';
 import {
   decide,
   initialProcessInstanceState,
@@ -83,6 +83,8 @@ const noInstance: LoadedProcessInstance = {
 export class ProcessInstanceRepository {
   private readonly logger = new Logger(ProcessInstanceRepository.name);
   private readonly options: RuntimeOptions;
+  /** The time commands are decided at (`DecisionContext.now`): due timers, job back-offs, start and end times. */
+  private readonly clock: Clock;
   private readonly mutex = new KeyedMutex();
   /** Hot states by instance id, least recently used first. */
   private readonly cache = new Map<string, LoadedProcessInstance>();
@@ -91,8 +93,10 @@ export class ProcessInstanceRepository {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly registry: DefinitionRegistry,
     @Optional() @Inject(RUNTIME_OPTIONS) options?: Partial<RuntimeOptions>,
+    @Optional() @Inject(CLOCK) clock?: Clock,
   ) {
     this.options = { ...defaultRuntimeOptions, ...options };
+    this.clock = clock ?? systemClock;
   }
 
   async load(processInstanceId: string): Promise<LoadedProcessInstance> {
@@ -146,7 +150,7 @@ export class ProcessInstanceRepository {
           details: { processDefinitionId },
         });
       }
-      const context: DecisionContext = { now: new Date().toISOString(), newId: randomUUID, process: executable.process };
+      const context: DecisionContext = { now: this.clock.now().toISOString(), newId: randomUUID, process: executable.process };
       const decision = decide(loaded.state, command, context);
       if (!decision.ok) throw new ProcessInstanceCommandRejectedError(decision.error);
       const events = decision.value;

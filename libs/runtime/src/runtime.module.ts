@@ -23,12 +23,14 @@ import {
 } from './queries/runtime.queries.js';
 import { RuntimeProjection } from './runtime.projection.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options.js';
+import { TimerScheduler } from './timer-scheduler.js';
 
 /**
  * Runs process instances: start, jobs, user tasks, variables, incidents, cancel, and the read views.
  * Needs the `EVENT_STORE` provider (a global module of the application), optionally `RUNTIME_OPTIONS`,
  * and `CqrsModule.forRoot()` at the root. With `MESSAGE_BUS` provided and `RUNTIME_OPTIONS.commands.consume`, it also
- * takes runtime commands over the bus (`RuntimeCommandConsumer`).
+ * takes runtime commands over the bus (`RuntimeCommandConsumer`). Fires due timers (`TimerScheduler`, unless
+ * `RUNTIME_OPTIONS.timers.enabled` is false) by the `CLOCK` the application provides, or the system clock.
  */
 @Module({
   imports: [CqrsModule, DefinitionsModule],
@@ -38,6 +40,7 @@ import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options.js';
     RuntimeProjection,
     ProcessInstanceCommandRunner,
     RuntimeCommandConsumer,
+    TimerScheduler,
     StartProcessInstanceHandler,
     CompleteJobHandler,
     FailJobHandler,
@@ -52,7 +55,7 @@ import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options.js';
     GetUserTaskHandler,
     ListIncidentsHandler,
   ],
-  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer],
+  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler],
 })
 export class RuntimeModule {
   /** The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider). */

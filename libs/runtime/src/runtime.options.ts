@@ -21,6 +21,22 @@ export interface RuntimeOptions {
    * provides `MESSAGE_BUS`. The distributed runtime-service turns it on; the standalone server leaves it off.
    */
   readonly commands?: RuntimeCommandsOptions;
+  /** The timer scheduler (`TimerScheduler`): on unless `enabled: false`. */
+  readonly timers?: TimerSchedulerOptions;
+}
+
+export interface TimerSchedulerOptions {
+  /** Fire due timers in this process (default true). Every replica may: a timer fires once whoever sends it. */
+  readonly enabled?: boolean;
+  /**
+   * The longest the scheduler sleeps before it looks at the clock again (default 60 s), so that a wall clock set
+   * forward is noticed even when no timer was added.
+   */
+  readonly maxSleepMs?: number;
+  /** How many timers are fired side by side (default 8; each instance's commands still run one at a time). */
+  readonly concurrency?: number;
+  /** Wait before sending a timer again that was refused or failed to fire: doubles from `initial` to `max` ms. */
+  readonly retryBackoffMs?: { readonly initial: number; readonly max: number };
 }
 
 export interface RuntimeCommandsOptions {

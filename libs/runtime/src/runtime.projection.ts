@@ -20,6 +20,7 @@ import type {
   ProcessInstanceView,
   UserTaskStateName,
   UserTaskView,
+  WaitingTimerView,
 } from './runtime.views.js';
 
 interface InstanceRecord {
@@ -63,6 +64,16 @@ export interface UserTaskFilter {
   readonly limit?: number;
 }
 
+/** A timer waiting to be due, as the timer scheduler needs it. */
+export interface WaitingTimer {
+  readonly processInstanceId: string;
+  readonly timerId: string;
+  readonly elementId: string;
+  readonly elementInstanceId: string;
+  /** ISO 8601 UTC date-time. */
+  readonly dueAt: string;
+}
+
 const CATCH_UP_PAGE = 5_000;
 const DEFAULT_LIMIT = 100;
 
@@ -83,6 +94,9 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
   private readonly jobCreatedAt = new Map<string, string>();
   private readonly userTasks = new Map<string, UserTaskRecord>();
   private readonly incidentInstance = new Map<string, string>();
+  /** Every waiting timer of every instance, by timer id: what the timer scheduler fires (rebuilt with the rest at startup). */
+  private readonly waitingTimerIndex = new Map<string, WaitingTimer>();
+  private readonly timerListeners = new Set<(timer: WaitingTimer) => void>();
   private processed = 0;
   private waiters: { readonly position: number; readonly resolve: () => void }[] = [];
   private subscription: Subscription | undefined;
@@ -204,6 +218,22 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
         record.openUserTaskIds.delete(event.data.userTaskId);
         break;
       }
+      case 'TimerCreated': {
+        const timer: WaitingTimer = {
+          processInstanceId,
+          timerId: event.data.timerId,
+          elementId: event.data.elementId,
+          elementInstanceId: event.data.elementInstanceId,
+          dueAt: event.data.dueAt,
+        };
+        this.waitingTimerIndex.set(timer.timerId, timer);
+        for (const listener of this.timerListeners) listener(timer);
+        break;
+      }
+      case 'TimerTriggered':
+      case 'TimerCanceled':
+        this.waitingTimerIndex.delete(event.data.timerId);
+        break;
       case 'IncidentCreated':
         this.incidentInstance.set(event.data.incidentId, processInstanceId);
         record.openIncidentIds.add(event.data.incidentId);
@@ -226,6 +256,7 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
           }
         }
         record.openUserTaskIds.clear();
+        for (const timerId of Object.keys(before.timers ?? {})) this.waitingTimerIndex.delete(timerId);
         break;
       default:
         break;
@@ -256,6 +287,24 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
 
   processInstanceOfIncident(incidentId: string): string | undefined {
     return this.incidentInstance.get(incidentId);
+  }
+
+  // Timers, for the timer scheduler.
+
+  /** Every timer of every live instance that has not fired yet. */
+  waitingTimers(): WaitingTimer[] {
+    return [...this.waitingTimerIndex.values()];
+  }
+
+  /** Whether the timer is still waiting as far as these views know (not triggered, not canceled). */
+  isTimerWaiting(timerId: string): boolean {
+    return this.waitingTimerIndex.has(timerId);
+  }
+
+  /** Calls `listener` for each timer the views see created from now on; returns the unsubscribe function. */
+  onTimerWaiting(listener: (timer: WaitingTimer) => void): () => void {
+    this.timerListeners.add(listener);
+    return () => this.timerListeners.delete(listener);
   }
 
   // Views.
@@ -379,6 +428,7 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
         .map((incidentId) => state.incidents[incidentId])
         .filter((incident) => incident !== undefined)
         .map((incident) => incidentView(incident, record.id)),
+      timers: ended ? [] : Object.values(state.timers ?? {}).map((timer): WaitingTimerView => ({ id: timer.id, elementId: timer.elementId, elementInstanceId: timer.elementInstanceId, dueAt: timer.dueAt })),
     };
   }
 

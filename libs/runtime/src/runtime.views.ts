@@ -36,6 +36,18 @@ export interface ProcessInstanceView {
   readonly variables: JsonObject;
   /** Open incidents. */
   readonly incidents: readonly IncidentView[];
+  /** Timers waiting to be due (timer catch events and timer boundary events of active elements). */
+  readonly timers: readonly WaitingTimerView[];
+}
+
+export interface WaitingTimerView {
+  readonly id: string;
+  /** The timer catch event or timer boundary event that occurs when it is due. */
+  readonly elementId: string;
+  /** The element instance that waits: the catch event's own, or the activity's for a boundary event. */
+  readonly elementInstanceId: string;
+  /** ISO 8601 UTC date-time. */
+  readonly dueAt: string;
 }
 
 export interface JobView {

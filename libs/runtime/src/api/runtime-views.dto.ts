@@ -8,6 +8,7 @@ import type {
   Page,
   ProcessInstanceView,
   UserTaskView,
+  WaitingTimerView,
 } from '../runtime.views.js';
 
 const variables = { type: 'object', additionalProperties: true, example: { customer: 'Ada', approved: true } } as const;
@@ -25,6 +26,9 @@ const elementTypes = [
   'parallelGateway',
   'inclusiveGateway',
   'subProcess',
+  'intermediateCatchEvent',
+  'intermediateThrowEvent',
+  'boundaryEvent',
   'multiInstanceBody',
 ];
 
@@ -58,6 +62,17 @@ export class IncidentDto implements IncidentView {
   processInstanceId!: string;
 }
 
+export class WaitingTimerDto implements WaitingTimerView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ example: 'escalate-after-48h', description: 'The timer catch event or timer boundary event that occurs when the timer is due' })
+  elementId!: string;
+  @ApiProperty({ format: 'uuid', description: "The element instance that waits: the catch event's own, or the activity's for a boundary event" })
+  elementInstanceId!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-01-03T09:00:00.000Z', description: 'When the timer is due (UTC)' })
+  dueAt!: string;
+}
+
 export class ProcessInstanceDto implements ProcessInstanceView {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -81,6 +96,8 @@ export class ProcessInstanceDto implements ProcessInstanceView {
   variables!: JsonObject;
   @ApiProperty({ type: [IncidentDto], description: 'Open incidents' })
   incidents!: IncidentDto[];
+  @ApiProperty({ type: [WaitingTimerDto], description: 'Timers waiting to be due' })
+  timers!: WaitingTimerDto[];
 }
 
 export class ProcessInstancePageDto implements Page<ProcessInstanceView> {
