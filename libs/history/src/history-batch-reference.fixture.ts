@@ -52,6 +52,15 @@ export class PerEventHistoryProjection implements StreamProjection {
       TimerCreated: null,
       TimerTriggered: null,
       TimerCanceled: null,
+      // A message's effect is in the element history and the variables it set (VariablesSet); subscriptions are runtime state.
+      MessageSubscriptionOpened: null,
+      MessageSubscriptionClosed: null,
+      MessageCorrelated: null,
+      // A call activity's element history shows it; the child is an instance of its own, with its parent recorded.
+      ChildProcessInstanceRequested: null,
+      ChildProcessInstanceCompleted: null,
+      ChildProcessInstanceNotCreated: null,
+      ChildProcessInstanceCancelRequested: null,
       IncidentCreated: incidentCreated,
       IncidentResolved: incidentResolved,
       ProcessInstanceCompleted: processInstanceEnded('COMPLETED'),
@@ -190,10 +199,12 @@ const processInstanceCreated: Handler = async (data, event, manager) => {
     integer(data, 'version'),
     optionalText(data, 'businessKey'),
     time(data, 'startedAt'),
+    optionalText(data, 'parentProcessInstanceId'),
+    optionalText(data, 'parentElementInstanceId'),
   ];
   await manager.query(
-    `INSERT INTO process_instances (id, process_definition_id, process_id, version, business_key, state, start_time)
-     VALUES ($1, $2, $3, $4, $5, 'ACTIVE', $6) ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO process_instances (id, process_definition_id, process_id, version, business_key, state, start_time, parent_process_instance_id, parent_element_instance_id)
+     VALUES ($1, $2, $3, $4, $5, 'ACTIVE', $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
     row,
   );
 };

@@ -17,6 +17,8 @@ export interface ProcessInstanceRow {
   process_id: string;
   version: number;
   business_key: string | null;
+  parent_process_instance_id: string | null;
+  parent_element_instance_id: string | null;
   state: string;
   open_incidents: number;
   start_time: Time;
@@ -494,9 +496,11 @@ export class HistoryBatch {
 
     add(
       this.processInstances.changedRows(),
-      (rows) => `INSERT INTO process_instances (id, process_definition_id, process_id, version, business_key, state, open_incidents, start_time, end_time, duration_ms)
+      (rows) => `INSERT INTO process_instances (id, process_definition_id, process_id, version, business_key, parent_process_instance_id, parent_element_instance_id,
+         state, open_incidents, start_time, end_time, duration_ms)
        SELECT r.*, ${duration('r.end_time', 'r.start_time')} FROM jsonb_to_recordset(${rows}) AS r (id text, process_definition_id text, process_id text,
-         version integer, business_key text, state text, open_incidents integer, start_time timestamptz, end_time timestamptz)
+         version integer, business_key text, parent_process_instance_id text, parent_element_instance_id text, state text, open_incidents integer,
+         start_time timestamptz, end_time timestamptz)
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, open_incidents = EXCLUDED.open_incidents, end_time = EXCLUDED.end_time,
          duration_ms = ${duration('EXCLUDED.end_time', 'process_instances.start_time')}`,
     );

@@ -63,6 +63,7 @@ export class ElementDefinitionEntity {
 @Index('process_instances_start_time_idx', ['startTime'])
 @Index('process_instances_end_time_idx', ['endTime'])
 @Index('process_instances_state_idx', ['state', 'startTime'])
+@Index('process_instances_parent_idx', ['parentProcessInstanceId'])
 export class ProcessInstanceEntity {
   @PrimaryColumn({ type: 'text' })
   id!: string;
@@ -78,6 +79,13 @@ export class ProcessInstanceEntity {
 
   @Column({ name: 'business_key', ...optionalText })
   businessKey!: string | null;
+
+  /** For an instance started by a call activity: the calling instance and its call activity instance. */
+  @Column({ name: 'parent_process_instance_id', ...optionalText })
+  parentProcessInstanceId!: string | null;
+
+  @Column({ name: 'parent_element_instance_id', ...optionalText })
+  parentElementInstanceId!: string | null;
 
   /** ACTIVE, COMPLETED or TERMINATED; the API shows INCIDENT for an active instance with open incidents. */
   @Column({ type: 'text' })

@@ -79,5 +79,24 @@ export class CreateHistoryTables1796428800000 implements MigrationInterface {
   }
 }
 
+/** Call activities: an instance started by one records its caller, so that the history can go from parent to child. */
+export class AddProcessInstanceParents1796947200000 implements MigrationInterface {
+  readonly name = 'AddProcessInstanceParents1796947200000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE process_instances ADD COLUMN parent_process_instance_id text, ADD COLUMN parent_element_instance_id text');
+    await queryRunner.query('CREATE INDEX process_instances_parent_idx ON process_instances (parent_process_instance_id)');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP INDEX process_instances_parent_idx');
+    await queryRunner.query('ALTER TABLE process_instances DROP COLUMN parent_process_instance_id, DROP COLUMN parent_element_instance_id');
+  }
+}
+
 /** Every migration of the history service's schema, in order: the per-stream checkpoints, then the read model. */
-export const historyMigrations: readonly MigrationClass[] = [CreateProjectionStreamCheckpoints1796342400000, CreateHistoryTables1796428800000];
+export const historyMigrations: readonly MigrationClass[] = [
+  CreateProjectionStreamCheckpoints1796342400000,
+  CreateHistoryTables1796428800000,
+  AddProcessInstanceParents1796947200000,
+];

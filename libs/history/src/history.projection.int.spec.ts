@@ -325,6 +325,25 @@ describe('history queries', () => {
     expect((await queries.processInstances({ endedBefore: firstEnd })).total).toBe(0);
   });
 
+  it('links the instance a call activity started to its caller, and lists a caller\'s children', async () => {
+    const engine = new EngineDriver('2026-04-02T08:00:00.000Z');
+    await engine.deploy(parallelBpmn);
+    const caller = await engine.start('parallel');
+    const child = await engine.start('parallel', { id: 'child-1' });
+    await engine.send('child-2', {
+      type: 'CreateProcessInstance',
+      processInstanceId: 'child-2',
+      processDefinitionId: 'parallel:1',
+      version: 1,
+      parent: { processInstanceId: caller, elementInstanceId: 'call-1' },
+    });
+    await applyAll(await engine.envelopes());
+
+    const children = await queries.processInstances({ parentProcessInstanceId: caller });
+    expect(children.items).toEqual([expect.objectContaining({ id: 'child-2', parentProcessInstanceId: caller, parentElementInstanceId: 'call-1' })]);
+    expect((await queries.processInstances({ processId: 'parallel' })).items.find((item) => item.id === child)).not.toHaveProperty('parentProcessInstanceId');
+  });
+
   it('sorts by start time, end time or process id, either way, and pages with a total', async () => {
     const { ids } = await sixInstances();
 

@@ -68,6 +68,15 @@ export class HistoryProjection implements StreamProjection {
       TimerCreated: null,
       TimerTriggered: null,
       TimerCanceled: null,
+      // A message's effect is in the element history and the variables it set (VariablesSet); subscriptions are runtime state.
+      MessageSubscriptionOpened: null,
+      MessageSubscriptionClosed: null,
+      MessageCorrelated: null,
+      // A call activity's element history shows it; the child is an instance of its own, with its parent recorded.
+      ChildProcessInstanceRequested: null,
+      ChildProcessInstanceCompleted: null,
+      ChildProcessInstanceNotCreated: null,
+      ChildProcessInstanceCancelRequested: null,
       IncidentCreated: incidentCreated,
       IncidentResolved: incidentResolved,
       ProcessInstanceCompleted: processInstanceEnded('COMPLETED'),
@@ -226,6 +235,8 @@ const processInstanceCreated: Decoder = (data, event) => ({
     process_id: text(data, 'processId'),
     version: integer(data, 'version'),
     business_key: optionalText(data, 'businessKey'),
+    parent_process_instance_id: optionalText(data, 'parentProcessInstanceId'),
+    parent_element_instance_id: optionalText(data, 'parentElementInstanceId'),
     start_time: time(data, 'startedAt'),
   },
 });

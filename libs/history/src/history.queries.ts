@@ -64,6 +64,8 @@ export interface ProcessInstanceFilter extends Paging {
   readonly processDefinitionId?: string;
   readonly state?: HistoricProcessInstanceState;
   readonly businessKey?: string;
+  /** The children of one instance: those its call activities started. */
+  readonly parentProcessInstanceId?: string;
   readonly startedAfter?: string;
   readonly startedBefore?: string;
   readonly endedAfter?: string;
@@ -127,7 +129,12 @@ export class HistoryQueries {
 
   async processInstances(filter: ProcessInstanceFilter = {}): Promise<HistoryPage<HistoricProcessInstance>> {
     const query = this.processInstanceQuery();
-    equal(query, 'pi', { processId: filter.processId, processDefinitionId: filter.processDefinitionId, businessKey: filter.businessKey });
+    equal(query, 'pi', {
+      processId: filter.processId,
+      processDefinitionId: filter.processDefinitionId,
+      businessKey: filter.businessKey,
+      parentProcessInstanceId: filter.parentProcessInstanceId,
+    });
     if (filter.state === 'INCIDENT') query.andWhere("pi.state = 'ACTIVE' AND pi.openIncidents > 0");
     else if (filter.state === 'ACTIVE') query.andWhere("pi.state = 'ACTIVE' AND pi.openIncidents = 0");
     else if (filter.state !== undefined) query.andWhere('pi.state = :state', { state: filter.state });
@@ -298,6 +305,8 @@ function processInstanceView(entity: ProcessInstanceEntity): HistoricProcessInst
     ...present('processName', entity.definition?.name),
     version: entity.version,
     ...present('businessKey', entity.businessKey),
+    ...present('parentProcessInstanceId', entity.parentProcessInstanceId),
+    ...present('parentElementInstanceId', entity.parentElementInstanceId),
     state,
     openIncidents: entity.openIncidents,
     startTime: iso(entity.startTime),

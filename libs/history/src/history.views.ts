@@ -34,6 +34,9 @@ export interface HistoricProcessInstance {
   readonly processName?: string;
   readonly version: number;
   readonly businessKey?: string;
+  /** For an instance started by a call activity: the calling instance and its call activity instance. */
+  readonly parentProcessInstanceId?: string;
+  readonly parentElementInstanceId?: string;
   /** INCIDENT: active, with at least one open incident. */
   readonly state: HistoricProcessInstanceState;
   readonly openIncidents: number;

@@ -45,7 +45,7 @@ export {
   type VariableFilter,
 } from './history.queries.js';
 export { historyEntities } from './history.entities.js';
-export { CreateHistoryTables1796428800000, historyMigrations } from './history.migrations.js';
+export { AddProcessInstanceParents1796947200000, CreateHistoryTables1796428800000, historyMigrations } from './history.migrations.js';
 export type * from './history.views.js';
 export {
   ELEMENT_INSTANCE_STATES,

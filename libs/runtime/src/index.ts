@@ -8,6 +8,7 @@ export {
   type TimerSchedulerOptions,
 } from './runtime.options.js';
 export { TimerScheduler } from './timer-scheduler.js';
+export { CallActivityCoordinator } from './call-activities/call-activity-coordinator.js';
 export { KeyedMutex } from './keyed-mutex.js';
 export {
   ProcessInstanceRepository,
@@ -28,7 +29,7 @@ export { RuntimeCommandConsumer, type RuntimeCommandOutcome } from './commands/r
 export { RuntimeProjection, type JobFilter, type ProcessInstanceFilter, type UserTaskFilter, type WaitingTimer } from './runtime.projection.js';
 export { ProcessInstanceCommandRejectedError, ProcessInstanceContendedError } from './process-instance-command-rejected.error.js';
 export { StartProcessInstanceCommand } from './commands/start-process-instance.command.js';
-export { CompleteJobCommand, FailJobCommand } from './commands/job.commands.js';
+export { CompleteJobCommand, FailJobCommand, ThrowJobErrorCommand } from './commands/job.commands.js';
 export { CompleteUserTaskCommand } from './commands/user-task.commands.js';
 export { CancelProcessInstanceCommand, ResolveIncidentCommand, SetVariablesCommand } from './commands/process-instance.commands.js';
 export {

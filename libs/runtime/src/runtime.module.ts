@@ -6,7 +6,7 @@ import { IncidentsController } from './api/incidents.controller.js';
 import { JobsController } from './api/jobs.controller.js';
 import { ProcessInstancesController } from './api/process-instances.controller.js';
 import { UserTasksController } from './api/user-tasks.controller.js';
-import { CompleteJobHandler, FailJobHandler } from './commands/job.commands.js';
+import { CompleteJobHandler, FailJobHandler, ThrowJobErrorHandler } from './commands/job.commands.js';
 import { ProcessInstanceCommandRunner } from './commands/process-instance-command.runner.js';
 import { CancelProcessInstanceHandler, ResolveIncidentHandler, SetVariablesHandler } from './commands/process-instance.commands.js';
 import { StartProcessInstanceHandler } from './commands/start-process-instance.command.js';
@@ -24,6 +24,7 @@ import {
 import { RuntimeProjection } from './runtime.projection.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options.js';
 import { TimerScheduler } from './timer-scheduler.js';
+import { CallActivityCoordinator } from './call-activities/call-activity-coordinator.js';
 
 /**
  * Runs process instances: start, jobs, user tasks, variables, incidents, cancel, and the read views.
@@ -41,9 +42,11 @@ import { TimerScheduler } from './timer-scheduler.js';
     ProcessInstanceCommandRunner,
     RuntimeCommandConsumer,
     TimerScheduler,
+    CallActivityCoordinator,
     StartProcessInstanceHandler,
     CompleteJobHandler,
     FailJobHandler,
+    ThrowJobErrorHandler,
     CompleteUserTaskHandler,
     SetVariablesHandler,
     ResolveIncidentHandler,
@@ -55,7 +58,7 @@ import { TimerScheduler } from './timer-scheduler.js';
     GetUserTaskHandler,
     ListIncidentsHandler,
   ],
-  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler],
+  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, CallActivityCoordinator],
 })
 export class RuntimeModule {
   /** The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider). */

@@ -74,6 +74,8 @@ export interface WaitingTimer {
   readonly dueAt: string;
 }
 
+export type ProcessInstanceEventObserver = (processInstanceId: string, event: ProcessInstanceEvent, state: ProcessInstanceState, position: number) => void;
+
 const CATCH_UP_PAGE = 5_000;
 const DEFAULT_LIMIT = 100;
 
@@ -97,6 +99,8 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
   /** Every waiting timer of every instance, by timer id: what the timer scheduler fires (rebuilt with the rest at startup). */
   private readonly waitingTimerIndex = new Map<string, WaitingTimer>();
   private readonly timerListeners = new Set<(timer: WaitingTimer) => void>();
+  /** Told of every process-instance event as it is applied (live events only, not the catch-up at startup). */
+  private readonly eventObservers = new Set<ProcessInstanceEventObserver>();
   private processed = 0;
   private waiters: { readonly position: number; readonly resolve: () => void }[] = [];
   private subscription: Subscription | undefined;
@@ -187,6 +191,7 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
     }
     const before = record.state;
     record.state = evolve(record.state, event);
+    for (const observer of this.eventObservers) observer(processInstanceId, event, record.state, recorded.position);
     const variables = record.state.variables[processInstanceId];
     if (variables) record.variables = variables;
 
@@ -275,6 +280,25 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
   }
 
   // Lookups for commands addressed by job, task or incident id.
+
+  /**
+   * Calls `observer` with each process-instance event applied from now on and the instance's state after it, while
+   * the event is being applied: an observer only takes note and does its work later. Returns the function that stops it.
+   */
+  observeEvents(observer: ProcessInstanceEventObserver): () => void {
+    this.eventObservers.add(observer);
+    return () => this.eventObservers.delete(observer);
+  }
+
+  /** The engine's state of an instance as the views know it (ended instances included), for coordinators. */
+  instanceState(processInstanceId: string): ProcessInstanceState | undefined {
+    return this.instances.get(processInstanceId)?.state;
+  }
+
+  /** The state of every instance the views know. */
+  instanceStates(): IterableIterator<ProcessInstanceState> {
+    return [...this.instances.values()].map((record) => record.state).values();
+  }
 
   processInstanceOfJob(jobId: string): string | undefined {
     return this.jobInstance.get(jobId);
@@ -413,6 +437,7 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
       state: stateName(state),
       startedAt: state.startedAt ?? '',
       ...(state.endedAt !== undefined ? { endedAt: state.endedAt } : {}),
+      ...(state.parent === undefined ? {} : { parentProcessInstanceId: state.parent.processInstanceId, parentElementInstanceId: state.parent.elementInstanceId }),
       activeElementInstances: ended
         ? []
         : Object.values(state.elementInstances)

@@ -36,6 +36,9 @@ export interface ProcessInstanceView {
   readonly variables: JsonObject;
   /** Open incidents. */
   readonly incidents: readonly IncidentView[];
+  /** For an instance started by a call activity: the calling instance and its call activity instance. */
+  readonly parentProcessInstanceId?: string;
+  readonly parentElementInstanceId?: string;
   /** Timers waiting to be due (timer catch events and timer boundary events of active elements). */
   readonly timers: readonly WaitingTimerView[];
 }

@@ -1,5 +1,6 @@
 import type { FlowNode, VariableMapping } from '../model/executable-model.js';
-import { readBoundaryEvent, readCatchEventDefinition } from './build-catch-events.js';
+import { readCallActivity } from './build-call-activity.js';
+import { readBoundaryEvent, readCatchEventDefinition, readReceiveTask, readThrowEventDefinition } from './build-catch-events.js';
 import { readThrownEvent } from './build-error-events.js';
 import { readBusinessRuleTask, readJob, readScript, readUserTask } from './build-tasks.js';
 import { readCamundaAsync, readCamundaMappings } from './dialects/camunda7-extensions.js';
@@ -92,7 +93,13 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
     case 'boundaryEvent':
       return { ...readCatchEventDefinition(context), ...readBoundaryEvent(context) };
     case 'intermediateThrowEvent':
-      return readThrownEvent(context);
+      return { ...readThrowEventDefinition(context), ...readThrownEvent(context) };
+    case 'receiveTask':
+      return readReceiveTask(context);
+    case 'intermediateThrowEvent':
+      return { ...readThrowEventDefinition(context), ...readThrownEvent(context) };
+    case 'callActivity':
+      return readCallActivity(context);
     case 'subProcess':
       return { startEventId: subProcess?.startEventId ?? '', childIds: [...(subProcess?.childIds ?? [])] };
     default:

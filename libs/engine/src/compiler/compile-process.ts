@@ -1,7 +1,9 @@
 import type { ExecutableProcess, FlowNode } from '../model/executable-model.js';
 import { buildFlowNode, type SubProcessScope } from './build-flow-node.js';
 import { ElementExtensions } from './extension-elements.js';
+import { checkEventBasedGateways } from './event-based-gateways.js';
 import { computeInclusiveJoinUpstream } from './inclusive-join-upstream.js';
+import { resolveLinks } from './link-events.js';
 import type { ModelErrorCollector } from './model-error-collector.js';
 import { describeElement, elementsProperty, idOf, stringProperty, type ModdleElement } from './moddle-element.js';
 import { collectProcessGraph, type NodeEntry, type ProcessGraph } from './process-graph.js';
@@ -20,7 +22,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
   const resolved = resolveFlows(graph, errors, defaults);
   const scopes = subProcessScopes(graph, errors);
 
-  const elements: Record<string, FlowNode> = {};
+  let elements: Record<string, FlowNode> = {};
   for (const entry of graph.nodes.values()) {
     const links = { incoming: resolved.incoming.get(entry.id) ?? [], outgoing: resolved.outgoing.get(entry.id) ?? [] };
     const node = buildFlowNode(entry, links, scopes.get(entry.id), errors);
@@ -28,6 +30,8 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
   }
   checkFlowStructure(graph, resolved, errors);
   attachBoundaryEvents(elements, errors);
+  elements = resolveLinks(elements, errors);
+  checkEventBasedGateways(elements, resolved.flows, errors);
 
   const startEventIds = noneStartEvents(graph, processId);
   if (startEventIds.length === 0) {
@@ -55,9 +59,11 @@ const ATTACHABLE: ReadonlySet<FlowNode['kind']> = new Set([
   'userTask',
   'serviceTask',
   'sendTask',
+  'receiveTask',
   'businessRuleTask',
   'scriptTask',
   'subProcess',
+  'callActivity',
 ]);
 
 /** Tells each activity its boundary events; a boundary event must sit on an activity of its own scope. */

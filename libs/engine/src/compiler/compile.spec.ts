@@ -349,12 +349,6 @@ describe('compile: problems, all reported at once with element, line and column'
     ['bpmn:ComplexGateway', '<bpmn:complexGateway id="task" />', 'not supported yet: bpmn:ComplexGateway'],
     ['bpmn:EventBasedGateway', '<bpmn:eventBasedGateway id="task" />', 'not supported yet: bpmn:EventBasedGateway'],
     ['bpmn:ReceiveTask', '<bpmn:receiveTask id="task" />', 'not supported yet: bpmn:ReceiveTask'],
-    ['bpmn:CallActivity', '<bpmn:callActivity id="task" calledElement="other" />', 'not supported yet: bpmn:CallActivity'],
-    [
-      'a Camunda 8 call activity',
-      '<bpmn:callActivity id="task"><bpmn:extensionElements><zeebe:calledElement processId="other" /></bpmn:extensionElements></bpmn:callActivity>',
-      'not supported yet: bpmn:CallActivity',
-    ],
     ['bpmn:Transaction', '<bpmn:transaction id="task" />', 'not supported yet: bpmn:Transaction'],
     ['bpmn:AdHocSubProcess', '<bpmn:adHocSubProcess id="task" />', 'not supported yet: bpmn:AdHocSubProcess'],
     [

@@ -1,5 +1,5 @@
 import type { FlowNodeKind } from '../model/executable-model.js';
-import { booleanProperty, elementsProperty, type ModdleElement } from './moddle-element.js';
+import { booleanProperty, elementsProperty, stringProperty, type ModdleElement } from './moddle-element.js';
 
 /** What this version does with a flow node: execute it as one of the model's kinds, or refuse it. */
 export type FlowNodeSupport =
@@ -12,15 +12,17 @@ const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
   'bpmn:UserTask': 'userTask',
   'bpmn:ServiceTask': 'serviceTask',
   'bpmn:SendTask': 'sendTask',
+  'bpmn:ReceiveTask': 'receiveTask',
   'bpmn:BusinessRuleTask': 'businessRuleTask',
   'bpmn:ScriptTask': 'scriptTask',
   'bpmn:ExclusiveGateway': 'exclusiveGateway',
   'bpmn:ParallelGateway': 'parallelGateway',
   'bpmn:InclusiveGateway': 'inclusiveGateway',
+  'bpmn:CallActivity': 'callActivity',
 };
 
 /** Event definitions a catch event or boundary event can wait for in this version. */
-const CATCHABLE: ReadonlySet<string> = new Set(['bpmn:TimerEventDefinition']);
+const CATCHABLE: ReadonlySet<string> = new Set(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition']);
 
 /** Event definitions an end event throws (an intermediate throw event, only an escalation: BPMN has no intermediate error). */
 const THROWN_AT_END: Readonly<Record<string, 'error' | 'escalation'>> = {
@@ -73,6 +75,12 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
           field: 'eventDefinitions',
         };
       }
+      if (definitions.length === 1 && definitions[0].$type === 'bpmn:LinkEventDefinition') {
+        // A link catch event is the target of a link throw event; a boundary event cannot be one (BPMN 10.5.6).
+        return type === 'bpmn:IntermediateCatchEvent'
+          ? { executable: true, kind: 'intermediateCatchEvent' }
+          : { executable: false, code: 'INVALID_ATTRIBUTE', message: `${type} '${String(element.get('id'))}' has a bpmn:LinkEventDefinition: links are intermediate events only`, field: 'eventDefinitions' };
+      }
       if (definitions.length === 1 && CATCHABLE.has(definitions[0].$type)) {
         return { executable: true, kind: type === 'bpmn:BoundaryEvent' ? 'boundaryEvent' : 'intermediateCatchEvent' };
       }
@@ -90,16 +98,22 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       return notSupported(`${type} (${definitionTypes})`, 'eventDefinitions');
     case 'bpmn:IntermediateThrowEvent':
       // A none intermediate throw event marks a state the process passed through: nothing to do but move on.
+      // A link throw event jumps to the link catch event of the same name.
       // An escalation throw event throws its escalation and moves on.
-      return definitions.length === 0 || (definitions.length === 1 && definitions[0].$type === 'bpmn:EscalationEventDefinition')
+      return definitions.length === 0 ||
+        (definitions.length === 1 && (definitions[0].$type === 'bpmn:LinkEventDefinition' || definitions[0].$type === 'bpmn:EscalationEventDefinition'))
         ? { executable: true, kind: 'intermediateThrowEvent' }
         : notSupported(`${type} (${definitionTypes})`, 'eventDefinitions');
+    case 'bpmn:EventBasedGateway':
+      if (stringProperty(element, 'eventGatewayType') === 'Parallel') return notSupported('parallel event-based gateways (eventGatewayType="Parallel")', 'eventGatewayType');
+      if (booleanProperty(element, 'instantiate') === true) return notSupported('event-based gateways that start a process (instantiate="true")', 'instantiate');
+      return { executable: true, kind: 'eventBasedGateway' };
     case 'bpmn:SubProcess':
       return booleanProperty(element, 'triggeredByEvent') === true
         ? notSupported('event sub-processes (bpmn:SubProcess triggeredByEvent="true")', 'triggeredByEvent')
         : { executable: true, kind: 'subProcess' };
     default:
-      // ReceiveTask, CallActivity, Transaction, AdHocSubProcess, ComplexGateway, EventBasedGateway, choreographies.
+      // CallActivity, Transaction, AdHocSubProcess, ComplexGateway, choreographies.
       return notSupported(type);
   }
 }

@@ -36,12 +36,15 @@ export type FlowNodeKind =
   | 'userTask'
   | 'serviceTask'
   | 'sendTask'
+  | 'receiveTask'
   | 'businessRuleTask'
   | 'scriptTask'
   | 'exclusiveGateway'
   | 'parallelGateway'
   | 'inclusiveGateway'
+  | 'eventBasedGateway'
   | 'subProcess'
+  | 'callActivity'
   | 'intermediateCatchEvent'
   | 'intermediateThrowEvent'
   | 'boundaryEvent';
@@ -119,7 +122,7 @@ export interface TimerDefinition {
  * What a catch event waits for. One member per kind of event definition this version runs; a kind is added here,
  * in `openCatchSubscription` and in the compiler.
  */
-export type CatchEventDefinition = TimerEventDefinition | ErrorEventDefinition | EscalationEventDefinition;
+export type CatchEventDefinition = TimerEventDefinition | MessageEventDefinition | ErrorEventDefinition | EscalationEventDefinition;
 
 export interface TimerEventDefinition {
   readonly type: 'timer';
@@ -153,16 +156,60 @@ export type ThrowEventDefinition =
   | { readonly type: 'error'; readonly errorCode: Expression }
   | { readonly type: 'escalation'; readonly escalationCode: Expression };
 
-/** A none intermediate throw event: the token passes through it. */
+/**
+ * The message a catch event or receive task waits for (`bpmn:message`, referenced by `messageRef`). Its subscription
+ * opens when the element is activated: both expressions are evaluated then, in the waiting element's scope.
+ */
+export interface MessageDefinition {
+  /** `bpmn:message/@name`: a literal, or (Camunda 8) a FEEL expression `=...` giving the name. */
+  readonly name: Expression;
+  /**
+   * Camunda 8 `zeebe:subscription/@correlationKey`: which message of that name is meant (a string or number). Absent
+   * in Camunda 7 models, whose messages are correlated by name, business key or process instance through the API.
+   */
+  readonly correlationKey?: Expression;
+}
+
+export interface MessageEventDefinition {
+  readonly type: 'message';
+  readonly message: MessageDefinition;
+}
+
+/**
+ * An intermediate throw event. A none one: the token passes through it. A link one (`link` set): the token jumps to
+ * the link catch event of the same name in the same scope, as if a sequence flow led there.
+ */
 export interface IntermediateThrowEventNode extends FlowNodeBase {
   readonly kind: 'intermediateThrowEvent';
+  readonly link?: LinkEventDefinition;
   /** An escalation intermediate throw event: throws it, then (unless an interrupting boundary event caught it) moves on. */
   readonly thrown?: Extract<ThrowEventDefinition, { type: 'escalation' }>;
 }
 
+/**
+ * A link (`bpmn:linkEventDefinition`): a throw event and a catch event of one scope sharing the name are joined by a
+ * hidden sequence flow, the compiler resolves the name to the catch event's id. A link catch event waits for nothing:
+ * it is entered only through its link and passes the token on.
+ */
+export interface LinkEventDefinition {
+  readonly type: 'link';
+  readonly name: string;
+  /** On a throw event: the id of the catch event it jumps to. */
+  readonly catchEventId?: string;
+}
+
 export interface IntermediateCatchEventNode extends FlowNodeBase {
   readonly kind: 'intermediateCatchEvent';
-  readonly eventDefinition: CatchEventDefinition;
+  readonly eventDefinition: CatchEventDefinition | LinkEventDefinition;
+}
+
+/**
+ * An event-based gateway (exclusive, not instantiating): on activation it opens the subscriptions of the catch events
+ * its outgoing flows lead to, and waits; the first event to occur wins, the others are closed, and the gateway leaves
+ * by the flow to the winner's catch event, which completes at once with the event's variables.
+ */
+export interface EventBasedGatewayNode extends FlowNodeBase {
+  readonly kind: 'eventBasedGateway';
 }
 
 /**
@@ -175,6 +222,34 @@ export interface BoundaryEventNode extends FlowNodeBase {
   readonly attachedToId: string;
   readonly cancelActivity: boolean;
   readonly eventDefinition: CatchEventDefinition;
+}
+
+/**
+ * A call activity: starts an instance of another process (the child) and waits until it completes. Which variables
+ * go in and come out differs by dialect: Camunda 8 copies every visible variable in and every child variable out
+ * unless told otherwise (`propagateAllParentVariables`, `propagateAllChildVariables`); Camunda 7 copies only what
+ * `camunda:in` / `camunda:out` name (`variables="all"` for everything).
+ */
+export interface CallActivityNode extends FlowNodeBase {
+  readonly kind: 'callActivity';
+  /** The id of the process to start (`calledElement` / `zeebe:calledElement/@processId`); may be an expression. */
+  readonly calledElement: Expression;
+  /** Which version: the latest deployed, the one deployed with the caller, or an exact version (Camunda 7). */
+  readonly binding: 'latest' | 'deployment' | 'version';
+  readonly version?: Expression;
+  /** What the child starts with: every variable visible to the call activity, only its local ones (its input mappings), or none; plus `mappings`. */
+  readonly childInputs: { readonly from: 'all' | 'locals' | 'none'; readonly mappings: readonly VariableMapping[] };
+  /** What comes back when the child completes: all its process variables or none, plus `mappings` evaluated on them. */
+  readonly childOutputs: { readonly all: boolean; readonly mappings: readonly VariableMapping[] };
+  /** Camunda 7 `camunda:in businessKey="..."`: the child's business key. */
+  readonly businessKey?: Expression;
+  readonly dialect: 'zeebe' | 'camunda';
+}
+
+/** A receive task: activated, it waits for its message, then completes with the message's variables. */
+export interface ReceiveTaskNode extends FlowNodeBase {
+  readonly kind: 'receiveTask';
+  readonly message: MessageDefinition;
 }
 
 export interface StartEventNode extends FlowNodeBase {
@@ -293,10 +368,13 @@ export type FlowNode =
   | EndEventNode
   | PassThroughTaskNode
   | JobTaskNode
+  | ReceiveTaskNode
   | UserTaskNode
   | ScriptTaskNode
   | GatewayNode
+  | EventBasedGatewayNode
   | SubProcessNode
+  | CallActivityNode
   | IntermediateCatchEventNode
   | IntermediateThrowEventNode
   | BoundaryEventNode;

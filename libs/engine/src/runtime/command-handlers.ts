@@ -11,7 +11,11 @@ import type {
   ResolveIncident,
   SetVariables,
   TriggerTimer,
+  CorrelateMessage,
+  CompleteCallActivity,
+  FailCallActivity,
 } from './process-instance-commands.js';
+import { childResult, requestChild } from './behaviors/call-activity.behavior.js';
 import { catchEventOccurred, isCatchEventNode } from './catch-events.js';
 import { rearmTimer } from './timers/timer-subscription.js';
 import { handleThrowError } from './throw-events.js';
@@ -45,6 +49,12 @@ export function handleCommand(run: DecisionRun, command: ProcessInstanceCommand)
       return cancelProcessInstance(run, command);
     case 'TriggerTimer':
       return triggerTimer(run, command);
+    case 'CorrelateMessage':
+      return correlateMessage(run, command);
+    case 'CompleteCallActivity':
+      return completeCallActivity(run, command);
+    case 'FailCallActivity':
+      return failCallActivity(run, command);
     default:
       return { code: 'INVALID_ARGUMENT', message: `Unknown command '${(command as { type: string }).type}'` };
   }
@@ -67,6 +77,9 @@ function createProcessInstance(run: DecisionRun, command: CreateProcessInstance)
       version: command.version,
       ...(command.businessKey === undefined ? {} : { businessKey: command.businessKey }),
       startedAt: run.now,
+      ...(command.parent === undefined
+        ? {}
+        : { parentProcessInstanceId: command.parent.processInstanceId, parentElementInstanceId: command.parent.elementInstanceId }),
     },
   });
   if (command.variables !== undefined) run.setLocal(command.processInstanceId, command.variables);
@@ -172,12 +185,27 @@ function resolveIncident(run: DecisionRun, command: ResolveIncident): Failure | 
   }
   run.emit({ type: 'IncidentResolved', data: { incidentId: incident.id } });
   const instance = run.state.elementInstances[incident.elementInstanceId];
+  if (incident.type === 'CALLED_ELEMENT_ERROR' && instance?.state === 'activated') {
+    // The call activity waits without a child: ask for a new one (the called process may have been deployed since).
+    const node = run.node(instance.elementId);
+    const problem = node.kind === 'callActivity' ? requestChild(run, instance, node) : undefined;
+    if (problem !== undefined) run.raiseIncident(instance, problem);
+    return undefined;
+  }
   if (instance?.state === 'activating') run.activate(instance);
   else if (instance?.state === 'completing') run.finishCompleting(instance);
   return undefined;
 }
 
-function cancelProcessInstance(run: DecisionRun, _command: CancelProcessInstance): Failure | undefined {
+function cancelProcessInstance(run: DecisionRun, command: CancelProcessInstance): Failure | undefined {
+  const parent = run.state.parent;
+  if (parent !== undefined && command.byParent !== true) {
+    return {
+      code: 'INVALID_STATE',
+      message: `Process instance '${run.state.processInstanceId}' was started by a call activity of '${parent.processInstanceId}': cancel that instance instead`,
+      details: { parentProcessInstanceId: parent.processInstanceId },
+    };
+  }
   for (const instance of run.liveChildren(run.state.processInstanceId)) run.terminate(instance.id);
   run.emit({ type: 'ProcessInstanceTerminated', data: { endedAt: run.now, reason: 'canceled' } });
   return undefined;
@@ -205,5 +233,96 @@ function triggerTimer(run: DecisionRun, command: TriggerTimer): Failure | undefi
   run.emit({ type: 'TimerTriggered', data: { timerId: timer.id } });
   if (node.kind === 'boundaryEvent' && !node.cancelActivity) rearmTimer(run, timer);
   catchEventOccurred(run, owner, node);
+  return undefined;
+}
+
+/** The call activity whose child this is, waiting for it. */
+function callingInstance(run: DecisionRun, elementInstanceId: string, childProcessInstanceId: string): ElementInstance | Failure {
+  const instance = run.state.elementInstances[elementInstanceId];
+  if (instance === undefined || instance.state !== 'activated' || run.state.childProcessInstances[elementInstanceId]?.childProcessInstanceId !== childProcessInstanceId) {
+    return {
+      code: 'INVALID_STATE',
+      message: `No call activity of this instance waits for child process instance '${childProcessInstanceId}'`,
+      details: { elementInstanceId, childProcessInstanceId },
+    };
+  }
+  return instance;
+}
+
+/** The child completed: the call activity takes what its outputs say from the child's variables and completes. */
+function completeCallActivity(run: DecisionRun, command: CompleteCallActivity): Failure | undefined {
+  const instance = callingInstance(run, command.elementInstanceId, command.childProcessInstanceId);
+  if (isFailure(instance)) return instance;
+  const node = run.node(instance.elementId);
+  if (node.kind !== 'callActivity') return { code: 'INVALID_STATE', message: `Element '${node.id}' is not a call activity` };
+  run.emit({
+    type: 'ChildProcessInstanceCompleted',
+    data: { elementInstanceId: instance.id, childProcessInstanceId: command.childProcessInstanceId, variables: command.variables },
+  });
+  const result = childResult(run, instance, node, command.variables);
+  if (!result.ok) {
+    run.raiseIncident(instance, result.error);
+    return undefined;
+  }
+  run.setCompletionVariables(instance, node, result.value);
+  run.complete(instance);
+  return undefined;
+}
+
+/** The child could not be created: an incident on the call activity, which asks again when it is resolved. */
+function failCallActivity(run: DecisionRun, command: FailCallActivity): Failure | undefined {
+  const instance = callingInstance(run, command.elementInstanceId, command.childProcessInstanceId);
+  if (isFailure(instance)) return instance;
+  run.emit({
+    type: 'ChildProcessInstanceNotCreated',
+    data: { elementInstanceId: instance.id, childProcessInstanceId: command.childProcessInstanceId, message: command.message },
+  });
+  run.raiseIncident(instance, { incidentType: 'CALLED_ELEMENT_ERROR', message: command.message });
+  return undefined;
+}
+
+/**
+ * A message arrives for an open subscription. Two senders racing for one subscription: the first one's events are
+ * appended, the second finds the subscription closed (NOT_FOUND) or the buffered message already taken by this
+ * instance (ALREADY_EXISTS), so a message is correlated once. A receive task completes; a catch event occurs.
+ */
+function correlateMessage(run: DecisionRun, command: CorrelateMessage): Failure | undefined {
+  const subscription = run.state.messageSubscriptions[command.subscriptionId];
+  if (subscription === undefined) {
+    return {
+      code: 'NOT_FOUND',
+      message: `Message subscription '${command.subscriptionId}' is not open: its element left or the message was correlated`,
+      details: { subscriptionId: command.subscriptionId },
+    };
+  }
+  if (command.messageKey !== undefined && run.state.correlatedMessages[command.messageKey] !== undefined) {
+    return {
+      code: 'ALREADY_EXISTS',
+      message: `Message '${command.messageKey}' was already correlated to this process instance`,
+      details: { messageKey: command.messageKey },
+    };
+  }
+  const owner = run.state.elementInstances[subscription.elementInstanceId];
+  const node = run.node(subscription.elementId);
+  if (owner === undefined || owner.state !== 'activated' || !(isCatchEventNode(node) || node.kind === 'receiveTask')) {
+    return { code: 'INVALID_STATE', message: `The element of message subscription '${subscription.id}' is not waiting for it`, details: { subscriptionId: subscription.id } };
+  }
+  const variables: JsonObject = command.variables ?? {};
+  run.emit({
+    type: 'MessageCorrelated',
+    data: {
+      subscriptionId: subscription.id,
+      ...(command.messageKey === undefined ? {} : { messageKey: command.messageKey }),
+      messageName: subscription.messageName,
+      ...(subscription.correlationKey === undefined ? {} : { correlationKey: subscription.correlationKey }),
+      variables,
+    },
+  });
+  if (node.kind === 'receiveTask') {
+    run.setCompletionVariables(owner, node, variables);
+    run.complete(owner);
+  } else {
+    catchEventOccurred(run, owner, node, variables);
+  }
   return undefined;
 }

@@ -16,6 +16,9 @@ export function initialProcessInstanceState(): ProcessInstanceState {
     jobs: {},
     userTasks: {},
     timers: {},
+    messageSubscriptions: {},
+    correlatedMessages: {},
+    childProcessInstances: {},
     incidents: {},
   };
 }

@@ -10,7 +10,10 @@ export type ProcessInstanceCommand =
   | SetVariables
   | ResolveIncident
   | CancelProcessInstance
-  | TriggerTimer;
+  | CompleteCallActivity
+  | FailCallActivity
+  | TriggerTimer
+  | CorrelateMessage;
 
 export interface CreateProcessInstance {
   readonly type: 'CreateProcessInstance';
@@ -19,6 +22,8 @@ export interface CreateProcessInstance {
   readonly version: number;
   readonly businessKey?: string;
   readonly variables?: JsonObject;
+  /** For the child of a call activity: the caller's instance and call activity instance. */
+  readonly parent?: { readonly processInstanceId: string; readonly elementInstanceId: string };
 }
 
 export interface CompleteJob {
@@ -75,10 +80,45 @@ export interface ResolveIncident {
 
 export interface CancelProcessInstance {
   readonly type: 'CancelProcessInstance';
+  /**
+   * A child of a call activity is cancelled through its caller (cancel the root instance): only the caller's
+   * termination, passed on by the runtime, sets this.
+   */
+  readonly byParent?: boolean;
 }
 
 /** A timer is due: its catch event occurs. Rejected before the timer's due time, and once it was triggered or canceled. */
 export interface TriggerTimer {
   readonly type: 'TriggerTimer';
   readonly timerId: string;
+}
+
+/** The child of a call activity completed: the call activity takes its variables and completes. */
+export interface CompleteCallActivity {
+  readonly type: 'CompleteCallActivity';
+  readonly elementInstanceId: string;
+  readonly childProcessInstanceId: string;
+  /** The child's process variables at its end. */
+  readonly variables: JsonObject;
+}
+
+/** The child of a call activity could not be created: the call activity gets an incident. */
+export interface FailCallActivity {
+  readonly type: 'FailCallActivity';
+  readonly elementInstanceId: string;
+  readonly childProcessInstanceId: string;
+  readonly message: string;
+}
+
+/**
+ * A message arrived for an open subscription: its element occurs. Rejected NOT_FOUND once the subscription closed (so
+ * a message is never correlated twice by two senders racing), and ALREADY_EXISTS when the buffered message `messageKey`
+ * was already correlated to this process instance.
+ */
+export interface CorrelateMessage {
+  readonly type: 'CorrelateMessage';
+  readonly subscriptionId: string;
+  /** The key of a buffered message (published with a time to live); absent for a message correlated at once. */
+  readonly messageKey?: string;
+  readonly variables?: JsonObject;
 }

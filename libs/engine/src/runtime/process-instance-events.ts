@@ -28,6 +28,13 @@ export type ProcessInstanceEvent =
   | TimerCreated
   | TimerTriggered
   | TimerCanceled
+  | MessageSubscriptionOpened
+  | MessageSubscriptionClosed
+  | MessageCorrelated
+  | ChildProcessInstanceRequested
+  | ChildProcessInstanceCompleted
+  | ChildProcessInstanceNotCreated
+  | ChildProcessInstanceCancelRequested
   | IncidentCreated
   | IncidentResolved
   | ProcessInstanceCompleted
@@ -49,6 +56,9 @@ export type ProcessInstanceCreated = Event<
     readonly version: number;
     readonly businessKey?: string;
     readonly startedAt: string;
+    /** Set for an instance started by a call activity: the caller's instance and its call activity instance. */
+    readonly parentProcessInstanceId?: string;
+    readonly parentElementInstanceId?: string;
   }
 >;
 
@@ -177,7 +187,78 @@ export type TimerTriggered = Event<'TimerTriggered', { readonly timerId: string 
 /** The timer's element left before it was due (completed, terminated, or interrupted by another event). */
 export type TimerCanceled = Event<'TimerCanceled', { readonly timerId: string }>;
 
+/**
+ * An element waits for a message: an intermediate message catch event or receive task (`elementInstanceId` is its own
+ * instance) or a message boundary event (`elementInstanceId` is the activity; `elementId` is the boundary event).
+ * The name and correlation key were evaluated in that instance's scope when it opened.
+ */
+export type MessageSubscriptionOpened = Event<
+  'MessageSubscriptionOpened',
+  {
+    readonly subscriptionId: string;
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly messageName: string;
+    /** Absent for a Camunda 7 model's message, which is correlated by name (and business key) only. */
+    readonly correlationKey?: string;
+  }
+>;
+
+/** The element that waited left (completed, terminated, interrupted): no message is correlated to it any more. */
+export type MessageSubscriptionClosed = Event<'MessageSubscriptionClosed', { readonly subscriptionId: string }>;
+
+/** A message was correlated to a subscription: its element occurs with the message's variables. */
+export type MessageCorrelated = Event<
+  'MessageCorrelated',
+  {
+    readonly subscriptionId: string;
+    /** The published message's key, for a buffered message (correlated at most once per process instance). */
+    readonly messageKey?: string;
+    readonly messageName: string;
+    readonly correlationKey?: string;
+    readonly variables: JsonObject;
+  }
+>;
+
+/**
+ * A call activity asks for its child instance, with the id it will have: the runtime creates it (an instance of the
+ * called process in the version the binding says) and tells the call activity when it completed.
+ */
+export type ChildProcessInstanceRequested = Event<
+  'ChildProcessInstanceRequested',
+  {
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly childProcessInstanceId: string;
+    /** The called process id, evaluated. */
+    readonly processId: string;
+    readonly binding: 'latest' | 'deployment' | 'version';
+    readonly version?: number;
+    readonly variables: JsonObject;
+    readonly businessKey?: string;
+  }
+>;
+
+/** The child completed: its variables as they were at its end (what the call activity's outputs read). */
+export type ChildProcessInstanceCompleted = Event<
+  'ChildProcessInstanceCompleted',
+  { readonly elementInstanceId: string; readonly childProcessInstanceId: string; readonly variables: JsonObject }
+>;
+
+/** The child could not be created (no such process, say): an incident follows on the call activity. */
+export type ChildProcessInstanceNotCreated = Event<
+  'ChildProcessInstanceNotCreated',
+  { readonly elementInstanceId: string; readonly childProcessInstanceId: string; readonly message: string }
+>;
+
+/** The call activity was terminated while its child ran: the runtime cancels the child. */
+export type ChildProcessInstanceCancelRequested = Event<
+  'ChildProcessInstanceCancelRequested',
+  { readonly elementInstanceId: string; readonly childProcessInstanceId: string }
+>;
+
 export type IncidentType =
+  | 'CALLED_ELEMENT_ERROR'
   | 'CONDITION_ERROR'
   | 'EXPRESSION_ERROR'
   | 'IO_MAPPING_ERROR'

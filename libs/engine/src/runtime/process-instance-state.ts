@@ -1,6 +1,6 @@
 import type { FlowNodeKind } from '../model/executable-model.js';
 import type { JsonObject } from '../model/json.js';
-import type { IncidentType } from './process-instance-events.js';
+import type { ChildProcessInstanceRequested, IncidentType } from './process-instance-events.js';
 
 /** Element-instance lifecycle, as in Zeebe: transitions are checked against a table on every step. */
 export type ElementInstanceState = 'activating' | 'activated' | 'completing' | 'completed' | 'terminating' | 'terminated';
@@ -44,6 +44,8 @@ export interface UserTaskState {
   readonly state: 'created' | 'completed' | 'canceled';
 }
 
+export type ChildProcessInstanceRequest = ChildProcessInstanceRequested['data'];
+
 export interface TimerState {
   readonly id: string;
   /** The instance whose subscription it is: the catch event's own, or the activity's for a boundary event. */
@@ -52,6 +54,16 @@ export interface TimerState {
   readonly elementId: string;
   readonly dueAt: string;
   readonly cycle?: TimerCreatedCycle;
+}
+
+export interface MessageSubscriptionState {
+  readonly id: string;
+  /** The instance that waits: the catch event's or receive task's own, or the activity's for a boundary event. */
+  readonly elementInstanceId: string;
+  /** The element that occurs when the message arrives (the boundary event, for one). */
+  readonly elementId: string;
+  readonly messageName: string;
+  readonly correlationKey?: string;
 }
 
 export interface TimerCreatedCycle {
@@ -84,6 +96,13 @@ export interface ProcessInstanceState {
   readonly businessKey?: string;
   readonly startedAt?: string;
   readonly endedAt?: string;
+  /** For the child of a call activity: its caller. */
+  readonly parent?: { readonly processInstanceId: string; readonly elementInstanceId: string };
+  /**
+   * What the call activities that wait now asked for (their child's id, process, variables), by call activity instance
+   * id. Absent in older snapshots: read it as empty.
+   */
+  readonly childProcessInstances?: Readonly<Record<string, ChildProcessInstanceRequest>>;
   /** Live element instances by id. */
   readonly elementInstances: Readonly<Record<string, ElementInstance>>;
   /** Variables by scope instance id (the process instance id for process variables). */
@@ -97,5 +116,12 @@ export interface ProcessInstanceState {
   readonly userTasks: Readonly<Record<string, UserTaskState>>;
   /** Timers waiting to be due. Absent in states saved before timers existed (snapshots): read it as empty. */
   readonly timers?: Readonly<Record<string, TimerState>>;
+  /** Open message subscriptions by id. Absent in states saved before messages existed (snapshots): read it as empty. */
+  readonly messageSubscriptions?: Readonly<Record<string, MessageSubscriptionState>>;
+  /**
+   * Buffered messages (published with a time to live) correlated to this instance, by message key, to the element
+   * that caught each: a buffered message is correlated at most once per process instance, as in Zeebe.
+   */
+  readonly correlatedMessages?: Readonly<Record<string, string>>;
   readonly incidents: Readonly<Record<string, IncidentState>>;
 }

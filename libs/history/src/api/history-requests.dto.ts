@@ -83,6 +83,9 @@ export class ListProcessInstancesQueryDto extends PageQueryDto implements Proces
   @textFilter('The business key the instance was started with', 'order-4711')
   businessKey?: string;
 
+  @textFilter('Only the instances that call activities of this instance started', '05b2d4d6-8cac-4c1e-8719-327cc07dd8ae')
+  parentProcessInstanceId?: string;
+
   @timeFilter('startedAfter', 'Started at or after this time')
   startedAfter?: string;
 

@@ -67,6 +67,10 @@ export class HistoricProcessInstanceDto implements HistoricProcessInstance {
   version!: number;
   @ApiPropertyOptional({ example: 'order-4711' })
   businessKey?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'For an instance started by a call activity: the calling instance' })
+  parentProcessInstanceId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'For an instance started by a call activity: the call activity instance' })
+  parentElementInstanceId?: string;
   @ApiProperty({ enum: PROCESS_INSTANCE_STATES, description: 'INCIDENT: active, with at least one open incident' })
   state!: HistoricProcessInstance['state'];
   @ApiProperty({ example: 0 })

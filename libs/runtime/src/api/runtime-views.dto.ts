@@ -90,6 +90,10 @@ export class ProcessInstanceDto implements ProcessInstanceView {
   startedAt!: string;
   @ApiPropertyOptional({ format: 'date-time' })
   endedAt?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'For an instance started by a call activity: the calling instance' })
+  parentProcessInstanceId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'For an instance started by a call activity: the call activity instance' })
+  parentElementInstanceId?: string;
   @ApiProperty({ type: [ElementInstanceDto] })
   activeElementInstances!: ElementInstanceDto[];
   @ApiProperty({ ...variables, description: 'Process-level variables' })

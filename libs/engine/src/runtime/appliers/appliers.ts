@@ -8,6 +8,7 @@ import {
   applyElementTerminated,
   applyElementTerminating,
 } from './element.appliers.js';
+import { applyChildProcessInstanceEnded, applyChildProcessInstanceRequested } from './call-activity.appliers.js';
 import { applyIncidentCreated, applyIncidentResolved } from './incident.appliers.js';
 import { applyJobCanceled, applyJobCompleted, applyJobCreated, applyJobErrorThrown, applyJobFailed, applyJobRetriesUpdated } from './job.appliers.js';
 import {
@@ -16,6 +17,7 @@ import {
   applyProcessInstanceTerminated,
 } from './process-instance.appliers.js';
 import { applySequenceFlowTaken } from './sequence-flow.appliers.js';
+import { applyMessageCorrelated, applyMessageSubscriptionClosed, applyMessageSubscriptionOpened } from './message.appliers.js';
 import { applyTimerCanceled, applyTimerCreated, applyTimerTriggered } from './timer.appliers.js';
 import { applyUserTaskCanceled, applyUserTaskCompleted, applyUserTaskCreated } from './user-task.appliers.js';
 import { applyVariablesSet } from './variables.appliers.js';
@@ -45,6 +47,13 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   TimerCreated: applyTimerCreated,
   TimerTriggered: applyTimerTriggered,
   TimerCanceled: applyTimerCanceled,
+  MessageSubscriptionOpened: applyMessageSubscriptionOpened,
+  MessageSubscriptionClosed: applyMessageSubscriptionClosed,
+  MessageCorrelated: applyMessageCorrelated,
+  ChildProcessInstanceRequested: applyChildProcessInstanceRequested,
+  ChildProcessInstanceCompleted: applyChildProcessInstanceEnded,
+  ChildProcessInstanceNotCreated: applyChildProcessInstanceEnded,
+  ChildProcessInstanceCancelRequested: applyChildProcessInstanceEnded,
   IncidentCreated: applyIncidentCreated,
   IncidentResolved: applyIncidentResolved,
   ProcessInstanceCompleted: applyProcessInstanceCompleted,

@@ -1,9 +1,11 @@
 import type { JsonObject } from '../../model/json.js';
 import type {
+  ChildProcessInstanceRequest,
   ElementInstance,
   IncidentState,
   JobState,
   ProcessInstanceState,
+  MessageSubscriptionState,
   TimerState,
   UserTaskState,
 } from '../process-instance-state.js';
@@ -22,12 +24,16 @@ export interface Draft {
   businessKey?: string;
   startedAt?: string;
   endedAt?: string;
+  parent?: ProcessInstanceState['parent'];
+  childProcessInstances: Record<string, ChildProcessInstanceRequest>;
   elementInstances: Record<string, ElementInstance>;
   variables: Record<string, JsonObject>;
   joinTokens: Record<string, Readonly<Record<string, number>>>;
   jobs: Record<string, JobState>;
   userTasks: Record<string, UserTaskState>;
   timers: Record<string, TimerState>;
+  messageSubscriptions: Record<string, MessageSubscriptionState>;
+  correlatedMessages: Record<string, string>;
   incidents: Record<string, IncidentState>;
 }
 
@@ -40,6 +46,9 @@ export function draftOf(state: ProcessInstanceState): Draft {
     jobs: { ...state.jobs },
     userTasks: { ...state.userTasks },
     timers: { ...state.timers },
+    messageSubscriptions: { ...state.messageSubscriptions },
+    correlatedMessages: { ...state.correlatedMessages },
+    childProcessInstances: { ...state.childProcessInstances },
     incidents: { ...state.incidents },
   };
 }

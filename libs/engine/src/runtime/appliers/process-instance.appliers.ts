@@ -13,6 +13,9 @@ export function applyProcessInstanceCreated(draft: Draft, { data }: ProcessInsta
   draft.version = data.version;
   if (data.businessKey !== undefined) draft.businessKey = data.businessKey;
   draft.startedAt = data.startedAt;
+  if (data.parentProcessInstanceId !== undefined && data.parentElementInstanceId !== undefined) {
+    draft.parent = { processInstanceId: data.parentProcessInstanceId, elementInstanceId: data.parentElementInstanceId };
+  }
 }
 
 /** Process variables stay readable after the end; waiting join tokens die with the instance. */

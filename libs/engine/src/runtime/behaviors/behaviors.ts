@@ -1,11 +1,14 @@
 import type { FlowNode, FlowNodeKind } from '../../model/executable-model.js';
+import { callActivityBehavior } from './call-activity.behavior.js';
 import { boundaryEventBehavior, intermediateCatchEventBehavior } from './catch-event.behavior.js';
 import type { ElementBehavior } from './element-behavior.js';
 import { endEventBehavior } from './end-event.behavior.js';
+import { eventBasedGatewayBehavior } from './event-based-gateway.behavior.js';
 import { exclusiveGatewayBehavior } from './exclusive-gateway.behavior.js';
 import { inclusiveGatewayBehavior } from './inclusive-gateway.behavior.js';
 import { jobTaskBehavior } from './job-task.behavior.js';
 import { parallelGatewayBehavior } from './parallel-gateway.behavior.js';
+import { receiveTaskBehavior } from './receive-task.behavior.js';
 import { scriptTaskBehavior } from './script-task.behavior.js';
 import { startEventBehavior } from './start-event.behavior.js';
 import { subProcessBehavior } from './sub-process.behavior.js';
@@ -24,12 +27,15 @@ const behaviors: BehaviorsByKind = {
   userTask: userTaskBehavior,
   serviceTask: jobTaskBehavior,
   sendTask: jobTaskBehavior,
+  receiveTask: receiveTaskBehavior,
   businessRuleTask: jobTaskBehavior,
   scriptTask: scriptTaskBehavior,
   exclusiveGateway: exclusiveGatewayBehavior,
   parallelGateway: parallelGatewayBehavior,
   inclusiveGateway: inclusiveGatewayBehavior,
+  eventBasedGateway: eventBasedGatewayBehavior,
   subProcess: subProcessBehavior,
+  callActivity: callActivityBehavior,
   intermediateCatchEvent: intermediateCatchEventBehavior,
   intermediateThrowEvent: intermediateThrowEventBehavior,
   boundaryEvent: boundaryEventBehavior,
