@@ -42,6 +42,7 @@ export {
   type CompleteJobCommandMessage,
   type CompleteUserTaskCommandMessage,
   type FailJobCommandMessage,
+  type ThrowErrorCommandMessage,
   type ResolveIncidentCommandMessage,
   RUNTIME_COMMAND_REJECTIONS,
   RUNTIME_COMMAND_TYPES,

@@ -18,6 +18,7 @@ describe('runtime commands on the wire', () => {
       { ...header, type: 'StartProcessInstance', processId: 'order', businessKey: 'o-7', variables: { amount: 3 } },
       { ...header, type: 'CompleteJob', jobId: 'j-1', variables: { ok: true } },
       { ...header, type: 'FailJob', jobId: 'j-1', retries: 0, errorMessage: 'decision engine not available' },
+      { ...header, type: 'ThrowError', jobId: 'j-1', errorCode: 'CARD_DECLINED', errorMessage: 'insufficient funds', variables: { card: 'visa' } },
       { ...header, type: 'CompleteUserTask', userTaskId: 'u-1' },
       { ...header, type: 'SetVariables', variables: { a: [1, 2] }, local: true, scopeInstanceId: 'e-1' },
       { ...header, type: 'ResolveIncident', incidentId: 'i-1', retries: 2 },
@@ -49,6 +50,17 @@ describe('runtime commands on the wire', () => {
         { path: 'issuedAt', message: 'must be an ISO 8601 timestamp with a time zone, e.g. 2024-05-01T12:00:00.000Z' },
         { path: 'jobId', message: 'is required' },
         { path: 'retries', message: 'must be an integer, 0 or more' },
+      ],
+    });
+  });
+
+  it('refuses a ThrowError without a job or an error code', () => {
+    expect(decodeRuntimeCommand(JSON.stringify({ ...header, type: 'ThrowError', errorCode: '', errorMessage: 3 }))).toEqual({
+      ok: false,
+      problems: [
+        { path: 'jobId', message: 'is required' },
+        { path: 'errorCode', message: 'must be a non-empty string' },
+        { path: 'errorMessage', message: expect.stringContaining('string') },
       ],
     });
   });

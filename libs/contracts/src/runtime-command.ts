@@ -11,6 +11,7 @@ export const RUNTIME_COMMAND_TYPES = [
   'StartProcessInstance',
   'CompleteJob',
   'FailJob',
+  'ThrowError',
   'CompleteUserTask',
   'SetVariables',
   'ResolveIncident',
@@ -58,6 +59,19 @@ export interface FailJobCommandMessage extends RuntimeCommandHeader {
   readonly retryBackoffMs?: number;
 }
 
+/**
+ * The worker reports a BPMN error for its job: caught by an error boundary event for `errorCode` (or a catch-all),
+ * which gets `variables`; uncaught, an incident. Added to version 1 of the topic: a runtime older than this command
+ * does not know its type and sends it to the dead-letter topic as an invalid message.
+ */
+export interface ThrowErrorCommandMessage extends RuntimeCommandHeader {
+  readonly type: 'ThrowError';
+  readonly jobId: string;
+  readonly errorCode: string;
+  readonly errorMessage?: string;
+  readonly variables?: JsonObject;
+}
+
 export interface CompleteUserTaskCommandMessage extends RuntimeCommandHeader {
   readonly type: 'CompleteUserTask';
   readonly userTaskId: string;
@@ -89,6 +103,7 @@ export type RuntimeCommandMessage =
   | StartProcessInstanceCommandMessage
   | CompleteJobCommandMessage
   | FailJobCommandMessage
+  | ThrowErrorCommandMessage
   | CompleteUserTaskCommandMessage
   | SetVariablesCommandMessage
   | ResolveIncidentCommandMessage
@@ -118,6 +133,12 @@ const bodySchemas: Readonly<Record<RuntimeCommandType, Schema>> = {
     retries: { rule: rules.nonNegativeInteger },
     errorMessage: { rule: rules.string, optional: true },
     retryBackoffMs: { rule: rules.nonNegativeInteger, optional: true },
+  },
+  ThrowError: {
+    jobId: { rule: rules.nonEmptyString },
+    errorCode: { rule: rules.nonEmptyString },
+    errorMessage: { rule: rules.string, optional: true },
+    variables: { rule: jsonObject, optional: true },
   },
   CompleteUserTask: { userTaskId: { rule: rules.nonEmptyString }, variables: { rule: jsonObject, optional: true } },
   SetVariables: {

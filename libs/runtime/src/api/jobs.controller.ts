@@ -3,10 +3,10 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '@trellis/platform';
 
-import { CompleteJobCommand, FailJobCommand } from '../commands/job.commands.js';
+import { CompleteJobCommand, FailJobCommand, ThrowJobErrorCommand } from '../commands/job.commands.js';
 import { ListJobsQuery } from '../queries/runtime.queries.js';
 import type { JobView, ProcessInstanceView } from '../runtime.views.js';
-import { CompleteWithVariablesDto, FailJobDto, ListJobsQueryDto } from './runtime-requests.dto.js';
+import { CompleteWithVariablesDto, FailJobDto, ListJobsQueryDto, ThrowJobErrorDto } from './runtime-requests.dto.js';
 import { JobDto, ProcessInstanceDto } from './runtime-views.dto.js';
 
 @ApiTags('Jobs')
@@ -46,5 +46,19 @@ export class JobsController {
   @ApiProblemResponses(400, 404, 409)
   fail(@Param('id') id: string, @Body() body: FailJobDto): Promise<ProcessInstanceView> {
     return this.commandBus.execute(new FailJobCommand(id, body.retries, body.errorMessage, body.retryBackoffMs));
+  }
+
+  @Post(':id/error')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Throw a BPMN error for a job',
+    description:
+      'A business error instead of a result: thrown at the job’s element, it is caught by the nearest error boundary event for its code (or a catch-all), which interrupts the task (or the sub-process around it); the variables are set there. Uncaught, an UNHANDLED_ERROR_EVENT incident is raised on the element; resolving it offers the job again.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ProcessInstanceDto, description: 'The job’s process instance afterwards' })
+  @ApiProblemResponses(400, 404, 409)
+  throwError(@Param('id') id: string, @Body() body: ThrowJobErrorDto): Promise<ProcessInstanceView> {
+    return this.commandBus.execute(new ThrowJobErrorCommand(id, body.errorCode, body.errorMessage, body.variables));
   }
 }

@@ -80,6 +80,25 @@ export class FailJobDto {
   retryBackoffMs?: number;
 }
 
+export class ThrowJobErrorDto {
+  @ApiProperty({ description: 'The BPMN error code: error boundary events catch the error by it', example: 'CARD_DECLINED' })
+  @IsString({ message: 'errorCode must be a string: the code error boundary events catch the error by' })
+  @IsNotEmpty({ message: 'errorCode must not be empty: error boundary events catch the error by it' })
+  @MaxLength(256)
+  errorCode!: string;
+
+  @ApiPropertyOptional({ example: 'The card was declined: insufficient funds' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  errorMessage?: string;
+
+  @ApiPropertyOptional({ ...variablesSchema, description: 'Variables set at the boundary event that catches the error' })
+  @IsOptional()
+  @IsObject({ message: 'variables must be a JSON object' })
+  variables?: JsonObject;
+}
+
 export class ResolveIncidentDto {
   @ApiPropertyOptional({ description: 'For a job incident: the retries the job gets back (default 1)', example: 1, minimum: 1 })
   @IsOptional()

@@ -27,6 +27,18 @@ export class FailJobCommand extends Command<ProcessInstanceView> {
   }
 }
 
+/** The worker reports a business error: thrown at the job's element, caught by an error boundary event or an incident. */
+export class ThrowJobErrorCommand extends Command<ProcessInstanceView> {
+  constructor(
+    readonly jobId: string,
+    readonly errorCode: string,
+    readonly errorMessage?: string,
+    readonly variables?: JsonObject,
+  ) {
+    super();
+  }
+}
+
 function instanceOfJob(projection: RuntimeProjection, jobId: string): string {
   const processInstanceId = projection.processInstanceOfJob(jobId);
   if (processInstanceId === undefined) throw notFound(`No open job with id ${jobId}`, { jobId });
@@ -63,6 +75,24 @@ export class FailJobHandler implements ICommandHandler<FailJobCommand> {
       retries: command.retries,
       ...(command.errorMessage !== undefined ? { errorMessage: command.errorMessage } : {}),
       ...(command.retryBackoffMs !== undefined ? { retryBackoffMs: command.retryBackoffMs } : {}),
+    });
+  }
+}
+
+@CommandHandler(ThrowJobErrorCommand)
+export class ThrowJobErrorHandler implements ICommandHandler<ThrowJobErrorCommand> {
+  constructor(
+    private readonly projection: RuntimeProjection,
+    private readonly runner: ProcessInstanceCommandRunner,
+  ) {}
+
+  execute(command: ThrowJobErrorCommand): Promise<ProcessInstanceView> {
+    return this.runner.run(instanceOfJob(this.projection, command.jobId), {
+      type: 'ThrowError',
+      jobId: command.jobId,
+      errorCode: command.errorCode,
+      ...(command.errorMessage !== undefined ? { errorMessage: command.errorMessage } : {}),
+      ...(command.variables !== undefined ? { variables: command.variables } : {}),
     });
   }
 }

@@ -214,6 +214,14 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
           ...(command.errorMessage !== undefined ? { errorMessage: command.errorMessage } : {}),
           ...(command.retryBackoffMs !== undefined ? { retryBackoffMs: command.retryBackoffMs } : {}),
         };
+      case 'ThrowError':
+        return {
+          type: 'ThrowError',
+          jobId: command.jobId,
+          errorCode: command.errorCode,
+          ...(command.errorMessage !== undefined ? { errorMessage: command.errorMessage } : {}),
+          ...(command.variables !== undefined ? { variables: command.variables } : {}),
+        };
       case 'CompleteUserTask':
         return { type: 'CompleteUserTask', userTaskId: command.userTaskId, ...(command.variables !== undefined ? { variables: command.variables } : {}) };
       case 'SetVariables':

@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { INestApplication } from '@nestjs/common';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+
+import { createStandaloneApp } from './create-standalone-app.js';
+import { deploy, memoryApp, oneTaskBpmn } from './testing/e2e.fixture.js';
+
+const errorHandlingBpmn = readFileSync(new URL('../../../examples/error-handling.bpmn', import.meta.url), 'utf8');
+
+interface ElementInstanceView {
+  readonly elementId: string;
+}
+
+const activeElements = (instance: { activeElementInstances: readonly ElementInstanceView[] }): string[] =>
+  instance.activeElementInstances.map((element) => element.elementId).sort();
+
+describe('errors and escalations over the API (examples/error-handling.bpmn)', () => {
+  let app: INestApplication;
+  let http: ReturnType<typeof request>;
+  beforeEach(async () => {
+    app = await memoryApp();
+    http = request(app.getHttpServer());
+    await deploy(app, ['error-handling.bpmn', errorHandlingBpmn], ['one-task.bpmn', oneTaskBpmn]).expect(201);
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  const start = async (processId: string, variables: Record<string, unknown> = {}): Promise<string> =>
+    (await http.post('/api/process-instances').send({ processId, variables }).expect(201)).body.id;
+  const jobOf = async (processInstanceId: string): Promise<{ id: string }> => {
+    const jobs = (await http.get('/api/jobs').query({ processInstanceId }).expect(200)).body;
+    expect(jobs).toHaveLength(1);
+    return jobs[0];
+  };
+
+  it('a worker’s error is caught by the boundary event for its code: the payment ends, the customer is told why', async () => {
+    const id = await start('error-handling', { amount: 50, fraudSuspected: false });
+    const job = await jobOf(id);
+
+    const thrown = await http
+      .post(`/api/jobs/${job.id}/error`)
+      .send({ errorCode: 'CARD_DECLINED', errorMessage: 'insufficient funds', variables: { attempt: 1 } })
+      .expect(200);
+    expect(thrown.body.incidents).toEqual([]);
+    expect(activeElements(thrown.body)).toEqual(['tell-customer']);
+    // The boundary event has output mappings: they decide what leaves it (the worker's `attempt` does not).
+    expect(thrown.body.variables).toEqual({ amount: 50, fraudSuspected: false, declineReason: 'insufficient funds' });
+    expect((await http.get('/api/jobs').query({ processInstanceId: id }).expect(200)).body).toEqual([]);
+    // The job is gone: throwing again is a 404, as completing it would be.
+    await http.post(`/api/jobs/${job.id}/error`).send({ errorCode: 'CARD_DECLINED' }).expect(404);
+
+    const [task] = (await http.get('/api/user-tasks').query({ processInstanceId: id, state: 'CREATED' }).expect(200)).body;
+    expect(task.elementId).toBe('tell-customer');
+    const ended = await http.post(`/api/user-tasks/${task.id}/complete`).send({}).expect(200);
+    expect(ended.body.state).toBe('COMPLETED');
+  });
+
+  it('any other code a worker reports goes to the catch-all boundary event, with the code stored (camunda:errorCodeVariable)', async () => {
+    const id = await start('error-handling', { amount: 50, fraudSuspected: false });
+    const thrown = await http.post(`/api/jobs/${(await jobOf(id)).id}/error`).send({ errorCode: 'GATEWAY_TIMEOUT' }).expect(200);
+    expect(activeElements(thrown.body)).toEqual(['investigate']);
+    expect(thrown.body.variables).toEqual(expect.objectContaining({ paymentErrorCode: 'GATEWAY_TIMEOUT' }));
+  });
+
+  it('an error end event (fraud) ends the sub-process and is caught by the catch-all', async () => {
+    const id = await start('error-handling', { amount: 50, fraudSuspected: false });
+    const completed = await http.post(`/api/jobs/${(await jobOf(id)).id}/complete`).send({ variables: { fraudSuspected: true } }).expect(200);
+    expect(activeElements(completed.body)).toEqual(['investigate']);
+    expect(completed.body.variables).toEqual(expect.objectContaining({ paymentErrorCode: 'FRAUD' }));
+    expect(completed.body.incidents).toEqual([]);
+  });
+
+  it('an escalation (large amount) is caught without interrupting: approval and shipping both follow', async () => {
+    const id = await start('error-handling', { amount: 5000, fraudSuspected: false });
+    const completed = await http.post(`/api/jobs/${(await jobOf(id)).id}/complete`).send({}).expect(200);
+    expect(activeElements(completed.body)).toEqual(['approve-payment', 'ship-order']);
+
+    const small = await start('error-handling', { amount: 10, fraudSuspected: false });
+    const plain = await http.post(`/api/jobs/${(await jobOf(small)).id}/complete`).send({}).expect(200);
+    expect(activeElements(plain.body)).toEqual(['ship-order']);
+  });
+
+  it('an error nothing catches is an UNHANDLED_ERROR_EVENT incident; resolving it offers the job again', async () => {
+    const id = await start('one-task');
+    const job = await jobOf(id);
+
+    const thrown = await http.post(`/api/jobs/${job.id}/error`).send({ errorCode: 'NOT_MY_JOB', errorMessage: 'wrong warehouse' }).expect(200);
+    expect(thrown.body.state).toBe('ACTIVE');
+    expect(activeElements(thrown.body)).toEqual(['work']);
+    expect(thrown.body.incidents).toEqual([
+      expect.objectContaining({ type: 'UNHANDLED_ERROR_EVENT', elementId: 'work', jobId: job.id, message: expect.stringContaining("'NOT_MY_JOB'") }),
+    ]);
+    expect((await http.get('/api/jobs').query({ processInstanceId: id }).expect(200)).body).toEqual([]);
+    await http.post(`/api/jobs/${job.id}/error`).send({ errorCode: 'AGAIN' }).expect(409);
+
+    await http.post(`/api/incidents/${thrown.body.incidents[0].id}/resolve`).send({}).expect(200);
+    expect(await jobOf(id)).toEqual(expect.objectContaining({ id: job.id }));
+    const done = await http.post(`/api/jobs/${job.id}/complete`).send({}).expect(200);
+    expect(done.body.state).toBe('COMPLETED');
+  });
+
+  it('answers 400 naming errorCode when it is missing or empty, and 404 for an unknown job', async () => {
+    const id = await start('one-task');
+    const job = await jobOf(id);
+    for (const body of [{}, { errorCode: '' }, { errorCode: 7 }]) {
+      const refused = await http.post(`/api/jobs/${job.id}/error`).send(body).expect(400);
+      expect(JSON.stringify(refused.body)).toContain('errorCode');
+    }
+    await http.post(`/api/jobs/${job.id}/error`).send({ errorCode: 'X', variables: [1] }).expect(400);
+    const unknown = await http.post('/api/jobs/00000000-0000-4000-8000-000000000000/error').send({ errorCode: 'X' }).expect(404);
+    expect(unknown.body).toEqual(expect.objectContaining({ type: 'urn:trellis:problem:not-found' }));
+    expect((await jobOf(id)).id).toBe(job.id);
+  });
+});
+
+describe('errors and escalations across a restart (embedded store)', () => {
+  let dataDir: string;
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'trellis-error-events-'));
+  });
+  afterEach(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const open = (): Promise<INestApplication> => createStandaloneApp({ eventStore: 'embedded', dataDir, logger: false });
+
+  it('an instance escalated before the restart, and a job whose worker reports an error after it, go on as before', async () => {
+    const first = await open();
+    let escalated: string;
+    let waiting: string;
+    let uncaught: string;
+    try {
+      const http = request(first.getHttpServer());
+      await deploy(first, ['error-handling.bpmn', errorHandlingBpmn], ['one-task.bpmn', oneTaskBpmn]).expect(201);
+      escalated = (await http.post('/api/process-instances').send({ processId: 'error-handling', variables: { amount: 5000, fraudSuspected: false } }).expect(201)).body.id;
+      const [job] = (await http.get('/api/jobs').query({ processInstanceId: escalated }).expect(200)).body;
+      await http.post(`/api/jobs/${job.id}/complete`).send({}).expect(200);
+      waiting = (await http.post('/api/process-instances').send({ processId: 'error-handling', variables: { amount: 5, fraudSuspected: false } }).expect(201)).body.id;
+      uncaught = (await http.post('/api/process-instances').send({ processId: 'one-task' }).expect(201)).body.id;
+      const [oneJob] = (await http.get('/api/jobs').query({ processInstanceId: uncaught }).expect(200)).body;
+      await http.post(`/api/jobs/${oneJob.id}/error`).send({ errorCode: 'NOT_MY_JOB' }).expect(200);
+    } finally {
+      await first.close();
+    }
+
+    const second = await open();
+    try {
+      const http = request(second.getHttpServer());
+      const afterEscalation = await http.get(`/api/process-instances/${escalated}`).expect(200);
+      expect(activeElements(afterEscalation.body)).toEqual(['approve-payment', 'ship-order']);
+
+      const [job] = (await http.get('/api/jobs').query({ processInstanceId: waiting }).expect(200)).body;
+      const declined = await http.post(`/api/jobs/${job.id}/error`).send({ errorCode: 'CARD_DECLINED', errorMessage: 'expired' }).expect(200);
+      expect(activeElements(declined.body)).toEqual(['tell-customer']);
+      expect(declined.body.variables).toEqual(expect.objectContaining({ declineReason: 'expired' }));
+
+      const stuck = await http.get(`/api/process-instances/${uncaught}`).expect(200);
+      expect(stuck.body.incidents).toEqual([expect.objectContaining({ type: 'UNHANDLED_ERROR_EVENT', elementId: 'work' })]);
+      await http.post(`/api/incidents/${stuck.body.incidents[0].id}/resolve`).send({}).expect(200);
+      expect((await http.get('/api/jobs').query({ processInstanceId: uncaught }).expect(200)).body).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+});
