@@ -1,4 +1,5 @@
-import type { CatchEventDefinition, TimerDefinition } from '../model/executable-model.js';
+import type { CatchEventDefinition, MessageDefinition, TimerDefinition } from '../model/executable-model.js';
+import { readMessage } from './build-messages.js';
 import { checkTimerText } from '../runtime/timers/timer-schedule.js';
 import { readErrorCatch, readEscalationCatch } from './build-error-events.js';
 import { elementProperty, elementsProperty, expressionBody, booleanProperty, idOf, type ModdleElement } from './moddle-element.js';
@@ -9,6 +10,10 @@ const TIMER_KINDS = ['timeDate', 'timeDuration', 'timeCycle'] as const;
 /** The event definition of an intermediate catch event or boundary event (`flowNodeSupport` checked there is one). */
 export function readCatchEventDefinition(context: ReadContext): { eventDefinition?: CatchEventDefinition } {
   const definition = [...elementsProperty(context.element, 'eventDefinitions'), ...elementsProperty(context.element, 'eventDefinitionRef')][0];
+  if (definition?.$type === 'bpmn:MessageEventDefinition') {
+    const message = readMessage(context, definition);
+    return message === undefined ? {} : { eventDefinition: { type: 'message', message } };
+  }
   if (definition?.$type === 'bpmn:ErrorEventDefinition') return { eventDefinition: readErrorCatch(context, definition) };
   if (definition?.$type === 'bpmn:EscalationEventDefinition') return { eventDefinition: readEscalationCatch(context, definition) };
   if (definition?.$type === 'bpmn:TimerEventDefinition') {
@@ -16,6 +21,20 @@ export function readCatchEventDefinition(context: ReadContext): { eventDefinitio
     return timer === undefined ? {} : { eventDefinition: { type: 'timer', timer } };
   }
   return {};
+}
+
+/** A receive task: the message it waits for (`messageRef` on the task itself). */
+export function readReceiveTask(context: ReadContext): { message?: MessageDefinition } {
+  if (booleanProperty(context.element, 'instantiate') === true) {
+    context.errors.add({
+      code: 'NOT_SUPPORTED',
+      message: `not supported yet: receive task '${context.elementId}' that starts a process (instantiate="true"): use a message start event`,
+      elementId: context.elementId,
+      field: 'instantiate',
+    });
+  }
+  const message = readMessage(context, context.element);
+  return message === undefined ? {} : { message };
 }
 
 /** A boundary event: the activity it is attached to (checked by the process compiler) and whether it interrupts it. */

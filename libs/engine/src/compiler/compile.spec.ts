@@ -348,13 +348,12 @@ describe('compile: problems, all reported at once with element, line and column'
   it.each([
     ['bpmn:ComplexGateway', '<bpmn:complexGateway id="task" />', 'not supported yet: bpmn:ComplexGateway'],
     ['bpmn:EventBasedGateway', '<bpmn:eventBasedGateway id="task" />', 'not supported yet: bpmn:EventBasedGateway'],
-    ['bpmn:ReceiveTask', '<bpmn:receiveTask id="task" />', 'not supported yet: bpmn:ReceiveTask'],
     ['bpmn:Transaction', '<bpmn:transaction id="task" />', 'not supported yet: bpmn:Transaction'],
     ['bpmn:AdHocSubProcess', '<bpmn:adHocSubProcess id="task" />', 'not supported yet: bpmn:AdHocSubProcess'],
     [
-      'a message intermediate event',
-      `<bpmn:intermediateCatchEvent id="task"><bpmn:messageEventDefinition /></bpmn:intermediateCatchEvent>`,
-      'not supported yet: bpmn:IntermediateCatchEvent (bpmn:MessageEventDefinition)',
+      'a signal intermediate catch event',
+      `<bpmn:intermediateCatchEvent id="task"><bpmn:signalEventDefinition /></bpmn:intermediateCatchEvent>`,
+      'not supported yet: bpmn:IntermediateCatchEvent (bpmn:SignalEventDefinition)',
     ],
     [
       'a signal intermediate throw event',
