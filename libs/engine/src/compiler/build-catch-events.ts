@@ -1,15 +1,19 @@
-import type { CatchEventDefinition, MessageDefinition, TimerDefinition } from '../model/executable-model.js';
+import type { CatchEventDefinition, LinkEventDefinition, MessageDefinition, TimerDefinition } from '../model/executable-model.js';
 import { readMessage } from './build-messages.js';
 import { checkTimerText } from '../runtime/timers/timer-schedule.js';
 import { readErrorCatch, readEscalationCatch } from './build-error-events.js';
-import { elementProperty, elementsProperty, expressionBody, booleanProperty, idOf, type ModdleElement } from './moddle-element.js';
+import { elementProperty, elementsProperty, expressionBody, booleanProperty, idOf, textProperty, type ModdleElement } from './moddle-element.js';
 import { expressionValue, type ReadContext } from './read-context.js';
 
 const TIMER_KINDS = ['timeDate', 'timeDuration', 'timeCycle'] as const;
 
 /** The event definition of an intermediate catch event or boundary event (`flowNodeSupport` checked there is one). */
-export function readCatchEventDefinition(context: ReadContext): { eventDefinition?: CatchEventDefinition } {
+export function readCatchEventDefinition(context: ReadContext): { eventDefinition?: CatchEventDefinition | LinkEventDefinition } {
   const definition = [...elementsProperty(context.element, 'eventDefinitions'), ...elementsProperty(context.element, 'eventDefinitionRef')][0];
+  if (definition?.$type === 'bpmn:LinkEventDefinition') {
+    const link = readLink(context, definition);
+    return link === undefined ? {} : { eventDefinition: link };
+  }
   if (definition?.$type === 'bpmn:MessageEventDefinition') {
     const message = readMessage(context, definition);
     return message === undefined ? {} : { eventDefinition: { type: 'message', message } };
@@ -35,6 +39,29 @@ export function readReceiveTask(context: ReadContext): { message?: MessageDefini
   }
   const message = readMessage(context, context.element);
   return message === undefined ? {} : { message };
+}
+
+/** An intermediate throw event: a link one jumps to its catch event (resolved by the process compiler), a none one passes through. */
+export function readThrowEventDefinition(context: ReadContext): { link?: LinkEventDefinition } {
+  const definition = [...elementsProperty(context.element, 'eventDefinitions'), ...elementsProperty(context.element, 'eventDefinitionRef')][0];
+  if (definition?.$type !== 'bpmn:LinkEventDefinition') return {};
+  const link = readLink(context, definition);
+  return link === undefined ? {} : { link };
+}
+
+/** A link is found by its name: without one, a throw event could not say where it goes. */
+function readLink(context: ReadContext, definition: ModdleElement): LinkEventDefinition | undefined {
+  const name = textProperty(definition, 'name');
+  if (name === undefined) {
+    context.errors.add({
+      code: 'MISSING_ATTRIBUTE',
+      message: `link event '${context.elementId}' has no name: a link throw event jumps to the link catch event of the same name`,
+      elementId: context.elementId,
+      field: 'name',
+    });
+    return undefined;
+  }
+  return { type: 'link', name };
 }
 
 /** A boundary event: the activity it is attached to (checked by the process compiler) and whether it interrupts it. */

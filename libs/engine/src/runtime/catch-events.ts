@@ -1,5 +1,6 @@
 import type { BoundaryEventNode, FlowNode, IntermediateCatchEventNode } from '../model/executable-model.js';
 import type { JsonObject } from '../model/json.js';
+import { eventBasedGatewayEventOccurred } from './behaviors/event-based-gateway.behavior.js';
 import type { DecisionRun } from './decision-run.js';
 import type { Outcome } from './element-lifecycle.js';
 import type { ElementInstance } from './process-instance-state.js';
@@ -54,6 +55,11 @@ export function openBoundarySubscriptions(run: DecisionRun, owner: ElementInstan
  * the activity's other subscriptions). The caller has already closed the subscription that occurred.
  */
 export function catchEventOccurred(run: DecisionRun, owner: ElementInstance, node: CatchEventNode, variables?: JsonObject): void {
+  if (node.kind === 'intermediateCatchEvent' && owner.elementId !== node.id) {
+    // The owner is an event-based gateway waiting for this catch event among others: the first to occur wins.
+    eventBasedGatewayEventOccurred(run, owner, node, variables);
+    return;
+  }
   if (node.kind === 'intermediateCatchEvent') {
     run.setCompletionVariables(owner, node, variables);
     run.complete(owner);

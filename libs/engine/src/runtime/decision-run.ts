@@ -233,6 +233,10 @@ export class DecisionRun {
     closeCatchSubscriptions(this, instance.id);
     this.transition(instance.id, 'completed');
     for (const flow of flows.value) this.takeFlow(flow, instance.flowScopeInstanceId);
+    // A link throw event's token goes on at its link catch event, entered before the scope is looked at so that a
+    // token crossing a link never leaves its scope idle.
+    const linked = node.kind === 'intermediateThrowEvent' ? node.link?.catchEventId : undefined;
+    if (linked !== undefined) this.enter(this.node(linked), instance.flowScopeInstanceId);
     this.scopeChanged(instance.flowScopeInstanceId, behavior?.completesFlowScope?.(node) ?? false);
     return undefined;
   }

@@ -1,6 +1,7 @@
 import type { BoundaryEventNode, IntermediateCatchEventNode } from '../../model/executable-model.js';
 import { openCatchSubscription } from '../catch-events.js';
 import type { ElementBehavior } from './element-behavior.js';
+import { completeAfterEventBasedGateway, followsEventBasedGateway } from './event-based-gateway.behavior.js';
 import { passThrough } from './task.behavior.js';
 
 /**
@@ -9,6 +10,10 @@ import { passThrough } from './task.behavior.js';
  */
 export const intermediateCatchEventBehavior: ElementBehavior<IntermediateCatchEventNode> = {
   onActivate(run, instance, node) {
+    // A link catch event waits for nothing: its link throw event has already happened.
+    if (node.eventDefinition.type === 'link') return passThrough(run, instance, node);
+    // After an event-based gateway its event has already occurred: the gateway waited for it.
+    if (followsEventBasedGateway(run, node)) return completeAfterEventBasedGateway(run, instance, node);
     const opened = openCatchSubscription(run, instance, node);
     if (opened !== undefined) return opened;
     run.activated(instance);
