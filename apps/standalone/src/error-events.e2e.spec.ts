@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import type { INestApplication } from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { CallActivityCoordinator } from '@trellis/runtime';
 import request from 'supertest';
 
 import { createStandaloneApp } from './create-standalone-app.js';
@@ -167,5 +168,84 @@ describe('errors and escalations across a restart (embedded store)', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('errors thrown in a called process reach the call activity', () => {
+  const definitions = (content: string): string => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
+  id="d" targetNamespace="http://example.org/errors">
+  <bpmn:error id="not-found" errorCode="NOT_FOUND" />
+${content}
+</bpmn:definitions>`;
+  /** order: start → charge-customer (call activity of `charging`, error boundary NOT_FOUND → register-customer) → end */
+  const orderBpmn = definitions(`<bpmn:process id="order" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="charge-customer" />
+    <bpmn:callActivity id="charge-customer"><bpmn:extensionElements><zeebe:calledElement processId="charging" /></bpmn:extensionElements></bpmn:callActivity>
+    <bpmn:sequenceFlow id="f2" sourceRef="charge-customer" targetRef="end" />
+    <bpmn:endEvent id="end" />
+    <bpmn:boundaryEvent id="unknown-customer" attachedToRef="charge-customer"><bpmn:errorEventDefinition errorRef="not-found" /></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="unknown-customer" targetRef="register-customer" />
+    <bpmn:userTask id="register-customer" />
+  </bpmn:process>`);
+  /** charging: start → charge (service task, job type charge) → end */
+  const chargingBpmn = definitions(`<bpmn:process id="charging" isExecutable="true">
+    <bpmn:startEvent id="s" />
+    <bpmn:sequenceFlow id="g1" sourceRef="s" targetRef="charge" />
+    <bpmn:serviceTask id="charge"><bpmn:extensionElements><zeebe:taskDefinition type="charge" /></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="g2" sourceRef="charge" targetRef="e" />
+    <bpmn:endEvent id="e" />
+  </bpmn:process>`);
+
+  let app: INestApplication;
+  let http: ReturnType<typeof request>;
+  beforeEach(async () => {
+    app = await memoryApp();
+    http = request(app.getHttpServer());
+    await deploy(app, ['order.bpmn', orderBpmn], ['charging.bpmn', chargingBpmn]).expect(201);
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  const settled = () => app.get(CallActivityCoordinator).idle();
+  const instance = async (id: string) => (await http.get(`/api/process-instances/${id}`).expect(200)).body;
+  const startOrder = async (): Promise<{ orderId: string; job: { id: string; processInstanceId: string } }> => {
+    const orderId = (await http.post('/api/process-instances').send({ processId: 'order' }).expect(201)).body.id;
+    await settled();
+    const [job] = (await http.get('/api/jobs').query({ type: 'charge' }).expect(200)).body;
+    expect(job).toBeDefined();
+    return { orderId, job };
+  };
+
+  it('caught by the boundary event of the call activity: the caller goes on there and the child is canceled', async () => {
+    const { orderId, job } = await startOrder();
+    await http.post(`/api/jobs/${job.id}/error`).send({ errorCode: 'NOT_FOUND', variables: { customer: 'Ada' } }).expect(200);
+    await settled();
+
+    const order = await instance(orderId);
+    expect(activeElements(order)).toEqual(['register-customer']);
+    expect(order.variables).toEqual({ customer: 'Ada' });
+    expect((await instance(job.processInstanceId)).state).toBe('TERMINATED');
+    expect((await http.get('/api/jobs').query({ type: 'charge' }).expect(200)).body).toEqual([]);
+  });
+
+  it('caught by nobody: the incident is on the child’s task, where resolving it offers the job again', async () => {
+    const { orderId, job } = await startOrder();
+    await http.post(`/api/jobs/${job.id}/error`).send({ errorCode: 'CARD_DECLINED' }).expect(200);
+    await settled();
+
+    const child = await instance(job.processInstanceId);
+    expect(child.state).toBe('ACTIVE');
+    expect(child.incidents).toEqual([expect.objectContaining({ type: 'UNHANDLED_ERROR_EVENT', elementId: 'charge', jobId: job.id })]);
+    const order = await instance(orderId);
+    expect(activeElements(order)).toEqual(['charge-customer']);
+    expect(order.incidents).toEqual([]);
+
+    await http.post(`/api/incidents/${child.incidents[0].id}/resolve`).send({}).expect(200);
+    await http.post(`/api/jobs/${job.id}/complete`).send({}).expect(200);
+    await settled();
+    expect((await instance(orderId)).state).toBe('COMPLETED');
   });
 });

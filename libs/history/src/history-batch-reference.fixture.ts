@@ -45,6 +45,10 @@ export class PerEventHistoryProjection implements StreamProjection {
       JobCanceled: jobEnded('CANCELED'),
       // The job's end follows: JobCanceled when a boundary event caught the error, else an incident (resolving it offers the job again).
       JobErrorThrown: null,
+      // An error passed between a child and its call activity: its effects are element instances and incidents.
+      ErrorThrownToCaller: null,
+      ErrorNotCaughtByCaller: null,
+      ChildErrorNotCaught: null,
       UserTaskCreated: userTaskCreated,
       UserTaskCompleted: userTaskEnded('COMPLETED'),
       UserTaskCanceled: userTaskEnded('CANCELED'),

@@ -9,6 +9,8 @@ export {
 } from './runtime.options.js';
 export { TimerScheduler } from './timer-scheduler.js';
 export { CallActivityCoordinator } from './call-activities/call-activity-coordinator.js';
+export { MessageCorrelator, type OpenMessageSubscription, type PublishedMessage } from './messages/message-correlator.js';
+export { MESSAGE_STREAM_PREFIX, type MessagePublishedData } from './messages/message-streams.js';
 export { KeyedMutex } from './keyed-mutex.js';
 export {
   ProcessInstanceRepository,

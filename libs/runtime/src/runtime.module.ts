@@ -4,6 +4,7 @@ import { DefinitionsModule } from '@trellis/deployment';
 
 import { IncidentsController } from './api/incidents.controller.js';
 import { JobsController } from './api/jobs.controller.js';
+import { MessagesController } from './api/messages.controller.js';
 import { ProcessInstancesController } from './api/process-instances.controller.js';
 import { UserTasksController } from './api/user-tasks.controller.js';
 import { CompleteJobHandler, FailJobHandler, ThrowJobErrorHandler } from './commands/job.commands.js';
@@ -25,6 +26,7 @@ import { RuntimeProjection } from './runtime.projection.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options.js';
 import { TimerScheduler } from './timer-scheduler.js';
 import { CallActivityCoordinator } from './call-activities/call-activity-coordinator.js';
+import { MessageCorrelator } from './messages/message-correlator.js';
 
 /**
  * Runs process instances: start, jobs, user tasks, variables, incidents, cancel, and the read views.
@@ -35,7 +37,7 @@ import { CallActivityCoordinator } from './call-activities/call-activity-coordin
  */
 @Module({
   imports: [CqrsModule, DefinitionsModule],
-  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController],
+  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController, MessagesController],
   providers: [
     ProcessInstanceRepository,
     RuntimeProjection,
@@ -43,6 +45,7 @@ import { CallActivityCoordinator } from './call-activities/call-activity-coordin
     RuntimeCommandConsumer,
     TimerScheduler,
     CallActivityCoordinator,
+    MessageCorrelator,
     StartProcessInstanceHandler,
     CompleteJobHandler,
     FailJobHandler,
@@ -58,7 +61,7 @@ import { CallActivityCoordinator } from './call-activities/call-activity-coordin
     GetUserTaskHandler,
     ListIncidentsHandler,
   ],
-  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, CallActivityCoordinator],
+  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, CallActivityCoordinator, MessageCorrelator],
 })
 export class RuntimeModule {
   /** The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider). */

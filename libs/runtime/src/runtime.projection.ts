@@ -101,6 +101,8 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
   private readonly timerListeners = new Set<(timer: WaitingTimer) => void>();
   /** Told of every process-instance event as it is applied (live events only, not the catch-up at startup). */
   private readonly eventObservers = new Set<ProcessInstanceEventObserver>();
+  /** Told of every event of the streams whose id starts with a prefix (other runtime state kept in streams: messages). */
+  private readonly streamObservers = new Set<{ readonly prefix: string; readonly observer: (recorded: RecordedEvent) => void }>();
   private processed = 0;
   private waiters: { readonly position: number; readonly resolve: () => void }[] = [];
   private subscription: Subscription | undefined;
@@ -160,6 +162,7 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
       if (recorded.streamId.startsWith(PROCESS_INSTANCE_STREAM_PREFIX)) {
         this.applyProcessInstanceEvent(recorded.streamId.slice(PROCESS_INSTANCE_STREAM_PREFIX.length), recorded);
       }
+      for (const { prefix, observer } of this.streamObservers) if (recorded.streamId.startsWith(prefix)) observer(recorded);
     } catch (error) {
       // One unreadable event must not stop the views: report it and go on.
       this.logger.error(`Cannot project event ${recorded.type} at position ${recorded.position} of ${recorded.streamId}: ${String(error)}`);
@@ -288,6 +291,16 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
   observeEvents(observer: ProcessInstanceEventObserver): () => void {
     this.eventObservers.add(observer);
     return () => this.eventObservers.delete(observer);
+  }
+
+  /**
+   * Tells `observer` of every event of the streams whose id starts with `prefix`, in store order; one registered before
+   * the projection starts sees the catch-up at startup too. Returns the function that stops it.
+   */
+  observeStreams(prefix: string, observer: (recorded: RecordedEvent) => void): () => void {
+    const entry = { prefix, observer };
+    this.streamObservers.add(entry);
+    return () => this.streamObservers.delete(entry);
   }
 
   /** The engine's state of an instance as the views know it (ended instances included), for coordinators. */

@@ -18,7 +18,7 @@ import type {
 import { childResult, requestChild } from './behaviors/call-activity.behavior.js';
 import { catchEventOccurred, isCatchEventNode } from './catch-events.js';
 import { rearmTimer } from './timers/timer-subscription.js';
-import { handleThrowError } from './throw-events.js';
+import { handleReturnUncaughtError, handleThrowChildError, handleThrowError } from './throw-events.js';
 import type { ElementInstance } from './process-instance-state.js';
 
 /**
@@ -39,6 +39,10 @@ export function handleCommand(run: DecisionRun, command: ProcessInstanceCommand)
       return failJob(run, command);
     case 'ThrowError':
       return handleThrowError(run, command);
+    case 'ThrowChildError':
+      return handleThrowChildError(run, command);
+    case 'ReturnUncaughtError':
+      return handleReturnUncaughtError(run, command);
     case 'CompleteUserTask':
       return completeUserTask(run, command);
     case 'SetVariables':

@@ -19,6 +19,7 @@ export function initialProcessInstanceState(): ProcessInstanceState {
     messageSubscriptions: {},
     correlatedMessages: {},
     childProcessInstances: {},
+    errorsThrownToCaller: {},
     incidents: {},
   };
 }

@@ -6,6 +6,8 @@ export type ProcessInstanceCommand =
   | CompleteJob
   | FailJob
   | ThrowError
+  | ThrowChildError
+  | ReturnUncaughtError
   | CompleteUserTask
   | SetVariables
   | ResolveIncident
@@ -53,6 +55,26 @@ export interface ThrowError {
   readonly errorMessage?: string;
   /** Set at the catching boundary event (local to it when it has output mappings, else propagated from there). */
   readonly variables?: JsonObject;
+}
+
+/** The child of a call activity passes up an error nothing in it catches (see `ErrorThrownToCaller`). */
+export interface ThrowChildError {
+  readonly type: 'ThrowChildError';
+  /** The call activity instance. */
+  readonly elementInstanceId: string;
+  readonly childProcessInstanceId: string;
+  /** The element instance of the child that threw it (or passed it up from its own child). */
+  readonly childElementInstanceId: string;
+  readonly errorCode: string;
+  readonly errorMessage?: string;
+  readonly variables?: JsonObject;
+}
+
+/** The error this instance passed to its caller was caught by nobody: its thrower gets the incident. */
+export interface ReturnUncaughtError {
+  readonly type: 'ReturnUncaughtError';
+  /** The element instance that threw the error (the key of `errorsThrownToCaller`). */
+  readonly elementInstanceId: string;
 }
 
 export interface CompleteUserTask {

@@ -22,6 +22,9 @@ export type ProcessInstanceEvent =
   | JobRetriesUpdated
   | JobCanceled
   | JobErrorThrown
+  | ErrorThrownToCaller
+  | ErrorNotCaughtByCaller
+  | ChildErrorNotCaught
   | UserTaskCreated
   | UserTaskCompleted
   | UserTaskCanceled
@@ -255,6 +258,38 @@ export type ChildProcessInstanceNotCreated = Event<
 export type ChildProcessInstanceCancelRequested = Event<
   'ChildProcessInstanceCancelRequested',
   { readonly elementInstanceId: string; readonly childProcessInstanceId: string }
+>;
+
+/**
+ * An error nothing in this instance catches, in an instance started by a call activity: it goes to the call activity
+ * (the runtime passes it on as `ThrowChildError`), and the thrower waits for the answer. Caught there, the call
+ * activity is terminated, and this instance with it; not caught anywhere, `ErrorNotCaughtByCaller` follows here.
+ * `child` is set when the thrower is itself a call activity passing on an error of its own child.
+ */
+export type ErrorThrownToCaller = Event<
+  'ErrorThrownToCaller',
+  {
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly errorCode: string;
+    readonly errorMessage: string;
+    readonly variables: JsonObject;
+    /** The job whose worker threw it: it is offered again once the incident that follows if nothing catches it is resolved. */
+    readonly jobId?: string;
+    readonly child?: { readonly processInstanceId: string; readonly elementInstanceId: string };
+  }
+>;
+
+/** No caller caught the error this instance passed up: its thrower gets the incident (or passes the answer to its child). */
+export type ErrorNotCaughtByCaller = Event<'ErrorNotCaughtByCaller', { readonly elementInstanceId: string }>;
+
+/**
+ * The error a child passed up (from its element `childElementInstanceId`) is not caught here nor above: the runtime
+ * tells the child (`ReturnUncaughtError`), whose thrower then gets the UNHANDLED_ERROR_EVENT incident.
+ */
+export type ChildErrorNotCaught = Event<
+  'ChildErrorNotCaught',
+  { readonly elementInstanceId: string; readonly childProcessInstanceId: string; readonly childElementInstanceId: string }
 >;
 
 export type IncidentType =

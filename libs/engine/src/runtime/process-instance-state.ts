@@ -1,6 +1,6 @@
 import type { FlowNodeKind } from '../model/executable-model.js';
 import type { JsonObject } from '../model/json.js';
-import type { ChildProcessInstanceRequested, IncidentType } from './process-instance-events.js';
+import type { ChildProcessInstanceRequested, ErrorThrownToCaller, IncidentType } from './process-instance-events.js';
 
 /** Element-instance lifecycle, as in Zeebe: transitions are checked against a table on every step. */
 export type ElementInstanceState = 'activating' | 'activated' | 'completing' | 'completed' | 'terminating' | 'terminated';
@@ -103,6 +103,11 @@ export interface ProcessInstanceState {
    * id. Absent in older snapshots: read it as empty.
    */
   readonly childProcessInstances?: Readonly<Record<string, ChildProcessInstanceRequest>>;
+  /**
+   * Errors passed up to the caller (see `ErrorThrownToCaller`) whose answer is awaited, by throwing element instance.
+   * Absent in older snapshots: read it as empty.
+   */
+  readonly errorsThrownToCaller?: Readonly<Record<string, ErrorThrownToCaller['data']>>;
   /** Live element instances by id. */
   readonly elementInstances: Readonly<Record<string, ElementInstance>>;
   /** Variables by scope instance id (the process instance id for process variables). */

@@ -6,7 +6,7 @@ import { catchEventOccurred } from './catch-events.js';
 import type { DecisionRun } from './decision-run.js';
 import type { Outcome, Problem } from './element-lifecycle.js';
 import type { Failure } from './decision.js';
-import type { ThrowError } from './process-instance-commands.js';
+import type { ReturnUncaughtError, ThrowChildError, ThrowError } from './process-instance-commands.js';
 import type { ElementInstance } from './process-instance-state.js';
 
 /** A BPMN error on its way to a catching boundary event: from an error end event or a job worker. */
@@ -15,6 +15,10 @@ export interface ThrownError {
   readonly message?: string;
   /** A worker's variables, set at the catching boundary event. */
   readonly variables?: JsonObject;
+  /** The job whose worker threw it. */
+  readonly jobId?: string;
+  /** For an error a call activity passes on: the child and its element that threw it. */
+  readonly child?: { readonly processInstanceId: string; readonly elementInstanceId: string };
 }
 
 interface Catcher {
@@ -50,17 +54,27 @@ function findCatcher(run: DecisionRun, thrower: ElementInstance, type: 'error' |
 
 /**
  * Throws a BPMN error at `thrower`. Caught: the catching activity is terminated with everything in it (the thrower
- * too) and its boundary event runs. Uncaught: the problem to raise as an incident on the thrower, which stays where it
- * was (as Zeebe's UNHANDLED_ERROR_EVENT).
+ * too) and its boundary event runs. Not caught in an instance started by a call activity: passed up to the call
+ * activity (`ErrorThrownToCaller`), the thrower waiting for the answer. Not caught at all: the problem to raise as an
+ * incident on the thrower, which stays where it was (as Zeebe's UNHANDLED_ERROR_EVENT).
  */
 export function throwError(run: DecisionRun, thrower: ElementInstance, error: ThrownError): Outcome {
   const catcher = findCatcher(run, thrower, 'error', error.code);
   if (catcher === undefined) {
-    const message = error.message === undefined || error.message === '' ? '' : ` (${error.message})`;
-    return {
-      incidentType: 'UNHANDLED_ERROR_EVENT',
-      message: `An error with the code '${error.code}'${message} was thrown at '${thrower.elementId}', but no error boundary event catches it`,
-    };
+    if (run.state.parent === undefined) return uncaughtError(error.code, error.message, thrower.elementId);
+    run.emit({
+      type: 'ErrorThrownToCaller',
+      data: {
+        elementInstanceId: thrower.id,
+        elementId: thrower.elementId,
+        errorCode: error.code,
+        errorMessage: error.message ?? '',
+        variables: error.variables ?? {},
+        ...(error.jobId === undefined ? {} : { jobId: error.jobId }),
+        ...(error.child === undefined ? {} : { child: error.child }),
+      },
+    });
+    return undefined;
   }
   const definition = catcher.boundary.eventDefinition as ErrorEventDefinition;
   catchEventOccurred(run, catcher.activity, catcher.boundary, caughtErrorVariables(catcher.boundary, definition, error));
@@ -132,7 +146,72 @@ export function handleThrowError(run: DecisionRun, command: ThrowError): Failure
     code: command.errorCode,
     ...(command.errorMessage === undefined ? {} : { message: errorMessage }),
     variables,
+    jobId: job.id,
   });
   if (problem !== undefined) run.raiseIncident(instance, problem, job.id);
+  return undefined;
+}
+
+function uncaughtError(code: string, message: string | undefined, elementId: string): Problem {
+  const why = message === undefined || message === '' ? '' : ` (${message})`;
+  return {
+    incidentType: 'UNHANDLED_ERROR_EVENT',
+    message: `An error with the code '${code}'${why} was thrown at '${elementId}', but no error boundary event catches it`,
+  };
+}
+
+/**
+ * The child of a call activity passed up an error nothing in it caught: thrown at the call activity, as if the call
+ * activity had thrown it. Caught, the call activity is terminated (and its child canceled with it). Not caught here
+ * nor above: `ChildErrorNotCaught` tells the runtime to give the child's thrower its incident. Refused when the call
+ * activity no longer waits for that child, or already passed this error up (a repeat after a restart).
+ */
+export function handleThrowChildError(run: DecisionRun, command: ThrowChildError): Failure | undefined {
+  const instance = run.state.elementInstances[command.elementInstanceId];
+  if (instance === undefined || instance.state !== 'activated' || run.state.childProcessInstances?.[instance.id]?.childProcessInstanceId !== command.childProcessInstanceId) {
+    return {
+      code: 'INVALID_STATE',
+      message: `No call activity of this instance waits for child process instance '${command.childProcessInstanceId}'`,
+      details: { elementInstanceId: command.elementInstanceId, childProcessInstanceId: command.childProcessInstanceId },
+    };
+  }
+  if (run.state.errorsThrownToCaller?.[instance.id] !== undefined) {
+    return { code: 'INVALID_STATE', message: `Call activity instance '${instance.id}' already passed an error of its child up`, details: { elementInstanceId: instance.id } };
+  }
+  if (command.errorCode.trim() === '') return { code: 'INVALID_ARGUMENT', message: 'The error code must be a non-empty string', details: { field: 'errorCode' } };
+  const child = { processInstanceId: command.childProcessInstanceId, elementInstanceId: command.childElementInstanceId };
+  const problem = throwError(run, instance, {
+    code: command.errorCode,
+    ...(command.errorMessage === undefined ? {} : { message: command.errorMessage }),
+    ...(command.variables === undefined ? {} : { variables: command.variables }),
+    child,
+  });
+  if (problem !== undefined) {
+    run.emit({ type: 'ChildErrorNotCaught', data: { elementInstanceId: instance.id, childProcessInstanceId: child.processInstanceId, childElementInstanceId: child.elementInstanceId } });
+  }
+  return undefined;
+}
+
+/**
+ * No caller caught the error this instance passed up: its thrower gets the UNHANDLED_ERROR_EVENT incident (naming the
+ * job, for a worker's error), or, when the thrower is a call activity that passed on its child's error, the answer
+ * goes on down to that child.
+ */
+export function handleReturnUncaughtError(run: DecisionRun, command: ReturnUncaughtError): Failure | undefined {
+  const error = run.state.errorsThrownToCaller?.[command.elementInstanceId];
+  if (error === undefined) {
+    return { code: 'NOT_FOUND', message: `Element instance '${command.elementInstanceId}' waits for no answer to an error`, details: { elementInstanceId: command.elementInstanceId } };
+  }
+  run.emit({ type: 'ErrorNotCaughtByCaller', data: { elementInstanceId: error.elementInstanceId } });
+  if (error.child !== undefined) {
+    run.emit({
+      type: 'ChildErrorNotCaught',
+      data: { elementInstanceId: error.elementInstanceId, childProcessInstanceId: error.child.processInstanceId, childElementInstanceId: error.child.elementInstanceId },
+    });
+    return undefined;
+  }
+  const thrower = run.state.elementInstances[error.elementInstanceId];
+  // Terminated meanwhile (interrupted by another event): nothing is left to hold.
+  if (thrower !== undefined) run.raiseIncident(thrower, uncaughtError(error.errorCode, error.errorMessage, error.elementId), error.jobId);
   return undefined;
 }

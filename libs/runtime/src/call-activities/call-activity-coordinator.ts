@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DefinitionRegistry, type ProcessDefinition } from '@trellis/deployment';
-import type { ChildProcessInstanceRequested, ProcessInstanceCommand, ProcessInstanceState } from '@trellis/engine';
+import type { ChildProcessInstanceRequested, ErrorThrownToCaller, ProcessInstanceCommand, ProcessInstanceState } from '@trellis/engine';
 
 import { ProcessInstanceCommandRejectedError } from '../process-instance-command-rejected.error.js';
 import { ProcessInstanceRepository } from '../process-instance.repository.js';
@@ -45,6 +45,12 @@ export class CallActivityCoordinator implements OnApplicationBootstrap, OnModule
         case 'ChildProcessInstanceCancelRequested':
           this.schedule(() => this.cancelChild(event.data.childProcessInstanceId));
           break;
+        case 'ErrorThrownToCaller':
+          if (state.parent !== undefined) this.schedule(() => this.throwToParent(state, event.data));
+          break;
+        case 'ChildErrorNotCaught':
+          this.schedule(() => this.send(event.data.childProcessInstanceId, { type: 'ReturnUncaughtError', elementInstanceId: event.data.childElementInstanceId }));
+          break;
         default:
           break;
       }
@@ -77,6 +83,12 @@ export class CallActivityCoordinator implements OnApplicationBootstrap, OnModule
         }
       }
       const parent = state.parent;
+      if (state.status === 'active' && parent !== undefined) {
+        // Errors passed up whose answer never came (the caller may have decided; it then refuses the repeat or answers again).
+        for (const error of Object.values(state.errorsThrownToCaller ?? {})) {
+          if (state.elementInstances[error.elementInstanceId] !== undefined) this.schedule(() => this.throwToParent(state, error));
+        }
+      }
       if (state.status === 'active' && parent !== undefined) {
         const caller = this.projection.instanceState(parent.processInstanceId);
         if (caller !== undefined && caller.childProcessInstances?.[parent.elementInstanceId]?.childProcessInstanceId !== state.processInstanceId) {
@@ -143,6 +155,21 @@ export class CallActivityCoordinator implements OnApplicationBootstrap, OnModule
       elementInstanceId: parent.elementInstanceId,
       childProcessInstanceId: child.processInstanceId,
       variables: child.variables[child.processInstanceId] ?? {},
+    });
+  }
+
+  /** An error nothing in the child catches goes to its call activity, whose boundary events may catch it. */
+  private async throwToParent(child: ProcessInstanceState, error: ErrorThrownToCaller['data']): Promise<void> {
+    const parent = child.parent;
+    if (parent === undefined) return;
+    await this.send(parent.processInstanceId, {
+      type: 'ThrowChildError',
+      elementInstanceId: parent.elementInstanceId,
+      childProcessInstanceId: child.processInstanceId,
+      childElementInstanceId: error.elementInstanceId,
+      errorCode: error.errorCode,
+      errorMessage: error.errorMessage,
+      variables: error.variables,
     });
   }
 

@@ -9,6 +9,7 @@ import {
   applyElementTerminating,
 } from './element.appliers.js';
 import { applyChildProcessInstanceEnded, applyChildProcessInstanceRequested } from './call-activity.appliers.js';
+import { applyErrorNotCaughtByCaller, applyErrorThrownToCaller } from './error.appliers.js';
 import { applyIncidentCreated, applyIncidentResolved } from './incident.appliers.js';
 import { applyJobCanceled, applyJobCompleted, applyJobCreated, applyJobErrorThrown, applyJobFailed, applyJobRetriesUpdated } from './job.appliers.js';
 import {
@@ -41,6 +42,9 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   JobRetriesUpdated: applyJobRetriesUpdated,
   JobCanceled: applyJobCanceled,
   JobErrorThrown: applyJobErrorThrown,
+  ErrorThrownToCaller: applyErrorThrownToCaller,
+  ErrorNotCaughtByCaller: applyErrorNotCaughtByCaller,
+  ChildErrorNotCaught: () => undefined,
   UserTaskCreated: applyUserTaskCreated,
   UserTaskCompleted: applyUserTaskCompleted,
   UserTaskCanceled: applyUserTaskCanceled,

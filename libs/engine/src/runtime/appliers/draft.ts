@@ -26,6 +26,7 @@ export interface Draft {
   endedAt?: string;
   parent?: ProcessInstanceState['parent'];
   childProcessInstances: Record<string, ChildProcessInstanceRequest>;
+  errorsThrownToCaller: Record<string, NonNullable<ProcessInstanceState['errorsThrownToCaller']>[string]>;
   elementInstances: Record<string, ElementInstance>;
   variables: Record<string, JsonObject>;
   joinTokens: Record<string, Readonly<Record<string, number>>>;
@@ -49,6 +50,7 @@ export function draftOf(state: ProcessInstanceState): Draft {
     messageSubscriptions: { ...state.messageSubscriptions },
     correlatedMessages: { ...state.correlatedMessages },
     childProcessInstances: { ...state.childProcessInstances },
+    errorsThrownToCaller: { ...state.errorsThrownToCaller },
     incidents: { ...state.incidents },
   };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { compile } from '../../compiler/compile.js';
 import { compiledProcess, definitions } from '../../testing/bpmn.js';
-import { scenario } from '../../testing/decider-spec.js';
+import { createCommand, scenario } from '../../testing/decider-spec.js';
+import type { CreateProcessInstance } from '../process-instance-commands.js';
 
 const errors = `
   <bpmn:error id="not-found" name="Not found" errorCode="NOT_FOUND" />
@@ -217,6 +218,112 @@ describe('error thrown by a job worker', () => {
     run.send({ type: 'ThrowError', jobId: first.id, errorCode: 'CARD_DECLINED' });
     expect(run.terminated()).toEqual(['charge', 'charge', 'charge#body']);
     expect(run.active()).toEqual(['handle-declined']);
+  });
+});
+
+describe('error thrown in a called process', () => {
+  /** The caller: start → call (call activity of `charging`, an error boundary event for NOT_FOUND) → end */
+  const callerModel = () =>
+    model(`
+      <bpmn:startEvent id="start" />
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call" />
+      <bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="charging" /></bpmn:extensionElements></bpmn:callActivity>
+      <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end" />
+      <bpmn:endEvent id="end" />
+      ${boundary('missing', 'call', catchError('not-found'))}`);
+  /** The child: start → charge (service task) → end */
+  const childModel = () =>
+    model(`
+      <bpmn:startEvent id="start" />
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="charge" />
+      <bpmn:serviceTask id="charge"><bpmn:extensionElements><zeebe:taskDefinition type="charge" /></bpmn:extensionElements></bpmn:serviceTask>
+      <bpmn:sequenceFlow id="f2" sourceRef="charge" targetRef="end" />
+      <bpmn:endEvent id="end" />`);
+
+  /** A caller waiting for its child, and the child started for it (the runtime's part played by hand). */
+  const called = async () => {
+    const caller = scenario(await callerModel()).start();
+    const [requested] = caller.eventsOf('ChildProcessInstanceRequested');
+    const child = scenario(await childModel()).send({ ...(createCommand() as CreateProcessInstance), parent: { processInstanceId: 'caller', elementInstanceId: requested.data.elementInstanceId } });
+    return { caller, child, requested: requested.data };
+  };
+
+  it('is passed up when nothing in the child catches it, and caught by the boundary event of the call activity, which ends the child', async () => {
+    const { caller, child, requested } = await called();
+    const job = child.job('charge');
+    child.send({ type: 'ThrowError', jobId: job.id, errorCode: 'NOT_FOUND', errorMessage: 'no such customer', variables: { customer: 'Ada' } });
+    const [passed] = child.eventsOf('ErrorThrownToCaller');
+    expect(passed.data).toEqual({
+      elementInstanceId: child.instance('charge').id,
+      elementId: 'charge',
+      errorCode: 'NOT_FOUND',
+      errorMessage: 'no such customer',
+      variables: { customer: 'Ada' },
+      jobId: job.id,
+    });
+    // The thrower waits for the caller's answer, without an incident.
+    expect(child.incidents()).toEqual([]);
+    expect(child.active()).toEqual(['charge']);
+
+    const throwChildError = {
+      type: 'ThrowChildError',
+      elementInstanceId: requested.elementInstanceId,
+      childProcessInstanceId: requested.childProcessInstanceId,
+      childElementInstanceId: passed.data.elementInstanceId,
+      errorCode: 'NOT_FOUND',
+      errorMessage: 'no such customer',
+      variables: { customer: 'Ada' },
+    } as const;
+    caller.send(throwChildError);
+    expect(caller.terminated()).toEqual(['call']);
+    expect(caller.active()).toEqual(['handle-missing']);
+    expect(caller.variables).toEqual({ customer: 'Ada' });
+    expect(caller.lastEvents).toContainEqual({ type: 'ChildProcessInstanceCancelRequested', data: { elementInstanceId: requested.elementInstanceId, childProcessInstanceId: requested.childProcessInstanceId } });
+    // Sent again (after a restart, say): the call activity is gone, nothing happens twice.
+    expect(caller.reject(throwChildError)).toMatchObject({ code: 'INVALID_STATE' });
+  });
+
+  it('not caught by the caller either: the child’s thrower gets the incident, whose resolution offers the job again', async () => {
+    const { caller, child, requested } = await called();
+    const job = child.job('charge');
+    child.send({ type: 'ThrowError', jobId: job.id, errorCode: 'CARD_DECLINED' });
+    const [passed] = child.eventsOf('ErrorThrownToCaller');
+
+    caller.send({
+      type: 'ThrowChildError',
+      elementInstanceId: requested.elementInstanceId,
+      childProcessInstanceId: requested.childProcessInstanceId,
+      childElementInstanceId: passed.data.elementInstanceId,
+      errorCode: 'CARD_DECLINED',
+    });
+    expect(caller.lastEvents).toEqual([
+      { type: 'ChildErrorNotCaught', data: { elementInstanceId: requested.elementInstanceId, childProcessInstanceId: requested.childProcessInstanceId, childElementInstanceId: passed.data.elementInstanceId } },
+    ]);
+    expect(caller.active()).toEqual(['call']);
+    expect(caller.incidents()).toEqual([]);
+
+    child.send({ type: 'ReturnUncaughtError', elementInstanceId: passed.data.elementInstanceId });
+    expect(child.incident('charge')).toMatchObject({ type: 'UNHANDLED_ERROR_EVENT', jobId: job.id, message: expect.stringContaining("'CARD_DECLINED'") });
+    expect(child.state.errorsThrownToCaller).toEqual({});
+    expect(child.reject({ type: 'ReturnUncaughtError', elementInstanceId: passed.data.elementInstanceId })).toMatchObject({ code: 'NOT_FOUND' });
+
+    child.resolveIncident('charge');
+    expect(child.job('charge').state).toBe('activatable');
+  });
+
+  it('from an error end event of the child: the end event waits, activating, for the answer', async () => {
+    const { child } = await called();
+    const process = await model(`
+      <bpmn:startEvent id="start" />
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fail" />
+      <bpmn:endEvent id="fail"><bpmn:errorEventDefinition errorRef="not-found" /></bpmn:endEvent>`);
+    const failing = scenario(process).send({ ...(createCommand() as CreateProcessInstance), parent: { processInstanceId: 'caller', elementInstanceId: 'call-1' } });
+    expect(failing.eventsOf('ErrorThrownToCaller')).toEqual([expect.objectContaining({ data: expect.objectContaining({ elementId: 'fail', errorCode: 'NOT_FOUND' }) })]);
+    expect(failing.instance('fail').state).toBe('activating');
+    expect(failing.state.status).toBe('active');
+    failing.send({ type: 'ReturnUncaughtError', elementInstanceId: failing.instance('fail').id });
+    expect(failing.incident('fail')).toMatchObject({ type: 'UNHANDLED_ERROR_EVENT' });
+    expect(child.incidents()).toEqual([]);
   });
 });
 
