@@ -76,6 +76,11 @@ export class HistoryProjection implements StreamProjection {
       MessageSubscriptionOpened: null,
       MessageSubscriptionClosed: null,
       MessageCorrelated: null,
+      // A signal's effect is in the element history and the variables it set; subscriptions and broadcasts are runtime state.
+      SignalSubscriptionOpened: null,
+      SignalSubscriptionClosed: null,
+      SignalReceived: null,
+      SignalThrown: null,
       // A call activity's element history shows it; the child is an instance of its own, with its parent recorded.
       ChildProcessInstanceRequested: null,
       ChildProcessInstanceCompleted: null,

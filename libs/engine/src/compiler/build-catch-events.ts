@@ -1,6 +1,7 @@
 import type { CatchEventDefinition, LinkEventDefinition, MessageDefinition, TimerDefinition } from '../model/executable-model.js';
 import { readMessage } from './build-messages.js';
 import { checkTimerText } from '../runtime/timers/timer-schedule.js';
+import { readSignalName } from './build-signals.js';
 import { readErrorCatch, readEscalationCatch } from './build-error-events.js';
 import { elementProperty, elementsProperty, expressionBody, booleanProperty, idOf, textProperty, type ModdleElement } from './moddle-element.js';
 import { expressionValue, type ReadContext } from './read-context.js';
@@ -13,6 +14,10 @@ export function readCatchEventDefinition(context: ReadContext): { eventDefinitio
   if (definition?.$type === 'bpmn:LinkEventDefinition') {
     const link = readLink(context, definition);
     return link === undefined ? {} : { eventDefinition: link };
+  }
+  if (definition?.$type === 'bpmn:SignalEventDefinition') {
+    const signalName = readSignalName(context, definition, 'waits for');
+    return signalName === undefined ? {} : { eventDefinition: { type: 'signal', signalName } };
   }
   if (definition?.$type === 'bpmn:MessageEventDefinition') {
     const message = readMessage(context, definition);

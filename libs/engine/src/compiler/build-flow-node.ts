@@ -2,6 +2,7 @@ import type { FlowNode, VariableMapping } from '../model/executable-model.js';
 import { readCallActivity } from './build-call-activity.js';
 import { readBoundaryEvent, readCatchEventDefinition, readReceiveTask, readThrowEventDefinition } from './build-catch-events.js';
 import { readThrownEvent } from './build-error-events.js';
+import { readThrownSignal } from './build-signals.js';
 import { readBusinessRuleTask, readJob, readScript, readUserTask } from './build-tasks.js';
 import { readCamundaAsync, readCamundaMappings } from './dialects/camunda7-extensions.js';
 import { readZeebeMappings } from './dialects/zeebe-extensions.js';
@@ -76,7 +77,7 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
       checkStartEvent(context);
       return {};
     case 'endEvent':
-      return { eventDefinition: support.endEvent ?? 'none', ...readThrownEvent(context) };
+      return { eventDefinition: support.endEvent ?? 'none', ...readThrownEvent(context), ...readThrownSignal(context) };
     case 'userTask':
       return { ...readUserTask(context) };
     case 'serviceTask':
@@ -93,11 +94,11 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
     case 'boundaryEvent':
       return { ...readCatchEventDefinition(context), ...readBoundaryEvent(context) };
     case 'intermediateThrowEvent':
-      return { ...readThrowEventDefinition(context), ...readThrownEvent(context) };
+      return { ...readThrowEventDefinition(context), ...readThrownEvent(context), ...readThrownSignal(context) };
     case 'receiveTask':
       return readReceiveTask(context);
     case 'intermediateThrowEvent':
-      return { ...readThrowEventDefinition(context), ...readThrownEvent(context) };
+      return { ...readThrowEventDefinition(context), ...readThrownEvent(context), ...readThrownSignal(context) };
     case 'callActivity':
       return readCallActivity(context);
     case 'subProcess':

@@ -355,14 +355,14 @@ describe('compile: problems, all reported at once with element, line and column'
     ['bpmn:Transaction', '<bpmn:transaction id="task" />', 'not supported yet: bpmn:Transaction'],
     ['bpmn:AdHocSubProcess', '<bpmn:adHocSubProcess id="task" />', 'not supported yet: bpmn:AdHocSubProcess'],
     [
-      'a signal intermediate catch event',
-      `<bpmn:intermediateCatchEvent id="task"><bpmn:signalEventDefinition /></bpmn:intermediateCatchEvent>`,
-      'not supported yet: bpmn:IntermediateCatchEvent (bpmn:SignalEventDefinition)',
+      'a conditional intermediate catch event',
+      `<bpmn:intermediateCatchEvent id="task"><bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>`,
+      'not supported yet: bpmn:IntermediateCatchEvent (bpmn:ConditionalEventDefinition)',
     ],
     [
-      'a signal intermediate throw event',
-      '<bpmn:intermediateThrowEvent id="task"><bpmn:signalEventDefinition /></bpmn:intermediateThrowEvent>',
-      'not supported yet: bpmn:IntermediateThrowEvent (bpmn:SignalEventDefinition)',
+      'a compensation intermediate throw event',
+      '<bpmn:intermediateThrowEvent id="task"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>',
+      'not supported yet: bpmn:IntermediateThrowEvent (bpmn:CompensateEventDefinition)',
     ],
     [
       'an event sub-process',

@@ -3,7 +3,7 @@ import { booleanProperty, elementsProperty, stringProperty, type ModdleElement }
 
 /** What this version does with a flow node: execute it as one of the model's kinds, or refuse it. */
 export type FlowNodeSupport =
-  | { readonly executable: true; readonly kind: FlowNodeKind; readonly endEvent?: 'none' | 'terminate' | 'error' | 'escalation' }
+  | { readonly executable: true; readonly kind: FlowNodeKind; readonly endEvent?: 'none' | 'terminate' | 'error' | 'escalation' | 'signal' }
   | { readonly executable: false; readonly message: string; readonly field?: string; readonly code?: 'NOT_SUPPORTED' | 'MISSING_ATTRIBUTE' | 'INVALID_ATTRIBUTE' };
 
 const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
@@ -22,7 +22,7 @@ const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
 };
 
 /** Event definitions a catch event or boundary event can wait for in this version. */
-const CATCHABLE: ReadonlySet<string> = new Set(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition']);
+const CATCHABLE: ReadonlySet<string> = new Set(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition']);
 
 /** Event definitions an end event throws (an intermediate throw event, only an escalation: BPMN has no intermediate error). */
 const THROWN_AT_END: Readonly<Record<string, 'error' | 'escalation'>> = {
@@ -65,6 +65,8 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
         return { executable: true, kind: 'endEvent', endEvent: THROWN_AT_END[definitions[0].$type] };
       }
       return notSupported(`${definitionTypes} on bpmn:EndEvent`, 'eventDefinitions');
+      // A signal end event broadcasts its signal, then ends like a none end event.
+      if (definitions.length === 1 && definitions[0].$type === 'bpmn:SignalEventDefinition') return { executable: true, kind: 'endEvent', endEvent: 'signal' };
     case 'bpmn:IntermediateCatchEvent':
     case 'bpmn:BoundaryEvent':
       if (definitions.length === 0) {
@@ -101,7 +103,8 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       // A link throw event jumps to the link catch event of the same name.
       // An escalation throw event throws its escalation and moves on.
       return definitions.length === 0 ||
-        (definitions.length === 1 && (definitions[0].$type === 'bpmn:LinkEventDefinition' || definitions[0].$type === 'bpmn:EscalationEventDefinition'))
+      // A signal throw event broadcasts its signal and moves on.
+        (definitions.length === 1 && (definitions[0].$type === 'bpmn:LinkEventDefinition' || definitions[0].$type === 'bpmn:EscalationEventDefinition' || definitions[0].$type === 'bpmn:SignalEventDefinition'))
         ? { executable: true, kind: 'intermediateThrowEvent' }
         : notSupported(`${type} (${definitionTypes})`, 'eventDefinitions');
     case 'bpmn:EventBasedGateway':

@@ -122,7 +122,17 @@ export interface TimerDefinition {
  * What a catch event waits for. One member per kind of event definition this version runs; a kind is added here,
  * in `openCatchSubscription` and in the compiler.
  */
-export type CatchEventDefinition = TimerEventDefinition | MessageEventDefinition | ErrorEventDefinition | EscalationEventDefinition;
+export type CatchEventDefinition = TimerEventDefinition | MessageEventDefinition | ErrorEventDefinition | EscalationEventDefinition | SignalEventDefinition;
+
+/**
+ * A signal a catch event or boundary event waits for (`bpmn:signal`, referenced by `signalRef`): broadcast to every
+ * subscription of its name, in every instance. The name is a literal or (Camunda 8) a FEEL expression `=...`, evaluated
+ * when the subscription opens, in the waiting element's scope.
+ */
+export interface SignalEventDefinition {
+  readonly type: 'signal';
+  readonly signalName: Expression;
+}
 
 export interface TimerEventDefinition {
   readonly type: 'timer';
@@ -154,7 +164,9 @@ export interface EscalationEventDefinition {
  */
 export type ThrowEventDefinition =
   | { readonly type: 'error'; readonly errorCode: Expression }
-  | { readonly type: 'escalation'; readonly escalationCode: Expression };
+  | { readonly type: 'escalation'; readonly escalationCode: Expression }
+  /** A signal throw event (end or intermediate): broadcasts the signal named so, with the event's input mappings' results, and moves on. */
+  | { readonly type: 'signal'; readonly signalName: Expression };
 
 /**
  * The message a catch event or receive task waits for (`bpmn:message`, referenced by `messageRef`). Its subscription
@@ -183,7 +195,7 @@ export interface IntermediateThrowEventNode extends FlowNodeBase {
   readonly kind: 'intermediateThrowEvent';
   readonly link?: LinkEventDefinition;
   /** An escalation intermediate throw event: throws it, then (unless an interrupting boundary event caught it) moves on. */
-  readonly thrown?: Extract<ThrowEventDefinition, { type: 'escalation' }>;
+  readonly thrown?: Extract<ThrowEventDefinition, { type: 'escalation' | 'signal' }>;
 }
 
 /**
@@ -262,7 +274,7 @@ export interface EndEventNode extends FlowNodeBase {
    * `none`: consumes the token; `terminate`: ends every element instance of its scope; `error` / `escalation`: throws
    * `thrown` first (an error ends the token here; an escalation not caught by an interrupting boundary event lets it end).
    */
-  readonly eventDefinition: 'none' | 'terminate' | 'error' | 'escalation';
+  readonly eventDefinition: 'none' | 'terminate' | 'error' | 'escalation' | 'signal';
   readonly thrown?: ThrowEventDefinition;
 }
 

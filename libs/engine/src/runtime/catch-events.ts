@@ -5,6 +5,7 @@ import type { DecisionRun } from './decision-run.js';
 import type { Outcome } from './element-lifecycle.js';
 import type { ElementInstance } from './process-instance-state.js';
 import { closeMessageSubscriptions, openMessageSubscription } from './messages/message-subscription.js';
+import { closeSignalSubscriptions, openSignalSubscription } from './signals/signal-subscription.js';
 import { cancelTimers, openTimer } from './timers/timer-subscription.js';
 
 /** A flow node that waits for an event: an intermediate catch event or a boundary event. */
@@ -25,6 +26,8 @@ export function openCatchSubscription(run: DecisionRun, owner: ElementInstance, 
       return openTimer(run, owner, node, node.eventDefinition.timer);
     case 'message':
       return openMessageSubscription(run, owner, node.id, node.eventDefinition.message);
+    case 'signal':
+      return openSignalSubscription(run, owner, node.id, node.eventDefinition.signalName);
     case 'error':
     case 'escalation':
       // Nothing to wait for: the thrower looks outward for the boundary event that catches it (see throw-events.ts).
@@ -35,6 +38,7 @@ export function openCatchSubscription(run: DecisionRun, owner: ElementInstance, 
 /** Stops waiting for every event `owner` waits for (its own, and those of the boundary events attached to it). */
 export function closeCatchSubscriptions(run: DecisionRun, ownerInstanceId: string): void {
   cancelTimers(run, ownerInstanceId);
+  closeSignalSubscriptions(run, ownerInstanceId);
   closeMessageSubscriptions(run, ownerInstanceId);
 }
 

@@ -19,6 +19,7 @@ import { childResult, requestChild } from './behaviors/call-activity.behavior.js
 import { catchEventOccurred, isCatchEventNode } from './catch-events.js';
 import { rearmTimer } from './timers/timer-subscription.js';
 import { handleReturnUncaughtError, handleThrowChildError, handleThrowError } from './throw-events.js';
+import { receiveSignal } from './signals/signal-subscription.js';
 import type { ElementInstance } from './process-instance-state.js';
 
 /**
@@ -55,6 +56,8 @@ export function handleCommand(run: DecisionRun, command: ProcessInstanceCommand)
       return triggerTimer(run, command);
     case 'CorrelateMessage':
       return correlateMessage(run, command);
+    case 'ReceiveSignal':
+      return receiveSignal(run, command);
     case 'CompleteCallActivity':
       return completeCallActivity(run, command);
     case 'FailCallActivity':

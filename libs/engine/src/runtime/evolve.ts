@@ -21,6 +21,7 @@ export function initialProcessInstanceState(): ProcessInstanceState {
     childProcessInstances: {},
     errorsThrownToCaller: {},
     incidents: {},
+    signalSubscriptions: {},
   };
 }
 

@@ -15,7 +15,8 @@ export type ProcessInstanceCommand =
   | CompleteCallActivity
   | FailCallActivity
   | TriggerTimer
-  | CorrelateMessage;
+  | CorrelateMessage
+  | ReceiveSignal;
 
 export interface CreateProcessInstance {
   readonly type: 'CreateProcessInstance';
@@ -142,5 +143,16 @@ export interface CorrelateMessage {
   readonly subscriptionId: string;
   /** The key of a buffered message (published with a time to live); absent for a message correlated at once. */
   readonly messageKey?: string;
+  readonly variables?: JsonObject;
+}
+
+/**
+ * A broadcast signal reached an open subscription: its element occurs. Rejected NOT_FOUND once the subscription closed,
+ * and ALREADY_EXISTS when the broadcast `signalId` already reached it (two replicas delivering one broadcast).
+ */
+export interface ReceiveSignal {
+  readonly type: 'ReceiveSignal';
+  readonly subscriptionId: string;
+  readonly signalId?: string;
   readonly variables?: JsonObject;
 }

@@ -34,6 +34,10 @@ export type ProcessInstanceEvent =
   | MessageSubscriptionOpened
   | MessageSubscriptionClosed
   | MessageCorrelated
+  | SignalSubscriptionOpened
+  | SignalSubscriptionClosed
+  | SignalReceived
+  | SignalThrown
   | ChildProcessInstanceRequested
   | ChildProcessInstanceCompleted
   | ChildProcessInstanceNotCreated
@@ -221,6 +225,40 @@ export type MessageCorrelated = Event<
     readonly correlationKey?: string;
     readonly variables: JsonObject;
   }
+>;
+
+/**
+ * An element waits for a signal: an intermediate signal catch event (`elementInstanceId` is its own instance) or a
+ * signal boundary event (`elementInstanceId` is the activity; `elementId` is the boundary event). The name was
+ * evaluated in that instance's scope when it opened.
+ */
+export type SignalSubscriptionOpened = Event<
+  'SignalSubscriptionOpened',
+  { readonly subscriptionId: string; readonly elementInstanceId: string; readonly elementId: string; readonly signalName: string }
+>;
+
+/** The element that waited left (completed, terminated, interrupted): no signal reaches it any more. */
+export type SignalSubscriptionClosed = Event<'SignalSubscriptionClosed', { readonly subscriptionId: string }>;
+
+/** A broadcast signal reached a subscription: its element occurs with the signal's variables. */
+export type SignalReceived = Event<
+  'SignalReceived',
+  {
+    readonly subscriptionId: string;
+    /** The broadcast's id, when the sender gave one: the same broadcast reaches a subscription once. */
+    readonly signalId?: string;
+    readonly signalName: string;
+    readonly variables: JsonObject;
+  }
+>;
+
+/**
+ * A signal throw event or signal end event broadcast a signal: the runtime delivers it to every open subscription of
+ * that name (in every instance, this one included). `variables` are the results of the event's input mappings.
+ */
+export type SignalThrown = Event<
+  'SignalThrown',
+  { readonly signalId: string; readonly elementInstanceId: string; readonly elementId: string; readonly signalName: string; readonly variables: JsonObject }
 >;
 
 /**

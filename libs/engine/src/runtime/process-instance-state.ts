@@ -66,6 +66,20 @@ export interface MessageSubscriptionState {
   readonly correlationKey?: string;
 }
 
+export interface SignalSubscriptionState {
+  readonly id: string;
+  /** The instance that waits: the catch event's own, or the activity's for a boundary event. */
+  readonly elementInstanceId: string;
+  /** The element that occurs when the signal arrives (the boundary event, for one). */
+  readonly elementId: string;
+  readonly signalName: string;
+  /**
+   * The last broadcasts that reached it (a non-interrupting boundary event stays open): a broadcast delivered twice
+   * (by two runtime replicas) is refused the second time. Bounded: only recent ones are remembered.
+   */
+  readonly receivedSignalIds?: readonly string[];
+}
+
 export interface TimerCreatedCycle {
   readonly remaining: number | null;
   readonly interval?: string;
@@ -129,4 +143,6 @@ export interface ProcessInstanceState {
    */
   readonly correlatedMessages?: Readonly<Record<string, string>>;
   readonly incidents: Readonly<Record<string, IncidentState>>;
+  /** Open signal subscriptions by id. Absent in states saved before signals existed (snapshots): read it as empty. */
+  readonly signalSubscriptions?: Readonly<Record<string, SignalSubscriptionState>>;
 }

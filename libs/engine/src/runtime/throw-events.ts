@@ -3,6 +3,7 @@ import type { JsonObject } from '../model/json.js';
 import { err, ok, type Result } from '../result.js';
 import { asNonEmptyString, evaluateAs } from './behaviors/values.js';
 import { catchEventOccurred } from './catch-events.js';
+import { throwSignal } from './signals/signal-subscription.js';
 import type { DecisionRun } from './decision-run.js';
 import type { Outcome, Problem } from './element-lifecycle.js';
 import type { Failure } from './decision.js';
@@ -113,6 +114,8 @@ export function throwEscalation(run: DecisionRun, thrower: ElementInstance, code
  * interrupt it); an error never passes: caught, the event was terminated, uncaught, the problem is returned.
  */
 export function throwEventStep(run: DecisionRun, instance: ElementInstance, thrown: ThrowEventDefinition): Result<{ passes: boolean }, Problem> {
+  // A signal is broadcast, not caught by enclosing activities: see signals/signal-subscription.ts.
+  if (thrown.type === 'signal') return throwSignal(run, instance, thrown.signalName);
   const expression = thrown.type === 'error' ? thrown.errorCode : thrown.escalationCode;
   const what = thrown.type === 'error' ? 'the error code' : 'the escalation code';
   const code = evaluateAs(run, expression, instance.id, what, 'a non-empty string', asNonEmptyString);

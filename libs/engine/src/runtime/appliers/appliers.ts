@@ -19,6 +19,7 @@ import {
 } from './process-instance.appliers.js';
 import { applySequenceFlowTaken } from './sequence-flow.appliers.js';
 import { applyMessageCorrelated, applyMessageSubscriptionClosed, applyMessageSubscriptionOpened } from './message.appliers.js';
+import { applySignalReceived, applySignalSubscriptionClosed, applySignalSubscriptionOpened, applySignalThrown } from './signal.appliers.js';
 import { applyTimerCanceled, applyTimerCreated, applyTimerTriggered } from './timer.appliers.js';
 import { applyUserTaskCanceled, applyUserTaskCompleted, applyUserTaskCreated } from './user-task.appliers.js';
 import { applyVariablesSet } from './variables.appliers.js';
@@ -54,6 +55,10 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   MessageSubscriptionOpened: applyMessageSubscriptionOpened,
   MessageSubscriptionClosed: applyMessageSubscriptionClosed,
   MessageCorrelated: applyMessageCorrelated,
+  SignalSubscriptionOpened: applySignalSubscriptionOpened,
+  SignalSubscriptionClosed: applySignalSubscriptionClosed,
+  SignalReceived: applySignalReceived,
+  SignalThrown: applySignalThrown,
   ChildProcessInstanceRequested: applyChildProcessInstanceRequested,
   ChildProcessInstanceCompleted: applyChildProcessInstanceEnded,
   ChildProcessInstanceNotCreated: applyChildProcessInstanceEnded,

@@ -6,6 +6,7 @@ import type {
   JobState,
   ProcessInstanceState,
   MessageSubscriptionState,
+  SignalSubscriptionState,
   TimerState,
   UserTaskState,
 } from '../process-instance-state.js';
@@ -36,6 +37,7 @@ export interface Draft {
   messageSubscriptions: Record<string, MessageSubscriptionState>;
   correlatedMessages: Record<string, string>;
   incidents: Record<string, IncidentState>;
+  signalSubscriptions: Record<string, SignalSubscriptionState>;
 }
 
 export function draftOf(state: ProcessInstanceState): Draft {
@@ -52,6 +54,7 @@ export function draftOf(state: ProcessInstanceState): Draft {
     childProcessInstances: { ...state.childProcessInstances },
     errorsThrownToCaller: { ...state.errorsThrownToCaller },
     incidents: { ...state.incidents },
+    signalSubscriptions: { ...state.signalSubscriptions },
   };
 }
 

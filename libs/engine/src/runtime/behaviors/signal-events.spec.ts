@@ -1,0 +1,183 @@
+import { describe, expect, it } from '@jest/globals';
+import { compile } from '../../compiler/compile.js';
+import { compiledProcess, definitions } from '../../testing/bpmn.js';
+import { scenario, type Scenario } from '../../testing/decider-spec.js';
+import type { SignalSubscriptionState } from '../process-instance-state.js';
+
+const signal = (name: string, id = 'alarm') => `<bpmn:signal id="${id}" name="${name}" />`;
+
+const withSignals = (flow: string, ...signals: string[]) =>
+  definitions(`  <bpmn:process id="process" isExecutable="true">\n${flow}\n  </bpmn:process>\n${signals.join('\n')}`);
+
+/** start → wait (intermediate signal catch) → after (user task) → end */
+const intermediateFlow = `
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="after" />
+    <bpmn:userTask id="after" />
+    <bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="end" />
+    <bpmn:endEvent id="end" />`;
+
+/** start → work (user task, signal boundary event `stopped` → handle) → end */
+const boundaryFlow = (cancelActivity: boolean) => `
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:userTask id="work" />
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end" />
+    <bpmn:endEvent id="end" />
+    <bpmn:boundaryEvent id="stopped" attachedToRef="work" cancelActivity="${cancelActivity}"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="stopped" targetRef="handle" />
+    <bpmn:userTask id="handle" />
+    <bpmn:sequenceFlow id="f4" sourceRef="handle" targetRef="handled" />
+    <bpmn:endEvent id="handled" />`;
+
+function subscription(run: Scenario, elementId: string): SignalSubscriptionState {
+  const open = Object.values(run.state.signalSubscriptions ?? {}).filter((candidate) => candidate.elementId === elementId);
+  if (open.length !== 1) throw new Error(`Expected one signal subscription of ${elementId}, found ${open.length}`);
+  return open[0];
+}
+
+const subscriptions = (run: Scenario) => Object.values(run.state.signalSubscriptions ?? {});
+
+describe('intermediate signal catch event', () => {
+  it('opens a subscription named when it is reached, and moves on with the signal variables', async () => {
+    const run = scenario(await compiledProcess(withSignals(intermediateFlow, signal('fire-alarm')))).start();
+    expect(run.active()).toEqual(['wait']);
+    const opened = subscription(run, 'wait');
+    expect(opened).toMatchObject({ elementInstanceId: run.instance('wait').id, signalName: 'fire-alarm' });
+
+    run.send({ type: 'ReceiveSignal', subscriptionId: opened.id, signalId: 's1', variables: { floor: 3 } });
+    expect(run.active()).toEqual(['after']);
+    expect(run.variables).toMatchObject({ floor: 3 });
+    expect(subscriptions(run)).toEqual([]);
+    expect(run.eventsOf('SignalReceived')).toEqual([
+      { type: 'SignalReceived', data: { subscriptionId: opened.id, signalId: 's1', signalName: 'fire-alarm', variables: { floor: 3 } } },
+    ]);
+    expect(run.reject({ type: 'ReceiveSignal', subscriptionId: opened.id })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('takes its name from a FEEL expression evaluated when it opens', async () => {
+    const run = scenario(await compiledProcess(withSignals(intermediateFlow, signal('=&quot;alarm-&quot; + building')))).start({ building: 'b7' });
+    expect(subscription(run, 'wait').signalName).toBe('alarm-b7');
+    run.setVariables({ building: 'other' });
+    expect(subscription(run, 'wait').signalName).toBe('alarm-b7');
+  });
+
+  it('raises an incident when the name is not a non-empty string', async () => {
+    const run = scenario(await compiledProcess(withSignals(intermediateFlow, signal('=building')))).start({ building: 7 });
+    expect(run.incident('wait')).toMatchObject({ type: 'EXPRESSION_ERROR' });
+    expect(subscriptions(run)).toEqual([]);
+  });
+
+  it('closes its subscription when the instance is cancelled', async () => {
+    const run = scenario(await compiledProcess(withSignals(intermediateFlow, signal('fire-alarm')))).start();
+    const opened = subscription(run, 'wait');
+    run.cancel();
+    expect(run.eventsOf('SignalSubscriptionClosed')).toEqual([{ type: 'SignalSubscriptionClosed', data: { subscriptionId: opened.id } }]);
+  });
+});
+
+describe('signal boundary event', () => {
+  it('interrupting: terminates the activity and runs its flow', async () => {
+    const run = scenario(await compiledProcess(withSignals(boundaryFlow(true), signal('stop')))).start();
+    const opened = subscription(run, 'stopped');
+    expect(opened.elementInstanceId).toBe(run.instance('work').id);
+
+    run.send({ type: 'ReceiveSignal', subscriptionId: opened.id, variables: { reason: 'storm' } });
+    expect(run.terminated()).toContain('work');
+    expect(run.active()).toEqual(['handle']);
+    expect(run.variables).toMatchObject({ reason: 'storm' });
+    expect(subscriptions(run)).toEqual([]);
+  });
+
+  it('non-interrupting: runs its flow each time while the activity goes on, once per broadcast', async () => {
+    const run = scenario(await compiledProcess(withSignals(boundaryFlow(false), signal('stop')))).start();
+    const opened = subscription(run, 'stopped');
+
+    run.send({ type: 'ReceiveSignal', subscriptionId: opened.id, signalId: 'first' });
+    run.send({ type: 'ReceiveSignal', subscriptionId: opened.id, signalId: 'second' });
+    expect(run.active().sort()).toEqual(['handle', 'handle', 'work']);
+    // The same broadcast delivered again (a second runtime replica) does not run the boundary event a third time.
+    expect(run.reject({ type: 'ReceiveSignal', subscriptionId: opened.id, signalId: 'first' })).toMatchObject({ code: 'ALREADY_EXISTS' });
+
+    run.completeUserTask('work');
+    expect(subscriptions(run)).toEqual([]);
+    expect(run.reject({ type: 'ReceiveSignal', subscriptionId: opened.id, signalId: 'third' })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('signal throw events', () => {
+  const throwFlow = `
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="announce" />
+    <bpmn:intermediateThrowEvent id="announce">
+      <bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="=orderId" target="order" /></zeebe:ioMapping></bpmn:extensionElements>
+      <bpmn:signalEventDefinition signalRef="alarm" />
+    </bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="announce" targetRef="after" />
+    <bpmn:userTask id="after" />
+    <bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="end" />
+    <bpmn:endEvent id="end"><bpmn:signalEventDefinition signalRef="done" /></bpmn:endEvent>`;
+
+  it('an intermediate throw event broadcasts with its input mappings and moves on; an end event broadcasts and ends', async () => {
+    const run = scenario(await compiledProcess(withSignals(throwFlow, signal('=&quot;order-&quot; + region'), signal('order-done', 'done')))).start({
+      orderId: 'o-1',
+      region: 'eu',
+      secret: 'not sent',
+    });
+    expect(run.active()).toEqual(['after']);
+    const [thrown] = run.eventsOf('SignalThrown');
+    expect(thrown.data).toMatchObject({ elementId: 'announce', elementInstanceId: expect.any(String), signalName: 'order-eu', variables: { order: 'o-1' } });
+
+    run.completeUserTask('after');
+    expect(run.state.status).toBe('completed');
+    expect(run.eventsOf('SignalThrown').map((event) => [event.data.elementId, event.data.signalName, event.data.variables])).toEqual([
+      ['announce', 'order-eu', { order: 'o-1' }],
+      ['end', 'order-done', {}],
+    ]);
+  });
+});
+
+describe('signals in models', () => {
+  const problems = async (content: string) => {
+    const compiled = await compile(
+      definitions(`<bpmn:signal id="nameless" /><bpmn:signal id="alarm" name="alarm" />\n<bpmn:process id="process" isExecutable="true"><bpmn:startEvent id="start" />${content}</bpmn:process>`),
+    );
+    return compiled.ok ? [] : compiled.error.map(({ code, elementId, field }) => ({ code, elementId, field }));
+  };
+
+  it('refuses signal events without a signal or with a nameless one, every problem listed', async () => {
+    const found = await problems(`
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="no-ref" />
+      <bpmn:intermediateThrowEvent id="no-ref"><bpmn:signalEventDefinition /></bpmn:intermediateThrowEvent>
+      <bpmn:sequenceFlow id="f2" sourceRef="no-ref" targetRef="nameless-catch" />
+      <bpmn:intermediateCatchEvent id="nameless-catch"><bpmn:signalEventDefinition signalRef="nameless" /></bpmn:intermediateCatchEvent>
+      <bpmn:sequenceFlow id="f3" sourceRef="nameless-catch" targetRef="task" />
+      <bpmn:task id="task" />
+      <bpmn:boundaryEvent id="unknown" attachedToRef="task"><bpmn:signalEventDefinition signalRef="nowhere" /></bpmn:boundaryEvent>
+      <bpmn:sequenceFlow id="f4" sourceRef="task" targetRef="end" />
+      <bpmn:endEvent id="end"><bpmn:signalEventDefinition signalRef="nameless" /></bpmn:endEvent>`);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        { code: 'MISSING_ATTRIBUTE', elementId: 'no-ref', field: 'signalRef' },
+        { code: 'MISSING_ATTRIBUTE', elementId: 'nameless-catch', field: 'signalRef' },
+        { code: 'INVALID_ATTRIBUTE', elementId: 'unknown', field: 'signalRef' },
+        { code: 'MISSING_ATTRIBUTE', elementId: 'end', field: 'signalRef' },
+      ]),
+    );
+  });
+
+  it('compiles a signal boundary event, catch, throw and end event', async () => {
+    const process = await compiledProcess(
+      withSignals(
+        `<bpmn:startEvent id="start" /><bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" /><bpmn:task id="work" />
+         <bpmn:boundaryEvent id="b" attachedToRef="work" cancelActivity="false"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:boundaryEvent>
+         <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end" /><bpmn:endEvent id="end"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:endEvent>`,
+        signal('alarm'),
+      ),
+    );
+    expect(process.elements['b']).toMatchObject({ kind: 'boundaryEvent', cancelActivity: false, eventDefinition: { type: 'signal' } });
+    expect(process.elements['end']).toMatchObject({ kind: 'endEvent', eventDefinition: 'signal', thrown: { type: 'signal' } });
+  });
+});
