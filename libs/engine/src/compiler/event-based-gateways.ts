@@ -5,7 +5,7 @@ import type { ModelErrorCollector } from './model-error-collector.js';
 /**
  * An event-based gateway decides by which event occurs first, so it must offer a choice of events: at least two
  * outgoing flows, each to an intermediate catch event that waits for something (not a link catch event) and that
- * nothing else leads to (BPMN 10.6.6; Zeebe refuses the same). Conditions on its flows are refused where every
+ * nothing else leads to (as Camunda 7 requires). Conditions on its flows are refused where every
  * condition is checked (validate-flows: a gateway that evaluates none). It has no variable mappings here: it only
  * waits, and its completion is the moment the event's catch event takes over.
  */
@@ -40,7 +40,7 @@ export function checkEventBasedGateways(
           code: 'INVALID_ATTRIBUTE',
           message:
             `sequence flow '${flowId}' leads event-based gateway '${gateway.id}' to '${target.id}', ${target.kind === 'intermediateCatchEvent' ? 'a link catch event' : `a ${target.kind}`}: ` +
-            'the flows of an event-based gateway lead to intermediate catch events that wait for an event (timer)',
+            'the flows of an event-based gateway lead to intermediate catch events that wait for an event (a timer or a message)',
           elementId: gateway.id,
           field: 'outgoing',
         });

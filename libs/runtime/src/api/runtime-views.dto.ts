@@ -25,6 +25,7 @@ const elementTypes = [
   'exclusiveGateway',
   'parallelGateway',
   'inclusiveGateway',
+  'eventBasedGateway',
   'subProcess',
   'intermediateCatchEvent',
   'intermediateThrowEvent',
