@@ -1,4 +1,5 @@
-import type { ErrorEventDefinition, EscalationEventDefinition, ThrowEventDefinition } from '../model/executable-model.js';
+import type { BoundaryEventNode, ErrorEventDefinition, EscalationEventDefinition, FlowNode, ThrowEventDefinition } from '../model/executable-model.js';
+import type { ModelErrorCollector } from './model-error-collector.js';
 import { booleanProperty, elementProperty, elementsProperty, textProperty, type ModdleElement } from './moddle-element.js';
 import { expressionValue, type ReadContext } from './read-context.js';
 
@@ -101,4 +102,37 @@ export function readThrownEvent(context: ReadContext): { thrown?: ThrowEventDefi
   const expression = expressionValue(context, text, codeAttribute, 'value')?.value;
   if (expression === undefined) return {};
   return { thrown: kind === 'error' ? { type: 'error', errorCode: expression } : { type: 'escalation', escalationCode: expression } };
+}
+
+/**
+ * Two boundary events of one activity catching the same error or escalation code (or two catch-alls) would leave it
+ * to chance which one runs: refused, as Zeebe does.
+ */
+export function checkBoundaryCatchCodes(elements: Readonly<Record<string, FlowNode>>, errors: ModelErrorCollector): void {
+  for (const activity of Object.values(elements)) {
+    const seen = new Map<string, string>();
+    for (const boundaryId of activity.boundaryEventIds ?? []) {
+      const boundary = elements[boundaryId];
+      if (boundary?.kind !== 'boundaryEvent') continue;
+      // Nodes are built despite problems: a definition that could not be read is absent.
+      const definition = boundary.eventDefinition as BoundaryEventNode['eventDefinition'] | undefined;
+      if (definition === undefined || (definition.type !== 'error' && definition.type !== 'escalation')) continue;
+      const code = definition.type === 'error' ? definition.errorCode : definition.escalationCode;
+      const key = `${definition.type}:${code ?? ''}`;
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, boundary.id);
+        continue;
+      }
+      errors.add({
+        code: 'INVALID_ATTRIBUTE',
+        message:
+          code === undefined
+            ? `boundary events '${first}' and '${boundary.id}' of '${activity.id}' both catch every ${definition.type}: one catch-all per activity`
+            : `boundary events '${first}' and '${boundary.id}' of '${activity.id}' both catch the ${definition.type} '${code}': which one runs would be left to chance`,
+        elementId: boundary.id,
+        field: definition.type === 'error' ? 'errorRef' : 'escalationRef',
+      });
+    }
+  }
 }

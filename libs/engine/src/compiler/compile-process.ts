@@ -1,4 +1,5 @@
 import type { ExecutableProcess, FlowNode } from '../model/executable-model.js';
+import { checkBoundaryCatchCodes } from './build-error-events.js';
 import { buildFlowNode, type SubProcessScope } from './build-flow-node.js';
 import { ElementExtensions } from './extension-elements.js';
 import { checkEventBasedGateways } from './event-based-gateways.js';
@@ -30,6 +31,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
   }
   checkFlowStructure(graph, resolved, errors);
   attachBoundaryEvents(elements, errors);
+  checkBoundaryCatchCodes(elements, errors);
   elements = resolveLinks(elements, errors);
   checkEventBasedGateways(elements, resolved.flows, errors);
 

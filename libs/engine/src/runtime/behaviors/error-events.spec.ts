@@ -434,4 +434,19 @@ describe('errors and escalations in models', () => {
     // One problem, one error: an unresolved errorRef is not also reported as missing.
     expect(found.filter((problem) => problem.elementId === 'missing-ref')).toHaveLength(1);
   });
+
+  it('refuses two boundary events of one activity catching the same code, or two catch-alls of one kind', async () => {
+    const found = await problems(`
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task" />
+      <bpmn:task id="task" />
+      <bpmn:boundaryEvent id="first" attachedToRef="task">${catchError('not-found')}</bpmn:boundaryEvent>
+      <bpmn:boundaryEvent id="second" attachedToRef="task">${catchError('not-found')}</bpmn:boundaryEvent>
+      <bpmn:boundaryEvent id="any-error" attachedToRef="task">${catchError()}</bpmn:boundaryEvent>
+      <bpmn:boundaryEvent id="any-escalation" attachedToRef="task">${catchEscalation()}</bpmn:boundaryEvent>
+      <bpmn:boundaryEvent id="any-escalation-again" attachedToRef="task" cancelActivity="false">${catchEscalation()}</bpmn:boundaryEvent>`);
+    expect(found).toEqual([
+      { code: 'INVALID_ATTRIBUTE', elementId: 'second', field: 'errorRef' },
+      { code: 'INVALID_ATTRIBUTE', elementId: 'any-escalation-again', field: 'escalationRef' },
+    ]);
+  });
 });
