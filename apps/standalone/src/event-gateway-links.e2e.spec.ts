@@ -1,4 +1,5 @@
-// Link events and the event-based gateway over the API, with the repository's example models: a test clock
+// Link events and the event-based gateway over the API, with the repository's example models (messages published
+// through POST /api/messages): a test clock
 // (ManualClock) is moved instead of waiting, and the server's timer scheduler fires what fell due; the gateway's
 // wait survives a restart on the embedded store.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -104,6 +105,33 @@ describe('link events and event-based gateways over the API (memory store, test 
 
     const canceled = (await http.post(`/api/process-instances/${id}/cancel`).expect(200)).body;
     expect(canceled).toEqual(expect.objectContaining({ state: 'TERMINATED', timers: [] }));
+  });
+
+  it('runs the event-based gateway example: the customer accepts first, with the price; the timer is canceled', async () => {
+    const clock = new ManualClock(T0);
+    const app = await memoryApp({ clock });
+    apps.push(app);
+    const http = request(app.getHttpServer());
+    const scheduler = app.get(TimerScheduler);
+    await deploy(app, ['event-based-gateway.bpmn', await eventBasedGatewayBpmn]).expect(201);
+
+    const id: string = (await http.post('/api/process-instances').send({ processId: 'event-based-gateway', variables: { quoteId: 'Q-3' } }).expect(201)).body.id;
+    await completeOnlyJob(http, 'send-quote');
+    // Another quote's answer does not concern this instance.
+    expect((await http.post('/api/messages').send({ name: 'quote-accepted', correlationKey: 'Q-4', variables: { price: 1 } }).expect(200)).body.processInstanceIds).toEqual([]);
+
+    const accepted = await http.post('/api/messages').send({ name: 'quote-accepted', correlationKey: 'Q-3', variables: { price: 1200 } }).expect(200);
+    expect(accepted.body.processInstanceIds).toEqual([id]);
+    const instance = (await http.get(`/api/process-instances/${id}`).expect(200)).body;
+    expect(activeElements(instance)).toEqual(['prepare-order']);
+    expect(instance.timers).toEqual([]);
+    expect(instance.variables).toEqual({ quoteId: 'Q-3', agreedPrice: 1200 });
+
+    // The decline and the week come too late: nothing waits for them any more.
+    expect((await http.post('/api/messages').send({ name: 'quote-declined', correlationKey: 'Q-3' }).expect(200)).body.processInstanceIds).toEqual([]);
+    clock.advance(8 * DAY);
+    await scheduler.fireDue();
+    expect(activeElements((await http.get(`/api/process-instances/${id}`).expect(200)).body)).toEqual(['prepare-order']);
   });
 });
 
