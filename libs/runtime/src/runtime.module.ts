@@ -5,6 +5,7 @@ import { DefinitionsModule } from '@trellis/deployment';
 import { IncidentsController } from './api/incidents.controller.js';
 import { JobsController } from './api/jobs.controller.js';
 import { MessagesController } from './api/messages.controller.js';
+import { SignalsController } from './api/signals.controller.js';
 import { ProcessInstancesController } from './api/process-instances.controller.js';
 import { UserTasksController } from './api/user-tasks.controller.js';
 import { CompleteJobHandler, FailJobHandler, ThrowJobErrorHandler } from './commands/job.commands.js';
@@ -27,6 +28,7 @@ import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options.js';
 import { TimerScheduler } from './timer-scheduler.js';
 import { CallActivityCoordinator } from './call-activities/call-activity-coordinator.js';
 import { MessageCorrelator } from './messages/message-correlator.js';
+import { SignalBroadcaster } from './signals/signal-broadcaster.js';
 
 /**
  * Runs process instances: start, jobs, user tasks, variables, incidents, cancel, and the read views.
@@ -37,7 +39,7 @@ import { MessageCorrelator } from './messages/message-correlator.js';
  */
 @Module({
   imports: [CqrsModule, DefinitionsModule],
-  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController, MessagesController],
+  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController, MessagesController, SignalsController],
   providers: [
     ProcessInstanceRepository,
     RuntimeProjection,
@@ -46,6 +48,7 @@ import { MessageCorrelator } from './messages/message-correlator.js';
     TimerScheduler,
     CallActivityCoordinator,
     MessageCorrelator,
+    SignalBroadcaster,
     StartProcessInstanceHandler,
     CompleteJobHandler,
     FailJobHandler,
@@ -61,7 +64,7 @@ import { MessageCorrelator } from './messages/message-correlator.js';
     GetUserTaskHandler,
     ListIncidentsHandler,
   ],
-  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, CallActivityCoordinator, MessageCorrelator],
+  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, CallActivityCoordinator, MessageCorrelator, SignalBroadcaster],
 })
 export class RuntimeModule {
   /** The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider). */
