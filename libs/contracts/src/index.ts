@@ -22,6 +22,12 @@ export {
 } from './topics.js';
 export { HEADERS, JSON_CONTENT_TYPE, type WireMessage } from './headers.js';
 export {
+  type MessagePublication,
+  decodeMessagePublication,
+  messagePublicationMessageOf,
+  validateMessagePublication,
+} from './message-publication.js';
+export {
   type EventEnvelope,
   type RecordedEventLike,
   decodeEventEnvelope,

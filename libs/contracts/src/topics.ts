@@ -31,6 +31,11 @@ export const TOPICS = {
    * `DeadLetterEnvelope` (JSON).
    */
   deadLetter: 'trellis.dead-letter.v1',
+  /**
+   * Messages for process instances to catch, published by other services (the Kafka form of `POST /api/messages`).
+   * Key: the correlation key, so the messages of one key stay in order. Value: a `MessagePublication` (JSON).
+   */
+  messages: 'trellis.messages.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

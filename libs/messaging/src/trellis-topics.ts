@@ -14,5 +14,6 @@ export function trellisTopics(options: { readonly partitions: number; readonly r
     { topic: TOPICS.runtimeCommandResults, partitions: options.partitions, ...replication },
     { topic: TOPICS.deployments, partitions: 1, ...replication },
     { topic: TOPICS.deadLetter, partitions: options.partitions, ...replication },
+    { topic: TOPICS.messages, partitions: options.partitions, ...replication },
   ];
 }

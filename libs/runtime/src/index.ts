@@ -11,6 +11,7 @@ export { TimerScheduler } from './timer-scheduler.js';
 export { CallActivityCoordinator } from './call-activities/call-activity-coordinator.js';
 export { MessageCorrelator, type OpenMessageSubscription, type PublishedMessage } from './messages/message-correlator.js';
 export { MESSAGE_STREAM_PREFIX, type MessagePublishedData } from './messages/message-streams.js';
+export { MESSAGES_GROUP_ID, MessageTopicConsumer, type MessageTopicOutcome } from './messages/message-topic.consumer.js';
 export { SignalBroadcaster, type BroadcastedSignal, type OpenSignalSubscription } from './signals/signal-broadcaster.js';
 export { SIGNAL_STREAM_PREFIX } from './signals/signal-streams.js';
 export { KeyedMutex } from './keyed-mutex.js';

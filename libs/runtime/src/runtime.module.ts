@@ -28,6 +28,7 @@ import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options.js';
 import { TimerScheduler } from './timer-scheduler.js';
 import { CallActivityCoordinator } from './call-activities/call-activity-coordinator.js';
 import { MessageCorrelator } from './messages/message-correlator.js';
+import { MessageTopicConsumer } from './messages/message-topic.consumer.js';
 import { SignalBroadcaster } from './signals/signal-broadcaster.js';
 
 /**
@@ -48,6 +49,7 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
     TimerScheduler,
     CallActivityCoordinator,
     MessageCorrelator,
+    MessageTopicConsumer,
     SignalBroadcaster,
     StartProcessInstanceHandler,
     CompleteJobHandler,
@@ -64,7 +66,7 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
     GetUserTaskHandler,
     ListIncidentsHandler,
   ],
-  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, CallActivityCoordinator, MessageCorrelator, SignalBroadcaster],
+  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, CallActivityCoordinator, MessageCorrelator, MessageTopicConsumer, SignalBroadcaster],
 })
 export class RuntimeModule {
   /** The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider). */

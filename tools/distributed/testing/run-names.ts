@@ -17,5 +17,6 @@ export function runTopics(run: string): { readonly [K in keyof typeof TOPICS]: s
     runtimeCommandResults: runTopicName(run, TOPICS.runtimeCommandResults),
     deployments: runTopicName(run, TOPICS.deployments),
     deadLetter: runTopicName(run, TOPICS.deadLetter),
+    messages: runTopicName(run, TOPICS.messages),
   };
 }

@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses, ProblemError, ProblemType } from '@trellis/platform';
-import { Duration } from 'luxon';
 
 import { MessageCorrelator, type PublishedMessage } from '../messages/message-correlator.js';
+import { timeToLiveMs } from '../messages/time-to-live.js';
 import type { ProcessInstanceView } from '../runtime.views.js';
 import { CorrelateMessageDto, PublishedMessageDto, PublishMessageDto } from './messages.dto.js';
 import { ProcessInstanceDto } from './runtime-views.dto.js';
@@ -27,7 +27,7 @@ export class MessagesController {
       name: body.name,
       correlationKey: body.correlationKey,
       ...(body.variables === undefined ? {} : { variables: body.variables }),
-      timeToLiveMs: timeToLiveMs(body.timeToLive),
+      timeToLiveMs: validTimeToLive(body.timeToLive),
       ...(body.messageId === undefined ? {} : { messageId: body.messageId }),
     });
   }
@@ -47,13 +47,9 @@ export class MessagesController {
 }
 
 /** Milliseconds, or an ISO 8601 duration (`PT10M`); anything else is a 400 naming the field. */
-function timeToLiveMs(value: unknown): number {
-  if (value === undefined || value === null) return 0;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  if (typeof value === 'string') {
-    const duration = Duration.fromISO(value.trim());
-    if (duration.isValid && duration.as('milliseconds') >= 0) return Math.round(duration.as('milliseconds'));
-  }
+function validTimeToLive(value: unknown): number {
+  const ms = timeToLiveMs(value);
+  if (ms !== undefined) return ms;
   throw new ProblemError({
     type: ProblemType.validation,
     title: 'Invalid request',
