@@ -1,14 +1,17 @@
 // Messages over the API: Camunda 8 publish (at once, buffered with a time to live, idempotent by message id) and
-// Camunda 7 correlation, on the standalone app; the buffer survives a restart on the embedded store.
+// Camunda 7 correlation, on the standalone app; the buffer survives a restart on the embedded store; two servers on
+// one Postgres event store correlate a buffered message once per instance and refuse a repeated message id once.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { INestApplication } from '@nestjs/common';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { ManualClock } from '@trellis/platform';
-import { MessageCorrelator } from '@trellis/runtime';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { EventStore } from '@trellis/event-store';
+import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
+import { EVENT_STORE, ManualClock } from '@trellis/platform';
+import { MessageCorrelator, processInstanceStream, RuntimeProjection } from '@trellis/runtime';
 import request from 'supertest';
 
 import { createStandaloneApp } from './create-standalone-app.js';
@@ -185,6 +188,59 @@ describe('buffered messages across a restart (embedded store)', () => {
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('messages with two servers on one Postgres event store', () => {
+  const schema = uniqueSchema('message_replicas');
+  beforeAll(async () => {
+    await requirePostgres();
+  });
+  afterAll(async () => {
+    await dropSchema(schema);
+  });
+
+  it('both servers see a buffered message meet a new subscription: the instance takes it once', async () => {
+    const clock = new ManualClock(T0);
+    const open = (): Promise<INestApplication> =>
+      createStandaloneApp({ env: { TRELLIS_EVENT_STORE: 'postgres', TRELLIS_POSTGRES_URL: postgresUrl, TRELLIS_EVENT_STORE_SCHEMA: schema }, clock, logger: false });
+    const one = await open();
+    const two = await open();
+    try {
+      const [projectionOne, projectionTwo] = [one.get(RuntimeProjection), two.get(RuntimeProjection)];
+      const synced = async () => {
+        await projectionOne.waitForPosition(projectionTwo.position);
+        await projectionTwo.waitForPosition(projectionOne.position);
+        await Promise.all([one.get(MessageCorrelator).idle(), two.get(MessageCorrelator).idle()]);
+        await projectionOne.waitForPosition(projectionTwo.position);
+        await projectionTwo.waitForPosition(projectionOne.position);
+      };
+      await deploy(one, ['order-messages.bpmn', exampleBpmn]).expect(201);
+
+      // One message id published on both servers at once: one buffers it, the other is refused.
+      const message = { name: 'address-changed', correlationKey: 'P-1', timeToLive: 'PT1H', messageId: 'address-1', variables: { address: 'Elm St 1' } };
+      const statuses = await Promise.all([one, two].map(async (app) => (await request(app.getHttpServer()).post('/api/messages').send(message)).status));
+      expect(statuses.sort()).toEqual([200, 409]);
+      await synced();
+      expect(two.get(MessageCorrelator).bufferedMessages()).toHaveLength(1);
+
+      // The instance reaches the packing, whose non-interrupting boundary event keeps its subscription open: both
+      // servers see it open and both send the buffered message; the instance takes it once.
+      const id = await startOrder(request(one.getHttpServer()), 'P-1');
+      await synced();
+      await request(two.getHttpServer()).post('/api/messages').send({ name: 'payment-received', correlationKey: 'P-1' }).expect(200);
+      await synced();
+      const store = one.get<EventStore>(EVENT_STORE);
+      const correlated = (await store.readStream(processInstanceStream(id))).filter((event) => event.type === 'MessageCorrelated');
+      expect(correlated.map((event) => (event.data as { messageName: string }).messageName)).toEqual(['payment-received', 'address-changed']);
+      for (const app of [one, two]) {
+        const view = (await request(app.getHttpServer()).get(`/api/process-instances/${id}`).expect(200)).body;
+        expect(view.variables).toEqual({ orderId: 'P-1', address: 'Elm St 1' });
+        expect((view.activeElementInstances as { elementId: string }[]).map((element) => element.elementId)).toEqual(['pack-order']);
+      }
+    } finally {
+      await Promise.all([one.close(), two.close()]);
     }
   });
 });
