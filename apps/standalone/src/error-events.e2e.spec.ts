@@ -248,4 +248,40 @@ ${content}
     await settled();
     expect((await instance(orderId)).state).toBe('COMPLETED');
   });
+
+  it('an error passed up while no runtime carried it on reaches the call activity once the server is restarted', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'trellis-child-error-'));
+    const open = (): Promise<INestApplication> => createStandaloneApp({ eventStore: 'embedded', dataDir, logger: false });
+    try {
+      let orderId: string;
+      let childId: string;
+      const first = await open();
+      try {
+        const before = request(first.getHttpServer());
+        await deploy(first, ['order.bpmn', orderBpmn], ['charging.bpmn', chargingBpmn]).expect(201);
+        orderId = (await before.post('/api/process-instances').send({ processId: 'order' }).expect(201)).body.id;
+        await first.get(CallActivityCoordinator).idle();
+        const [job] = (await before.get('/api/jobs').query({ type: 'charge' }).expect(200)).body;
+        childId = job.processInstanceId;
+        // The coordinator stops, as when the server goes down right after the child took the error.
+        await first.get(CallActivityCoordinator).onModuleDestroy();
+        await before.post(`/api/jobs/${job.id}/error`).send({ errorCode: 'NOT_FOUND' }).expect(200);
+        expect(activeElements((await before.get(`/api/process-instances/${orderId}`).expect(200)).body)).toEqual(['charge-customer']);
+      } finally {
+        await first.close();
+      }
+
+      const second = await open();
+      try {
+        const after = request(second.getHttpServer());
+        await second.get(CallActivityCoordinator).idle();
+        expect(activeElements((await after.get(`/api/process-instances/${orderId}`).expect(200)).body)).toEqual(['register-customer']);
+        expect((await after.get(`/api/process-instances/${childId}`).expect(200)).body.state).toBe('TERMINATED');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -43,10 +43,14 @@ export const applyElementActivated = (draft: Draft, { data }: ElementActivated):
 export const applyElementCompleting = (draft: Draft, { data }: ElementCompleting): void => moveTo(draft, data.elementInstanceId, 'completing');
 export const applyElementTerminating = (draft: Draft, { data }: ElementTerminating): void => moveTo(draft, data.elementInstanceId, 'terminating');
 
-/** An ended element instance leaves the state with its local variables and the join tokens of its scope. */
+/**
+ * An ended element instance leaves the state with its local variables, the join tokens of its scope, and an error it
+ * passed to the caller (a thrower terminated meanwhile waits for no answer).
+ */
 function remove(draft: Draft, elementInstanceId: string): void {
   delete draft.elementInstances[elementInstanceId];
   delete draft.variables[elementInstanceId];
+  delete draft.errorsThrownToCaller[elementInstanceId];
   const prefix = `${elementInstanceId}/`;
   for (const key of Object.keys(draft.joinTokens)) {
     if (key.startsWith(prefix)) delete draft.joinTokens[key];

@@ -325,6 +325,16 @@ describe('error thrown in a called process', () => {
     expect(failing.incident('fail')).toMatchObject({ type: 'UNHANDLED_ERROR_EVENT' });
     expect(child.incidents()).toEqual([]);
   });
+
+  it('a thrower terminated while it waits for the answer waits no more (its instance was canceled, say)', async () => {
+    const { child } = await called();
+    const job = child.job('charge');
+    child.send({ type: 'ThrowError', jobId: job.id, errorCode: 'CARD_DECLINED' });
+    const thrower = child.instance('charge').id;
+    child.send({ type: 'CancelProcessInstance', byParent: true });
+    expect(child.state.errorsThrownToCaller).toEqual({});
+    expect(child.eventsOf('ElementTerminated').map((event) => event.data.elementInstanceId)).toContain(thrower);
+  });
 });
 
 describe('escalation', () => {
