@@ -1,6 +1,7 @@
 // Signals over the API and from throw events, on the standalone app with examples/signal-broadcast.bpmn: one broadcast
 // reaches every waiting instance of every process; a subscription waiting across a restart of the embedded store gets
-// a signal broadcast after it, and a broadcast recorded but not delivered before a restart is delivered after it.
+// a signal broadcast after it, and a broadcast recorded but not delivered before a restart is delivered after it; with
+// two servers on one Postgres store, both deliver a thrown signal and a non-interrupting boundary event runs once.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { INestApplication } from '@nestjs/common';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { EventStore } from '@trellis/event-store';
+import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
 import { EVENT_STORE } from '@trellis/platform';
-import { SignalBroadcaster } from '@trellis/runtime';
+import { processInstanceStream, RuntimeProjection, SignalBroadcaster } from '@trellis/runtime';
 import request from 'supertest';
 
 import { createStandaloneApp } from './create-standalone-app.js';
@@ -154,6 +156,57 @@ describe('signals across a restart (embedded store)', () => {
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** start → announce (signal throw event `maintenance-announced`) → end */
+const announceBpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="announce-definitions" targetNamespace="http://example.org/announce">
+  <bpmn:signal id="maintenance" name="maintenance-announced" />
+  <bpmn:process id="announce-maintenance" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="announce" />
+    <bpmn:intermediateThrowEvent id="announce"><bpmn:signalEventDefinition signalRef="maintenance" /></bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="announce" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+describe('signals with two servers on one Postgres event store', () => {
+  const schema = uniqueSchema('signal_replicas');
+  beforeAll(async () => {
+    await requirePostgres();
+  });
+  afterAll(async () => {
+    await dropSchema(schema);
+  });
+
+  it('both servers deliver a thrown signal; the non-interrupting boundary event runs once per signal', async () => {
+    const open = (): Promise<INestApplication> =>
+      createStandaloneApp({ env: { TRELLIS_EVENT_STORE: 'postgres', TRELLIS_POSTGRES_URL: postgresUrl, TRELLIS_EVENT_STORE_SCHEMA: schema }, logger: false });
+    const one = await open();
+    const two = await open();
+    try {
+      await deploy(one, ['signal-broadcast.bpmn', exampleBpmn], ['announce.bpmn', announceBpmn]).expect(201);
+      const line = await start(request(one.getHttpServer()), 'production-line');
+      const [projectionOne, projectionTwo] = [one.get(RuntimeProjection), two.get(RuntimeProjection)];
+      await projectionTwo.waitForPosition(projectionOne.position);
+      expect(two.get(SignalBroadcaster).openSubscriptions('maintenance-announced')).toHaveLength(1);
+
+      for (let round = 0; round < 2; round++) {
+        await start(request(two.getHttpServer()), 'announce-maintenance');
+        await projectionOne.waitForPosition(projectionTwo.position);
+        await Promise.all([one.get(SignalBroadcaster).idle(), two.get(SignalBroadcaster).idle()]);
+        await projectionOne.waitForPosition(projectionTwo.position);
+        await projectionTwo.waitForPosition(projectionOne.position);
+      }
+
+      const types = (await one.get<EventStore>(EVENT_STORE).readStream(processInstanceStream(line))).map((event) => event.type);
+      expect(types.filter((type) => type === 'SignalReceived')).toHaveLength(2);
+      for (const app of [one, two]) expect(await active(request(app.getHttpServer()), line)).toEqual(['plan-maintenance', 'plan-maintenance', 'run-line']);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
     }
   });
 });
