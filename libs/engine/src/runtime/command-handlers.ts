@@ -16,6 +16,7 @@ import type {
   FailCallActivity,
 } from './process-instance-commands.js';
 import { childResult, requestChild } from './behaviors/call-activity.behavior.js';
+import { eventBasedGatewayEventOccurred } from './behaviors/event-based-gateway.behavior.js';
 import { catchEventOccurred, isCatchEventNode } from './catch-events.js';
 import { rearmTimer } from './timers/timer-subscription.js';
 import { handleReturnUncaughtError, handleThrowChildError, handleThrowError } from './throw-events.js';
@@ -325,7 +326,10 @@ function correlateMessage(run: DecisionRun, command: CorrelateMessage): Failure 
       variables,
     },
   });
-  if (node.kind === 'receiveTask') {
+  if (node.kind === 'receiveTask' && owner.elementId !== node.id) {
+    // An event-based gateway waited for the receive task's message among other events: the first to occur wins.
+    eventBasedGatewayEventOccurred(run, owner, node, variables);
+  } else if (node.kind === 'receiveTask') {
     run.setCompletionVariables(owner, node, variables);
     run.complete(owner);
   } else {

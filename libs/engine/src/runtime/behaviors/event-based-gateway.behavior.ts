@@ -1,9 +1,10 @@
-import type { EventBasedGatewayNode, IntermediateCatchEventNode } from '../../model/executable-model.js';
+import type { EventBasedGatewayNode, FlowNode, IntermediateCatchEventNode, ReceiveTaskNode } from '../../model/executable-model.js';
 import type { JsonObject } from '../../model/json.js';
 import { ok } from '../../result.js';
 import { isCatchEventNode, openCatchSubscription } from '../catch-events.js';
 import type { DecisionRun } from '../decision-run.js';
 import { DecisionBug, type Outcome } from '../element-lifecycle.js';
+import { openMessageSubscription } from '../messages/message-subscription.js';
 import type { ElementInstance } from '../process-instance-state.js';
 import type { ElementBehavior } from './element-behavior.js';
 
@@ -47,9 +48,11 @@ export const eventBasedGatewayBehavior: ElementBehavior<EventBasedGatewayNode> =
   onActivate(run, instance, node) {
     for (const flowId of node.outgoing) {
       const target = run.node(run.flow(flowId).targetId);
-      // The compiler lets only catch events that wait for something follow an event-based gateway.
-      if (!isCatchEventNode(target)) throw new DecisionBug(`Event-based gateway '${node.id}' leads to '${target.id}', which waits for no event`);
-      const opened = openCatchSubscription(run, instance, target);
+      // The compiler lets only catch events that wait for something, and receive tasks, follow an event-based gateway.
+      let opened: Outcome;
+      if (target.kind === 'receiveTask') opened = openMessageSubscription(run, instance, target.id, target.message);
+      else if (isCatchEventNode(target)) opened = openCatchSubscription(run, instance, target);
+      else throw new DecisionBug(`Event-based gateway '${node.id}' leads to '${target.id}', which waits for no event`);
       if (opened !== undefined) return opened;
     }
     run.activated(instance);
@@ -71,7 +74,12 @@ export const eventBasedGatewayBehavior: ElementBehavior<EventBasedGatewayNode> =
  * The event of `node` occurred while `gateway` (an event-based gateway's instance, which owns the subscription)
  * waited for it: the gateway completes by the flow to `node`. Its other subscriptions close as it leaves.
  */
-export function eventBasedGatewayEventOccurred(run: DecisionRun, gateway: ElementInstance, node: IntermediateCatchEventNode, variables?: JsonObject): void {
+export function eventBasedGatewayEventOccurred(
+  run: DecisionRun,
+  gateway: ElementInstance,
+  node: IntermediateCatchEventNode | ReceiveTaskNode,
+  variables?: JsonObject,
+): void {
   const gatewayNode = run.node(gateway.elementId);
   const flowId = gatewayNode.outgoing.find((id) => run.flow(id).targetId === node.id);
   if (gatewayNode.kind !== 'eventBasedGateway' || flowId === undefined) {
@@ -81,17 +89,17 @@ export function eventBasedGatewayEventOccurred(run: DecisionRun, gateway: Elemen
   run.complete(gateway);
 }
 
-/** A catch event after an event-based gateway (the compiler allows it no other incoming flow). */
-export function followsEventBasedGateway(run: DecisionRun, node: IntermediateCatchEventNode): boolean {
+/** A catch event or receive task after an event-based gateway (the compiler allows it no other incoming flow). */
+export function followsEventBasedGateway(run: DecisionRun, node: FlowNode): boolean {
   return node.incoming.length === 1 && run.node(run.flow(node.incoming[0]).sourceId).kind === 'eventBasedGateway';
 }
 
 /**
- * A catch event entered from its event-based gateway: its event has occurred, so it completes at once with the
- * event's variables. They are handed over within the decision that saw the event; should the catch event's input
+ * A catch event or receive task entered from its event-based gateway: its event has occurred, so it completes at once
+ * with the event's variables. They are handed over within the decision that saw the event; should the catch event's input
  * mappings raise an incident, the event's variables are not applied when it is resolved (the event is not kept).
  */
-export function completeAfterEventBasedGateway(run: DecisionRun, instance: ElementInstance, node: IntermediateCatchEventNode): Outcome {
+export function completeAfterEventBasedGateway(run: DecisionRun, instance: ElementInstance, node: FlowNode): Outcome {
   const entering = decisionsOf(run).entering;
   const key = enteringKey(instance.flowScopeInstanceId, node.id);
   const variables = entering.get(key);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { compile } from '../../compiler/compile.js';
-import { bpmnProcess, compiledProcess } from '../../testing/bpmn.js';
+import { bpmnProcess, compiledProcess, definitions } from '../../testing/bpmn.js';
 import { scenario, START_TIME } from '../../testing/decider-spec.js';
 
 const at = (offsetMs: number): string => new Date(Date.parse(START_TIME) + offsetMs).toISOString();
@@ -119,6 +119,63 @@ describe('event-based gateway', () => {
     expect(run.completed().filter((id) => id === 'tick')).toHaveLength(2);
     expect(run.timers().map(({ elementId }) => elementId)).toEqual(['tick', 'stop']);
     expect(run.active()).toEqual(['wait']);
+  });
+});
+
+describe('event-based gateway before a receive task', () => {
+  /** start → wait → receive-answer (receive task, message `answer` keyed by ticket) → answered; or → expired (timer PT1H) → closed */
+  const withReceiveTask = (receiveTask = '<bpmn:receiveTask id="receive-answer" messageRef="answer" />') =>
+    definitions(`
+  <bpmn:message id="answer" name="answer"><bpmn:extensionElements><zeebe:subscription correlationKey="=ticket" /></bpmn:extensionElements></bpmn:message>
+  <bpmn:process id="process" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+    <bpmn:eventBasedGateway id="wait" />
+    <bpmn:sequenceFlow id="to-receive" sourceRef="wait" targetRef="receive-answer" />
+    <bpmn:sequenceFlow id="to-expired" sourceRef="wait" targetRef="expired" />
+    ${receiveTask}
+    <bpmn:sequenceFlow id="f2" sourceRef="receive-answer" targetRef="answered" />
+    <bpmn:userTask id="answered" />
+    <bpmn:intermediateCatchEvent id="expired">${timer('PT1H')}</bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="expired" targetRef="closed" />
+    <bpmn:endEvent id="closed" />
+  </bpmn:process>`);
+
+  it("the receive task's message wins: the task is entered and completes at once with the message's variables", async () => {
+    const run = scenario(await compiledProcess(withReceiveTask())).start({ ticket: 'T-1' });
+    const gateway = run.instance('wait').id;
+    const [subscription] = Object.values(run.state.messageSubscriptions ?? {});
+    expect(subscription).toMatchObject({ elementId: 'receive-answer', elementInstanceId: gateway, messageName: 'answer', correlationKey: 'T-1' });
+    const expiry = run.timer('expired').id;
+
+    run.send({ type: 'CorrelateMessage', subscriptionId: subscription.id, variables: { text: 'solved' } });
+    expect(run.lastEvents).toContainEqual({ type: 'TimerCanceled', data: { timerId: expiry } });
+    expect(run.completed()).toEqual(['start', 'wait', 'receive-answer']);
+    expect(run.active()).toEqual(['answered']);
+    expect(run.variables).toEqual({ ticket: 'T-1', text: 'solved' });
+    // No second subscription was opened by the receive task itself.
+    expect(run.eventsOf('MessageSubscriptionOpened')).toHaveLength(1);
+  });
+
+  it('the timer wins: the receive task is never entered and its subscription closes', async () => {
+    const run = scenario(await compiledProcess(withReceiveTask())).start({ ticket: 'T-2' });
+    const [subscription] = Object.values(run.state.messageSubscriptions ?? {});
+    run.triggerTimer('expired');
+    expect(run.completed()).toEqual(['start', 'wait', 'expired', 'closed']);
+    expect(run.state.status).toBe('completed');
+    expect(run.eventsOf('MessageSubscriptionClosed')).toEqual([{ type: 'MessageSubscriptionClosed', data: { subscriptionId: subscription.id } }]);
+    expect(Object.values(run.state.messageSubscriptions ?? {})).toEqual([]);
+  });
+
+  it('refuses a receive task with a loop or boundary events after the gateway', async () => {
+    const compiled = await compile(
+      withReceiveTask(`<bpmn:receiveTask id="receive-answer" messageRef="answer">
+        <bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>
+      </bpmn:receiveTask>`),
+    );
+    expect(compiled.ok ? [] : compiled.error).toEqual([
+      expect.objectContaining({ code: 'INVALID_ATTRIBUTE', elementId: 'receive-answer', field: 'loopCharacteristics', message: expect.stringContaining('completes as soon as it is entered') }),
+    ]);
   });
 });
 

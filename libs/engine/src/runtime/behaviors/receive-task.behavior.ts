@@ -1,6 +1,7 @@
 import type { ReceiveTaskNode } from '../../model/executable-model.js';
 import { openMessageSubscription } from '../messages/message-subscription.js';
 import type { ElementBehavior } from './element-behavior.js';
+import { completeAfterEventBasedGateway, followsEventBasedGateway } from './event-based-gateway.behavior.js';
 
 /**
  * Receive task: activated, it waits for its message (its own subscription, as an intermediate message catch event),
@@ -9,6 +10,8 @@ import type { ElementBehavior } from './element-behavior.js';
  */
 export const receiveTaskBehavior: ElementBehavior<ReceiveTaskNode> = {
   onActivate(run, instance, node) {
+    // After an event-based gateway its message has already come: the gateway waited for it.
+    if (followsEventBasedGateway(run, node)) return completeAfterEventBasedGateway(run, instance, node);
     const opened = openMessageSubscription(run, instance, node.id, node.message);
     if (opened !== undefined) return opened;
     run.activated(instance);
