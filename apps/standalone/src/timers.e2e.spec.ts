@@ -38,6 +38,30 @@ const waitBpmn = (processId: string, timer: string): string => `<?xml version="1
 const untilDeadlineBpmn = waitBpmn('until-deadline', '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">=date and time(deadline)</bpmn:timeDate>');
 const anHourBpmn = waitBpmn('wait-an-hour', '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration>');
 
+/** Started every hour by its timer start event `hourly`, and at `manual` over the API: check (user task) → end. */
+const hourlyBpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="hourly-definitions" targetNamespace="http://example.org/test">
+  <bpmn:process id="hourly-check" isExecutable="true">
+    <bpmn:startEvent id="hourly">
+      <bpmn:timerEventDefinition><bpmn:timeCycle xsi:type="bpmn:tFormalExpression">R/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="to-check" sourceRef="hourly" targetRef="check" />
+    <bpmn:userTask id="check"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="to-end" sourceRef="check" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+interface InstanceView {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly activeElementInstances: readonly ElementView[];
+}
+
+const hourlyInstances = async (app: INestApplication): Promise<InstanceView[]> =>
+  (await request(app.getHttpServer()).get('/api/process-instances').query({ processId: 'hourly-check' }).expect(200)).body.items;
+
 interface ElementView {
   readonly elementId: string;
 }
@@ -132,6 +156,32 @@ describe('timers over the API (memory store, test clock)', () => {
   });
 });
 
+describe('timer start events over the API (memory store, test clock)', () => {
+  it('starts an instance every hour from the deployment, and refuses a start over the API without a none start event', async () => {
+    const clock = new ManualClock(T0);
+    const app = await memoryApp({ clock });
+    try {
+      const http = request(app.getHttpServer());
+      await deploy(app, ['hourly-check.bpmn', hourlyBpmn]).expect(201);
+      const refused = await http.post('/api/process-instances').send({ processId: 'hourly-check' }).expect(400);
+      expect(refused.body.detail).toBe("Process 'hourly-check' has no none start event to start at");
+
+      clock.advance(HOUR - 1);
+      await app.get(TimerScheduler).fireDue();
+      expect(await hourlyInstances(app)).toEqual([]);
+      clock.advance(1);
+      await app.get(TimerScheduler).fireDue();
+      clock.advance(HOUR);
+      await app.get(TimerScheduler).fireDue();
+      const started = await hourlyInstances(app);
+      expect(started.map((instance) => instance.startedAt)).toEqual([at(HOUR), at(2 * HOUR)]);
+      for (const instance of started) expect(activeElements(instance)).toEqual(['check']);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('timers across a restart (embedded store)', () => {
   let dataDir: string;
   beforeAll(async () => {
@@ -147,7 +197,7 @@ describe('timers across a restart (embedded store)', () => {
     const first = await open();
     let id: string;
     try {
-      await deploy(first, ['wait-an-hour.bpmn', anHourBpmn]).expect(201);
+      await deploy(first, ['wait-an-hour.bpmn', anHourBpmn], ['hourly-check.bpmn', hourlyBpmn]).expect(201);
       const started = await request(first.getHttpServer()).post('/api/process-instances').send({ processId: 'wait-an-hour' }).expect(201);
       id = started.body.id;
       expect(started.body.timers).toEqual([expect.objectContaining({ elementId: 'wait', dueAt: at(HOUR) })]);
@@ -164,6 +214,9 @@ describe('timers across a restart (embedded store)', () => {
       const instance = (await request(second.getHttpServer()).get(`/api/process-instances/${id}`).expect(200)).body;
       expect(activeElements(instance)).toEqual(['review-it']);
       expect(instance.timers).toEqual([]);
+      // The hourly start missed 09:00, 10:00 and 11:00: one instance, for 11:00; the next is due at 12:00.
+      expect((await hourlyInstances(second)).map((started) => started.startedAt)).toEqual([at(3 * HOUR)]);
+      expect(second.get(TimerScheduler).startedByTimers).toBe(1);
     } finally {
       await second.close();
     }
@@ -215,6 +268,23 @@ describe('timers with two servers on one Postgres event store', () => {
         }
       }
       expect(one.get(TimerScheduler).fired + two.get(TimerScheduler).fired).toBe(4);
+
+      // A timer start event: each hour's instance is started once, whichever server starts it.
+      await deploy(two, ['hourly-check.bpmn', hourlyBpmn]).expect(201);
+      await projectionOne.waitForPosition(projectionTwo.position);
+      for (let hour = 1; hour <= 2; hour++) {
+        clock.advance(HOUR);
+        await Promise.all([one.get(TimerScheduler).fireDue(), two.get(TimerScheduler).fireDue()]);
+        await projectionOne.waitForPosition(projectionTwo.position);
+        await projectionTwo.waitForPosition(projectionOne.position);
+      }
+      const hourly = await hourlyInstances(one);
+      expect(hourly.map((instance) => instance.startedAt)).toEqual([at(3 * HOUR), at(4 * HOUR)]);
+      expect((await hourlyInstances(two)).map((instance) => instance.id)).toEqual(hourly.map((instance) => instance.id));
+      for (const { id } of hourly) {
+        expect((await store.readStream(processInstanceStream(id))).filter((event) => event.type === 'ProcessInstanceCreated')).toHaveLength(1);
+      }
+      expect(one.get(TimerScheduler).startedByTimers + two.get(TimerScheduler).startedByTimers).toBe(2);
     } finally {
       await Promise.all([one.close(), two.close()]);
     }

@@ -183,6 +183,11 @@ export class DefinitionRegistry implements OnModuleInit {
     return this.definitions.get(id)?.xml;
   }
 
+  /** When the deployment that introduced a process definition was made (where its timer start events count from). */
+  deployedAt(id: string): string | undefined {
+    return this.definitions.get(id)?.deployedAt;
+  }
+
   latest(processId: string): ProcessDefinition | undefined {
     return this.latestByProcessId.get(processId)?.definition;
   }

@@ -13,3 +13,12 @@ export type * from './runtime/process-instance-state.js';
 export type * from './runtime/decision.js';
 export { decide, decideWithState, type Decided } from './runtime/decide.js';
 export { evolve, replay, initialProcessInstanceState } from './runtime/evolve.js';
+export {
+  firstTimerStart,
+  latestDueTimerStart,
+  nextTimerStart,
+  timerStartEvents,
+  type TimerCycle,
+  type TimerSchedule,
+  type TimerStartEvent,
+} from './runtime/timers/timer-start.js';

@@ -62,6 +62,11 @@ export interface ExecuteOptions {
    * that the same command delivered again is recognised and answered without deciding it twice.
    */
   readonly commandId?: string;
+  /**
+   * More metadata for the events the command appends (a timer start's due time, say): what the runtime's views need to
+   * know of how the command came about, which the engine's events do not say.
+   */
+  readonly metadata?: Readonly<Record<string, JsonValue>>;
 }
 
 const noInstance: LoadedProcessInstance = {
@@ -117,10 +122,15 @@ export class ProcessInstanceRepository {
    * `duplicate` and gives the revision the command produced the first time.
    */
   execute(processInstanceId: string, command: ProcessInstanceCommand, options: ExecuteOptions = {}): Promise<CommandOutcome> {
-    return this.mutex.runExclusive(processInstanceId, () => this.decideAndAppend(processInstanceId, command, options.commandId));
+    return this.mutex.runExclusive(processInstanceId, () => this.decideAndAppend(processInstanceId, command, options.commandId, options.metadata));
   }
 
-  private async decideAndAppend(processInstanceId: string, command: ProcessInstanceCommand, commandId: string | undefined): Promise<CommandOutcome> {
+  private async decideAndAppend(
+    processInstanceId: string,
+    command: ProcessInstanceCommand,
+    commandId: string | undefined,
+    extraMetadata: ExecuteOptions['metadata'],
+  ): Promise<CommandOutcome> {
     const creates = command.type === 'CreateProcessInstance';
     for (let attempt = 1; ; attempt++) {
       // A new instance's stream is new: no read needed (a start sent again finds the stream there when appending).
@@ -157,6 +167,7 @@ export class ProcessInstanceRepository {
       if (events.length === 0) return { state: loaded.state, events, position: undefined, revision: loaded.revision, duplicate: false };
 
       const metadata = {
+        ...extraMetadata,
         schemaVersion: PROCESS_INSTANCE_EVENT_SCHEMA_VERSION,
         processInstanceId,
         processDefinitionId,

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { DEPLOYMENTS_STREAM } from '@trellis/deployment';
 import { EVENT_STORE } from '@trellis/platform';
 import {
   evolve,
@@ -76,6 +77,20 @@ export interface WaitingTimer {
 
 export type ProcessInstanceEventObserver = (processInstanceId: string, event: ProcessInstanceEvent, state: ProcessInstanceState, position: number) => void;
 
+/**
+ * The latest occurrence of a timer start event that started an instance (from the metadata of its
+ * `ProcessInstanceCreated`): where the timer scheduler goes on from.
+ */
+export interface TimerStartRecord {
+  readonly processDefinitionId: string;
+  readonly startEventId: string;
+  readonly dueAt: string;
+  readonly cycle?: { readonly remaining: number | null; readonly interval?: string; readonly cron?: string };
+}
+
+/** The metadata key under which the timer scheduler records the occurrence a timer start event started an instance for. */
+export const TIMER_START_METADATA = 'timerStart';
+
 const CATCH_UP_PAGE = 5_000;
 const DEFAULT_LIMIT = 100;
 
@@ -99,6 +114,10 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
   /** Every waiting timer of every instance, by timer id: what the timer scheduler fires (rebuilt with the rest at startup). */
   private readonly waitingTimerIndex = new Map<string, WaitingTimer>();
   private readonly timerListeners = new Set<(timer: WaitingTimer) => void>();
+  /** The latest started occurrence of each timer start event, by process definition id and start event id. */
+  private readonly timerStarts = new Map<string, TimerStartRecord>();
+  /** Told when a deployment or a timer start's instance is seen: what timer starts are due next may have changed. */
+  private readonly timerStartListeners = new Set<() => void>();
   /** Told of every process-instance event as it is applied (live events only, not the catch-up at startup). */
   private readonly eventObservers = new Set<ProcessInstanceEventObserver>();
   /** Told of every event of the streams whose id starts with a prefix (other runtime state kept in streams: messages). */
@@ -161,6 +180,9 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
     try {
       if (recorded.streamId.startsWith(PROCESS_INSTANCE_STREAM_PREFIX)) {
         this.applyProcessInstanceEvent(recorded.streamId.slice(PROCESS_INSTANCE_STREAM_PREFIX.length), recorded);
+        if (recorded.type === 'ProcessInstanceCreated') this.recordTimerStart(recorded);
+      } else if (recorded.streamId === DEPLOYMENTS_STREAM) {
+        for (const listener of this.timerStartListeners) listener();
       }
       for (const { prefix, observer } of this.streamObservers) if (recorded.streamId.startsWith(prefix)) observer(recorded);
     } catch (error) {
@@ -327,6 +349,33 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
   }
 
   // Timers, for the timer scheduler.
+
+  /** The latest occurrence of a timer start event that started an instance; undefined: none yet. */
+  lastTimerStart(processDefinitionId: string, startEventId: string): TimerStartRecord | undefined {
+    return this.timerStarts.get(`${processDefinitionId}\n${startEventId}`);
+  }
+
+  /** Calls `listener` when a deployment or an instance started by a timer start event is seen; returns the unsubscribe function. */
+  onTimerStartsChanged(listener: () => void): () => void {
+    this.timerStartListeners.add(listener);
+    return () => this.timerStartListeners.delete(listener);
+  }
+
+  private recordTimerStart(recorded: RecordedEvent): void {
+    const metadata = recorded.metadata;
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return;
+    const timerStart = (metadata as Record<string, unknown>)[TIMER_START_METADATA];
+    const processDefinitionId = (metadata as Record<string, unknown>)['processDefinitionId'];
+    if (typeof timerStart !== 'object' || timerStart === null || typeof processDefinitionId !== 'string') return;
+    const { startEventId, dueAt, cycle } = timerStart as Partial<TimerStartRecord>;
+    if (typeof startEventId !== 'string' || typeof dueAt !== 'string') return;
+    const key = `${processDefinitionId}\n${startEventId}`;
+    const known = this.timerStarts.get(key);
+    if (known !== undefined && Date.parse(known.dueAt) >= Date.parse(dueAt)) return;
+    this.timerStarts.set(key, { processDefinitionId, startEventId, dueAt, ...(cycle === undefined ? {} : { cycle }) });
+    for (const listener of this.timerStartListeners) listener();
+  }
+
 
   /** Every timer of every live instance that has not fired yet. */
   waitingTimers(): WaitingTimer[] {

@@ -24,3 +24,16 @@ export const waitThenReviewBpmn = (duration = 'PT1H', processId = 'wait-then-rev
     <bpmn:endEvent id="end" />
   </bpmn:process>`,
   );
+
+/** A timer start event `tick` (the timer as given, e.g. `<bpmn:timeCycle>R/PT1H</bpmn:timeCycle>`) → check (user task) → end. */
+export const timerStartedBpmn = (timer: string, processId = 'timer-started'): string =>
+  definitions(
+    processId,
+    `  <bpmn:process id="${processId}" isExecutable="true">
+    <bpmn:startEvent id="tick"><bpmn:timerEventDefinition>${timer}</bpmn:timerEventDefinition></bpmn:startEvent>
+    <bpmn:sequenceFlow id="to-check" sourceRef="tick" targetRef="check" />
+    <bpmn:userTask id="check"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="to-end" sourceRef="check" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>`,
+  );

@@ -7,8 +7,8 @@ import { ProcessInstanceCommandRunner } from './commands/process-instance-comman
 import { ProcessInstanceRepository, processInstanceStream } from './process-instance.repository.js';
 import { RuntimeProjection } from './runtime.projection.js';
 import type { TimerSchedulerOptions } from './runtime.options.js';
-import { TimerScheduler } from './timer-scheduler.js';
-import { waitThenReviewBpmn } from './timer-models.fixture.js';
+import { TimerScheduler, timerStartInstanceId } from './timer-scheduler.js';
+import { timerStartedBpmn, waitThenReviewBpmn } from './timer-models.fixture.js';
 
 const MINUTE = 60_000;
 const stops: (() => Promise<void>)[] = [];
@@ -33,7 +33,7 @@ async function replica(store: EventStore, clock: Clock, timers: TimerSchedulerOp
   const repository = new ProcessInstanceRepository(store, registry, undefined, clock);
   const projection = new RuntimeProjection(store);
   await projection.start();
-  const scheduler = new TimerScheduler(projection, new ProcessInstanceCommandRunner(repository, projection), { timers }, clock);
+  const scheduler = new TimerScheduler(projection, new ProcessInstanceCommandRunner(repository, projection), registry, { timers }, clock);
   stops.push(() => projection.stop(), () => scheduler.stop());
   const start = async (id: string, processDefinitionId: string) => {
     const outcome = await repository.execute(id, { type: 'CreateProcessInstance', processInstanceId: id, processDefinitionId, version: 1 });
@@ -199,5 +199,123 @@ describe('TimerScheduler', () => {
     await scheduler.fireDue();
     expect(active('pi-1')).toEqual(['review-it']);
     expect(await eventTypes(store, 'pi-1', 'TimerTriggered')).toHaveLength(1);
+  });
+});
+
+const HOUR = 60 * MINUTE;
+const T0 = '2026-03-01T08:00:00.000Z';
+const at = (offsetMs: number): string => new Date(Date.parse(T0) + offsetMs).toISOString();
+const cycle = (text: string): string => `<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">${text}</bpmn:timeCycle>`;
+
+/** Deploys a timer-started process at the clock's time (where its timer starts count from). */
+async function deployAt(store: EventStore, clock: Clock, content: string): Promise<void> {
+  const registry = new DefinitionRegistry(store);
+  await registry.reload();
+  await new DeployResourcesHandler(store, registry, clock).execute(new DeployResourcesCommand([{ name: 'timer-started.bpmn', content }]));
+}
+
+describe('TimerScheduler: timer start events', () => {
+  const startedIds = (projection: RuntimeProjection): string[] =>
+    projection.processInstances({ processId: 'timer-started' }).items.map((instance) => instance.id);
+
+  it('starts an instance at each occurrence of a cycle, counted from the deployment, as many as the cycle says', async () => {
+    const store = new InMemoryEventStore();
+    const clock = new ManualClock(T0);
+    await deployAt(store, clock, timerStartedBpmn(cycle('R2/PT1H')));
+    const { projection, scheduler } = await replica(store, clock);
+    scheduler.start();
+
+    clock.advance(HOUR - 1);
+    await scheduler.fireDue();
+    expect(startedIds(projection)).toEqual([]);
+
+    clock.advance(1);
+    await scheduler.fireDue();
+    expect(startedIds(projection)).toEqual([timerStartInstanceId('timer-started:1', 'tick', at(HOUR))]);
+    const [first] = projection.processInstances({ processId: 'timer-started' }).items;
+    expect(first?.activeElementInstances.map((instance) => instance.elementId)).toEqual(['check']);
+    expect(first?.startedAt).toBe(at(HOUR));
+
+    clock.advance(5 * HOUR);
+    await scheduler.fireDue();
+    // R2: the second occurrence is the last one.
+    expect(startedIds(projection)).toEqual([timerStartInstanceId('timer-started:1', 'tick', at(HOUR)), timerStartInstanceId('timer-started:1', 'tick', at(2 * HOUR))]);
+    expect(scheduler.startedByTimers).toBe(2);
+  });
+
+  it('after a restart, starts one instance for the occurrences missed, then goes on with the cycle', async () => {
+    const store = new InMemoryEventStore();
+    const clock = new ManualClock(T0);
+    await deployAt(store, clock, timerStartedBpmn(cycle('R/PT1H')));
+    const before = await replica(store, clock);
+    clock.advance(HOUR);
+    await before.scheduler.fireDue();
+    expect(startedIds(before.projection)).toHaveLength(1);
+    await before.scheduler.stop();
+
+    // Down from 09:00 to 13:30: the occurrences of 10:00 to 13:00 start one instance, for 13:00.
+    clock.set(at(5 * HOUR + 30 * MINUTE));
+    const after = await replica(store, clock);
+    after.scheduler.start();
+    await after.scheduler.fireDue();
+    expect(startedIds(after.projection)).toEqual([timerStartInstanceId('timer-started:1', 'tick', at(HOUR)), timerStartInstanceId('timer-started:1', 'tick', at(5 * HOUR))]);
+
+    clock.advance(30 * MINUTE);
+    await after.scheduler.fireDue();
+    expect(startedIds(after.projection)).toHaveLength(3);
+    expect(startedIds(after.projection)[2]).toBe(timerStartInstanceId('timer-started:1', 'tick', at(6 * HOUR)));
+  });
+
+  it('starts each occurrence once when two replicas start it at the same time', async () => {
+    const store = new InMemoryEventStore();
+    const clock = new ManualClock(T0);
+    await deployAt(store, clock, timerStartedBpmn(cycle('R/PT1H')));
+    const one = await replica(store, clock);
+    const two = await replica(store, clock);
+    for (let hour = 1; hour <= 3; hour++) {
+      clock.advance(HOUR);
+      await Promise.all([one.scheduler.fireDue(), two.scheduler.fireDue()]);
+      await one.projection.waitForPosition(two.projection.position);
+      await two.projection.waitForPosition(one.projection.position);
+    }
+    expect(startedIds(one.projection)).toEqual([1, 2, 3].map((hour) => timerStartInstanceId('timer-started:1', 'tick', at(hour * HOUR))));
+    expect(startedIds(two.projection)).toEqual(startedIds(one.projection));
+    for (const id of startedIds(one.projection)) expect(await eventTypes(store, id, 'ProcessInstanceCreated')).toHaveLength(1);
+    expect(one.scheduler.startedByTimers + two.scheduler.startedByTimers).toBe(3);
+  });
+
+  it('follows the latest version: a new version replaces the timers of the one before', async () => {
+    const store = new InMemoryEventStore();
+    const clock = new ManualClock(T0);
+    await deployAt(store, clock, timerStartedBpmn(cycle('R/PT1H')));
+    const { projection, scheduler } = await replica(store, clock);
+    scheduler.start();
+    clock.advance(HOUR);
+    await scheduler.fireDue();
+
+    // Version 2 at 09:30, every 2 hours: version 1 starts nothing more, version 2 first at 11:30.
+    clock.advance(30 * MINUTE);
+    await deployAt(store, clock, timerStartedBpmn(cycle('R/PT2H')));
+    clock.advance(HOUR + 30 * MINUTE);
+    await scheduler.fireDue();
+    expect(projection.processInstances({ processId: 'timer-started' }).items.map((instance) => instance.processDefinitionId)).toEqual(['timer-started:1']);
+    clock.advance(30 * MINUTE);
+    await scheduler.fireDue();
+    expect(projection.processInstances({ processId: 'timer-started' }).items.map((instance) => [instance.processDefinitionId, instance.startedAt])).toEqual([
+      ['timer-started:1', at(HOUR)],
+      ['timer-started:2', at(3 * HOUR + 30 * MINUTE)],
+    ]);
+  });
+
+  it('starts once at a date, at once when the date has passed', async () => {
+    const store = new InMemoryEventStore();
+    const clock = new ManualClock(T0);
+    await deployAt(store, clock, timerStartedBpmn('<bpmn:timeDate xsi:type="bpmn:tFormalExpression">2026-01-01T00:00:00Z</bpmn:timeDate>'));
+    const { projection, scheduler } = await replica(store, clock);
+    scheduler.start();
+    await scheduler.fireDue();
+    clock.advance(24 * HOUR);
+    await scheduler.fireDue();
+    expect(startedIds(projection)).toEqual([timerStartInstanceId('timer-started:1', 'tick', '2026-01-01T00:00:00.000Z')]);
   });
 });

@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
+
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { DefinitionRegistry } from '@trellis/deployment';
+import { firstTimerStart, latestDueTimerStart, nextTimerStart, timerStartEvents, type TimerSchedule } from '@trellis/engine';
 import { CLOCK, type Clock, systemClock } from '@trellis/platform';
 
 import { ProcessInstanceCommandRunner } from './commands/process-instance-command.runner.js';
 import { ProcessInstanceCommandRejectedError, ProcessInstanceContendedError } from './process-instance-command-rejected.error.js';
-import { RuntimeProjection, type WaitingTimer } from './runtime.projection.js';
+import { RuntimeProjection, TIMER_START_METADATA, type WaitingTimer } from './runtime.projection.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions, type TimerSchedulerOptions } from './runtime.options.js';
 
 const defaults: Required<TimerSchedulerOptions> = {
@@ -13,6 +17,27 @@ const defaults: Required<TimerSchedulerOptions> = {
   retryBackoffMs: { initial: 200, max: 30_000 },
 };
 
+/** The next occurrence of a timer start event of the latest version of a process. */
+interface PlannedStart {
+  /** `processDefinitionId` and `startEventId`: one plan per timer start event. */
+  readonly key: string;
+  readonly processDefinitionId: string;
+  readonly version: number;
+  readonly startEventId: string;
+  readonly next: TimerSchedule;
+}
+
+/**
+ * The id of the instance a timer start event starts for one due time: the same on every replica, so that the second
+ * replica to start it finds the stream there (its create is answered as a duplicate) and an occurrence starts once.
+ */
+export function timerStartInstanceId(processDefinitionId: string, startEventId: string, dueAt: string): string {
+  const hex = createHash('sha256').update(`${processDefinitionId}\n${startEventId}\n${dueAt}`, 'utf8').digest('hex');
+  // UUID layout, version 8 (custom, name-based) and the RFC 4122 variant.
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 interface Retry {
   readonly attempts: number;
   /** `performance.now()` time before which the timer is not sent again: a back-off is wall time, whatever the clock says. */
@@ -21,14 +46,18 @@ interface Retry {
 
 /**
  * Fires due timers: sends `TriggerTimer` for every waiting timer (as the `RuntimeProjection` knows them: every timer of
- * the store, since the views fold every event at startup) whose due time has come by the injected `CLOCK`.
+ * the store, since the views fold every event at startup) whose due time has come by the injected `CLOCK`, and starts
+ * an instance at each due time of the timer start events of the latest version of every process.
  *
  * - It sleeps until the earliest due time (re-armed when an earlier timer is created), but never longer than
  *   `maxSleepMs`, so that a wall clock set forward is noticed; a `ManualClock` wakes it when it is moved.
- * - At startup it fires at once every timer that fell due while no scheduler ran.
+ * - At startup it fires at once every timer that fell due while no scheduler ran; a timer start event whose
+ *   occurrences fell due meanwhile starts one instance, for the latest of them, and its cycle goes on from there.
  * - Every replica runs one. A timer fires once all the same: the engine refuses `TriggerTimer` for a timer that is no
  *   longer waiting, and the append with the expected revision lets only one replica's decision through. That refusal
- *   (NOT_FOUND, INVALID_STATE: another replica fired it, or its element left meanwhile) is logged at debug.
+ *   (NOT_FOUND, INVALID_STATE: another replica fired it, or its element left meanwhile) is logged at debug. A timer
+ *   start's instance has an id made of its definition, start event and due time, so a second start of it finds the
+ *   stream there and is answered as a duplicate.
  * - Any other failure (the store away, an instance that kept changing) is tried again with a back-off, for as long as
  *   the timer waits: a timer is never dropped, only the views' `TimerTriggered`/`TimerCanceled` remove it.
  */
@@ -37,8 +66,15 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
   private readonly logger = new Logger(TimerScheduler.name);
   private readonly options: Required<TimerSchedulerOptions>;
   private readonly clock: Clock;
+  /** Back-offs by `timer:<timer id>` and `start:<plan key>`. */
   private readonly retries = new Map<string, Retry>();
   private readonly unsubscribes: (() => void)[] = [];
+  /** The timer starts' next occurrences; undefined: to be computed again (a deployment or a timer start was seen). */
+  private plan: PlannedStart[] | undefined;
+  /** The registry's revision the plan was computed at: a deployment applied since makes it stale. */
+  private planRevision: number | undefined;
+  /** Timer start events whose timer cannot be evaluated, already reported. */
+  private readonly reported = new Set<string>();
   private sleeper: NodeJS.Timeout | undefined;
   /** The clock time (ms) the sleeper wakes at: a timer due before it needs the sleeper set again. */
   private wakeAt: number | undefined;
@@ -47,10 +83,12 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
   private started = false;
   private stopped = false;
   private firedCount = 0;
+  private startedCount = 0;
 
   constructor(
     private readonly projection: RuntimeProjection,
     private readonly runner: ProcessInstanceCommandRunner,
+    private readonly registry: DefinitionRegistry,
     @Optional() @Inject(RUNTIME_OPTIONS) options?: Partial<RuntimeOptions>,
     @Optional() @Inject(CLOCK) clock?: Clock,
   ) {
@@ -61,6 +99,11 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
   /** Timers this scheduler fired since it started (a timer another replica fired is not counted). */
   get fired(): number {
     return this.firedCount;
+  }
+
+  /** Instances this scheduler started for timer start events (one another replica started is not counted). */
+  get startedByTimers(): number {
+    return this.startedCount;
   }
 
   onApplicationBootstrap(): void {
@@ -80,10 +123,12 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
     if (this.started || this.stopped) return;
     this.started = true;
     this.unsubscribes.push(this.projection.onTimerWaiting((timer) => this.timerWaiting(timer)));
+    this.unsubscribes.push(this.projection.onTimerStartsChanged(() => this.timerStartsChanged()));
     const onChange = this.clock.onChange?.(() => void this.fireDue());
     if (onChange !== undefined) this.unsubscribes.push(onChange);
     const waiting = this.projection.waitingTimers().length;
-    if (waiting > 0) this.logger.log(`Timer scheduler started with ${waiting} waiting timer(s)`);
+    const starts = this.plannedStarts().length;
+    if (waiting + starts > 0) this.logger.log(`Timer scheduler started with ${waiting} waiting timer(s) and ${starts} timer start event(s)`);
     void this.fireDue();
   }
 
@@ -99,8 +144,9 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
 
   /**
    * Fires every timer that is due now by the clock, the timers those firings make due included (a cycle that is
-   * behind), and resolves once they were fired and the views show it. Called by the scheduler itself; tests call it
-   * after moving a `ManualClock`. Calls during a pass are served by one pass after it.
+   * behind), starts the instances of the timer start events that are due, and resolves once that is done and the
+   * views show it. Called by the scheduler itself; tests call it after moving a `ManualClock`. Calls during a pass are
+   * served by one pass after it.
    */
   fireDue(): Promise<void> {
     if (this.stopped) return this.running ?? Promise.resolve();
@@ -128,31 +174,54 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
+  /** A deployment (maybe made by another service) or a timer start's instance: the plan is computed again. */
+  private timerStartsChanged(): void {
+    this.plan = undefined;
+    if (this.stopped) return;
+    void this.registry
+      .catchUp()
+      .catch((error: unknown) => this.logger.warn(`Cannot read the deployments to plan timer start events: ${String(error)}`))
+      .then(() => {
+        this.plan = undefined;
+        if (this.running === undefined) this.arm();
+      });
+  }
+
   private async pass(): Promise<void> {
     const attempted = new Set<string>();
+    // The deployments made since the last pass (by another service, or not yet applied here) decide which versions'
+    // timer start events are due: a version just replaced starts nothing.
+    await this.catchUpDeployments();
     for (;;) {
       if (this.stopped) return;
       const now = this.clock.now().getTime();
       const wall = performance.now();
-      const due = this.projection
+      const ready = (key: string): boolean => !attempted.has(key) && (this.retries.get(key)?.retryAt ?? 0) <= wall;
+      const timers = this.projection
         .waitingTimers()
-        .filter((timer) => !attempted.has(timer.timerId) && Date.parse(timer.dueAt) <= now && (this.retries.get(timer.timerId)?.retryAt ?? 0) <= wall)
+        .filter((timer) => Date.parse(timer.dueAt) <= now && ready(`timer:${timer.timerId}`))
         .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
-      if (due.length === 0) return;
-      for (const timer of due) attempted.add(timer.timerId);
-      await eachConcurrently(due, this.options.concurrency, (timer) => this.fire(timer));
+      const starts = this.plannedStarts().filter(
+        (planned) => Date.parse(planned.next.dueAt) <= now && ready(`start:${planned.key}`) && !attempted.has(`start:${planned.key}:${planned.next.dueAt}`),
+      );
+      if (timers.length === 0 && starts.length === 0) return;
+      for (const timer of timers) attempted.add(`timer:${timer.timerId}`);
+      for (const planned of starts) attempted.add(`start:${planned.key}:${planned.next.dueAt}`);
+      const tasks = [...starts.map((planned) => () => this.startInstance(planned, now)), ...timers.map((timer) => () => this.fire(timer))];
+      await eachConcurrently(tasks, this.options.concurrency, (task) => task());
     }
   }
 
   private async fire(timer: WaitingTimer): Promise<void> {
+    const retryKey = `timer:${timer.timerId}`;
     try {
       const outcome = await this.runner.execute(timer.processInstanceId, { type: 'TriggerTimer', timerId: timer.timerId });
-      this.retries.delete(timer.timerId);
+      this.retries.delete(retryKey);
       this.firedCount++;
       // The next look at the timers must not find this one still waiting.
       if (outcome.position !== undefined) await this.projection.waitForPosition(outcome.position);
     } catch (error) {
-      const retry = this.retryLater(timer.timerId);
+      const retry = this.retryLater(retryKey);
       if (error instanceof ProcessInstanceCommandRejectedError && !(error instanceof ProcessInstanceContendedError)) {
         // Another replica fired it or its element left: the views will drop it; until they do, it is not sent at once.
         this.logger.debug(`Timer ${timer.timerId} (${timer.elementId}) of process instance ${timer.processInstanceId} not fired: ${error.failure.message}`);
@@ -164,11 +233,95 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private retryLater(timerId: string): Retry {
-    const attempts = (this.retries.get(timerId)?.attempts ?? 0) + 1;
+  /** Starts the instance of a timer start event's due occurrence (the latest one, when several fell due). */
+  private async startInstance(planned: PlannedStart, now: number): Promise<void> {
+    const retryKey = `start:${planned.key}`;
+    const occurrence = latestDueTimerStart(planned.next, new Date(now).toISOString());
+    const processInstanceId = timerStartInstanceId(planned.processDefinitionId, planned.startEventId, occurrence.dueAt);
+    const what = `timer start event ${planned.startEventId} of ${planned.processDefinitionId} due at ${occurrence.dueAt}`;
+    try {
+      const outcome = await this.runner.execute(
+        processInstanceId,
+        {
+          type: 'CreateProcessInstance',
+          processInstanceId,
+          processDefinitionId: planned.processDefinitionId,
+          version: planned.version,
+          startElementId: planned.startEventId,
+        },
+        {
+          commandId: processInstanceId,
+          metadata: {
+            [TIMER_START_METADATA]: {
+              startEventId: planned.startEventId,
+              dueAt: occurrence.dueAt,
+              ...(occurrence.cycle === undefined ? {} : { cycle: { ...occurrence.cycle } }),
+            },
+          },
+        },
+      );
+      this.retries.delete(retryKey);
+      if (outcome.duplicate) {
+        // Another replica started it: its instance's event moves the plan on once these views see it.
+        this.retryLater(retryKey);
+        this.logger.debug(`Instance ${processInstanceId} of the ${what} was started by another replica`);
+        return;
+      }
+      this.startedCount++;
+      if (outcome.position !== undefined) await this.projection.waitForPosition(outcome.position);
+    } catch (error) {
+      const retry = this.retryLater(retryKey);
+      const rejected = error instanceof ProcessInstanceCommandRejectedError && !(error instanceof ProcessInstanceContendedError);
+      const message = `Instance ${processInstanceId} of the ${what} not started (attempt ${retry.attempts}), trying again in ${Math.round(retry.retryAt - performance.now())} ms: ${String(error)}`;
+      if (rejected) this.logger.debug(message);
+      else this.logger.warn(message);
+    }
+  }
+
+  /** Reads the deployments made since the registry's last read (by another service, or not yet seen here). */
+  private async catchUpDeployments(): Promise<void> {
+    try {
+      await this.registry.catchUp();
+    } catch (error) {
+      this.logger.warn(`Cannot read the deployments to plan timer start events: ${String(error)}`);
+    }
+  }
+
+  /** The next occurrence of every timer start event of the latest version of each process. */
+  private plannedStarts(): PlannedStart[] {
+    if (this.plan !== undefined && this.planRevision === this.registry.revision) return this.plan;
+    const plan: PlannedStart[] = [];
+    for (const definition of this.registry.list({ latest: true })) {
+      const executable = this.registry.executableProcess(definition.id);
+      if (executable === undefined || !('process' in executable)) continue;
+      for (const { startEventId, timer } of timerStartEvents(executable.process)) {
+        const key = `${definition.id}\n${startEventId}`;
+        const last = this.projection.lastTimerStart(definition.id, startEventId);
+        let next: TimerSchedule | undefined;
+        if (last !== undefined) {
+          next = nextTimerStart(last.dueAt, last.cycle);
+        } else {
+          const first = firstTimerStart(timer, this.registry.deployedAt(definition.id) ?? this.clock.now().toISOString());
+          if (!first.ok) {
+            if (!this.reported.has(key)) this.logger.warn(`Timer start event ${startEventId} of ${definition.id} never starts an instance: ${first.error}`);
+            this.reported.add(key);
+            continue;
+          }
+          next = first.value;
+        }
+        if (next !== undefined) plan.push({ key, processDefinitionId: definition.id, version: definition.version, startEventId, next });
+      }
+    }
+    this.plan = plan;
+    this.planRevision = this.registry.revision;
+    return plan;
+  }
+
+  private retryLater(key: string): Retry {
+    const attempts = (this.retries.get(key)?.attempts ?? 0) + 1;
     const { initial, max } = this.options.retryBackoffMs;
     const retry = { attempts, retryAt: performance.now() + Math.min(max, initial * 2 ** Math.min(attempts - 1, 30)) };
-    this.retries.set(timerId, retry);
+    this.retries.set(key, retry);
     return retry;
   }
 
@@ -178,16 +331,22 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
     this.sleeper = undefined;
     this.wakeAt = undefined;
     if (!this.started || this.stopped) return;
-    for (const timerId of this.retries.keys()) if (!this.projection.isTimerWaiting(timerId)) this.retries.delete(timerId);
+    const planned = this.plannedStarts();
+    const plannedKeys = new Set(planned.map((start) => `start:${start.key}`));
+    for (const key of this.retries.keys()) {
+      const gone = key.startsWith('timer:') ? !this.projection.isTimerWaiting(key.slice('timer:'.length)) : !plannedKeys.has(key);
+      if (gone) this.retries.delete(key);
+    }
     const now = this.clock.now().getTime();
     const wall = performance.now();
     let delay = this.options.maxSleepMs;
-    for (const timer of this.projection.waitingTimers()) {
-      const retryAt = this.retries.get(timer.timerId)?.retryAt;
-      const dueAt = Date.parse(timer.dueAt);
+    const consider = (dueAt: number, retryKey: string): void => {
+      const retryAt = this.retries.get(retryKey)?.retryAt;
       const wait = Math.max(dueAt - now, retryAt === undefined ? 0 : retryAt - wall);
       if (wait < delay) delay = wait;
-    }
+    };
+    for (const timer of this.projection.waitingTimers()) consider(Date.parse(timer.dueAt), `timer:${timer.timerId}`);
+    for (const start of planned) consider(Date.parse(start.next.dueAt), `start:${start.key}`);
     this.wakeAt = now + delay;
     this.sleeper = setTimeout(() => void this.fireDue(), Math.max(0, delay));
     // A sleeping scheduler does not keep the process alive.

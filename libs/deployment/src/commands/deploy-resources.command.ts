@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { compile, type ExecutableProcess, type JsonValue } from '@trellis/engine';
 import { type EventStore, WrongExpectedRevisionError } from '@trellis/event-store';
-import { EVENT_STORE, ProblemError, type ProblemFieldError, ProblemType } from '@trellis/platform';
+import { CLOCK, type Clock, EVENT_STORE, ProblemError, type ProblemFieldError, ProblemType, systemClock } from '@trellis/platform';
 
 import { DefinitionRegistry } from '../definition-registry.js';
 import {
@@ -89,6 +89,8 @@ export class DeployResourcesHandler implements ICommandHandler<DeployResourcesCo
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly registry: DefinitionRegistry,
+    // The deployment time is where timer start events count from: the runtime's clock, so tests can move both.
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
   ) {}
 
   async execute(command: DeployResourcesCommand): Promise<DeploymentView> {
@@ -272,7 +274,7 @@ export class DeployResourcesHandler implements ICommandHandler<DeployResourcesCo
     return {
       deploymentId,
       name: command.name?.trim() || checked[0]?.resource.name || deploymentId,
-      deployedAt: new Date().toISOString(),
+      deployedAt: this.clock.now().toISOString(),
       resources: checked.map((entry) => entry.resource),
       processDefinitions,
       decisionDefinitions,

@@ -73,9 +73,12 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
   const support = entry.support;
   if (!support.executable) return {};
   switch (support.kind) {
-    case 'startEvent':
+    case 'startEvent': {
       checkStartEvent(context);
-      return {};
+      // A timer start event: its timer, read and checked as a timer catch event's is.
+      const { eventDefinition } = readCatchEventDefinition(context);
+      return eventDefinition?.type === 'timer' ? { timer: eventDefinition.timer } : {};
+    }
     case 'endEvent':
       return { eventDefinition: support.endEvent ?? 'none', ...readThrownEvent(context), ...readThrownSignal(context) };
     case 'userTask':

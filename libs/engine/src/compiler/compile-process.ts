@@ -36,7 +36,8 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
   checkEventBasedGateways(elements, resolved.flows, errors);
 
   const startEventIds = noneStartEvents(graph, processId);
-  if (startEventIds.length === 0) {
+  const timerStartEventIds = timerStartEvents(graph, processId, errors);
+  if (startEventIds.length === 0 && timerStartEventIds.length === 0) {
     errors.add({
       code: 'NO_START_EVENT',
       message: `process '${processId}' has no none start event: an instance needs one to start at`,
@@ -50,6 +51,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
     elements,
     flows: resolved.flows,
     startEventIds,
+    ...(timerStartEventIds.length === 0 ? {} : { timerStartEventIds }),
     inclusiveJoinUpstream: computeInclusiveJoinUpstream(elements, resolved.flows),
   };
 }
@@ -115,8 +117,33 @@ function checkProcessAttributes(process: ModdleElement, processId: string, error
 
 function noneStartEvents(graph: ProcessGraph, scopeId: string): string[] {
   return [...graph.nodes.values()]
-    .filter((entry) => entry.parentId === scopeId && entry.support.executable && entry.support.kind === 'startEvent')
+    .filter((entry) => entry.parentId === scopeId && entry.support.executable && entry.support.kind === 'startEvent' && !isTimerStartEvent(entry))
     .map((entry) => entry.id);
+}
+
+function isTimerStartEvent(entry: NodeEntry): boolean {
+  if (!entry.support.executable || entry.support.kind !== 'startEvent') return false;
+  const definitions = [...elementsProperty(entry.element, 'eventDefinitions'), ...elementsProperty(entry.element, 'eventDefinitionRef')];
+  return definitions.some((definition) => definition.$type === 'bpmn:TimerEventDefinition');
+}
+
+/** The process's timer start events; one inside a sub-process is refused (an embedded sub-process starts at its none start event). */
+function timerStartEvents(graph: ProcessGraph, processId: string, errors: ModelErrorCollector): string[] {
+  const found: string[] = [];
+  for (const entry of graph.nodes.values()) {
+    if (!isTimerStartEvent(entry)) continue;
+    if (entry.parentId === processId) {
+      found.push(entry.id);
+      continue;
+    }
+    errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message: `timer start event '${entry.id}' is inside sub-process '${entry.parentId}': an embedded sub-process starts at a none start event, timer start events start processes`,
+      elementId: entry.id,
+      field: 'eventDefinitions',
+    });
+  }
+  return found;
 }
 
 /** An embedded sub-process starts at exactly one none start event. */

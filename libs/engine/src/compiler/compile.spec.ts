@@ -377,7 +377,6 @@ describe('compile: problems, all reported at once with element, line and column'
   });
 
   it.each([
-    ['timer', '<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>', 'bpmn:TimerEventDefinition'],
     ['message', '<bpmn:messageEventDefinition />', 'bpmn:MessageEventDefinition'],
     ['signal', '<bpmn:signalEventDefinition />', 'bpmn:SignalEventDefinition'],
     ['conditional', '<bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition></bpmn:conditionalEventDefinition>', 'bpmn:ConditionalEventDefinition'],

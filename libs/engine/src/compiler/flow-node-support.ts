@@ -53,7 +53,8 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
   const definitionTypes = definitions.map((definition) => definition.$type).join(', ');
   switch (type) {
     case 'bpmn:StartEvent':
-      return definitions.length === 0
+      // A timer start event starts instances when due (process level only: the process compiler checks where it is).
+      return definitions.length === 0 || (definitions.length === 1 && definitions[0].$type === 'bpmn:TimerEventDefinition')
         ? { executable: true, kind: 'startEvent' }
         : notSupported(`${definitionTypes} on bpmn:StartEvent`, 'eventDefinitions');
     case 'bpmn:EndEvent':

@@ -20,6 +20,8 @@ export interface ExecutableProcess {
   readonly flows: Readonly<Record<string, SequenceFlow>>;
   /** The none start events of the process level (not of sub-processes). */
   readonly startEventIds: readonly string[];
+  /** The timer start events of the process level (absent in models compiled before they existed: none). */
+  readonly timerStartEventIds?: readonly string[];
   /**
    * For every inclusive gateway with more than one incoming flow: the ids of flow nodes in the same
    * scope from which a token can still reach each incoming flow without passing the gateway itself.
@@ -266,6 +268,11 @@ export interface ReceiveTaskNode extends FlowNodeBase {
 
 export interface StartEventNode extends FlowNodeBase {
   readonly kind: 'startEvent';
+  /**
+   * A timer start event (process level only): the runtime starts an instance here each time the timer is due, for
+   * the latest version of the process. Its expression is evaluated without variables, from the deployment's time.
+   */
+  readonly timer?: TimerDefinition;
 }
 
 export interface EndEventNode extends FlowNodeBase {

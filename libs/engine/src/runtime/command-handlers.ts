@@ -72,9 +72,16 @@ function createProcessInstance(run: DecisionRun, command: CreateProcessInstance)
   if (run.state.status !== 'none') {
     return { code: 'ALREADY_EXISTS', message: `Process instance '${command.processInstanceId}' already exists` };
   }
-  const startEventId = run.process.startEventIds[0];
+  const startEventId = command.startElementId ?? run.process.startEventIds[0];
   if (startEventId === undefined) {
     return { code: 'INVALID_ARGUMENT', message: `Process '${run.process.id}' has no none start event to start at` };
+  }
+  if (![...run.process.startEventIds, ...(run.process.timerStartEventIds ?? [])].includes(startEventId)) {
+    return {
+      code: 'INVALID_ARGUMENT',
+      message: `'${startEventId}' is not a start event of process '${run.process.id}' to start an instance at`,
+      details: { startElementId: startEventId },
+    };
   }
   run.emit({
     type: 'ProcessInstanceCreated',

@@ -27,6 +27,8 @@ export interface CreateProcessInstance {
   readonly variables?: JsonObject;
   /** For the child of a call activity: the caller's instance and call activity instance. */
   readonly parent?: { readonly processInstanceId: string; readonly elementInstanceId: string };
+  /** The process-level start event to start at (a timer start event, say); default: the first none start event. */
+  readonly startElementId?: string;
 }
 
 export interface CompleteJob {
