@@ -107,6 +107,35 @@ describe('signal boundary event', () => {
   });
 });
 
+describe('signal catch event after an event-based gateway', () => {
+  const gatewayFlow = `
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gateway" />
+    <bpmn:eventBasedGateway id="gateway" />
+    <bpmn:sequenceFlow id="f2" sourceRef="gateway" targetRef="alarm-raised" />
+    <bpmn:intermediateCatchEvent id="alarm-raised"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="alarm-raised" targetRef="evacuate" />
+    <bpmn:userTask id="evacuate" />
+    <bpmn:sequenceFlow id="f4" sourceRef="gateway" targetRef="hour-passed" />
+    <bpmn:intermediateCatchEvent id="hour-passed"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f5" sourceRef="hour-passed" targetRef="done" />
+    <bpmn:endEvent id="done" />
+    <bpmn:sequenceFlow id="f6" sourceRef="evacuate" targetRef="evacuated" />
+    <bpmn:endEvent id="evacuated" />`;
+
+  it('the signal wins: the gateway leaves by its flow with the signal variables, and the timer is cancelled', async () => {
+    const run = scenario(await compiledProcess(withSignals(gatewayFlow, signal('fire-alarm')))).start();
+    const opened = subscription(run, 'alarm-raised');
+    expect(opened.elementInstanceId).toBe(run.instance('gateway').id);
+
+    run.send({ type: 'ReceiveSignal', subscriptionId: opened.id, variables: { floor: 2 } });
+    expect(run.active()).toEqual(['evacuate']);
+    expect(run.variables).toMatchObject({ floor: 2 });
+    expect(run.timers()).toEqual([]);
+    expect(subscriptions(run)).toEqual([]);
+  });
+});
+
 describe('signal throw events', () => {
   const throwFlow = `
     <bpmn:startEvent id="start" />
