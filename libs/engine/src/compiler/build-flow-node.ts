@@ -3,6 +3,7 @@ import { readCallActivity } from './build-call-activity.js';
 import { readBoundaryEvent, readCatchEventDefinition, readReceiveTask, readThrowEventDefinition } from './build-catch-events.js';
 import { readThrownEvent } from './build-error-events.js';
 import { readThrownSignal } from './build-signals.js';
+import { readMessageThrowJob } from './build-messages.js';
 import { readBusinessRuleTask, readJob, readScript, readUserTask } from './build-tasks.js';
 import { readCamundaAsync, readCamundaMappings } from './dialects/camunda7-extensions.js';
 import { readZeebeMappings } from './dialects/zeebe-extensions.js';
@@ -43,6 +44,7 @@ export function buildFlowNode(entry: NodeEntry, links: NodeLinks, subProcess: Su
 
   const kind = entry.support.kind;
   const specific = readKindSpecific(context, entry, subProcess);
+  const messageJob = readMessageThrowJob(context, entry.support.kind);
 
   const camundaMappings = readCamundaMappings(context);
   const zeebeMappings = readZeebeMappings(context);
@@ -65,6 +67,7 @@ export function buildFlowNode(entry: NodeEntry, links: NodeLinks, subProcess: Su
     ...readCamundaAsync(context),
     ...(defaultFlowId === undefined ? {} : { defaultFlowId }),
     ...specific,
+    ...messageJob,
     kind,
   } as FlowNode;
 }
@@ -100,8 +103,6 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
       return { ...readThrowEventDefinition(context), ...readThrownEvent(context), ...readThrownSignal(context) };
     case 'receiveTask':
       return readReceiveTask(context);
-    case 'intermediateThrowEvent':
-      return { ...readThrowEventDefinition(context), ...readThrownEvent(context), ...readThrownSignal(context) };
     case 'callActivity':
       return readCallActivity(context);
     case 'subProcess':

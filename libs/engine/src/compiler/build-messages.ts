@@ -1,5 +1,6 @@
-import type { MessageDefinition } from '../model/executable-model.js';
-import { elementProperty, extensionValues, idOf, stringProperty, type ModdleElement } from './moddle-element.js';
+import type { FlowNodeKind, JobDefinition, MessageDefinition } from '../model/executable-model.js';
+import { readJob } from './build-tasks.js';
+import { elementProperty, elementsProperty, extensionValues, idOf, stringProperty, type ModdleElement } from './moddle-element.js';
 import { expressionValue, type ReadContext } from './read-context.js';
 
 const CORRELATION_KEY_FIELD = 'zeebe:subscription/@correlationKey';
@@ -60,4 +61,18 @@ function isCamunda8Document(element: ModdleElement): boolean {
   while (definitions !== undefined && definitions.$type !== 'bpmn:Definitions') definitions = definitions.$parent;
   const attributes = definitions?.$attrs ?? {};
   return Object.entries(attributes).some(([name, value]) => name.endsWith(':executionPlatform') && value.trim() === 'Camunda Cloud');
+}
+
+/**
+ * A message throw or end event is a job for a worker that sends the message, as a send task is: `zeebe:taskDefinition`
+ * on the event (Camunda 8) or `camunda:type="external"` with a `camunda:topic` on its `messageEventDefinition`
+ * (Camunda 7). One without is refused (MISSING_ATTRIBUTE), as Zeebe refuses it.
+ */
+export function readMessageThrowJob(context: ReadContext, kind: FlowNodeKind | undefined): { job?: JobDefinition } {
+  if (kind !== 'endEvent' && kind !== 'intermediateThrowEvent') return {};
+  const definitions = [...elementsProperty(context.element, 'eventDefinitions'), ...elementsProperty(context.element, 'eventDefinitionRef')];
+  const definition = definitions[0];
+  if (definitions.length !== 1 || definition?.$type !== 'bpmn:MessageEventDefinition') return {};
+  const job = readJob({ ...context, element: definition }, kind === 'endEvent' ? 'message end event' : 'message throw event');
+  return job === undefined ? {} : { job };
 }

@@ -51,6 +51,10 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
 
   const definitions = eventDefinitions(element);
   const definitionTypes = definitions.map((definition) => definition.$type).join(', ');
+  // A message throw or end event sends its message through a worker, as a send task does (Camunda 8 and 7 alike): a job.
+  if ((type === 'bpmn:IntermediateThrowEvent' || type === 'bpmn:EndEvent') && definitions.length === 1 && definitions[0].$type === 'bpmn:MessageEventDefinition') {
+    return type === 'bpmn:EndEvent' ? { executable: true, kind: 'endEvent', endEvent: 'none' } : { executable: true, kind: 'intermediateThrowEvent' };
+  }
   switch (type) {
     case 'bpmn:StartEvent':
       // A timer start event starts instances when due (process level only: the process compiler checks where it is).

@@ -195,6 +195,8 @@ export interface MessageEventDefinition {
  */
 export interface IntermediateThrowEventNode extends FlowNodeBase {
   readonly kind: 'intermediateThrowEvent';
+  /** A message throw event: the job of the worker that sends the message (`zeebe:taskDefinition` or a Camunda 7 external topic). */
+  readonly job?: JobDefinition;
   readonly link?: LinkEventDefinition;
   /** An escalation intermediate throw event: throws it, then (unless an interrupting boundary event caught it) moves on. */
   readonly thrown?: Extract<ThrowEventDefinition, { type: 'escalation' | 'signal' }>;
@@ -277,6 +279,8 @@ export interface StartEventNode extends FlowNodeBase {
 
 export interface EndEventNode extends FlowNodeBase {
   readonly kind: 'endEvent';
+  /** A message end event: the job of the worker that sends the message; the token ends once it is completed. */
+  readonly job?: JobDefinition;
   /**
    * `none`: consumes the token; `terminate`: ends every element instance of its scope; `error` / `escalation`: throws
    * `thrown` first (an error ends the token here; an escalation not caught by an interrupting boundary event lets it end).

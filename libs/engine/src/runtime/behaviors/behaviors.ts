@@ -3,6 +3,7 @@ import { callActivityBehavior } from './call-activity.behavior.js';
 import { boundaryEventBehavior, intermediateCatchEventBehavior } from './catch-event.behavior.js';
 import type { ElementBehavior } from './element-behavior.js';
 import { endEventBehavior } from './end-event.behavior.js';
+import { withMessageJob } from './message-throw.behavior.js';
 import { eventBasedGatewayBehavior } from './event-based-gateway.behavior.js';
 import { exclusiveGatewayBehavior } from './exclusive-gateway.behavior.js';
 import { inclusiveGatewayBehavior } from './inclusive-gateway.behavior.js';
@@ -21,7 +22,7 @@ type BehaviorsByKind = { readonly [K in FlowNodeKind]: ElementBehavior<Extract<F
 /** One behaviour per kind of element. */
 const behaviors: BehaviorsByKind = {
   startEvent: startEventBehavior,
-  endEvent: endEventBehavior,
+  endEvent: withMessageJob(endEventBehavior),
   task: taskBehavior,
   manualTask: taskBehavior,
   userTask: userTaskBehavior,
@@ -37,7 +38,7 @@ const behaviors: BehaviorsByKind = {
   subProcess: subProcessBehavior,
   callActivity: callActivityBehavior,
   intermediateCatchEvent: intermediateCatchEventBehavior,
-  intermediateThrowEvent: intermediateThrowEventBehavior,
+  intermediateThrowEvent: withMessageJob(intermediateThrowEventBehavior),
   boundaryEvent: boundaryEventBehavior,
 };
 

@@ -200,3 +200,66 @@ describe('message events at deployment', () => {
     expect(await problems(xml)).toContainEqual({ code: 'NOT_SUPPORTED', elementId: 'receive', field: 'instantiate' });
   });
 });
+
+describe('message throw and end events', () => {
+  /** start → notify (message throw event) → after (user task) → done (message end event) */
+  const throwing = (throwEvent: string, endEvent: string) =>
+    compiledProcess(
+      bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="notify" />
+    ${throwEvent}
+    <bpmn:sequenceFlow id="f2" sourceRef="notify" targetRef="after" />
+    <bpmn:userTask id="after" />
+    <bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="done" />
+    ${endEvent}`),
+    );
+  const zeebeJob = (type: string) => `<bpmn:extensionElements><zeebe:taskDefinition type="${type}" /></bpmn:extensionElements>`;
+
+  it('Camunda 8: a throw event and an end event are jobs for the worker that sends the message', async () => {
+    const run = scenario(
+      await throwing(
+        `<bpmn:intermediateThrowEvent id="notify">${zeebeJob('send-confirmation')}<bpmn:messageEventDefinition /></bpmn:intermediateThrowEvent>`,
+        `<bpmn:endEvent id="done">${zeebeJob('send-invoice')}<bpmn:messageEventDefinition /></bpmn:endEvent>`,
+      ),
+    ).start();
+    expect(run.active()).toEqual(['notify']);
+    expect(run.job('notify')).toMatchObject({ type: 'send-confirmation', retries: 3 });
+
+    run.completeJob('notify', { confirmationSent: true });
+    expect(run.active()).toEqual(['after']);
+    run.completeUserTask('after');
+    expect(run.job('done').type).toBe('send-invoice');
+    expect(run.state.status).toBe('active');
+    run.completeJob('done');
+    expect(run.state.status).toBe('completed');
+    expect(run.variables).toEqual({ confirmationSent: true });
+  });
+
+  it('Camunda 7: an external task topic on the message event definition; canceling the instance cancels the job', async () => {
+    const run = scenario(
+      await throwing(
+        `<bpmn:intermediateThrowEvent id="notify"><bpmn:messageEventDefinition camunda:type="external" camunda:topic="notify" /></bpmn:intermediateThrowEvent>`,
+        `<bpmn:endEvent id="done" />`,
+      ),
+    ).start();
+    const { id } = run.job('notify');
+    run.cancel();
+    expect(run.lastEvents).toContainEqual({ type: 'JobCanceled', data: { jobId: id } });
+  });
+
+  it('refuses a message throw or end event without a job', async () => {
+    const compiled = await compile(
+      bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="notify" />
+    <bpmn:intermediateThrowEvent id="notify"><bpmn:messageEventDefinition /></bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="notify" targetRef="done" />
+    <bpmn:endEvent id="done"><bpmn:messageEventDefinition /></bpmn:endEvent>`),
+    );
+    expect(compiled.ok ? [] : compiled.error.map(({ code, elementId, field }) => ({ code, elementId, field }))).toEqual([
+      { code: 'MISSING_ATTRIBUTE', elementId: 'notify', field: 'zeebe:taskDefinition' },
+      { code: 'MISSING_ATTRIBUTE', elementId: 'done', field: 'zeebe:taskDefinition' },
+    ]);
+  });
+});
