@@ -156,6 +156,30 @@ describe('timers over the API (memory store, test clock)', () => {
   });
 });
 
+describe('job back-offs by the test clock', () => {
+  it('offers a failed job again once the clock has passed its back-off', async () => {
+    const clock = new ManualClock(T0);
+    const app = await memoryApp({ clock });
+    try {
+      const http = request(app.getHttpServer());
+      await deploy(app, ['timer-escalation.bpmn', await timerEscalationBpmn]).expect(201);
+      await http.post('/api/process-instances').send({ processId: 'timer-escalation' }).expect(201);
+      clock.advance(20 * HOUR);
+      await app.get(TimerScheduler).fireDue();
+      const [reminder] = (await http.get('/api/jobs').query({ type: 'send-reminder' }).expect(200)).body;
+      await http.post(`/api/jobs/${reminder.id}/fail`).send({ retries: 2, errorMessage: 'mail server busy', retryBackoffMs: 60_000 }).expect(200);
+
+      expect((await http.get('/api/jobs').query({ type: 'send-reminder' }).expect(200)).body).toEqual([]);
+      clock.advance(60_000);
+      expect((await http.get('/api/jobs').query({ type: 'send-reminder' }).expect(200)).body).toEqual([
+        expect.objectContaining({ id: reminder.id, retries: 2, errorMessage: 'mail server busy' }),
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('timer start events over the API (memory store, test clock)', () => {
   it('starts an instance every hour from the deployment, and refuses a start over the API without a none start event', async () => {
     const clock = new ManualClock(T0);

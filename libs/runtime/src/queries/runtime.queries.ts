@@ -1,4 +1,6 @@
+import { Inject, Optional } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { CLOCK, type Clock, systemClock } from '@trellis/platform';
 
 import { notFound } from '../process-instance-command-rejected.error.js';
 import { RuntimeProjection, type JobFilter, type ProcessInstanceFilter, type UserTaskFilter } from '../runtime.projection.js';
@@ -62,10 +64,14 @@ export class ListProcessInstancesHandler implements IQueryHandler<ListProcessIns
 
 @QueryHandler(ListJobsQuery)
 export class ListJobsHandler implements IQueryHandler<ListJobsQuery> {
-  constructor(private readonly projection: RuntimeProjection) {}
+  constructor(
+    private readonly projection: RuntimeProjection,
+    // A failed job's back-off ends by the clock the engine decided it by.
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {}
 
   async execute(query: ListJobsQuery): Promise<JobView[]> {
-    return this.projection.activatableJobs(query.filter);
+    return this.projection.activatableJobs(query.filter, this.clock.now().toISOString());
   }
 }
 
