@@ -1,6 +1,6 @@
 import type { Expression } from '../model/expression.js';
 import type { ThrowEventDefinition } from '../model/executable-model.js';
-import { elementProperty, elementsProperty, idOf, stringProperty, type ModdleElement } from './moddle-element.js';
+import { elementProperty, elementsProperty, extensionValues, idOf, stringProperty, type ModdleElement } from './moddle-element.js';
 import { expressionValue, type ReadContext } from './read-context.js';
 
 function signalDefinitionOf(context: ReadContext): ModdleElement | undefined {
@@ -15,6 +15,15 @@ function signalDefinitionOf(context: ReadContext): ModdleElement | undefined {
  */
 export function readSignalName(context: ReadContext, definition: ModdleElement, role: 'waits for' | 'throws'): Expression | undefined {
   const { elementId, errors } = context;
+  for (const extension of extensionValues(definition)) {
+    // Camunda 7 passes variables with a thrown signal by camunda:in: not run, so refused rather than ignored.
+    errors.add({
+      code: 'NOT_SUPPORTED',
+      message: `not supported yet: ${extension.$type} on the signal event definition of '${elementId}' (${role === 'throws' ? 'a thrown signal carries the results of the event\'s input mappings' : 'the signal\'s variables are set where the event completes'})`,
+      elementId,
+      field: extension.$type,
+    });
+  }
   const signal = elementProperty(definition, 'signalRef');
   if (signal === undefined) {
     // An unresolved reference was already reported by the parser (on this element).

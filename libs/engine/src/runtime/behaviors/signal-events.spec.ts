@@ -176,7 +176,7 @@ describe('signals in models', () => {
     return compiled.ok ? [] : compiled.error.map(({ code, elementId, field }) => ({ code, elementId, field }));
   };
 
-  it('refuses signal events without a signal or with a nameless one, every problem listed', async () => {
+  it('refuses signal events without a signal, with a nameless one, or passing variables by camunda:in, every problem listed', async () => {
     const found = await problems(`
       <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="no-ref" />
       <bpmn:intermediateThrowEvent id="no-ref"><bpmn:signalEventDefinition /></bpmn:intermediateThrowEvent>
@@ -186,13 +186,18 @@ describe('signals in models', () => {
       <bpmn:task id="task" />
       <bpmn:boundaryEvent id="unknown" attachedToRef="task"><bpmn:signalEventDefinition signalRef="nowhere" /></bpmn:boundaryEvent>
       <bpmn:sequenceFlow id="f4" sourceRef="task" targetRef="end" />
-      <bpmn:endEvent id="end"><bpmn:signalEventDefinition signalRef="nameless" /></bpmn:endEvent>`);
+      <bpmn:endEvent id="end"><bpmn:signalEventDefinition signalRef="nameless" /></bpmn:endEvent>
+      <bpmn:sequenceFlow id="f5" sourceRef="start" targetRef="with-in" />
+      <bpmn:intermediateThrowEvent id="with-in">
+        <bpmn:signalEventDefinition signalRef="alarm"><bpmn:extensionElements><camunda:in variables="all" /></bpmn:extensionElements></bpmn:signalEventDefinition>
+      </bpmn:intermediateThrowEvent>`);
     expect(found).toEqual(
       expect.arrayContaining([
         { code: 'MISSING_ATTRIBUTE', elementId: 'no-ref', field: 'signalRef' },
         { code: 'MISSING_ATTRIBUTE', elementId: 'nameless-catch', field: 'signalRef' },
         { code: 'INVALID_ATTRIBUTE', elementId: 'unknown', field: 'signalRef' },
         { code: 'MISSING_ATTRIBUTE', elementId: 'end', field: 'signalRef' },
+        { code: 'NOT_SUPPORTED', elementId: 'with-in', field: 'camunda:In' },
       ]),
     );
   });
