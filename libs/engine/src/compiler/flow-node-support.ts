@@ -69,9 +69,9 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       if (definitions.length === 1 && THROWN_AT_END[definitions[0].$type] !== undefined) {
         return { executable: true, kind: 'endEvent', endEvent: THROWN_AT_END[definitions[0].$type] };
       }
-      return notSupported(`${definitionTypes} on bpmn:EndEvent`, 'eventDefinitions');
       // A signal end event broadcasts its signal, then ends like a none end event.
       if (definitions.length === 1 && definitions[0].$type === 'bpmn:SignalEventDefinition') return { executable: true, kind: 'endEvent', endEvent: 'signal' };
+      return notSupported(`${definitionTypes} on bpmn:EndEvent`, 'eventDefinitions');
     case 'bpmn:IntermediateCatchEvent':
     case 'bpmn:BoundaryEvent':
       if (definitions.length === 0) {
@@ -107,8 +107,8 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       // A none intermediate throw event marks a state the process passed through: nothing to do but move on.
       // A link throw event jumps to the link catch event of the same name.
       // An escalation throw event throws its escalation and moves on.
-      return definitions.length === 0 ||
       // A signal throw event broadcasts its signal and moves on.
+      return definitions.length === 0 ||
         (definitions.length === 1 && (definitions[0].$type === 'bpmn:LinkEventDefinition' || definitions[0].$type === 'bpmn:EscalationEventDefinition' || definitions[0].$type === 'bpmn:SignalEventDefinition'))
         ? { executable: true, kind: 'intermediateThrowEvent' }
         : notSupported(`${type} (${definitionTypes})`, 'eventDefinitions');
