@@ -176,6 +176,7 @@ describe('errors thrown in a called process reach the call activity', () => {
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
   id="d" targetNamespace="http://example.org/errors">
   <bpmn:error id="not-found" errorCode="NOT_FOUND" />
+  <bpmn:escalation id="late" escalationCode="LATE" />
 ${content}
 </bpmn:definitions>`;
   /** order: start → charge-customer (call activity of `charging`, error boundary NOT_FOUND → register-customer) → end */
@@ -247,6 +248,38 @@ ${content}
     await http.post(`/api/jobs/${job.id}/complete`).send({}).expect(200);
     await settled();
     expect((await instance(orderId)).state).toBe('COMPLETED');
+  });
+
+  it('an escalation of the child caught without interrupting by the call activity: both go on', async () => {
+    const projectBpmn = definitions(`<bpmn:process id="project" isExecutable="true">
+      <bpmn:startEvent id="start" />
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="do-work" />
+      <bpmn:callActivity id="do-work"><bpmn:extensionElements><zeebe:calledElement processId="working" /></bpmn:extensionElements></bpmn:callActivity>
+      <bpmn:sequenceFlow id="f2" sourceRef="do-work" targetRef="end" />
+      <bpmn:endEvent id="end" />
+      <bpmn:boundaryEvent id="running-late" attachedToRef="do-work" cancelActivity="false"><bpmn:escalationEventDefinition escalationRef="late" /></bpmn:boundaryEvent>
+      <bpmn:sequenceFlow id="f3" sourceRef="running-late" targetRef="tell-manager" />
+      <bpmn:userTask id="tell-manager" />
+    </bpmn:process>`);
+    const workingBpmn = definitions(`<bpmn:process id="working" isExecutable="true">
+      <bpmn:startEvent id="s" />
+      <bpmn:sequenceFlow id="g1" sourceRef="s" targetRef="say-late" />
+      <bpmn:intermediateThrowEvent id="say-late"><bpmn:escalationEventDefinition escalationRef="late" /></bpmn:intermediateThrowEvent>
+      <bpmn:sequenceFlow id="g2" sourceRef="say-late" targetRef="finish" />
+      <bpmn:userTask id="finish" />
+      <bpmn:sequenceFlow id="g3" sourceRef="finish" targetRef="e" />
+      <bpmn:endEvent id="e" />
+    </bpmn:process>`);
+    await deploy(app, ['project.bpmn', projectBpmn], ['working.bpmn', workingBpmn]).expect(201);
+    const projectId = (await http.post('/api/process-instances').send({ processId: 'project' }).expect(201)).body.id;
+    await settled();
+
+    expect(activeElements(await instance(projectId))).toEqual(['do-work', 'tell-manager']);
+    const [finish] = (await http.get('/api/user-tasks').query({ state: 'CREATED' }).expect(200)).body.filter((task: { elementId: string }) => task.elementId === 'finish');
+    expect(finish).toBeDefined();
+    await http.post(`/api/user-tasks/${finish.id}/complete`).send({}).expect(200);
+    await settled();
+    expect(activeElements(await instance(projectId))).toEqual(['tell-manager']);
   });
 
   it('an error passed up while no runtime carried it on reaches the call activity once the server is restarted', async () => {

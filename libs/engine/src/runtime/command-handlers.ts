@@ -19,7 +19,13 @@ import { childResult, requestChild } from './behaviors/call-activity.behavior.js
 import { eventBasedGatewayEventOccurred } from './behaviors/event-based-gateway.behavior.js';
 import { catchEventOccurred, isCatchEventNode } from './catch-events.js';
 import { rearmTimer } from './timers/timer-subscription.js';
-import { handleReturnUncaughtError, handleThrowChildError, handleThrowError } from './throw-events.js';
+import {
+  handleContinueAfterEscalation,
+  handleReturnUncaughtError,
+  handleThrowChildError,
+  handleThrowChildEscalation,
+  handleThrowError,
+} from './throw-events.js';
 import { receiveSignal } from './signals/signal-subscription.js';
 import type { ElementInstance } from './process-instance-state.js';
 
@@ -45,6 +51,10 @@ export function handleCommand(run: DecisionRun, command: ProcessInstanceCommand)
       return handleThrowChildError(run, command);
     case 'ReturnUncaughtError':
       return handleReturnUncaughtError(run, command);
+    case 'ThrowChildEscalation':
+      return handleThrowChildEscalation(run, command);
+    case 'ContinueAfterEscalation':
+      return handleContinueAfterEscalation(run, command);
     case 'CompleteUserTask':
       return completeUserTask(run, command);
     case 'SetVariables':

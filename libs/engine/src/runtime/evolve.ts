@@ -20,6 +20,8 @@ export function initialProcessInstanceState(): ProcessInstanceState {
     correlatedMessages: {},
     childProcessInstances: {},
     errorsThrownToCaller: {},
+    escalationsThrownToCaller: {},
+    answeredChildEscalations: {},
     incidents: {},
     signalSubscriptions: {},
   };

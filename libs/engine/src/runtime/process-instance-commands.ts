@@ -8,6 +8,8 @@ export type ProcessInstanceCommand =
   | ThrowError
   | ThrowChildError
   | ReturnUncaughtError
+  | ThrowChildEscalation
+  | ContinueAfterEscalation
   | CompleteUserTask
   | SetVariables
   | ResolveIncident
@@ -77,6 +79,24 @@ export interface ThrowChildError {
 export interface ReturnUncaughtError {
   readonly type: 'ReturnUncaughtError';
   /** The element instance that threw the error (the key of `errorsThrownToCaller`). */
+  readonly elementInstanceId: string;
+}
+
+/** The child of a call activity passes up an escalation nothing in it catches (see `EscalationThrownToCaller`). */
+export interface ThrowChildEscalation {
+  readonly type: 'ThrowChildEscalation';
+  /** The call activity instance. */
+  readonly elementInstanceId: string;
+  readonly childProcessInstanceId: string;
+  readonly childElementInstanceId: string;
+  readonly escalationId: string;
+  readonly escalationCode: string;
+}
+
+/** The escalation this instance passed to its caller did not interrupt it: the thrower goes on. */
+export interface ContinueAfterEscalation {
+  readonly type: 'ContinueAfterEscalation';
+  /** The element instance that threw the escalation (the key of `escalationsThrownToCaller`). */
   readonly elementInstanceId: string;
 }
 

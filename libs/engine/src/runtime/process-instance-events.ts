@@ -25,6 +25,9 @@ export type ProcessInstanceEvent =
   | ErrorThrownToCaller
   | ErrorNotCaughtByCaller
   | ChildErrorNotCaught
+  | EscalationThrownToCaller
+  | EscalationAnswered
+  | ChildEscalationAnswered
   | UserTaskCreated
   | UserTaskCompleted
   | UserTaskCanceled
@@ -328,6 +331,37 @@ export type ErrorNotCaughtByCaller = Event<'ErrorNotCaughtByCaller', { readonly 
 export type ChildErrorNotCaught = Event<
   'ChildErrorNotCaught',
   { readonly elementInstanceId: string; readonly childProcessInstanceId: string; readonly childElementInstanceId: string }
+>;
+
+/**
+ * An escalation nothing in this instance catches, in an instance started by a call activity: it goes to the call
+ * activity (the runtime passes it on as `ThrowChildEscalation`) and the thrower waits. Caught there by an interrupting
+ * boundary event, the call activity is terminated, and this instance with it; otherwise (caught without interrupting,
+ * or by nobody) `EscalationAnswered` follows here and the thrower goes on. `escalationId` tells a repeat from a new
+ * escalation; `child` is set when the thrower is a call activity passing on an escalation of its own child.
+ */
+export type EscalationThrownToCaller = Event<
+  'EscalationThrownToCaller',
+  {
+    readonly escalationId: string;
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly escalationCode: string;
+    readonly child?: { readonly processInstanceId: string; readonly elementInstanceId: string; readonly escalationId: string };
+  }
+>;
+
+/** The caller answered the escalation this instance passed up without interrupting: its thrower goes on. */
+export type EscalationAnswered = Event<'EscalationAnswered', { readonly elementInstanceId: string }>;
+
+/**
+ * The escalation a child passed up did not interrupt its call activity (caught without interrupting, or by nobody): the
+ * runtime tells the child (`ContinueAfterEscalation`), whose thrower goes on. Kept by `escalationId`, so a repeat of the
+ * same escalation (after a restart) is answered again without running a boundary event twice.
+ */
+export type ChildEscalationAnswered = Event<
+  'ChildEscalationAnswered',
+  { readonly elementInstanceId: string; readonly childProcessInstanceId: string; readonly childElementInstanceId: string; readonly escalationId: string }
 >;
 
 export type IncidentType =

@@ -1,6 +1,6 @@
 import type { FlowNodeKind } from '../model/executable-model.js';
 import type { JsonObject } from '../model/json.js';
-import type { ChildProcessInstanceRequested, ErrorThrownToCaller, IncidentType } from './process-instance-events.js';
+import type { ChildProcessInstanceRequested, ErrorThrownToCaller, EscalationThrownToCaller, IncidentType } from './process-instance-events.js';
 
 /** Element-instance lifecycle, as in Zeebe: transitions are checked against a table on every step. */
 export type ElementInstanceState = 'activating' | 'activated' | 'completing' | 'completed' | 'terminating' | 'terminated';
@@ -122,6 +122,13 @@ export interface ProcessInstanceState {
    * Absent in older snapshots: read it as empty.
    */
   readonly errorsThrownToCaller?: Readonly<Record<string, ErrorThrownToCaller['data']>>;
+  /** Escalations passed up to the caller whose answer is awaited, by throwing element instance. Absent in older snapshots. */
+  readonly escalationsThrownToCaller?: Readonly<Record<string, EscalationThrownToCaller['data']>>;
+  /**
+   * Escalations of children this instance answered (by escalation id, to the call activity instance), so that a repeat
+   * is answered again without being thrown twice; dropped when the call activity ends. Absent in older snapshots.
+   */
+  readonly answeredChildEscalations?: Readonly<Record<string, string>>;
   /** Live element instances by id. */
   readonly elementInstances: Readonly<Record<string, ElementInstance>>;
   /** Variables by scope instance id (the process instance id for process variables). */

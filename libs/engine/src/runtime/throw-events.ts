@@ -2,12 +2,14 @@ import type { BoundaryEventNode, ErrorEventDefinition, ThrowEventDefinition } fr
 import type { JsonObject } from '../model/json.js';
 import { err, ok, type Result } from '../result.js';
 import { asNonEmptyString, evaluateAs } from './behaviors/values.js';
+import { passThrough } from './behaviors/task.behavior.js';
 import { catchEventOccurred } from './catch-events.js';
 import { throwSignal } from './signals/signal-subscription.js';
 import type { DecisionRun } from './decision-run.js';
 import type { Outcome, Problem } from './element-lifecycle.js';
 import type { Failure } from './decision.js';
-import type { ReturnUncaughtError, ThrowChildError, ThrowError } from './process-instance-commands.js';
+import type { EscalationThrownToCaller } from './process-instance-events.js';
+import type { ContinueAfterEscalation, ReturnUncaughtError, ThrowChildError, ThrowChildEscalation, ThrowError } from './process-instance-commands.js';
 import type { ElementInstance } from './process-instance-state.js';
 
 /** A BPMN error on its way to a catching boundary event: from an error end event or a job worker. */
@@ -99,11 +101,31 @@ function caughtErrorVariables(boundary: BoundaryEventNode, definition: ErrorEven
 /**
  * Throws an escalation at `thrower`. Caught by an interrupting boundary event: the activity is terminated (the thrower
  * with it) and the event runs: `interrupted`. Caught by a non-interrupting one: the event runs and the thrower goes on;
- * not caught: the thrower just goes on (as Zeebe, no incident): `continues`.
+ * not caught: the thrower just goes on (as Zeebe, no incident): `continues`. Not caught in an instance started by a
+ * call activity: passed up to the call activity (`EscalationThrownToCaller`), the thrower waiting for the answer:
+ * `waits`. `child` is set when the thrower is a call activity passing on its child's escalation.
  */
-export function throwEscalation(run: DecisionRun, thrower: ElementInstance, code: string): 'interrupted' | 'continues' {
+export function throwEscalation(
+  run: DecisionRun,
+  thrower: ElementInstance,
+  code: string,
+  child?: NonNullable<EscalationThrownToCaller['data']['child']>,
+): 'interrupted' | 'continues' | 'waits' {
   const catcher = findCatcher(run, thrower, 'escalation', code);
-  if (catcher === undefined) return 'continues';
+  if (catcher === undefined) {
+    if (run.state.parent === undefined) return 'continues';
+    run.emit({
+      type: 'EscalationThrownToCaller',
+      data: {
+        escalationId: run.newId(),
+        elementInstanceId: thrower.id,
+        elementId: thrower.elementId,
+        escalationCode: code,
+        ...(child === undefined ? {} : { child }),
+      },
+    });
+    return 'waits';
+  }
   catchEventOccurred(run, catcher.activity, catcher.boundary);
   return catcher.boundary.cancelActivity ? 'interrupted' : 'continues';
 }
@@ -216,5 +238,71 @@ export function handleReturnUncaughtError(run: DecisionRun, command: ReturnUncau
   const thrower = run.state.elementInstances[error.elementInstanceId];
   // Terminated meanwhile (interrupted by another event): nothing is left to hold.
   if (thrower !== undefined) run.raiseIncident(thrower, uncaughtError(error.errorCode, error.errorMessage, error.elementId), error.jobId);
+  return undefined;
+}
+
+/** The call activity instance waiting for this child, or why the command is refused. */
+function waitingCallActivity(run: DecisionRun, elementInstanceId: string, childProcessInstanceId: string): ElementInstance | Failure {
+  const instance = run.state.elementInstances[elementInstanceId];
+  if (instance === undefined || instance.state !== 'activated' || run.state.childProcessInstances?.[instance.id]?.childProcessInstanceId !== childProcessInstanceId) {
+    return {
+      code: 'INVALID_STATE',
+      message: `No call activity of this instance waits for child process instance '${childProcessInstanceId}'`,
+      details: { elementInstanceId, childProcessInstanceId },
+    };
+  }
+  return instance;
+}
+
+/**
+ * The child of a call activity passed up an escalation nothing in it caught: thrown at the call activity. Caught by an
+ * interrupting boundary event, the call activity is terminated (its child canceled with it). Caught without
+ * interrupting, or by nobody (and this instance has no caller): `ChildEscalationAnswered`, and the child's thrower goes
+ * on. A repeat of an escalation answered before is answered again, without being thrown twice.
+ */
+export function handleThrowChildEscalation(run: DecisionRun, command: ThrowChildEscalation): Failure | undefined {
+  const instance = waitingCallActivity(run, command.elementInstanceId, command.childProcessInstanceId);
+  if ('code' in instance) return instance;
+  const answer = {
+    type: 'ChildEscalationAnswered',
+    data: { elementInstanceId: instance.id, childProcessInstanceId: command.childProcessInstanceId, childElementInstanceId: command.childElementInstanceId, escalationId: command.escalationId },
+  } as const;
+  if (run.state.answeredChildEscalations?.[command.escalationId] !== undefined) {
+    run.emit(answer);
+    return undefined;
+  }
+  if (run.state.escalationsThrownToCaller?.[instance.id] !== undefined) {
+    return { code: 'INVALID_STATE', message: `Call activity instance '${instance.id}' already passed an escalation of its child up`, details: { elementInstanceId: instance.id } };
+  }
+  const child = { processInstanceId: command.childProcessInstanceId, elementInstanceId: command.childElementInstanceId, escalationId: command.escalationId };
+  if (throwEscalation(run, instance, command.escalationCode, child) === 'continues') run.emit(answer);
+  return undefined;
+}
+
+/**
+ * The caller did not interrupt for the escalation this instance passed up: its thrower goes on, or, when the thrower is
+ * a call activity that passed on its child's escalation, the answer goes on down to that child.
+ */
+export function handleContinueAfterEscalation(run: DecisionRun, command: ContinueAfterEscalation): Failure | undefined {
+  const escalation = run.state.escalationsThrownToCaller?.[command.elementInstanceId];
+  if (escalation === undefined) {
+    return { code: 'NOT_FOUND', message: `Element instance '${command.elementInstanceId}' waits for no answer to an escalation`, details: { elementInstanceId: command.elementInstanceId } };
+  }
+  run.emit({ type: 'EscalationAnswered', data: { elementInstanceId: escalation.elementInstanceId } });
+  if (escalation.child !== undefined) {
+    run.emit({
+      type: 'ChildEscalationAnswered',
+      data: {
+        elementInstanceId: escalation.elementInstanceId,
+        childProcessInstanceId: escalation.child.processInstanceId,
+        childElementInstanceId: escalation.child.elementInstanceId,
+        escalationId: escalation.child.escalationId,
+      },
+    });
+    return undefined;
+  }
+  const thrower = run.state.elementInstances[escalation.elementInstanceId];
+  // The throw event goes on as it would have had the escalation been answered at once.
+  if (thrower?.state === 'activating') passThrough(run, thrower, run.node(thrower.elementId));
   return undefined;
 }

@@ -1,6 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DefinitionRegistry, type ProcessDefinition } from '@trellis/deployment';
-import type { ChildProcessInstanceRequested, ErrorThrownToCaller, ProcessInstanceCommand, ProcessInstanceState } from '@trellis/engine';
+import type {
+  ChildProcessInstanceRequested,
+  ErrorThrownToCaller,
+  EscalationThrownToCaller,
+  ProcessInstanceCommand,
+  ProcessInstanceState,
+} from '@trellis/engine';
 
 import { ProcessInstanceCommandRejectedError } from '../process-instance-command-rejected.error.js';
 import { ProcessInstanceRepository } from '../process-instance.repository.js';
@@ -48,6 +54,12 @@ export class CallActivityCoordinator implements OnApplicationBootstrap, OnModule
         case 'ErrorThrownToCaller':
           if (state.parent !== undefined) this.schedule(() => this.throwToParent(state, event.data));
           break;
+        case 'EscalationThrownToCaller':
+          if (state.parent !== undefined) this.schedule(() => this.escalateToParent(state, event.data));
+          break;
+        case 'ChildEscalationAnswered':
+          this.schedule(() => this.send(event.data.childProcessInstanceId, { type: 'ContinueAfterEscalation', elementInstanceId: event.data.childElementInstanceId }));
+          break;
         case 'ChildErrorNotCaught':
           this.schedule(() => this.send(event.data.childProcessInstanceId, { type: 'ReturnUncaughtError', elementInstanceId: event.data.childElementInstanceId }));
           break;
@@ -87,6 +99,9 @@ export class CallActivityCoordinator implements OnApplicationBootstrap, OnModule
         // Errors passed up whose answer never came (the caller may have decided; it then refuses the repeat or answers again).
         for (const error of Object.values(state.errorsThrownToCaller ?? {})) {
           if (state.elementInstances[error.elementInstanceId] !== undefined) this.schedule(() => this.throwToParent(state, error));
+        }
+        for (const escalation of Object.values(state.escalationsThrownToCaller ?? {})) {
+          if (state.elementInstances[escalation.elementInstanceId] !== undefined) this.schedule(() => this.escalateToParent(state, escalation));
         }
       }
       if (state.status === 'active' && parent !== undefined) {
@@ -170,6 +185,20 @@ export class CallActivityCoordinator implements OnApplicationBootstrap, OnModule
       errorCode: error.errorCode,
       errorMessage: error.errorMessage,
       variables: error.variables,
+    });
+  }
+
+  /** An escalation nothing in the child catches goes to its call activity; the child's thrower waits for the answer. */
+  private async escalateToParent(child: ProcessInstanceState, escalation: EscalationThrownToCaller['data']): Promise<void> {
+    const parent = child.parent;
+    if (parent === undefined) return;
+    await this.send(parent.processInstanceId, {
+      type: 'ThrowChildEscalation',
+      elementInstanceId: parent.elementInstanceId,
+      childProcessInstanceId: child.processInstanceId,
+      childElementInstanceId: escalation.elementInstanceId,
+      escalationId: escalation.escalationId,
+      escalationCode: escalation.escalationCode,
     });
   }
 

@@ -9,7 +9,13 @@ import {
   applyElementTerminating,
 } from './element.appliers.js';
 import { applyChildProcessInstanceEnded, applyChildProcessInstanceRequested } from './call-activity.appliers.js';
-import { applyErrorNotCaughtByCaller, applyErrorThrownToCaller } from './error.appliers.js';
+import {
+  applyChildEscalationAnswered,
+  applyErrorNotCaughtByCaller,
+  applyErrorThrownToCaller,
+  applyEscalationAnswered,
+  applyEscalationThrownToCaller,
+} from './error.appliers.js';
 import { applyIncidentCreated, applyIncidentResolved } from './incident.appliers.js';
 import { applyJobCanceled, applyJobCompleted, applyJobCreated, applyJobErrorThrown, applyJobFailed, applyJobRetriesUpdated } from './job.appliers.js';
 import {
@@ -46,6 +52,9 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   ErrorThrownToCaller: applyErrorThrownToCaller,
   ErrorNotCaughtByCaller: applyErrorNotCaughtByCaller,
   ChildErrorNotCaught: () => undefined,
+  EscalationThrownToCaller: applyEscalationThrownToCaller,
+  EscalationAnswered: applyEscalationAnswered,
+  ChildEscalationAnswered: applyChildEscalationAnswered,
   UserTaskCreated: applyUserTaskCreated,
   UserTaskCompleted: applyUserTaskCompleted,
   UserTaskCanceled: applyUserTaskCanceled,

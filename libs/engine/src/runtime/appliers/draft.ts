@@ -28,6 +28,8 @@ export interface Draft {
   parent?: ProcessInstanceState['parent'];
   childProcessInstances: Record<string, ChildProcessInstanceRequest>;
   errorsThrownToCaller: Record<string, NonNullable<ProcessInstanceState['errorsThrownToCaller']>[string]>;
+  escalationsThrownToCaller: Record<string, NonNullable<ProcessInstanceState['escalationsThrownToCaller']>[string]>;
+  answeredChildEscalations: Record<string, string>;
   elementInstances: Record<string, ElementInstance>;
   variables: Record<string, JsonObject>;
   joinTokens: Record<string, Readonly<Record<string, number>>>;
@@ -53,6 +55,8 @@ export function draftOf(state: ProcessInstanceState): Draft {
     correlatedMessages: { ...state.correlatedMessages },
     childProcessInstances: { ...state.childProcessInstances },
     errorsThrownToCaller: { ...state.errorsThrownToCaller },
+    escalationsThrownToCaller: { ...state.escalationsThrownToCaller },
+    answeredChildEscalations: { ...state.answeredChildEscalations },
     incidents: { ...state.incidents },
     signalSubscriptions: { ...state.signalSubscriptions },
   };

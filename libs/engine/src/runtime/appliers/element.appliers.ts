@@ -51,6 +51,10 @@ function remove(draft: Draft, elementInstanceId: string): void {
   delete draft.elementInstances[elementInstanceId];
   delete draft.variables[elementInstanceId];
   delete draft.errorsThrownToCaller[elementInstanceId];
+  delete draft.escalationsThrownToCaller[elementInstanceId];
+  for (const [escalationId, callActivityId] of Object.entries(draft.answeredChildEscalations)) {
+    if (callActivityId === elementInstanceId) delete draft.answeredChildEscalations[escalationId];
+  }
   const prefix = `${elementInstanceId}/`;
   for (const key of Object.keys(draft.joinTokens)) {
     if (key.startsWith(prefix)) delete draft.joinTokens[key];

@@ -337,6 +337,80 @@ describe('error thrown in a called process', () => {
   });
 });
 
+describe('escalation thrown in a called process', () => {
+  /** The caller: start → call (call activity of `working`, boundary events given) → end */
+  const callerModel = (boundaries: string) =>
+    model(`
+      <bpmn:startEvent id="start" />
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call" />
+      <bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="working" /></bpmn:extensionElements></bpmn:callActivity>
+      <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end" />
+      <bpmn:endEvent id="end" />
+      ${boundaries}`);
+  /** The child: start → ask (escalation LATE) → finish (user task) → end */
+  const childModel = () =>
+    model(`
+      <bpmn:startEvent id="start" />
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ask" />
+      <bpmn:intermediateThrowEvent id="ask"><bpmn:escalationEventDefinition escalationRef="late" /></bpmn:intermediateThrowEvent>
+      <bpmn:sequenceFlow id="f2" sourceRef="ask" targetRef="finish" />
+      <bpmn:userTask id="finish" />
+      <bpmn:sequenceFlow id="f3" sourceRef="finish" targetRef="end" />
+      <bpmn:endEvent id="end" />`);
+
+  const called = async (boundaries: string) => {
+    const caller = scenario(await callerModel(boundaries)).start();
+    const [requested] = caller.eventsOf('ChildProcessInstanceRequested');
+    const child = scenario(await childModel()).send({ ...(createCommand() as CreateProcessInstance), parent: { processInstanceId: 'caller', elementInstanceId: requested.data.elementInstanceId } });
+    const [passed] = child.eventsOf('EscalationThrownToCaller');
+    const throwChildEscalation = {
+      type: 'ThrowChildEscalation',
+      elementInstanceId: requested.data.elementInstanceId,
+      childProcessInstanceId: requested.data.childProcessInstanceId,
+      childElementInstanceId: passed.data.elementInstanceId,
+      escalationId: passed.data.escalationId,
+      escalationCode: passed.data.escalationCode,
+    } as const;
+    return { caller, child, passed: passed.data, throwChildEscalation };
+  };
+
+  it('caught without interrupting by the call activity: the boundary path runs, and the child’s thrower goes on once answered', async () => {
+    const { caller, child, passed, throwChildEscalation } = await called(boundary('notify', 'call', catchEscalation('late'), 'cancelActivity="false"'));
+    expect(passed).toMatchObject({ elementId: 'ask', escalationCode: 'LATE' });
+    // The thrower waits for the answer.
+    expect(child.active()).toEqual(['ask']);
+
+    caller.send(throwChildEscalation);
+    expect(caller.active()).toEqual(['call', 'handle-notify']);
+    expect(caller.lastEvents).toContainEqual(expect.objectContaining({ type: 'ChildEscalationAnswered' }));
+    // Sent again (after a restart, say): answered again, the boundary event does not run twice.
+    caller.send(throwChildEscalation);
+    expect(caller.lastEvents.map((event) => event.type)).toEqual(['ChildEscalationAnswered']);
+    expect(caller.active()).toEqual(['call', 'handle-notify']);
+
+    child.send({ type: 'ContinueAfterEscalation', elementInstanceId: passed.elementInstanceId });
+    expect(child.active()).toEqual(['finish']);
+    expect(child.completed()).toEqual(['start', 'ask']);
+    expect(child.reject({ type: 'ContinueAfterEscalation', elementInstanceId: passed.elementInstanceId })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('caught by an interrupting boundary event of the call activity: the call activity ends and its child is canceled', async () => {
+    const { caller, throwChildEscalation } = await called(boundary('take-over', 'call', catchEscalation()));
+    caller.send(throwChildEscalation);
+    expect(caller.terminated()).toEqual(['call']);
+    expect(caller.active()).toEqual(['handle-take-over']);
+    expect(caller.eventsOf('ChildProcessInstanceCancelRequested')).toHaveLength(1);
+    expect(caller.eventsOf('ChildEscalationAnswered')).toEqual([]);
+  });
+
+  it('caught by nobody: answered, and the child goes on', async () => {
+    const { caller, throwChildEscalation } = await called(boundary('other', 'call', catchEscalation('stuck')));
+    caller.send(throwChildEscalation);
+    expect(caller.active()).toEqual(['call']);
+    expect(caller.lastEvents.map((event) => event.type)).toEqual(['ChildEscalationAnswered']);
+  });
+});
+
 describe('escalation', () => {
   /** start → work (sub-process: inner-start → ask (escalation throw) → finish (user task) → inner-end) → end */
   const escalating = (boundaries: string, thrower = '<bpmn:intermediateThrowEvent id="ask"><bpmn:escalationEventDefinition escalationRef="late" /></bpmn:intermediateThrowEvent>') =>
