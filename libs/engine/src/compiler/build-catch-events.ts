@@ -1,4 +1,5 @@
 import type { CatchEventDefinition, LinkEventDefinition, MessageDefinition, TimerDefinition } from '../model/executable-model.js';
+import { readConditionalEvent } from './build-conditional-events.js';
 import { readMessage } from './build-messages.js';
 import { checkTimerText } from '../runtime/timers/timer-schedule.js';
 import { readSignalName } from './build-signals.js';
@@ -14,6 +15,10 @@ export function readCatchEventDefinition(context: ReadContext): { eventDefinitio
   if (definition?.$type === 'bpmn:LinkEventDefinition') {
     const link = readLink(context, definition);
     return link === undefined ? {} : { eventDefinition: link };
+  }
+  if (definition?.$type === 'bpmn:ConditionalEventDefinition') {
+    const condition = readConditionalEvent(context, definition);
+    return condition === undefined ? {} : { eventDefinition: { type: 'conditional', condition } };
   }
   if (definition?.$type === 'bpmn:SignalEventDefinition') {
     const signalName = readSignalName(context, definition, 'waits for');

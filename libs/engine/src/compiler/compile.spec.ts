@@ -355,9 +355,9 @@ describe('compile: problems, all reported at once with element, line and column'
     ['bpmn:Transaction', '<bpmn:transaction id="task" />', 'not supported yet: bpmn:Transaction'],
     ['bpmn:AdHocSubProcess', '<bpmn:adHocSubProcess id="task" />', 'not supported yet: bpmn:AdHocSubProcess'],
     [
-      'a conditional intermediate catch event',
-      `<bpmn:intermediateCatchEvent id="task"><bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>`,
-      'not supported yet: bpmn:IntermediateCatchEvent (bpmn:ConditionalEventDefinition)',
+      'a conditional start event of an event sub-process',
+      '<bpmn:subProcess id="task" triggeredByEvent="true"><bpmn:startEvent id="inner"><bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:startEvent></bpmn:subProcess>',
+      'not supported yet: event sub-processes',
     ],
     [
       'a compensation intermediate throw event',

@@ -22,7 +22,7 @@ const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
 };
 
 /** Event definitions a catch event or boundary event can wait for in this version. */
-const CATCHABLE: ReadonlySet<string> = new Set(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition']);
+const CATCHABLE: ReadonlySet<string> = new Set(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition', 'bpmn:ConditionalEventDefinition']);
 
 /** Event definitions an end event throws (an intermediate throw event, only an escalation: BPMN has no intermediate error). */
 const THROWN_AT_END: Readonly<Record<string, 'error' | 'escalation'>> = {

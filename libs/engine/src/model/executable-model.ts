@@ -124,7 +124,22 @@ export interface TimerDefinition {
  * What a catch event waits for. One member per kind of event definition this version runs; a kind is added here,
  * in `openCatchSubscription` and in the compiler.
  */
-export type CatchEventDefinition = TimerEventDefinition | MessageEventDefinition | ErrorEventDefinition | EscalationEventDefinition | SignalEventDefinition;
+export type CatchEventDefinition =
+  | TimerEventDefinition
+  | MessageEventDefinition
+  | ErrorEventDefinition
+  | EscalationEventDefinition
+  | SignalEventDefinition
+  | ConditionalEventDefinition;
+
+/**
+ * A conditional event (`bpmn:conditionalEventDefinition/bpmn:condition`, FEEL or JUEL): it occurs when its condition
+ * holds, checked when it starts waiting and again after every command that set variables of the instance.
+ */
+export interface ConditionalEventDefinition {
+  readonly type: 'conditional';
+  readonly condition: Expression;
+}
 
 /**
  * A signal a catch event or boundary event waits for (`bpmn:signal`, referenced by `signalRef`): broadcast to every

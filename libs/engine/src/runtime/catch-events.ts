@@ -32,6 +32,10 @@ export function openCatchSubscription(run: DecisionRun, owner: ElementInstance, 
     case 'escalation':
       // Nothing to wait for: the thrower looks outward for the boundary event that catches it (see throw-events.ts).
       return undefined;
+    case 'conditional':
+      // Nothing to record: a waiting element is its own subscription, checked at the end of each decision (see
+      // conditional-events.ts).
+      return undefined;
   }
 }
 

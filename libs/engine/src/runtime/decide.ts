@@ -1,5 +1,6 @@
 import { err, ok, type Result } from '../result.js';
 import { handleCommand } from './command-handlers.js';
+import { triggerSatisfiedConditions } from './conditions/conditional-events.js';
 import type { DecisionContext, Failure } from './decision.js';
 import { DecisionRun } from './decision-run.js';
 import { DecisionBug } from './element-lifecycle.js';
@@ -37,6 +38,7 @@ export function decideWithState(
     const failure = handleCommand(run, command);
     if (failure !== undefined) return err(failure);
     run.runToQuiescence();
+    triggerSatisfiedConditions(run);
     return ok({ events: run.events, state: run.state });
   } catch (error) {
     // A bug in the engine must not take the caller down with it: the command is rejected and nothing is written.
