@@ -248,6 +248,57 @@ describe('runtime-service, two replicas on one store and Kafka', () => {
     expect(await store.streamRevision(`snapshot-process-instance-${id}`)).toBeDefined();
   }, 60_000);
 
+  it('fires a timer once, and starts each occurrence of a timer start event once, with both replicas scheduling (wall clock)', async () => {
+    const timerModel = (processId: string, body: string): string => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="${processId}-definitions" targetNamespace="http://example.org/test">
+  <bpmn:process id="${processId}" isExecutable="true">
+${body}
+    <bpmn:userTask id="review"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="to-end" sourceRef="review" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+    // A second after it starts, an instance moves on; twice, a second apart, the process starts itself.
+    const shortWait = timerModel(
+      'short-wait',
+      `    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="to-wait" sourceRef="start" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1S</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="to-review" sourceRef="wait" targetRef="review" />`,
+    );
+    const ticking = timerModel(
+      'ticking',
+      `    <bpmn:startEvent id="tick"><bpmn:timerEventDefinition><bpmn:timeCycle xsi:type="bpmn:tFormalExpression">R2/PT1S</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>
+    <bpmn:sequenceFlow id="to-review" sourceRef="tick" targetRef="review" />`,
+    );
+    const deploying = new DefinitionRegistry(store);
+    await deploying.reload();
+    await new DeployResourcesHandler(store, deploying).execute(
+      new DeployResourcesCommand([
+        { name: 'short-wait.bpmn', content: shortWait },
+        { name: 'ticking.bpmn', content: ticking },
+      ]),
+    );
+
+    const [a, b] = replicas.map((app) => request(app.getHttpServer()));
+    const started = await a!.post('/api/process-instances').send({ processId: 'short-wait' }).expect(201);
+    const id = started.body.id as string;
+    expect(started.body.timers).toEqual([expect.objectContaining({ elementId: 'wait' })]);
+    await eventually(async () => {
+      const views = await Promise.all([a!, b!].map((replica) => replica.get(`/api/process-instances/${id}`)));
+      return views.every((view) => view.body.activeElementInstances?.[0]?.elementId === 'review');
+    }, 'both replicas to show the instance past its timer');
+    expect((await streamOf(id)).filter((event) => event.type === 'TimerTriggered')).toHaveLength(1);
+
+    const tickingInstances = async (replica: typeof a): Promise<{ id: string }[]> =>
+      (await replica!.get('/api/process-instances').query({ processId: 'ticking' })).body.items;
+    await eventually(async () => (await tickingInstances(a)).length === 2 && (await tickingInstances(b)).length === 2, 'two instances of the R2 timer start event');
+    for (const instance of await tickingInstances(a)) {
+      expect((await streamOf(instance.id)).filter((event) => event.type === 'ProcessInstanceCreated')).toHaveLength(1);
+    }
+  }, 60_000);
+
   it('serves its own API only: no deployment endpoint, health and metrics of its parts', async () => {
     const a = request(replicas[0]!.getHttpServer());
     await a.post('/api/deployments').expect(404);

@@ -41,6 +41,7 @@ export class RuntimeServiceModule {
         RuntimeModule.forRoot({
           instanceCacheSize: settings.TRELLIS_INSTANCE_CACHE_SIZE,
           snapshotEvery: settings.TRELLIS_SNAPSHOT_EVERY,
+          timers: { enabled: settings.TRELLIS_TIMERS_ENABLED === 'true' },
           deployedElsewhere: true,
           commands: {
             consume: true,

@@ -23,6 +23,7 @@ export class InfrastructureModule {
     const runtime: Partial<RuntimeOptions> = {
       instanceCacheSize: options.settings.TRELLIS_INSTANCE_CACHE_SIZE,
       snapshotEvery: options.settings.TRELLIS_SNAPSHOT_EVERY,
+      timers: { enabled: options.settings.TRELLIS_TIMERS_ENABLED === 'true' },
       ...options.runtime,
     };
     return {

@@ -156,6 +156,28 @@ describe('timers over the API (memory store, test clock)', () => {
   });
 });
 
+describe('TRELLIS_TIMERS_ENABLED', () => {
+  it('false: the server fires no timer by itself; the timers wait, shown, until a scheduler fires them', async () => {
+    const clock = new ManualClock(T0);
+    const app = await memoryApp({ clock, env: { TRELLIS_TIMERS_ENABLED: 'false' } });
+    try {
+      const http = request(app.getHttpServer());
+      const scheduler = app.get(TimerScheduler);
+      expect(scheduler.active).toBe(false);
+      await deploy(app, ['wait-an-hour.bpmn', anHourBpmn]).expect(201);
+      const { id } = (await http.post('/api/process-instances').send({ processId: 'wait-an-hour' }).expect(201)).body;
+      clock.advance(2 * HOUR);
+      const waiting = (await http.get(`/api/process-instances/${id}`).expect(200)).body;
+      expect(activeElements(waiting)).toEqual(['wait']);
+      expect(waiting.timers).toEqual([expect.objectContaining({ elementId: 'wait', dueAt: at(HOUR) })]);
+      expect(scheduler.fired).toBe(0);
+    } finally {
+      await app.close();
+    }
+    await expect(memoryApp({ env: { TRELLIS_TIMERS_ENABLED: 'yes' } })).rejects.toThrow(/TRELLIS_TIMERS_ENABLED/);
+  });
+});
+
 describe('job back-offs by the test clock', () => {
   it('offers a failed job again once the clock has passed its back-off', async () => {
     const clock = new ManualClock(T0);

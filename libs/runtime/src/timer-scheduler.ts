@@ -101,6 +101,11 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
     return this.firedCount;
   }
 
+  /** Whether it fires timers by itself (started, not stopped; not with `timers.enabled: false`). */
+  get active(): boolean {
+    return this.started && !this.stopped;
+  }
+
   /** Instances this scheduler started for timer start events (one another replica started is not counted). */
   get startedByTimers(): number {
     return this.startedCount;

@@ -201,6 +201,10 @@ export const runtimeSettings = {
     max: 1_000_000,
     meaning: 'Events appended to a process instance between two snapshots of its state; 0: no snapshots.',
   }),
+  TRELLIS_TIMERS_ENABLED: oneOf(['true', 'false'], {
+    default: 'true',
+    meaning: 'Whether this process fires due timers and starts the instances of timer start events; every replica may (each timer fires once).',
+  }),
 };
 
 /** The history service (its read model's schema). */
