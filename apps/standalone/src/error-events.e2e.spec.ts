@@ -120,6 +120,38 @@ describe('errors and escalations over the API (examples/error-handling.bpmn)', (
   });
 });
 
+describe('errors and escalations used wrongly', () => {
+  it('a deployment is refused with every problem listed, by element, field and line', async () => {
+    const app = await memoryApp();
+    try {
+      const broken = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://example.org/errors">
+  <bpmn:error id="no-code" name="No code" />
+  <bpmn:process id="broken-errors" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:task id="work" />
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="fail" />
+    <bpmn:endEvent id="fail"><bpmn:errorEventDefinition errorRef="no-code" /></bpmn:endEvent>
+    <bpmn:boundaryEvent id="soft" attachedToRef="work" cancelActivity="false"><bpmn:errorEventDefinition /></bpmn:boundaryEvent>
+    <bpmn:boundaryEvent id="nowhere" attachedToRef="work"><bpmn:escalationEventDefinition escalationRef="missing" /></bpmn:boundaryEvent>
+  </bpmn:process>
+</bpmn:definitions>`;
+      const refused = await deploy(app, ['broken-errors.bpmn', broken]).expect(400);
+      expect(refused.body.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ resource: 'broken-errors.bpmn', elementId: 'fail', code: 'MISSING_ATTRIBUTE', field: 'errorCode', line: 9 }),
+          expect.objectContaining({ resource: 'broken-errors.bpmn', elementId: 'soft', code: 'INVALID_ATTRIBUTE', field: 'cancelActivity', line: 10 }),
+          expect.objectContaining({ resource: 'broken-errors.bpmn', elementId: 'nowhere', code: 'INVALID_ATTRIBUTE', field: 'escalationRef', line: 11 }),
+        ]),
+      );
+      expect((await request(app.getHttpServer()).get('/api/process-definitions').expect(200)).body).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('errors and escalations across a restart (embedded store)', () => {
   let dataDir: string;
   beforeEach(async () => {
