@@ -47,7 +47,10 @@ export interface WaitingTimerView {
   readonly id: string;
   /** The timer catch event or timer boundary event that occurs when it is due. */
   readonly elementId: string;
-  /** The element instance that waits: the catch event's own, or the activity's for a boundary event. */
+  /**
+   * The element instance that waits: the catch event's own, the activity's for a boundary event, or the event-based
+   * gateway's for a catch event after it.
+   */
   readonly elementInstanceId: string;
   /** ISO 8601 UTC date-time. */
   readonly dueAt: string;

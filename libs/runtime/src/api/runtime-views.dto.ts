@@ -68,7 +68,7 @@ export class WaitingTimerDto implements WaitingTimerView {
   id!: string;
   @ApiProperty({ example: 'escalate-after-48h', description: 'The timer catch event or timer boundary event that occurs when the timer is due' })
   elementId!: string;
-  @ApiProperty({ format: 'uuid', description: "The element instance that waits: the catch event's own, or the activity's for a boundary event" })
+  @ApiProperty({ format: 'uuid', description: "The element instance that waits: the catch event's own, the activity's for a boundary event, or the event-based gateway's for a catch event after it" })
   elementInstanceId!: string;
   @ApiProperty({ format: 'date-time', example: '2026-01-03T09:00:00.000Z', description: 'When the timer is due (UTC)' })
   dueAt!: string;
