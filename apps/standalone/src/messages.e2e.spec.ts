@@ -32,6 +32,20 @@ const camunda7Bpmn = `<?xml version="1.0" encoding="UTF-8"?>
   <bpmn:message id="approval-message" name="approval" />
 </bpmn:definitions>`;
 
+/** Camunda 8: an order message starts an instance (start → handle (user task) → end). */
+const messageStartBpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:modeler="http://camunda.org/schema/modeler/1.0"
+  modeler:executionPlatform="Camunda Cloud" id="ms" targetNamespace="http://example.org/ms">
+  <bpmn:process id="order-intake" isExecutable="true">
+    <bpmn:startEvent id="order-received"><bpmn:messageEventDefinition messageRef="order-message" /></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="order-received" targetRef="handle" />
+    <bpmn:userTask id="handle" />
+    <bpmn:sequenceFlow id="f2" sourceRef="handle" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+  <bpmn:message id="order-message" name="order-placed" />
+</bpmn:definitions>`;
+
 const T0 = '2026-03-01T09:00:00.000Z';
 
 type Http = ReturnType<typeof request>;
@@ -135,6 +149,25 @@ describe('messages over the API (memory store, test clock)', () => {
     await http.post('/api/messages').send({ ...message, correlationKey: 'E-2' }).expect(200);
     clock.advance(10 * 60_000);
     await http.post('/api/messages').send(message).expect(200);
+  });
+
+  it('a message start event starts an instance per message, one at a time per correlation key', async () => {
+    await deploy(app, ['order-intake.bpmn', messageStartBpmn]).expect(201);
+    const first = await http.post('/api/messages').send({ name: 'order-placed', correlationKey: 'S-1', variables: { item: 'book' } }).expect(200);
+    expect(first.body.processInstanceIds).toHaveLength(1);
+    const [id] = first.body.processInstanceIds as string[];
+    const instance = (await http.get(`/api/process-instances/${id}`).expect(200)).body;
+    expect(instance).toEqual(expect.objectContaining({ processId: 'order-intake', state: 'ACTIVE', variables: { item: 'book' } }));
+
+    // While it is active, another message with its key starts nothing; one with another key starts another.
+    expect((await http.post('/api/messages').send({ name: 'order-placed', correlationKey: 'S-1' }).expect(200)).body.processInstanceIds).toEqual([]);
+    expect((await http.post('/api/messages').send({ name: 'order-placed', correlationKey: 'S-2' }).expect(200)).body.processInstanceIds).toHaveLength(1);
+
+    const [task] = (await http.get('/api/user-tasks').query({ processInstanceId: id, state: 'CREATED' }).expect(200)).body;
+    await http.post(`/api/user-tasks/${task.id}/complete`).send({}).expect(200);
+    const again = await http.post('/api/messages').send({ name: 'order-placed', correlationKey: 'S-1' }).expect(200);
+    expect(again.body.processInstanceIds).toHaveLength(1);
+    expect(again.body.processInstanceIds).not.toContain(id);
   });
 
   it('answers 400 naming the field for a message without name or with a bad time to live', async () => {

@@ -80,6 +80,7 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
       checkStartEvent(context);
       // A timer start event: its timer, read and checked as a timer catch event's is.
       const { eventDefinition } = readCatchEventDefinition(context);
+      if (eventDefinition?.type === 'message') return { message: eventDefinition.message };
       return eventDefinition?.type === 'timer' ? { timer: eventDefinition.timer } : {};
     }
     case 'endEvent':

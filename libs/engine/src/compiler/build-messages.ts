@@ -38,7 +38,9 @@ export function readMessage(context: ReadContext, owner: ModdleElement): Message
   const subscription = extensionValues(message).find((value) => value.$type === 'zeebe:Subscription');
   const keyText = subscription === undefined ? undefined : stringProperty(subscription, 'correlationKey');
   const camunda8 = subscription !== undefined || name?.language === 'feel' || isCamunda8Document(message);
-  if (camunda8 && (keyText === undefined || keyText.trim() === '')) {
+  // A message start event starts a new instance: there is no instance yet whose key could be meant.
+  const startEvent = context.element.$type === 'bpmn:StartEvent';
+  if (camunda8 && !startEvent && (keyText === undefined || keyText.trim() === '')) {
     errors.add({
       code: 'MISSING_ATTRIBUTE',
       message: `message '${messageId}' that '${elementId}' waits for has no correlation key: a Camunda 8 message catch event or receive task needs zeebe:subscription correlationKey (e.g. "=orderId")`,

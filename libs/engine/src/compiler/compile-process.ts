@@ -3,6 +3,7 @@ import { checkBoundaryCatchCodes } from './build-error-events.js';
 import { buildFlowNode, type SubProcessScope } from './build-flow-node.js';
 import { ElementExtensions } from './extension-elements.js';
 import { checkEventBasedGateways } from './event-based-gateways.js';
+import { isMessageStartEvent, messageStartEvents } from './message-start-events.js';
 import { computeInclusiveJoinUpstream } from './inclusive-join-upstream.js';
 import { resolveLinks } from './link-events.js';
 import type { ModelErrorCollector } from './model-error-collector.js';
@@ -37,7 +38,8 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
 
   const startEventIds = noneStartEvents(graph, processId);
   const timerStartEventIds = timerStartEvents(graph, processId, errors);
-  if (startEventIds.length === 0 && timerStartEventIds.length === 0) {
+  const messageStartEventIds = messageStartEvents(graph, processId, errors);
+  if (startEventIds.length === 0 && timerStartEventIds.length === 0 && messageStartEventIds.length === 0) {
     errors.add({
       code: 'NO_START_EVENT',
       message: `process '${processId}' has no none start event: an instance needs one to start at`,
@@ -52,6 +54,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
     flows: resolved.flows,
     startEventIds,
     ...(timerStartEventIds.length === 0 ? {} : { timerStartEventIds }),
+    ...(messageStartEventIds.length === 0 ? {} : { messageStartEventIds }),
     inclusiveJoinUpstream: computeInclusiveJoinUpstream(elements, resolved.flows),
   };
 }
@@ -117,7 +120,7 @@ function checkProcessAttributes(process: ModdleElement, processId: string, error
 
 function noneStartEvents(graph: ProcessGraph, scopeId: string): string[] {
   return [...graph.nodes.values()]
-    .filter((entry) => entry.parentId === scopeId && entry.support.executable && entry.support.kind === 'startEvent' && !isTimerStartEvent(entry))
+    .filter((entry) => entry.parentId === scopeId && entry.support.executable && entry.support.kind === 'startEvent' && !isTimerStartEvent(entry) && !isMessageStartEvent(entry))
     .map((entry) => entry.id);
 }
 

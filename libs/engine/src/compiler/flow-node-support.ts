@@ -58,7 +58,9 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
   switch (type) {
     case 'bpmn:StartEvent':
       // A timer start event starts instances when due (process level only: the process compiler checks where it is).
-      return definitions.length === 0 || (definitions.length === 1 && definitions[0].$type === 'bpmn:TimerEventDefinition')
+      // A message start event starts an instance when its message is published (process level only, as a timer one).
+      return definitions.length === 0 ||
+        (definitions.length === 1 && (definitions[0].$type === 'bpmn:TimerEventDefinition' || definitions[0].$type === 'bpmn:MessageEventDefinition'))
         ? { executable: true, kind: 'startEvent' }
         : notSupported(`${definitionTypes} on bpmn:StartEvent`, 'eventDefinitions');
     case 'bpmn:EndEvent':

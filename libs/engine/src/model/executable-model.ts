@@ -22,6 +22,8 @@ export interface ExecutableProcess {
   readonly startEventIds: readonly string[];
   /** The timer start events of the process level (absent in models compiled before they existed: none). */
   readonly timerStartEventIds?: readonly string[];
+  /** The message start events of the process level (absent in models compiled before they existed: none). */
+  readonly messageStartEventIds?: readonly string[];
   /**
    * For every inclusive gateway with more than one incoming flow: the ids of flow nodes in the same
    * scope from which a token can still reach each incoming flow without passing the gateway itself.
@@ -290,6 +292,8 @@ export interface StartEventNode extends FlowNodeBase {
    * the latest version of the process. Its expression is evaluated without variables, from the deployment's time.
    */
   readonly timer?: TimerDefinition;
+  /** A message start event (process level only): a published message of its name starts an instance here. */
+  readonly message?: MessageDefinition;
 }
 
 export interface EndEventNode extends FlowNodeBase {

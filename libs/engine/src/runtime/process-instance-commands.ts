@@ -26,6 +26,8 @@ export interface CreateProcessInstance {
   readonly processDefinitionId: string;
   readonly version: number;
   readonly businessKey?: string;
+  /** Started by a message (at a message start event): its correlation key, kept so one key has one active instance. */
+  readonly correlationKey?: string;
   readonly variables?: JsonObject;
   /** For the child of a call activity: the caller's instance and call activity instance. */
   readonly parent?: { readonly processInstanceId: string; readonly elementInstanceId: string };

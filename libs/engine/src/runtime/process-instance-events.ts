@@ -65,6 +65,8 @@ export type ProcessInstanceCreated = Event<
     readonly processId: string;
     readonly version: number;
     readonly businessKey?: string;
+    /** Started by a message with this correlation key (at a message start event). */
+    readonly correlationKey?: string;
     readonly startedAt: string;
     /** Set for an instance started by a call activity: the caller's instance and its call activity instance. */
     readonly parentProcessInstanceId?: string;

@@ -108,6 +108,8 @@ export interface ProcessInstanceState {
   readonly processId: string;
   readonly version: number;
   readonly businessKey?: string;
+  /** The correlation key of the message that started the instance at a message start event. */
+  readonly correlationKey?: string;
   readonly startedAt?: string;
   readonly endedAt?: string;
   /** For the child of a call activity: its caller. */

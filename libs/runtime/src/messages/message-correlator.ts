@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { DefinitionRegistry } from '@trellis/deployment';
 import { CLOCK, type Clock, EVENT_STORE, systemClock } from '@trellis/platform';
-import type { JsonObject, JsonValue, ProcessInstanceEvent, ProcessInstanceState } from '@trellis/engine';
+import { evaluateExpression, type JsonObject, type JsonValue, type ProcessInstanceEvent, type ProcessInstanceState } from '@trellis/engine';
 import { type EventStore, type RecordedEvent, WrongExpectedRevisionError } from '@trellis/event-store';
 
 import { ProcessInstanceCommandRejectedError } from '../process-instance-command-rejected.error.js';
@@ -72,6 +73,8 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
   private readonly subscriptionsOfInstance = new Map<string, readonly OpenMessageSubscription[]>();
   /** Buffered messages by message key, in publication order. */
   private readonly buffer = new Map<string, BufferedMessage>();
+  /** Active instances started by a message, by process id and correlation key: one key starts one at a time. */
+  private readonly startedByKey = new Map<string, string>();
   private readonly stopObserving: (() => void)[] = [];
   private live = false;
   private closed = false;
@@ -81,6 +84,7 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
     private readonly projection: RuntimeProjection,
     private readonly repository: ProcessInstanceRepository,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly registry: DefinitionRegistry,
     @Optional() @Inject(CLOCK) clock?: Clock,
   ) {
     this.clock = clock ?? systemClock;
@@ -143,6 +147,12 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
       processInstanceIds.push(subscription.processInstanceId);
       if (position !== undefined) positions.push(position);
     }
+    for (const start of this.messageStartEvents(message.name)) {
+      const processInstanceId = await this.startInstance(start, message, variables, messageKey);
+      if (processInstanceId === undefined) continue;
+      processInstanceIds.push(processInstanceId.id);
+      if (processInstanceId.position !== undefined) positions.push(processInstanceId.position);
+    }
     // Read-your-writes: the views show the correlations once the caller has the answer.
     if (positions.length > 0) await this.projection.waitForPosition(Math.max(...positions));
     return { messageKey, ...(message.messageId === undefined ? {} : { messageId: message.messageId }), processInstanceIds, buffered };
@@ -184,6 +194,58 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
       await this.projection.waitForPosition(appended.position);
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError) throw duplicateMessage(message, undefined);
+      throw error;
+    }
+  }
+
+  // ---- message start events -------------------------------------------------------------------------------------
+
+  /** The message start events of the latest version of every process whose message has this name. */
+  private messageStartEvents(name: string): { processDefinitionId: string; processId: string; version: number; startEventId: string }[] {
+    const found: { processDefinitionId: string; processId: string; version: number; startEventId: string }[] = [];
+    for (const definition of this.registry.list({ latest: true })) {
+      const executable = this.registry.executableProcess(definition.id);
+      if (executable === undefined || !('process' in executable)) continue;
+      for (const startEventId of executable.process.messageStartEventIds ?? []) {
+        const node = executable.process.elements[startEventId];
+        if (node?.kind !== 'startEvent' || node.message === undefined) continue;
+        // No instance exists yet: the name is evaluated without variables (a literal, or FEEL such as ="order-" + "placed").
+        const evaluated = evaluateExpression(node.message.name, { variables: () => undefined, now: this.clock.now().toISOString() });
+        if (evaluated.ok && evaluated.value === name) found.push({ processDefinitionId: definition.id, processId: definition.processId, version: definition.version, startEventId });
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Starts an instance at a message start event, with the message's variables, unless an instance that a message with
+   * the same (non-empty) correlation key started is still active, as Zeebe does. The instance id is derived from the
+   * message and the definition, so two replicas publishing one message start one instance.
+   */
+  private async startInstance(
+    start: { processDefinitionId: string; processId: string; version: number; startEventId: string },
+    message: PublishMessage,
+    variables: JsonObject,
+    messageKey: string,
+  ): Promise<{ id: string; position: number | undefined } | undefined> {
+    if (message.correlationKey !== '' && this.startedByKey.has(startKey(start.processId, message.correlationKey))) return undefined;
+    const id = derivedUuid(`${messageKey}/${start.processDefinitionId}/${start.startEventId}`);
+    try {
+      const outcome = await this.repository.execute(id, {
+        type: 'CreateProcessInstance',
+        processInstanceId: id,
+        processDefinitionId: start.processDefinitionId,
+        version: start.version,
+        startElementId: start.startEventId,
+        variables,
+        ...(message.correlationKey === '' ? {} : { correlationKey: message.correlationKey }),
+      });
+      return { id, position: outcome.position };
+    } catch (error) {
+      if (error instanceof ProcessInstanceCommandRejectedError && SETTLED.has(error.failure.code)) {
+        this.logger.debug(`Message start event ${start.startEventId} of ${start.processDefinitionId} not started: ${error.failure.message}`);
+        return undefined;
+      }
       throw error;
     }
   }
@@ -278,6 +340,11 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
   // ---- indexes ---------------------------------------------------------------------------------------------------
 
   private onInstanceEvent(processInstanceId: string, event: ProcessInstanceEvent, state: ProcessInstanceState): void {
+    if (state.correlationKey !== undefined) {
+      const key = startKey(state.processId, state.correlationKey);
+      if (state.status === 'active') this.startedByKey.set(key, processInstanceId);
+      else if (this.startedByKey.get(key) === processInstanceId) this.startedByKey.delete(key);
+    }
     switch (event.type) {
       case 'MessageSubscriptionOpened':
       case 'MessageSubscriptionClosed':
@@ -330,6 +397,16 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
     if (Date.parse(data.expiresAt) <= this.clock.now().getTime()) return;
     this.buffer.set(data.messageKey, { ...data, streamId: recorded.streamId });
   }
+}
+
+function startKey(processId: string, correlationKey: string): string {
+  return `${processId}\u0000${correlationKey}`;
+}
+
+/** A UUID-shaped id derived from `seed` (the same seed gives the same id on every replica). */
+function derivedUuid(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
 }
 
 function duplicateMessage(message: PublishMessage, messageKey: string | undefined): ProcessInstanceCommandRejectedError {

@@ -37,7 +37,7 @@ async function setUp() {
   await new DeployResourcesHandler(store, registry).execute(new DeployResourcesCommand([{ name: 'order-messages.bpmn', content: exampleBpmn }]));
   const repository = new ProcessInstanceRepository(store, registry);
   const projection = new RuntimeProjection(store);
-  const correlator = new MessageCorrelator(projection, repository, store);
+  const correlator = new MessageCorrelator(projection, repository, store, registry);
   await projection.start();
   correlator.onApplicationBootstrap();
   const bus = new InProcessMessageBus({ logger: silentMessagingLogger, retry: { baseDelayMs: 1, maxDelayMs: 10 } });

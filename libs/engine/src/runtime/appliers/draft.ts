@@ -23,6 +23,7 @@ export interface Draft {
   processId: string;
   version: number;
   businessKey?: string;
+  correlationKey?: string;
   startedAt?: string;
   endedAt?: string;
   parent?: ProcessInstanceState['parent'];

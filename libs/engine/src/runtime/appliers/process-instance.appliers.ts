@@ -12,6 +12,7 @@ export function applyProcessInstanceCreated(draft: Draft, { data }: ProcessInsta
   draft.processId = data.processId;
   draft.version = data.version;
   if (data.businessKey !== undefined) draft.businessKey = data.businessKey;
+  if (data.correlationKey !== undefined) draft.correlationKey = data.correlationKey;
   draft.startedAt = data.startedAt;
   if (data.parentProcessInstanceId !== undefined && data.parentElementInstanceId !== undefined) {
     draft.parent = { processInstanceId: data.parentProcessInstanceId, elementInstanceId: data.parentElementInstanceId };

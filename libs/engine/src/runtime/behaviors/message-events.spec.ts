@@ -263,3 +263,56 @@ describe('message throw and end events', () => {
     ]);
   });
 });
+
+describe('message start events', () => {
+  const startedByMessage = (extra = '') =>
+    withMessages(
+      `
+    <bpmn:startEvent id="order-received"><bpmn:messageEventDefinition messageRef="order" /></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="order-received" targetRef="handle" />
+    <bpmn:userTask id="handle" />
+    <bpmn:sequenceFlow id="f2" sourceRef="handle" targetRef="end" />
+    <bpmn:endEvent id="end" />${extra}`,
+      // A Camunda 8 message start event needs no correlation key: no instance exists yet that it could mean.
+      message('order-placed', undefined, 'order'),
+    ).replace('id="definitions"', 'xmlns:modeler="http://camunda.org/schema/modeler/1.0" modeler:executionPlatform="Camunda Cloud" id="definitions"');
+
+  it('is compiled as a start event of the process, and an instance starts there with the message key and variables', async () => {
+    const process = await compiledProcess(startedByMessage());
+    expect(process.messageStartEventIds).toEqual(['order-received']);
+    expect(process.startEventIds).toEqual([]);
+    expect(process.elements['order-received']).toMatchObject({ kind: 'startEvent', message: { name: { language: 'static', source: 'order-placed' } } });
+
+    const run = scenario(process).send({
+      type: 'CreateProcessInstance',
+      processInstanceId: 'pi',
+      processDefinitionId: 'definition-1',
+      version: 1,
+      startElementId: 'order-received',
+      correlationKey: 'O-1',
+      variables: { item: 'book' },
+    });
+    expect(run.active()).toEqual(['handle']);
+    expect(run.state.correlationKey).toBe('O-1');
+    expect(run.variables).toEqual({ item: 'book' });
+  });
+
+  it('refuses a message start event inside an embedded sub-process', async () => {
+    const compiled = await compile(
+      withMessages(
+        `
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sub" />
+    <bpmn:subProcess id="sub">
+      <bpmn:startEvent id="inner"><bpmn:messageEventDefinition messageRef="paid" /></bpmn:startEvent>
+      <bpmn:sequenceFlow id="g1" sourceRef="inner" targetRef="inner-end" />
+      <bpmn:endEvent id="inner-end" />
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="end" />
+    <bpmn:endEvent id="end" />`,
+        message('order-paid', '=orderId'),
+      ),
+    );
+    expect(compiled.ok ? [] : compiled.error.map(({ code, elementId }) => ({ code, elementId }))).toContainEqual({ code: 'INVALID_ATTRIBUTE', elementId: 'inner' });
+  });
+});
