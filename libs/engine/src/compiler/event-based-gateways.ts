@@ -41,7 +41,7 @@ export function checkEventBasedGateways(
           code: 'INVALID_ATTRIBUTE',
           message:
             `sequence flow '${flowId}' leads event-based gateway '${gateway.id}' to '${target.id}', ${target.kind === 'intermediateCatchEvent' ? 'a link catch event' : `a ${target.kind}`}: ` +
-            'the flows of an event-based gateway lead to intermediate catch events that wait for an event (a timer or a message) or to receive tasks',
+            'the flows of an event-based gateway lead to intermediate catch events that wait for an event (a timer, message, signal or condition) or to receive tasks',
           elementId: gateway.id,
           field: 'outgoing',
         });

@@ -179,6 +179,37 @@ describe('event-based gateway before a receive task', () => {
   });
 });
 
+describe('event-based gateway before a signal catch event', () => {
+  it("the signal wins: the timer is canceled and the signal's variables land in the process", async () => {
+    const run = scenario(
+      await compiledProcess(
+        definitions(`
+  <bpmn:signal id="alarm" name="alarm" />
+  <bpmn:process id="process" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+    <bpmn:eventBasedGateway id="wait" />
+    <bpmn:sequenceFlow id="to-alarm" sourceRef="wait" targetRef="alarmed" />
+    <bpmn:sequenceFlow id="to-quiet" sourceRef="wait" targetRef="quiet" />
+    <bpmn:intermediateCatchEvent id="alarmed"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="alarmed" targetRef="evacuate" />
+    <bpmn:userTask id="evacuate" />
+    <bpmn:intermediateCatchEvent id="quiet">${timer('PT8H')}</bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="quiet" targetRef="done" />
+    <bpmn:endEvent id="done" />
+  </bpmn:process>`),
+      ),
+    ).start();
+    const [subscription] = Object.values(run.state.signalSubscriptions ?? {});
+    expect(subscription).toMatchObject({ elementId: 'alarmed', elementInstanceId: run.instance('wait').id });
+    const quiet = run.timer('quiet').id;
+    run.send({ type: 'ReceiveSignal', subscriptionId: subscription.id, variables: { zone: 'B' } });
+    expect(run.lastEvents).toContainEqual({ type: 'TimerCanceled', data: { timerId: quiet } });
+    expect(run.active()).toEqual(['evacuate']);
+    expect(run.variables).toEqual({ zone: 'B' });
+  });
+});
+
 describe('event-based gateways in models', () => {
   const problems = async (content: string) => {
     const compiled = await compile(bpmnProcess(`<bpmn:startEvent id="start" />${content}`));
