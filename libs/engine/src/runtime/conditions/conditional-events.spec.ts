@@ -98,6 +98,45 @@ describe('conditional boundary event', () => {
   });
 });
 
+describe('conditional boundary event on a sub-process or a multi-instance activity', () => {
+  const attachedTo = (activity: string) =>
+    compiledProcess(
+      bpmnProcess(`
+      <bpmn:startEvent id="start" />
+      <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+      ${activity}
+      <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end" />
+      <bpmn:endEvent id="end" />
+      <bpmn:boundaryEvent id="stop" attachedToRef="work">${conditional('=stop = true')}</bpmn:boundaryEvent>
+      <bpmn:sequenceFlow id="f3" sourceRef="stop" targetRef="stopped" />
+      <bpmn:endEvent id="stopped" />`),
+    );
+
+  it('on a sub-process: terminates everything inside it, also when a variable is set in its own scope', async () => {
+    const run = scenario(
+      await attachedTo(`<bpmn:subProcess id="work">
+        <bpmn:startEvent id="inner-start" />
+        <bpmn:sequenceFlow id="i1" sourceRef="inner-start" targetRef="review" />
+        <bpmn:userTask id="review" />
+      </bpmn:subProcess>`),
+    ).start();
+    expect(run.active()).toEqual(['review', 'work']);
+    run.setVariables({ stop: true }, { scopeElementId: 'work', local: true });
+    expect(run.terminated()).toEqual(['review', 'work']);
+    expect(run.state.status).toBe('completed');
+  });
+
+  it('on a multi-instance activity: occurs once, for the whole activity', async () => {
+    const run = scenario(
+      await attachedTo(`<bpmn:userTask id="work"><bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>`),
+    ).start();
+    run.setVariables({ stop: true });
+    expect(run.terminated()).toEqual(['work', 'work', 'work', 'work#body']);
+    expect(run.completed().filter((id) => id === 'stop')).toHaveLength(1);
+    expect(run.state.status).toBe('completed');
+  });
+});
+
 describe('conditional event after an event-based gateway', () => {
   it('wins when its condition becomes true before the timer', async () => {
     const run = scenario(
