@@ -151,6 +151,10 @@ describe('timers over the API (memory store, test clock)', () => {
     clock.set('2026-03-05T11:00:00.000Z');
     await app.get(TimerScheduler).fireDue();
     expect(activeElements((await http.get(`/api/process-instances/${other.body.id}`).expect(200)).body)).toEqual(['review-it']);
+    const fired = (await http.get('/metrics').expect(200)).text;
+    expect(fired).toMatch(/^trellis_timers_total\{kind="timer",outcome="fired"\} 1$/m);
+    expect(fired).toMatch(/^trellis_timers_waiting 0$/m);
+    expect(fired).toMatch(/^trellis_timers_overdue_seconds 0$/m);
     const events = await app.get<EventStore>(EVENT_STORE).readStream(processInstanceStream(started.body.id));
     expect(events.map((event) => event.type)).not.toContain('TimerTriggered');
   });
@@ -171,6 +175,10 @@ describe('TRELLIS_TIMERS_ENABLED', () => {
       expect(activeElements(waiting)).toEqual(['wait']);
       expect(waiting.timers).toEqual([expect.objectContaining({ elementId: 'wait', dueAt: at(HOUR) })]);
       expect(scheduler.fired).toBe(0);
+      // What an alert watches: a timer an hour overdue.
+      const metrics = (await http.get('/metrics').expect(200)).text;
+      expect(metrics).toMatch(/^trellis_timers_waiting 1$/m);
+      expect(metrics).toMatch(/^trellis_timers_overdue_seconds 3600$/m);
     } finally {
       await app.close();
     }

@@ -4,6 +4,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { DefinitionRegistry } from '@trellis/deployment';
 import { firstTimerStart, latestDueTimerStart, nextTimerStart, timerStartEvents, type TimerSchedule } from '@trellis/engine';
 import { CLOCK, type Clock, systemClock } from '@trellis/platform';
+import { Counter, Gauge, Registry } from 'prom-client';
 
 import { ProcessInstanceCommandRunner } from './commands/process-instance-command.runner.js';
 import { ProcessInstanceCommandRejectedError, ProcessInstanceContendedError } from './process-instance-command-rejected.error.js';
@@ -37,6 +38,10 @@ export function timerStartInstanceId(processDefinitionId: string, startEventId: 
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/** The `kind` and `outcome` labels of `trellis_timers_total`. */
+type TimerKind = 'timer' | 'start';
+type TimerOutcome = 'fired' | 'refused' | 'failed';
 
 interface Retry {
   readonly attempts: number;
@@ -84,6 +89,7 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
   private stopped = false;
   private firedCount = 0;
   private startedCount = 0;
+  private counter: Counter<'kind' | 'outcome'> | undefined;
 
   constructor(
     private readonly projection: RuntimeProjection,
@@ -91,9 +97,51 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
     private readonly registry: DefinitionRegistry,
     @Optional() @Inject(RUNTIME_OPTIONS) options?: Partial<RuntimeOptions>,
     @Optional() @Inject(CLOCK) clock?: Clock,
+    @Optional() private readonly metrics?: Registry,
   ) {
     this.options = { ...defaults, ...options?.timers };
     this.clock = clock ?? systemClock;
+  }
+
+  /** `trellis_timers_total` and the gauges of waiting and overdue timers, read from the views at each scrape. */
+  private registerMetrics(): void {
+    const metrics = this.metrics;
+    if (metrics === undefined) return;
+    this.counter =
+      (metrics.getSingleMetric('trellis_timers_total') as Counter<'kind' | 'outcome'> | undefined) ??
+      new Counter({
+        name: 'trellis_timers_total',
+        help: 'Timers this process sent (kind timer: TriggerTimer; kind start: an instance of a timer start event), by outcome: fired, refused (another replica did it, or its element left), failed (tried again).',
+        labelNames: ['kind', 'outcome'] as const,
+        registers: [metrics],
+      });
+    if (metrics.getSingleMetric('trellis_timers_waiting') === undefined) {
+      const projection = this.projection;
+      const clock = this.clock;
+      new Gauge({
+        name: 'trellis_timers_waiting',
+        help: 'Timers of live process instances waiting to be due, as this process knows them.',
+        registers: [metrics],
+        collect() {
+          this.set(projection.waitingTimers().length);
+        },
+      });
+      new Gauge({
+        name: 'trellis_timers_overdue_seconds',
+        help: 'How long the most overdue waiting timer has been due (0: none is due): above a few seconds, timers are not being fired.',
+        registers: [metrics],
+        collect() {
+          const now = clock.now().getTime();
+          let overdue = 0;
+          for (const timer of projection.waitingTimers()) overdue = Math.max(overdue, now - Date.parse(timer.dueAt));
+          this.set(overdue / 1000);
+        },
+      });
+    }
+  }
+
+  private count(kind: TimerKind, outcome: TimerOutcome): void {
+    this.counter?.inc({ kind, outcome });
   }
 
   /** Timers this scheduler fired since it started (a timer another replica fired is not counted). */
@@ -112,6 +160,8 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
   }
 
   onApplicationBootstrap(): void {
+    // Also where timers are not fired: the gauges show timers left waiting.
+    this.registerMetrics();
     if (!this.options.enabled) {
       this.logger.log('Timer scheduler disabled: this process fires no timers');
       return;
@@ -223,15 +273,18 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
       const outcome = await this.runner.execute(timer.processInstanceId, { type: 'TriggerTimer', timerId: timer.timerId });
       this.retries.delete(retryKey);
       this.firedCount++;
+      this.count('timer', 'fired');
       // The next look at the timers must not find this one still waiting.
       if (outcome.position !== undefined) await this.projection.waitForPosition(outcome.position);
     } catch (error) {
       const retry = this.retryLater(retryKey);
       if (error instanceof ProcessInstanceCommandRejectedError && !(error instanceof ProcessInstanceContendedError)) {
         // Another replica fired it or its element left: the views will drop it; until they do, it is not sent at once.
+        this.count('timer', 'refused');
         this.logger.debug(`Timer ${timer.timerId} (${timer.elementId}) of process instance ${timer.processInstanceId} not fired: ${error.failure.message}`);
         return;
       }
+      this.count('timer', 'failed');
       this.logger.warn(
         `Timer ${timer.timerId} (${timer.elementId}) of process instance ${timer.processInstanceId} could not be fired (attempt ${retry.attempts}), trying again in ${Math.round(retry.retryAt - performance.now())} ms: ${String(error)}`,
       );
@@ -269,15 +322,18 @@ export class TimerScheduler implements OnApplicationBootstrap, BeforeApplication
       if (outcome.duplicate) {
         // Another replica started it: its instance's event moves the plan on once these views see it.
         this.retryLater(retryKey);
+        this.count('start', 'refused');
         this.logger.debug(`Instance ${processInstanceId} of the ${what} was started by another replica`);
         return;
       }
       this.startedCount++;
+      this.count('start', 'fired');
       if (outcome.position !== undefined) await this.projection.waitForPosition(outcome.position);
     } catch (error) {
       const retry = this.retryLater(retryKey);
       const rejected = error instanceof ProcessInstanceCommandRejectedError && !(error instanceof ProcessInstanceContendedError);
       const message = `Instance ${processInstanceId} of the ${what} not started (attempt ${retry.attempts}), trying again in ${Math.round(retry.retryAt - performance.now())} ms: ${String(error)}`;
+      this.count('start', rejected ? 'refused' : 'failed');
       if (rejected) this.logger.debug(message);
       else this.logger.warn(message);
     }
