@@ -85,7 +85,10 @@ export function eventBasedGatewayEventOccurred(
   if (gatewayNode.kind !== 'eventBasedGateway' || flowId === undefined) {
     throw new DecisionBug(`'${gateway.elementId}' waited for the event of '${node.id}', but is no event-based gateway leading there`);
   }
-  decisionsOf(run).won.set(gateway.id, { flowId, ...(variables === undefined ? {} : { variables }) });
+  const won = decisionsOf(run).won;
+  // Two events in one decision (two conditions that hold at once, say): the first one wins.
+  if (won.has(gateway.id)) return;
+  won.set(gateway.id, { flowId, ...(variables === undefined ? {} : { variables }) });
   run.complete(gateway);
 }
 

@@ -164,6 +164,31 @@ describe('conditional event after an event-based gateway', () => {
   });
 });
 
+describe('two conditional events after an event-based gateway that hold at once', () => {
+  it('the first in the model wins, and the gateway is left once', async () => {
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+        <bpmn:startEvent id="start" />
+        <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gateway" />
+        <bpmn:eventBasedGateway id="gateway" />
+        <bpmn:sequenceFlow id="to-big" sourceRef="gateway" targetRef="big" />
+        <bpmn:sequenceFlow id="to-any" sourceRef="gateway" targetRef="any" />
+        <bpmn:intermediateCatchEvent id="big">${conditional('=amount > 100')}</bpmn:intermediateCatchEvent>
+        <bpmn:sequenceFlow id="f2" sourceRef="big" targetRef="approve" />
+        <bpmn:userTask id="approve" />
+        <bpmn:intermediateCatchEvent id="any">${conditional('=amount > 0')}</bpmn:intermediateCatchEvent>
+        <bpmn:sequenceFlow id="f3" sourceRef="any" targetRef="book" />
+        <bpmn:userTask id="book" />`),
+      ),
+    ).start();
+    run.setVariables({ amount: 500 });
+    expect(run.active()).toEqual(['approve']);
+    expect(run.completed()).toEqual(['start', 'gateway', 'big']);
+    expect(run.taken()).toEqual(['f1', 'to-big', 'f2']);
+  });
+});
+
 describe('conditional events in models', () => {
   it('refuses a conditional event without a condition, with plain text, or with camunda:variableName', async () => {
     const compiled = await compile(
