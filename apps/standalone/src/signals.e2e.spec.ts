@@ -52,8 +52,12 @@ describe('signals (memory store): examples/signal-broadcast.bpmn', () => {
     const warehouses = [await start(http, 'warehouse'), await start(http, 'warehouse')];
 
     const answer = await http.post('/api/signals').send({ signalName: 'emergency-stop', variables: { reason: 'fire drill' } }).expect(200);
-    expect(answer.body).toEqual({ signalId: expect.any(String), reached: 4, processInstanceIds: expect.any(Array) });
+    expect(answer.body).toEqual({ signalId: expect.any(String), reached: 4, processInstanceIds: expect.any(Array), startedProcessInstanceIds: [expect.any(String)] });
     expect([...answer.body.processInstanceIds].sort()).toEqual([...lines, ...warehouses].sort());
+    // The signal start event of incident-response started one instance, with the signal's variables.
+    const [response] = answer.body.startedProcessInstanceIds as string[];
+    expect(await active(http, response)).toEqual(['coordinate-response']);
+    expect(await instance(http, response)).toEqual(expect.objectContaining({ processId: 'incident-response', variables: { reason: 'fire drill' } }));
 
     for (const line of lines) {
       expect(await active(http, line)).toEqual(['secure-line']);
@@ -66,6 +70,9 @@ describe('signals (memory store): examples/signal-broadcast.bpmn', () => {
     // Nothing waits any more: a second broadcast reaches nobody.
     const again = await http.post('/api/signals').send({ signalName: 'emergency-stop' }).expect(200);
     expect(again.body).toEqual(expect.objectContaining({ reached: 0, processInstanceIds: [] }));
+    // Each broadcast starts its own response.
+    expect(again.body.startedProcessInstanceIds).toHaveLength(1);
+    expect(again.body.startedProcessInstanceIds).not.toEqual(answer.body.startedProcessInstanceIds);
   });
 
   it('a non-interrupting boundary event runs once per broadcast while the line keeps running', async () => {
@@ -91,6 +98,10 @@ describe('signals (memory store): examples/signal-broadcast.bpmn', () => {
     expect(await active(http, line)).toEqual(['secure-line']);
     expect((await instance(http, line)).variables).toEqual({ reason: 'gas leak' });
     expect(await active(http, warehouse)).toEqual(['evacuate']);
+    // The thrown signal started an incident response too, carrying the finding.
+    const page = (await http.get('/api/process-instances').query({ processId: 'incident-response' }).expect(200)).body as { items: { id: string }[] };
+    expect(page.items).toHaveLength(1);
+    expect((await instance(http, page.items[0].id)).variables).toEqual({ reason: 'gas leak' });
   });
 
   it('reaches only the subscriptions open when it is broadcast, and only those of its name', async () => {

@@ -2,7 +2,7 @@ import type { FlowNode, VariableMapping } from '../model/executable-model.js';
 import { readCallActivity } from './build-call-activity.js';
 import { readBoundaryEvent, readCatchEventDefinition, readReceiveTask, readThrowEventDefinition } from './build-catch-events.js';
 import { readThrownEvent } from './build-error-events.js';
-import { readThrownSignal } from './build-signals.js';
+import { readSignalStart, readThrownSignal } from './build-signals.js';
 import { readMessageThrowJob } from './build-messages.js';
 import { readBusinessRuleTask, readJob, readScript, readUserTask } from './build-tasks.js';
 import { readCamundaAsync, readCamundaMappings } from './dialects/camunda7-extensions.js';
@@ -80,6 +80,7 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
       checkStartEvent(context);
       // A timer start event: its timer, read and checked as a timer catch event's is.
       const { eventDefinition } = readCatchEventDefinition(context);
+      if (eventDefinition?.type === 'signal') return readSignalStart(context, eventDefinition.signalName);
       if (eventDefinition?.type === 'message') return { message: eventDefinition.message };
       return eventDefinition?.type === 'timer' ? { timer: eventDefinition.timer } : {};
     }

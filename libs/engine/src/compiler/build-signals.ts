@@ -57,3 +57,18 @@ export function readThrownSignal(context: ReadContext): { thrown?: Extract<Throw
   const signalName = readSignalName(context, definition, 'throws');
   return signalName === undefined ? {} : { thrown: { type: 'signal', signalName } };
 }
+
+/**
+ * A signal start event: its signal's name, which must be static, since a broadcast is matched to start events without
+ * an instance to evaluate an expression in.
+ */
+export function readSignalStart(context: ReadContext, signalName: Expression): { signalName?: string } {
+  if (signalName.language === 'static') return { signalName: signalName.source };
+  context.errors.add({
+    code: 'NOT_SUPPORTED',
+    message: `not supported yet: an expression as the name of the signal that start event '${context.elementId}' waits for (a signal start event matches a static name)`,
+    elementId: context.elementId,
+    field: 'bpmn:signal/@name',
+  });
+  return {};
+}

@@ -3,6 +3,7 @@ import { checkBoundaryCatchCodes } from './build-error-events.js';
 import { buildFlowNode, type SubProcessScope } from './build-flow-node.js';
 import { ElementExtensions } from './extension-elements.js';
 import { checkEventBasedGateways } from './event-based-gateways.js';
+import { signalStartEvents } from './signal-start-events.js';
 import { isMessageStartEvent, messageStartEvents } from './message-start-events.js';
 import { computeInclusiveJoinUpstream } from './inclusive-join-upstream.js';
 import { resolveLinks } from './link-events.js';
@@ -36,10 +37,11 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
   elements = resolveLinks(elements, errors);
   checkEventBasedGateways(elements, resolved.flows, errors);
 
-  const startEventIds = noneStartEvents(graph, processId);
+  const signalStartEventIds = signalStartEvents(graph, processId, errors);
+  const startEventIds = noneStartEvents(graph, processId).filter((id) => !signalStartEventIds.includes(id));
   const timerStartEventIds = timerStartEvents(graph, processId, errors);
   const messageStartEventIds = messageStartEvents(graph, processId, errors);
-  if (startEventIds.length === 0 && timerStartEventIds.length === 0 && messageStartEventIds.length === 0) {
+  if (startEventIds.length === 0 && signalStartEventIds.length === 0 && timerStartEventIds.length === 0 && messageStartEventIds.length === 0) {
     errors.add({
       code: 'NO_START_EVENT',
       message: `process '${processId}' has no none start event: an instance needs one to start at`,
@@ -54,6 +56,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
     flows: resolved.flows,
     startEventIds,
     ...(timerStartEventIds.length === 0 ? {} : { timerStartEventIds }),
+    ...(signalStartEventIds.length === 0 ? {} : { signalStartEventIds }),
     ...(messageStartEventIds.length === 0 ? {} : { messageStartEventIds }),
     inclusiveJoinUpstream: computeInclusiveJoinUpstream(elements, resolved.flows),
   };

@@ -377,7 +377,6 @@ describe('compile: problems, all reported at once with element, line and column'
   });
 
   it.each([
-    ['signal', '<bpmn:signalEventDefinition />', 'bpmn:SignalEventDefinition'],
     ['conditional', '<bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition></bpmn:conditionalEventDefinition>', 'bpmn:ConditionalEventDefinition'],
   ])('refuses a %s start event, and a process with no none start event', async (_, definition, type) => {
     const found = await problems(

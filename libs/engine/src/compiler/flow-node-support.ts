@@ -55,6 +55,8 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
   if ((type === 'bpmn:IntermediateThrowEvent' || type === 'bpmn:EndEvent') && definitions.length === 1 && definitions[0].$type === 'bpmn:MessageEventDefinition') {
     return type === 'bpmn:EndEvent' ? { executable: true, kind: 'endEvent', endEvent: 'none' } : { executable: true, kind: 'intermediateThrowEvent' };
   }
+  // A signal start event starts an instance at each broadcast of its signal (process level only: the process compiler checks).
+  if (type === 'bpmn:StartEvent' && definitions.length === 1 && definitions[0].$type === 'bpmn:SignalEventDefinition') return { executable: true, kind: 'startEvent' };
   switch (type) {
     case 'bpmn:StartEvent':
       // A timer start event starts instances when due (process level only: the process compiler checks where it is).

@@ -22,6 +22,8 @@ export interface ExecutableProcess {
   readonly startEventIds: readonly string[];
   /** The timer start events of the process level (absent in models compiled before they existed: none). */
   readonly timerStartEventIds?: readonly string[];
+  /** The signal start events of the process level (absent: none). */
+  readonly signalStartEventIds?: readonly string[];
   /** The message start events of the process level (absent in models compiled before they existed: none). */
   readonly messageStartEventIds?: readonly string[];
   /**
@@ -292,6 +294,11 @@ export interface StartEventNode extends FlowNodeBase {
    * the latest version of the process. Its expression is evaluated without variables, from the deployment's time.
    */
   readonly timer?: TimerDefinition;
+  /**
+   * A signal start event (process level only): each broadcast of this signal starts an instance here, of the latest
+   * version of the process, with the signal's variables. A static name: it is matched without any instance to evaluate in.
+   */
+  readonly signalName?: string;
   /** A message start event (process level only): a published message of its name starts an instance here. */
   readonly message?: MessageDefinition;
 }

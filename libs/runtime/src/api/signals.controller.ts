@@ -15,7 +15,7 @@ export class SignalsController {
   @ApiOperation({
     summary: 'Broadcast a signal',
     description:
-      'Reaches every signal catch event and signal boundary event waiting for this name, in every process instance, that is open when the signal is recorded (one that opens later does not get it). The answer comes once every one of them has it.',
+      'Reaches every signal catch event and signal boundary event waiting for this name, in every process instance, that is open when the signal is recorded (one that opens later does not get it), and starts an instance of the latest version of every process with a signal start event of this name. The answer comes once every one of them has it.',
   })
   @ApiOkResponse({ type: BroadcastedSignalDto })
   @ApiProblemResponses(400)

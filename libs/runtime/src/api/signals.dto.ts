@@ -29,4 +29,7 @@ export class BroadcastedSignalDto {
 
   @ApiProperty({ type: [String], description: 'The process instances it reached' })
   processInstanceIds!: string[];
+
+  @ApiProperty({ type: [String], description: 'The process instances it started at signal start events (of the latest version of each process)' })
+  startedProcessInstanceIds!: string[];
 }

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { DefinitionRegistry } from '@trellis/deployment';
 import { CLOCK, type Clock, EVENT_STORE, systemClock } from '@trellis/platform';
 import type { JsonObject, JsonValue, ProcessInstanceEvent } from '@trellis/engine';
 import type { EventStore, RecordedEvent } from '@trellis/event-store';
@@ -46,6 +47,19 @@ export interface BroadcastedSignal {
   readonly reached: number;
   /** The instances it reached, each once, in the order they took it. */
   readonly processInstanceIds: readonly string[];
+  /** The instances it started at signal start events. */
+  readonly startedProcessInstanceIds: readonly string[];
+}
+
+/**
+ * The id of the instance a broadcast starts at a signal start event of a process definition: the same on every replica
+ * and after a restart, so that a second start finds the stream there (answered as a duplicate) and starts nothing.
+ */
+export function signalStartInstanceId(signalId: string, processDefinitionId: string, startEventId: string): string {
+  const hex = createHash('sha256').update(`signal\n${signalId}\n${processDefinitionId}\n${startEventId}`, 'utf8').digest('hex');
+  // UUID layout, version 8 (custom, name-based) and the RFC 4122 variant.
+  const variant = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /**
@@ -57,7 +71,8 @@ const MAX_ATTEMPTS = 6;
 
 /**
  * Broadcasts signals: to every subscription of the signal's name, in every instance of every process, open when the
- * broadcast was recorded (one opened afterwards does not get it, as in Zeebe). A broadcast over the API is recorded
+ * broadcast was recorded (one opened afterwards does not get it, as in Zeebe), and to every signal start event of that
+ * name in the latest version of each process, which starts an instance under an id derived from the broadcast. A broadcast over the API is recorded
  * first (stream `signal-<id>`); a signal throw event's is its SignalThrown. Each delivery is a `ReceiveSignal` carrying
  * the broadcast's id, which an instance accepts once per subscription, so replicas that all deliver a thrown signal,
  * and a delivery resumed after a restart, change each subscription once. Once every subscription has it,
@@ -81,6 +96,7 @@ export class SignalBroadcaster implements OnApplicationBootstrap, OnModuleDestro
   constructor(
     private readonly projection: RuntimeProjection,
     private readonly repository: ProcessInstanceRepository,
+    private readonly registry: DefinitionRegistry,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Optional() @Inject(CLOCK) clock?: Clock,
   ) {
@@ -136,8 +152,8 @@ export class SignalBroadcaster implements OnApplicationBootstrap, OnModuleDestro
     // Every subscription opened before the record is in the index once the views include it.
     await this.projection.waitForPosition(appended.position);
     const broadcast: PendingBroadcast = { signalId, signalName: data.signalName, variables: data.variables, position: appended.position };
-    const processInstanceIds = await this.deliver(broadcast);
-    return { signalId, reached: processInstanceIds.length, processInstanceIds: [...new Set(processInstanceIds)] };
+    const { reached, started } = await this.deliver(broadcast);
+    return { signalId, reached: reached.length, processInstanceIds: [...new Set(reached)], startedProcessInstanceIds: started };
   }
 
   /**
@@ -145,7 +161,7 @@ export class SignalBroadcaster implements OnApplicationBootstrap, OnModuleDestro
    * instance of each subscription that took it. A failure other than a settled refusal is retried; one that persists
    * leaves the broadcast pending, to be resumed at the next start.
    */
-  private async deliver(broadcast: PendingBroadcast): Promise<string[]> {
+  private async deliver(broadcast: PendingBroadcast): Promise<{ reached: string[]; started: string[] }> {
     const targets = this.openSubscriptions(broadcast.signalName).filter((subscription) => subscription.openedAt < broadcast.position);
     const reached: string[] = [];
     const positions: number[] = [];
@@ -158,11 +174,68 @@ export class SignalBroadcaster implements OnApplicationBootstrap, OnModuleDestro
         if (outcome !== undefined) positions.push(outcome);
       }
     }
-    if (failed === 0) await this.complete(broadcast, reached.length);
+    const started: string[] = [];
+    for (const start of await this.signalStarts(broadcast.signalName)) {
+      const outcome = await this.startInstance(start, broadcast);
+      if (outcome === 'failed') failed++;
+      else if (outcome !== 'settled') {
+        started.push(outcome.processInstanceId);
+        if (outcome.position !== undefined) positions.push(outcome.position);
+      }
+    }
+    if (failed === 0) await this.complete(broadcast, reached.length + started.length);
     else this.logger.error(`Signal '${broadcast.signalName}' (${broadcast.signalId}) did not reach ${failed} subscription(s): it is delivered again at the next start`);
     // Read-your-writes: the views show what the signal did once the caller has the answer.
     if (positions.length > 0) await this.projection.waitForPosition(Math.max(...positions));
-    return reached;
+    return { reached, started };
+  }
+
+  /** The signal start events of this name in the latest version of each process, as the registry knows them now. */
+  private async signalStarts(signalName: string): Promise<{ processDefinitionId: string; version: number; startEventId: string }[]> {
+    // In the distributed mode the deployment-service deploys: a version deployed moments ago counts.
+    await this.registry.catchUp();
+    const starts: { processDefinitionId: string; version: number; startEventId: string }[] = [];
+    for (const definition of this.registry.list({ latest: true })) {
+      const executable = this.registry.executableProcess(definition.id);
+      if (executable === undefined || !('process' in executable)) continue;
+      for (const startEventId of executable.process.signalStartEventIds ?? []) {
+        const node = executable.process.elements[startEventId];
+        if (node?.kind === 'startEvent' && node.signalName === signalName) starts.push({ processDefinitionId: definition.id, version: definition.version, startEventId });
+      }
+    }
+    return starts;
+  }
+
+  /** Starts the instance of one signal start event for a broadcast, once whoever asks (replicas, a resumed delivery). */
+  private async startInstance(
+    start: { processDefinitionId: string; version: number; startEventId: string },
+    broadcast: PendingBroadcast,
+  ): Promise<{ processInstanceId: string; position: number | undefined } | 'settled' | 'failed'> {
+    const processInstanceId = signalStartInstanceId(broadcast.signalId, start.processDefinitionId, start.startEventId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.repository.execute(
+          processInstanceId,
+          {
+            type: 'CreateProcessInstance',
+            processInstanceId,
+            processDefinitionId: start.processDefinitionId,
+            version: start.version,
+            startElementId: start.startEventId,
+            variables: broadcast.variables,
+          },
+          { commandId: processInstanceId },
+        );
+        return outcome.duplicate ? 'settled' : { processInstanceId, position: outcome.position };
+      } catch (error) {
+        if (error instanceof ProcessInstanceCommandRejectedError && SETTLED.has(error.failure.code)) return 'settled';
+        if (attempt >= MAX_ATTEMPTS || this.closed) {
+          this.logger.error(`Signal ${broadcast.signalId} could not start ${start.processDefinitionId} at ${start.startEventId} (${attempt} attempt(s)): ${String(error)}`);
+          return 'failed';
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 50 * 2 ** attempt)));
+      }
+    }
   }
 
   /** The position of the instance's new events (undefined: none), `settled` when refused as done, `failed` when it gave up. */

@@ -215,3 +215,47 @@ describe('signals in models', () => {
     expect(process.elements['end']).toMatchObject({ kind: 'endEvent', eventDefinition: 'signal', thrown: { type: 'signal' } });
   });
 });
+
+describe('signal start events', () => {
+  const startFlow = `
+    <bpmn:startEvent id="alarm-start"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="alarm-start" targetRef="respond" />
+    <bpmn:userTask id="respond" />
+    <bpmn:sequenceFlow id="f2" sourceRef="respond" targetRef="end" />
+    <bpmn:endEvent id="end" />`;
+
+  it('a process with only a signal start event compiles, and an instance starts there with the signal variables', async () => {
+    const process = await compiledProcess(withSignals(startFlow, signal('fire-alarm')));
+    expect(process.startEventIds).toEqual([]);
+    expect(process.signalStartEventIds).toEqual(['alarm-start']);
+    expect(process.elements['alarm-start']).toMatchObject({ kind: 'startEvent', signalName: 'fire-alarm' });
+
+    const run = scenario(process).send({
+      type: 'CreateProcessInstance',
+      processInstanceId: 'pi',
+      processDefinitionId: 'process:1',
+      version: 1,
+      startElementId: 'alarm-start',
+      variables: { floor: 4 },
+    });
+    expect(run.active()).toEqual(['respond']);
+    expect(run.variables).toEqual({ floor: 4 });
+  });
+
+  it('refuses one inside a sub-process and one whose signal name is an expression', async () => {
+    const compiled = await compile(
+      withSignals(
+        `${startFlow.replace('fire-alarm', '')}
+    <bpmn:subProcess id="sub"><bpmn:startEvent id="inner"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:startEvent></bpmn:subProcess>`,
+        signal('=&quot;alarm-&quot; + site'),
+      ),
+    );
+    const found = compiled.ok ? [] : compiled.error.map(({ code, elementId, field }) => ({ code, elementId, field }));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        { code: 'INVALID_ATTRIBUTE', elementId: 'inner', field: 'eventDefinitions' },
+        { code: 'NOT_SUPPORTED', elementId: 'alarm-start', field: 'bpmn:signal/@name' },
+      ]),
+    );
+  });
+});
