@@ -72,6 +72,11 @@ describe('messages over the API (memory store, test clock)', () => {
   it('runs examples/order-messages.bpmn: payment, an address change that does not stop the packing, delivery', async () => {
     const id = await startOrder(http, 'A-1');
     expect(await active(http, id)).toEqual(['await-payment']);
+    const waiting = (await http.get(`/api/process-instances/${id}`).expect(200)).body.messageSubscriptions as { elementId: string }[];
+    expect([...waiting].sort((a, b) => a.elementId.localeCompare(b.elementId))).toEqual([
+      { id: expect.any(String), elementId: 'await-payment', elementInstanceId: expect.any(String), messageName: 'payment-received', correlationKey: 'A-1' },
+      { id: expect.any(String), elementId: 'order-cancelled', elementInstanceId: expect.any(String), messageName: 'order-cancelled', correlationKey: 'A-1' },
+    ]);
 
     const paid = await http.post('/api/messages').send({ name: 'payment-received', correlationKey: 'A-1', variables: { amount: 120 } }).expect(200);
     expect(paid.body).toEqual({ messageKey: expect.any(String), processInstanceIds: [id], buffered: false });
@@ -87,7 +92,7 @@ describe('messages over the API (memory store, test clock)', () => {
 
     await http.post('/api/messages').send({ name: 'delivery-confirmed', correlationKey: 'A-1' }).expect(200);
     const done = (await http.get(`/api/process-instances/${id}`).expect(200)).body;
-    expect(done).toEqual(expect.objectContaining({ state: 'COMPLETED', variables: { orderId: 'A-1', amount: 120, address: 'Oak St 2' } }));
+    expect(done).toEqual(expect.objectContaining({ state: 'COMPLETED', variables: { orderId: 'A-1', amount: 120, address: 'Oak St 2' }, messageSubscriptions: [] }));
   });
 
   it('an interrupting cancellation ends the order while it waits for its payment; a payment afterwards matches nothing', async () => {

@@ -516,6 +516,15 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
         .filter((incident) => incident !== undefined)
         .map((incident) => incidentView(incident, record.id)),
       timers: ended ? [] : Object.values(state.timers ?? {}).map((timer): WaitingTimerView => ({ id: timer.id, elementId: timer.elementId, elementInstanceId: timer.elementInstanceId, dueAt: timer.dueAt })),
+      messageSubscriptions: ended
+        ? []
+        : Object.values(state.messageSubscriptions ?? {}).map((subscription) => ({
+            id: subscription.id,
+            elementId: subscription.elementId,
+            elementInstanceId: subscription.elementInstanceId,
+            messageName: subscription.messageName,
+            ...(subscription.correlationKey === undefined ? {} : { correlationKey: subscription.correlationKey }),
+          })),
     };
   }
 

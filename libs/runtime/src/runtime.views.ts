@@ -41,6 +41,19 @@ export interface ProcessInstanceView {
   readonly parentElementInstanceId?: string;
   /** Timers waiting to be due (timer catch events and timer boundary events of active elements). */
   readonly timers: readonly WaitingTimerView[];
+  /** Messages the instance waits for (message catch events, receive tasks and message boundary events of active elements). */
+  readonly messageSubscriptions: readonly MessageSubscriptionView[];
+}
+
+export interface MessageSubscriptionView {
+  readonly id: string;
+  /** The message catch event, receive task or message boundary event that occurs when the message comes. */
+  readonly elementId: string;
+  /** The element instance that waits (the activity's, for a boundary event). */
+  readonly elementInstanceId: string;
+  readonly messageName: string;
+  /** Absent for a Camunda 7 message, correlated by name. */
+  readonly correlationKey?: string;
 }
 
 export interface WaitingTimerView {

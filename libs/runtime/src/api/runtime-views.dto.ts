@@ -9,6 +9,7 @@ import type {
   ProcessInstanceView,
   UserTaskView,
   WaitingTimerView,
+  MessageSubscriptionView,
 } from '../runtime.views.js';
 
 const variables = { type: 'object', additionalProperties: true, example: { customer: 'Ada', approved: true } } as const;
@@ -74,6 +75,19 @@ export class WaitingTimerDto implements WaitingTimerView {
   dueAt!: string;
 }
 
+export class MessageSubscriptionDto implements MessageSubscriptionView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ example: 'await-payment', description: 'The message catch event, receive task or message boundary event that occurs when the message comes' })
+  elementId!: string;
+  @ApiProperty({ format: 'uuid', description: "The element instance that waits (the activity's, for a boundary event)" })
+  elementInstanceId!: string;
+  @ApiProperty({ example: 'payment-received' })
+  messageName!: string;
+  @ApiPropertyOptional({ example: 'order-4711', description: 'The value its correlation key gave when it opened; absent for a Camunda 7 message' })
+  correlationKey?: string;
+}
+
 export class ProcessInstanceDto implements ProcessInstanceView {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -103,6 +117,8 @@ export class ProcessInstanceDto implements ProcessInstanceView {
   incidents!: IncidentDto[];
   @ApiProperty({ type: [WaitingTimerDto], description: 'Timers waiting to be due' })
   timers!: WaitingTimerDto[];
+  @ApiProperty({ type: [MessageSubscriptionDto], description: 'Messages the instance waits for' })
+  messageSubscriptions!: MessageSubscriptionDto[];
 }
 
 export class ProcessInstancePageDto implements Page<ProcessInstanceView> {
