@@ -236,6 +236,39 @@ describe('timer start events over the API (memory store, test clock)', () => {
   });
 });
 
+describe('the nightly-reconciliation example (a cron timer start event)', () => {
+  it('starts by itself at 02:00 UTC each night, and the worker finishes each night\'s instance', async () => {
+    const clock = new ManualClock(T0);
+    const app = await memoryApp({ clock });
+    try {
+      const http = request(app.getHttpServer());
+      const bpmn = await readFile(new URL('../../../examples/nightly-reconciliation.bpmn', import.meta.url), 'utf8');
+      await deploy(app, ['nightly-reconciliation.bpmn', bpmn]).expect(201);
+      const nightly = async (): Promise<InstanceView[]> =>
+        (await http.get('/api/process-instances').query({ processId: 'nightly-reconciliation' }).expect(200)).body.items;
+
+      // Deployed at 08:00: the first night is the next day's 02:00.
+      clock.set('2026-03-03T01:59:59.000Z');
+      await app.get(TimerScheduler).fireDue();
+      expect(await nightly()).toEqual([]);
+      for (const night of ['2026-03-03T02:00:00.000Z', '2026-03-04T02:00:00.000Z']) {
+        clock.set(night);
+        await app.get(TimerScheduler).fireDue();
+        const [job] = (await http.get('/api/jobs').query({ type: 'reconcile-accounts' }).expect(200)).body;
+        expect(job).toEqual(expect.objectContaining({ elementId: 'reconcile-accounts' }));
+        await http.post(`/api/jobs/${job.id}/complete`).send({ variables: { reconciledAt: night } }).expect(200);
+      }
+      const instances = await nightly();
+      expect(instances.map((instance) => [instance.startedAt, (instance as unknown as { state: string }).state])).toEqual([
+        ['2026-03-03T02:00:00.000Z', 'COMPLETED'],
+        ['2026-03-04T02:00:00.000Z', 'COMPLETED'],
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('timers across a restart (embedded store)', () => {
   let dataDir: string;
   beforeAll(async () => {
