@@ -175,6 +175,14 @@ describe('messages over the API (memory store, test clock)', () => {
     expect(again.body.processInstanceIds).not.toContain(id);
   });
 
+  it('Camunda 7 correlation starts an instance at a message start event when nothing waits for the message', async () => {
+    await deploy(app, ['order-intake.bpmn', messageStartBpmn]).expect(201);
+    const started = await http.post('/api/messages/correlate').send({ messageName: 'order-placed', businessKey: 'order-9', variables: { item: 'pen' } }).expect(200);
+    expect(started.body).toEqual(expect.objectContaining({ processId: 'order-intake', businessKey: 'order-9', state: 'ACTIVE', variables: { item: 'pen' } }));
+    // Naming an instance (or a correlation key) means one that waits: nothing is started then.
+    await http.post('/api/messages/correlate').send({ messageName: 'order-placed', processInstanceId: started.body.id }).expect(404);
+  });
+
   it('answers 400 naming the field for a message without name or with a bad time to live', async () => {
     const unnamed = await http.post('/api/messages').send({ correlationKey: 'x' }).expect(400);
     expect(JSON.stringify(unnamed.body)).toContain('name');

@@ -265,10 +265,22 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
       ...(request.businessKey === undefined ? {} : { businessKey: request.businessKey }),
       ...(request.processInstanceId === undefined ? {} : { processInstanceId: request.processInstanceId }),
     };
+    if (matches.length === 0 && request.processInstanceId === undefined && request.correlationKey === undefined) {
+      // As Camunda 7's correlate: nothing waits, so a message start event of that name starts an instance.
+      const starts = this.messageStartEvents(request.messageName);
+      if (starts.length > 1) {
+        throw new ProcessInstanceCommandRejectedError({
+          code: 'INVALID_STATE',
+          message: `${starts.length} message start events wait for message '${request.messageName}' (${starts.map((start) => start.processId).join(', ')}): publish it instead, or deploy one`,
+          details: { ...criteria, matches: String(starts.length) },
+        });
+      }
+      if (starts.length === 1) return this.startByCorrelation(starts[0]!, request);
+    }
     if (matches.length === 0) {
       throw new ProcessInstanceCommandRejectedError({
         code: 'NOT_FOUND',
-        message: `No process instance waits for message '${request.messageName}'${describeCriteria(request)}`,
+        message: `No process instance waits for message '${request.messageName}'${describeCriteria(request)}, and no message start event has its name`,
         details: criteria,
       });
     }
@@ -288,6 +300,27 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
     if (outcome.position !== undefined) await this.projection.waitForPosition(outcome.position);
     const view = this.projection.processInstance(subscription.processInstanceId);
     if (view === undefined) throw new Error(`Process instance ${subscription.processInstanceId} is not in the views after correlating`);
+    return view;
+  }
+
+  /** Camunda 7: the instance a correlation starts at a message start event, with its business key and variables. */
+  private async startByCorrelation(
+    start: { processDefinitionId: string; version: number; startEventId: string },
+    request: CorrelateMessageRequest,
+  ): Promise<ProcessInstanceView> {
+    const processInstanceId = randomUUID();
+    const outcome = await this.repository.execute(processInstanceId, {
+      type: 'CreateProcessInstance',
+      processInstanceId,
+      processDefinitionId: start.processDefinitionId,
+      version: start.version,
+      startElementId: start.startEventId,
+      ...(request.businessKey === undefined ? {} : { businessKey: request.businessKey }),
+      ...(request.variables === undefined ? {} : { variables: request.variables }),
+    });
+    if (outcome.position !== undefined) await this.projection.waitForPosition(outcome.position);
+    const view = this.projection.processInstance(processInstanceId);
+    if (view === undefined) throw new Error(`Process instance ${processInstanceId} is not in the views after starting it`);
     return view;
   }
 
