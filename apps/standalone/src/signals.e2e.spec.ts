@@ -184,6 +184,42 @@ const announceBpmn = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`;
 
+describe('signal start events across a restart (embedded store)', () => {
+  it('a broadcast recorded but not delivered starts its instance at the next start, and only once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'trellis-signal-starts-'));
+    const open = (): Promise<INestApplication> => createStandaloneApp({ eventStore: 'embedded', dataDir, logger: false });
+    const responses = async (app: INestApplication): Promise<{ id: string }[]> =>
+      ((await request(app.getHttpServer()).get('/api/process-instances').query({ processId: 'incident-response' }).expect(200)).body as { items: { id: string }[] }).items;
+    try {
+      const first = await open();
+      await deploy(first, ['signal-broadcast.bpmn', exampleBpmn]).expect(201);
+      // As if the server died right after recording the broadcast.
+      const signalId = randomUUID();
+      await first.get<EventStore>(EVENT_STORE).appendToStream(
+        `signal-${signalId}`,
+        [{ id: randomUUID(), type: 'SignalBroadcast', data: { signalId, signalName: 'emergency-stop', variables: { reason: 'power cut' }, broadcastAt: new Date().toISOString() }, metadata: { schemaVersion: 1 } }],
+        { expectedRevision: 'no_stream' },
+      );
+      expect(await responses(first)).toEqual([]);
+      await first.close();
+
+      for (let restart = 0; restart < 2; restart++) {
+        const app = await open();
+        try {
+          await app.get(SignalBroadcaster).idle();
+          const started = await responses(app);
+          expect(started).toHaveLength(1);
+          expect((await instance(request(app.getHttpServer()), started[0].id)).variables).toEqual({ reason: 'power cut' });
+        } finally {
+          await app.close();
+        }
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('signals with two servers on one Postgres event store', () => {
   const schema = uniqueSchema('signal_replicas');
   beforeAll(async () => {
@@ -216,6 +252,19 @@ describe('signals with two servers on one Postgres event store', () => {
       const types = (await one.get<EventStore>(EVENT_STORE).readStream(processInstanceStream(line))).map((event) => event.type);
       expect(types.filter((type) => type === 'SignalReceived')).toHaveLength(2);
       for (const app of [one, two]) expect(await active(request(app.getHttpServer()), line)).toEqual(['plan-maintenance', 'plan-maintenance', 'run-line']);
+
+      // A thrown emergency stop: both servers deliver it, and the signal start event's instance is started once.
+      const inspection = await start(request(one.getHttpServer()), 'safety-inspection');
+      await completeTask(request(one.getHttpServer()), inspection, 'inspect', { finding: 'smoke' });
+      await projectionTwo.waitForPosition(projectionOne.position);
+      await Promise.all([one.get(SignalBroadcaster).idle(), two.get(SignalBroadcaster).idle()]);
+      await projectionOne.waitForPosition(projectionTwo.position);
+      await projectionTwo.waitForPosition(projectionOne.position);
+      for (const app of [one, two]) {
+        const page = (await request(app.getHttpServer()).get('/api/process-instances').query({ processId: 'incident-response' }).expect(200)).body as { items: unknown[] };
+        expect(page.items).toHaveLength(1);
+      }
+      expect(await active(request(two.getHttpServer()), line)).toEqual(['plan-maintenance', 'plan-maintenance', 'secure-line']);
     } finally {
       await Promise.all([one.close(), two.close()]);
     }
