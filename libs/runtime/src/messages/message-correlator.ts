@@ -250,6 +250,20 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
+  /** The oldest live buffered message of a key that a message start event of the process takes, started. */
+  private async startBuffered(processId: string, correlationKey: string): Promise<void> {
+    const now = this.clock.now().getTime();
+    for (const message of this.buffer.values()) {
+      if (message.correlationKey !== correlationKey || Date.parse(message.expiresAt) <= now) continue;
+      for (const start of this.messageStartEvents(message.name)) {
+        if (start.processId !== processId) continue;
+        // An instance this message started before has the same derived id: starting it again is refused, not repeated.
+        const started = await this.startInstance(start, message, message.variables, message.messageKey);
+        if (started !== undefined) return;
+      }
+    }
+  }
+
   // ---- correlate (Camunda 7) -------------------------------------------------------------------------------------
 
   /** Correlates to the one open subscription that matches, now; none or several is an error saying so. */
@@ -376,7 +390,12 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
     if (state.correlationKey !== undefined) {
       const key = startKey(state.processId, state.correlationKey);
       if (state.status === 'active') this.startedByKey.set(key, processInstanceId);
-      else if (this.startedByKey.get(key) === processInstanceId) this.startedByKey.delete(key);
+      else if (this.startedByKey.get(key) === processInstanceId) {
+        this.startedByKey.delete(key);
+        // Its key is free again: a buffered message of that key may start the next instance (as Zeebe does).
+        const { processId, correlationKey } = state;
+        if (this.live) this.schedule(() => this.startBuffered(processId, correlationKey));
+      }
     }
     switch (event.type) {
       case 'MessageSubscriptionOpened':
