@@ -161,6 +161,12 @@ export class Scenario {
   }
 
   /** Moves the clock to the due time of the one timer of a catch event (when later), then triggers it. */
+  /** Moves the clock so that the next command is decided at `time` (a timer fired late, say). */
+  advanceTo(time: string): this {
+    this.context.advanceTo(time);
+    return this;
+  }
+
   triggerTimer(elementId: string): this {
     const timer = this.timer(elementId);
     this.context.advanceTo(timer.dueAt);

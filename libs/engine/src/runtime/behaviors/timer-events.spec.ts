@@ -144,6 +144,15 @@ describe('timer boundary event', () => {
     expect(run.state.status).toBe('active');
   });
 
+  it('non-interrupting with a cycle fired late: the missed occurrences fire once, the cycle goes on with the next to come', async () => {
+    const run = scenario(await boundary(timer('timeCycle', 'R/PT1H'), false)).start();
+    // The runtime was down from the first occurrence (11:00) to 15:30: one token for 11:00 to 15:00, next at 16:00.
+    run.advanceTo(at(5 * HOUR + 30 * MINUTE));
+    run.send({ type: 'TriggerTimer', timerId: run.timer('late').id });
+    expect(run.active()).toEqual(['approve', 'escalate']);
+    expect(run.timer('late').dueAt).toBe(at(6 * HOUR));
+  });
+
   it('non-interrupting with a cron cycle: the next occurrence follows the cron expression', async () => {
     const run = scenario(await boundary(timer('timeCycle', '0 0 9 * * *'), false)).start();
     // START_TIME is 10:00 UTC: the next 09:00 is tomorrow's.

@@ -24,10 +24,21 @@ export function openTimer(run: DecisionRun, owner: ElementInstance, node: CatchE
   return undefined;
 }
 
-/** The next occurrence of a repeating timer of a non-interrupting boundary event, while its activity goes on. */
+/** At most this many missed occurrences are passed over at once (a cron of every second, a year late). */
+const MAX_SKIPPED_OCCURRENCES = 100_000;
+
+/**
+ * The next occurrence of a repeating timer of a non-interrupting boundary event, while its activity goes on. The
+ * occurrences that fell due while no scheduler ran (the runtime was down) are covered by the one firing now: the next
+ * is the first still to come, so a late cycle fires once, not once per missed occurrence.
+ */
 export function rearmTimer(run: DecisionRun, timer: TimerState): void {
   if (timer.cycle === undefined) return;
-  const next = nextOccurrence(timer.cycle, timer.dueAt);
+  let next = nextOccurrence(timer.cycle, timer.dueAt);
+  const now = Date.parse(run.now);
+  for (let skipped = 0; next !== undefined && Date.parse(next.dueAt) <= now && skipped < MAX_SKIPPED_OCCURRENCES; skipped++) {
+    next = next.cycle === undefined ? undefined : nextOccurrence(next.cycle, next.dueAt);
+  }
   if (next === undefined) return;
   run.emit({
     type: 'TimerCreated',
