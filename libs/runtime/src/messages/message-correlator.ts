@@ -147,6 +147,8 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
       processInstanceIds.push(subscription.processInstanceId);
       if (position !== undefined) positions.push(position);
     }
+    // Another process (the deployment-service) may have deployed a version since the registry last looked.
+    await this.registry.catchUp();
     for (const start of this.messageStartEvents(message.name)) {
       const processInstanceId = await this.startInstance(start, message, variables, messageKey);
       if (processInstanceId === undefined) continue;
@@ -252,6 +254,7 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
 
   /** The oldest live buffered message of a key that a message start event of the process takes, started. */
   private async startBuffered(processId: string, correlationKey: string): Promise<void> {
+    await this.registry.catchUp();
     const now = this.clock.now().getTime();
     for (const message of this.buffer.values()) {
       if (message.correlationKey !== correlationKey || Date.parse(message.expiresAt) <= now) continue;
@@ -281,6 +284,7 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
     };
     if (matches.length === 0 && request.processInstanceId === undefined && request.correlationKey === undefined) {
       // As Camunda 7's correlate: nothing waits, so a message start event of that name starts an instance.
+      await this.registry.catchUp();
       const starts = this.messageStartEvents(request.messageName);
       if (starts.length > 1) {
         throw new ProcessInstanceCommandRejectedError({
