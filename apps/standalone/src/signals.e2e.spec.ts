@@ -50,6 +50,14 @@ describe('signals (memory store): examples/signal-broadcast.bpmn', () => {
   it('one broadcast over the API reaches two instances of each of two processes, with its variables', async () => {
     const lines = [await start(http, 'production-line'), await start(http, 'production-line')];
     const warehouses = [await start(http, 'warehouse'), await start(http, 'warehouse')];
+    const waiting = (await http.get(`/api/process-instances/${warehouses[0]}`).expect(200)).body;
+    expect(waiting.signalSubscriptions).toEqual([
+      { id: expect.any(String), elementId: 'await-emergency-stop', elementInstanceId: expect.any(String), signalName: 'emergency-stop' },
+    ]);
+    expect((await http.get(`/api/process-instances/${lines[0]}`).expect(200)).body.signalSubscriptions.map((subscription: { elementId: string }) => subscription.elementId).sort()).toEqual([
+      'line-stopped',
+      'maintenance-notice',
+    ]);
 
     const answer = await http.post('/api/signals').send({ signalName: 'emergency-stop', variables: { reason: 'fire drill' } }).expect(200);
     expect(answer.body).toEqual({ signalId: expect.any(String), reached: 4, processInstanceIds: expect.any(Array), startedProcessInstanceIds: [expect.any(String)] });
@@ -66,6 +74,7 @@ describe('signals (memory store): examples/signal-broadcast.bpmn', () => {
     for (const warehouse of warehouses) {
       expect(await active(http, warehouse)).toEqual(['evacuate']);
       expect((await instance(http, warehouse)).variables).toEqual({ reason: 'fire drill' });
+      expect((await http.get(`/api/process-instances/${warehouse}`).expect(200)).body.signalSubscriptions).toEqual([]);
     }
     // Nothing waits any more: a second broadcast reaches nobody.
     const again = await http.post('/api/signals').send({ signalName: 'emergency-stop' }).expect(200);

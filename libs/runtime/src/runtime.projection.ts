@@ -525,6 +525,14 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
             messageName: subscription.messageName,
             ...(subscription.correlationKey === undefined ? {} : { correlationKey: subscription.correlationKey }),
           })),
+      signalSubscriptions: ended
+        ? []
+        : Object.values(state.signalSubscriptions ?? {}).map((subscription) => ({
+            id: subscription.id,
+            elementId: subscription.elementId,
+            elementInstanceId: subscription.elementInstanceId,
+            signalName: subscription.signalName,
+          })),
     };
   }
 

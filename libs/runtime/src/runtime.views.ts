@@ -43,6 +43,17 @@ export interface ProcessInstanceView {
   readonly timers: readonly WaitingTimerView[];
   /** Messages the instance waits for (message catch events, receive tasks and message boundary events of active elements). */
   readonly messageSubscriptions: readonly MessageSubscriptionView[];
+  /** Signals the instance waits for (signal catch events and signal boundary events of active elements). */
+  readonly signalSubscriptions: readonly SignalSubscriptionView[];
+}
+
+export interface SignalSubscriptionView {
+  readonly id: string;
+  /** The signal catch event or signal boundary event that occurs when the signal is broadcast. */
+  readonly elementId: string;
+  /** The element instance that waits (the activity's, for a boundary event; the event-based gateway's after one). */
+  readonly elementInstanceId: string;
+  readonly signalName: string;
 }
 
 export interface MessageSubscriptionView {

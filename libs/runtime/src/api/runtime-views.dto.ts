@@ -10,6 +10,7 @@ import type {
   UserTaskView,
   WaitingTimerView,
   MessageSubscriptionView,
+  SignalSubscriptionView,
 } from '../runtime.views.js';
 
 const variables = { type: 'object', additionalProperties: true, example: { customer: 'Ada', approved: true } } as const;
@@ -88,6 +89,17 @@ export class MessageSubscriptionDto implements MessageSubscriptionView {
   correlationKey?: string;
 }
 
+export class SignalSubscriptionDto implements SignalSubscriptionView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ example: 'line-stopped', description: 'The signal catch event or signal boundary event that occurs when the signal is broadcast' })
+  elementId!: string;
+  @ApiProperty({ format: 'uuid', description: "The element instance that waits (the activity's, for a boundary event)" })
+  elementInstanceId!: string;
+  @ApiProperty({ example: 'emergency-stop' })
+  signalName!: string;
+}
+
 export class ProcessInstanceDto implements ProcessInstanceView {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -119,6 +131,8 @@ export class ProcessInstanceDto implements ProcessInstanceView {
   timers!: WaitingTimerDto[];
   @ApiProperty({ type: [MessageSubscriptionDto], description: 'Messages the instance waits for' })
   messageSubscriptions!: MessageSubscriptionDto[];
+  @ApiProperty({ type: [SignalSubscriptionDto], description: 'Signals the instance waits for' })
+  signalSubscriptions!: SignalSubscriptionDto[];
 }
 
 export class ProcessInstancePageDto implements Page<ProcessInstanceView> {
