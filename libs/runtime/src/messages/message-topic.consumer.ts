@@ -7,7 +7,10 @@ import { defaultRuntimeOptions, RUNTIME_COMMANDS_GROUP_ID, RUNTIME_OPTIONS, type
 import { MessageCorrelator } from './message-correlator.js';
 import { timeToLiveMs } from './time-to-live.js';
 
-/** The consumer group of the messages topic: the runtime's replicas share its partitions. */
+/**
+ * The consumer group of the messages topic (the runtime's replicas share its partitions): the commands' group with
+ * `.messages`, so a test that gives the commands a group of its own gets one for the messages too.
+ */
 export const MESSAGES_GROUP_ID = `${RUNTIME_COMMANDS_GROUP_ID}.messages`;
 
 /** What the consumer did with a message. */
@@ -54,13 +57,16 @@ export class MessageTopicConsumer implements OnApplicationBootstrap, BeforeAppli
     if (this.bus === undefined || commands?.consume !== true) return;
     const bus = this.bus;
     const createTopics = commands.createTopics;
+    const groupId = commands.groupId === undefined ? MESSAGES_GROUP_ID : `${commands.groupId}.messages`;
     this.subscription = new RetryingSubscription<MessagePublication>({
       bus,
       subscribe: {
         topics: this.topic(TOPICS.messages),
-        groupId: MESSAGES_GROUP_ID,
+        groupId,
         fromBeginning: true,
         decode: (message) => decodeMessagePublication(message.value),
+        // Renamed with the other topics (a test's own), so its dead letters stay with them.
+        deadLetterTopic: this.topic(TOPICS.deadLetter),
         handler: async (message) => {
           this.counts[await this.consume(message)]++;
         },
@@ -80,7 +86,7 @@ export class MessageTopicConsumer implements OnApplicationBootstrap, BeforeAppli
       logger: { warn: (message) => this.logger.warn(message) },
     });
     void this.start().then(() => {
-      if (this.subscription?.status().state === 'consuming') this.logger.log(`Consuming ${this.topic(TOPICS.messages)} in group ${MESSAGES_GROUP_ID}`);
+      if (this.subscription?.status().state === 'consuming') this.logger.log(`Consuming ${this.topic(TOPICS.messages)} in group ${groupId}`);
     });
   }
 
