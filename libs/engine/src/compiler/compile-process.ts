@@ -4,7 +4,7 @@ import { buildFlowNode, type SubProcessScope } from './build-flow-node.js';
 import { ElementExtensions } from './extension-elements.js';
 import { checkEventBasedGateways } from './event-based-gateways.js';
 import { signalStartEvents } from './signal-start-events.js';
-import { isMessageStartEvent, messageStartEvents } from './message-start-events.js';
+import { checkMessageNames, isMessageStartEvent, messageStartEvents } from './message-start-events.js';
 import { computeInclusiveJoinUpstream } from './inclusive-join-upstream.js';
 import { resolveLinks } from './link-events.js';
 import type { ModelErrorCollector } from './model-error-collector.js';
@@ -41,6 +41,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
   const startEventIds = noneStartEvents(graph, processId).filter((id) => !signalStartEventIds.includes(id));
   const timerStartEventIds = timerStartEvents(graph, processId, errors);
   const messageStartEventIds = messageStartEvents(graph, processId, errors);
+  checkMessageNames(elements, messageStartEventIds, errors);
   if (startEventIds.length === 0 && signalStartEventIds.length === 0 && timerStartEventIds.length === 0 && messageStartEventIds.length === 0) {
     errors.add({
       code: 'NO_START_EVENT',

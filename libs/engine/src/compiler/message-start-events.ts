@@ -1,3 +1,4 @@
+import type { FlowNode, MessageDefinition } from '../model/executable-model.js';
 import type { ModelErrorCollector } from './model-error-collector.js';
 import { elementsProperty } from './moddle-element.js';
 import type { NodeEntry, ProcessGraph } from './process-graph.js';
@@ -28,4 +29,40 @@ export function messageStartEvents(graph: ProcessGraph, processId: string, error
     });
   }
   return found;
+}
+
+/**
+ * Message names that would make one message ambiguous, refused as Zeebe refuses them: two message start events of a
+ * process, or two message boundary events of one activity, waiting for the same (literal) message name. Names given
+ * as expressions are only known at run time.
+ */
+export function checkMessageNames(elements: Readonly<Record<string, FlowNode>>, messageStartEventIds: readonly string[], errors: ModelErrorCollector): void {
+  const groups = new Map<string, string[]>();
+  const add = (group: string, elementId: string) => groups.set(group, [...(groups.get(group) ?? []), elementId]);
+  for (const startEventId of messageStartEventIds) {
+    const node = elements[startEventId];
+    const name = node?.kind === 'startEvent' ? literalName(node.message) : undefined;
+    if (name !== undefined) add(`start event\u0000${name}`, startEventId);
+  }
+  for (const node of Object.values(elements)) {
+    if (node.kind !== 'boundaryEvent' || node.eventDefinition?.type !== 'message') continue;
+    const name = literalName(node.eventDefinition.message);
+    if (name !== undefined) add(`boundary event of '${node.attachedToId}'\u0000${name}`, node.id);
+  }
+  for (const [group, elementIds] of groups) {
+    if (elementIds.length < 2) continue;
+    const [what, name] = group.split('\u0000');
+    for (const elementId of elementIds.slice(1)) {
+      errors.add({
+        code: 'INVALID_ATTRIBUTE',
+        message: `'${elementId}' waits for message '${name}' as '${elementIds[0]}' does: a message name may have one ${what}`,
+        elementId,
+        field: 'messageRef',
+      });
+    }
+  }
+}
+
+function literalName(message: MessageDefinition | undefined): string | undefined {
+  return message?.name.language === 'static' ? message.name.source.trim() : undefined;
 }

@@ -195,6 +195,30 @@ describe('message events at deployment', () => {
     });
   });
 
+  it('refuses two message start events, or two message boundary events of one activity, for one message name', async () => {
+    const twoStarts = withMessages(
+      `
+    <bpmn:startEvent id="by-mail"><bpmn:messageEventDefinition messageRef="paid" /></bpmn:startEvent>
+    <bpmn:startEvent id="by-phone"><bpmn:messageEventDefinition messageRef="also-paid" /></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="by-mail" targetRef="end" />
+    <bpmn:sequenceFlow id="f2" sourceRef="by-phone" targetRef="end" />
+    <bpmn:endEvent id="end" />`,
+      message('order-placed'),
+      message('order-placed', undefined, 'also-paid'),
+    );
+    expect(await problems(twoStarts)).toEqual([{ code: 'INVALID_ATTRIBUTE', elementId: 'by-phone', field: 'messageRef' }]);
+
+    const twoBoundaries = withMessages(
+      boundaryFlow(true) +
+        `
+    <bpmn:boundaryEvent id="again" attachedToRef="approve"><bpmn:messageEventDefinition messageRef="paid" /></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f5" sourceRef="again" targetRef="handled-again" />
+    <bpmn:endEvent id="handled-again" />`,
+      message('order-cancelled', '=orderId'),
+    );
+    expect(await problems(twoBoundaries)).toEqual([{ code: 'INVALID_ATTRIBUTE', elementId: 'again', field: 'messageRef' }]);
+  });
+
   it('refuses a receive task that would start the process', async () => {
     const xml = withMessages(receiveFlow().replace('<bpmn:receiveTask id="receive"', '<bpmn:receiveTask id="receive" instantiate="true"'), message('order-paid', '=orderId'));
     expect(await problems(xml)).toContainEqual({ code: 'NOT_SUPPORTED', elementId: 'receive', field: 'instantiate' });
