@@ -75,6 +75,8 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
   private readonly buffer = new Map<string, BufferedMessage>();
   /** Active instances started by a message, by process id and correlation key: one key starts one at a time. */
   private readonly startedByKey = new Map<string, string>();
+  /** When expired messages were last dropped from the buffer (clock ms). */
+  private lastSweep = 0;
   private readonly stopObserving: (() => void)[] = [];
   private live = false;
   private closed = false;
@@ -129,6 +131,7 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
   // ---- publish (Camunda 8) ---------------------------------------------------------------------------------------
 
   async publish(message: PublishMessage): Promise<PublishedMessage> {
+    this.dropExpired();
     const ttl = message.timeToLiveMs ?? 0;
     const messageKey = randomUUID();
     const variables = message.variables ?? {};
@@ -198,6 +201,14 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
       if (error instanceof WrongExpectedRevisionError) throw duplicateMessage(message, undefined);
       throw error;
     }
+  }
+
+  /** Forgets expired buffered messages, at most once a minute: a buffer nobody reads must not keep them all. */
+  private dropExpired(): void {
+    const now = this.clock.now().getTime();
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [messageKey, message] of this.buffer) if (Date.parse(message.expiresAt) <= now) this.buffer.delete(messageKey);
   }
 
   // ---- message start events -------------------------------------------------------------------------------------
