@@ -273,7 +273,9 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
         if (start.processId !== processId) continue;
         // An instance this message started before has the same derived id: starting it again is refused, not repeated.
         const started = await this.startInstance(start, message, message.variables, message.messageKey);
-        if (started !== undefined) return;
+        if (started === undefined) continue;
+        if (started.position !== undefined) await this.projection.waitForPosition(started.position);
+        return;
       }
     }
   }
@@ -368,7 +370,10 @@ export class MessageCorrelator implements OnApplicationBootstrap, OnModuleDestro
       if (message.name !== subscription.messageName || message.correlationKey !== subscription.correlationKey) continue;
       if (taken[message.messageKey] !== undefined) continue;
       const position = await this.correlate(subscription, message.variables, message.messageKey);
-      if (position !== false) return;
+      if (position === false) continue;
+      // Whoever waits for `idle()` then sees the correlation in the views.
+      if (position !== undefined) await this.projection.waitForPosition(position);
+      return;
     }
   }
 
