@@ -376,7 +376,6 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
     for (const listener of this.timerStartListeners) listener();
   }
 
-
   /** Every timer of every live instance that has not fired yet. */
   waitingTimers(): WaitingTimer[] {
     return [...this.waitingTimerIndex.values()];

@@ -1,9 +1,9 @@
 import type { CatchEventDefinition, LinkEventDefinition, MessageDefinition, TimerDefinition } from '../model/executable-model.js';
+import { readErrorCatch, readEscalationCatch } from './build-error-events.js';
 import { readConditionalEvent } from './build-conditional-events.js';
 import { readMessage } from './build-messages.js';
-import { checkTimerText } from '../runtime/timers/timer-schedule.js';
 import { readSignalName } from './build-signals.js';
-import { readErrorCatch, readEscalationCatch } from './build-error-events.js';
+import { checkTimerText } from '../runtime/timers/timer-schedule.js';
 import { elementProperty, elementsProperty, expressionBody, booleanProperty, idOf, textProperty, type ModdleElement } from './moddle-element.js';
 import { expressionValue, type ReadContext } from './read-context.js';
 
