@@ -77,7 +77,7 @@ export class KafkaConsumerGroupAdmin implements ConsumerGroupAdmin {
     const admin = await this.connected();
     const existing = new Set(await admin.listTopics());
     for (const topic of topics.filter((candidate) => existing.has(candidate))) {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await whenLeadersSettle(() => admin.fetchTopicOffsets(topic));
       await admin.setOffsets({
         groupId,
         topic,
@@ -94,7 +94,7 @@ export class KafkaConsumerGroupAdmin implements ConsumerGroupAdmin {
     const committed = await admin.fetchOffsets({ groupId, topics: present });
     const lags: ConsumerGroupLag[] = [];
     for (const topic of present) {
-      const ends = await admin.fetchTopicOffsets(topic);
+      const ends = await whenLeadersSettle(() => admin.fetchTopicOffsets(topic));
       const ofTopic = committed.find((entry) => entry.topic === topic)?.partitions ?? [];
       for (const end of ends) {
         const offset = Number(ofTopic.find((entry) => entry.partition === end.partition)?.offset ?? '-1');
@@ -128,5 +128,20 @@ export class KafkaConsumerGroupAdmin implements ConsumerGroupAdmin {
       );
     }
     return this.admin;
+  }
+}
+
+/**
+ * Asks again while Kafka answers with an error it calls retriable (a topic just created elsewhere whose partition
+ * leaders are being elected answers NOT_LEADER_FOR_PARTITION for a moment; kafkajs's admin does not retry ListOffsets).
+ */
+async function whenLeadersSettle<T>(request: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (attempt >= attempts || (error as { retriable?: unknown }).retriable !== true) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
 }
