@@ -13,6 +13,7 @@ export type * from './runtime/process-instance-state.js';
 export type * from './runtime/decision.js';
 export { decide, decideWithState, type Decided } from './runtime/decide.js';
 export { evolve, replay, initialProcessInstanceState } from './runtime/evolve.js';
+export { visibleVariables } from './runtime/variables.js';
 export {
   firstTimerStart,
   latestDueTimerStart,

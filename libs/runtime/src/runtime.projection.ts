@@ -8,6 +8,7 @@ import {
   type ProcessInstanceEvent,
   type ProcessInstanceState,
   type UserTaskCreated,
+  visibleVariables,
 } from '@trellis/engine';
 import type { EventStore, RecordedEvent, Subscription } from '@trellis/event-store';
 
@@ -579,18 +580,3 @@ function incidentView(incident: ProcessInstanceState['incidents'][string], proce
   };
 }
 
-/** Variables visible from an element instance: its own scope wins over the enclosing ones. */
-function visibleVariables(state: ProcessInstanceState, elementInstanceId: string): JsonObject {
-  const scopes: string[] = [];
-  let scopeId: string | undefined = elementInstanceId;
-  const seen = new Set<string>();
-  while (scopeId !== undefined && !seen.has(scopeId)) {
-    seen.add(scopeId);
-    scopes.push(scopeId);
-    scopeId = state.elementInstances[scopeId]?.flowScopeInstanceId;
-  }
-  if (!seen.has(state.processInstanceId)) scopes.push(state.processInstanceId);
-  const visible: JsonObject = {};
-  for (const scope of scopes.reverse()) Object.assign(visible, state.variables[scope]);
-  return visible;
-}

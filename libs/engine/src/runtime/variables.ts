@@ -2,6 +2,7 @@ import type { Expression } from '../model/expression.js';
 import type { JsonObject, JsonValue } from '../model/json.js';
 import type { VariableLookup } from '../expressions/expression-evaluator.js';
 import type { Draft } from './appliers/draft.js';
+import type { ProcessInstanceState } from './process-instance-state.js';
 
 /**
  * Variables visible from a scope: its own, then those of each enclosing scope up to the process instance
@@ -19,6 +20,27 @@ export function lookupFrom(state: Draft, scopeInstanceId: string, overlay?: Json
       scopeId = instance.flowScopeInstanceId;
     }
   };
+}
+
+/**
+ * Every variable visible from a scope, as one object: its own scope wins over the enclosing ones (what a job's worker,
+ * a task form or a called process sees).
+ */
+export function visibleVariables(
+  state: Pick<ProcessInstanceState, 'processInstanceId' | 'elementInstances' | 'variables'>,
+  scopeInstanceId: string,
+): JsonObject {
+  const scopes: string[] = [];
+  const seen = new Set<string>();
+  for (let scopeId: string | undefined = scopeInstanceId; scopeId !== undefined && !seen.has(scopeId); ) {
+    seen.add(scopeId);
+    scopes.push(scopeId);
+    scopeId = state.elementInstances[scopeId]?.flowScopeInstanceId;
+  }
+  if (!seen.has(state.processInstanceId)) scopes.push(state.processInstanceId);
+  const visible: JsonObject = {};
+  for (const scope of scopes.reverse()) Object.assign(visible, state.variables[scope]);
+  return visible;
 }
 
 /**

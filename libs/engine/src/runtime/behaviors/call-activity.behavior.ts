@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../../result.js';
 import type { DecisionRun } from '../decision-run.js';
 import type { Problem } from '../element-lifecycle.js';
 import type { ElementInstance } from '../process-instance-state.js';
-import { assignTo } from '../variables.js';
+import { assignTo, visibleVariables } from '../variables.js';
 import type { ElementBehavior } from './element-behavior.js';
 import { asCount, asNonEmptyString, evaluateAs } from './values.js';
 
@@ -64,27 +64,13 @@ export function requestChild(run: DecisionRun, instance: ElementInstance, node: 
 
 function childVariables(run: DecisionRun, instance: ElementInstance, node: CallActivityNode): Result<JsonObject, Problem> {
   const { from, mappings } = node.childInputs;
-  const values: JsonObject = from === 'all' ? visibleVariables(run, instance.id) : from === 'locals' ? { ...(run.state.variables[instance.id] ?? {}) } : {};
+  const values: JsonObject = from === 'all' ? visibleVariables(run.state, instance.id) : from === 'locals' ? { ...(run.state.variables[instance.id] ?? {}) } : {};
   for (const mapping of mappings) {
     const value = run.evaluate(mapping.source, instance.id, 'IO_MAPPING_ERROR');
     if (!value.ok) return err({ incidentType: 'IO_MAPPING_ERROR', message: `Failed to pass variable '${mapping.target}' to the called process: ${value.error.message}` });
     assignTo(values, mapping.target, value.value, () => undefined);
   }
   return ok(values);
-}
-
-/** Every variable the element sees, the nearest scope's value winning. */
-function visibleVariables(run: DecisionRun, scopeInstanceId: string): JsonObject {
-  const chain: string[] = [];
-  const seen = new Set<string>();
-  for (let scope: string | undefined = scopeInstanceId; scope !== undefined && !seen.has(scope); ) {
-    seen.add(scope);
-    chain.push(scope);
-    scope = scope === run.state.processInstanceId ? undefined : (run.state.elementInstances[scope]?.flowScopeInstanceId ?? run.state.processInstanceId);
-  }
-  const values: JsonObject = {};
-  for (const scope of chain.reverse()) Object.assign(values, run.state.variables[scope] ?? {});
-  return values;
 }
 
 /** What the call activity takes from its completed child: all its variables or none, plus the output mappings evaluated on them. */
