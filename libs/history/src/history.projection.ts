@@ -84,6 +84,8 @@ export class HistoryProjection implements StreamProjection {
       SignalSubscriptionClosed: null,
       SignalReceived: null,
       SignalThrown: null,
+      // An event sub-process's effect is in the element history: its instance, and what its interruption terminated.
+      EventSubProcessTriggered: null,
       // A call activity's element history shows it; the child is an instance of its own, with its parent recorded.
       ChildProcessInstanceRequested: null,
       ChildProcessInstanceCompleted: null,

@@ -22,6 +22,8 @@ export interface NodeLinks {
 export interface SubProcessScope {
   readonly startEventId: string;
   readonly childIds: readonly string[];
+  readonly triggeredByEvent?: true;
+  readonly eventSubProcessIds?: readonly string[];
 }
 
 /** Resource roles that assign work to people, which the dialects' assignment attributes express instead. */
@@ -80,6 +82,10 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
       checkStartEvent(context);
       // A timer start event: its timer, read and checked as a timer catch event's is.
       const { eventDefinition } = readCatchEventDefinition(context);
+      if (entry.inEventSubProcess === true) {
+        const interrupting = booleanProperty(context.element, 'isInterrupting') ?? true;
+        return eventDefinition === undefined || eventDefinition.type === 'link' ? { interrupting } : { eventDefinition, interrupting };
+      }
       if (eventDefinition?.type === 'signal') return readSignalStart(context, eventDefinition.signalName);
       if (eventDefinition?.type === 'message') return { message: eventDefinition.message };
       return eventDefinition?.type === 'timer' ? { timer: eventDefinition.timer } : {};
@@ -108,7 +114,12 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
     case 'callActivity':
       return readCallActivity(context);
     case 'subProcess':
-      return { startEventId: subProcess?.startEventId ?? '', childIds: [...(subProcess?.childIds ?? [])] };
+      return {
+        startEventId: subProcess?.startEventId ?? '',
+        childIds: [...(subProcess?.childIds ?? [])],
+        ...(subProcess?.triggeredByEvent === true ? { triggeredByEvent: true } : {}),
+        ...(subProcess?.eventSubProcessIds === undefined ? {} : { eventSubProcessIds: [...subProcess.eventSubProcessIds] }),
+      };
     default:
       return {};
   }

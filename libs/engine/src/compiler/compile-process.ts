@@ -3,6 +3,7 @@ import { checkBoundaryCatchCodes } from './build-error-events.js';
 import { buildFlowNode, type SubProcessScope } from './build-flow-node.js';
 import { ElementExtensions } from './extension-elements.js';
 import { checkEventBasedGateways } from './event-based-gateways.js';
+import { checkBoundaryOnEventSubProcess, checkEventSubProcesses, eventSubProcessesByScope, isEventSubProcess } from './event-sub-processes.js';
 import { signalStartEvents } from './signal-start-events.js';
 import { checkMessageNames, isMessageStartEvent, messageStartEvents } from './message-start-events.js';
 import { computeInclusiveJoinUpstream } from './inclusive-join-upstream.js';
@@ -23,7 +24,9 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
 
   const graph = collectProcessGraph(process, processId, errors);
   const resolved = resolveFlows(graph, errors, defaults);
-  const scopes = subProcessScopes(graph, errors);
+  const eventSubProcessStarts = checkEventSubProcesses(graph, resolved, errors);
+  const eventSubProcesses = eventSubProcessesByScope(graph);
+  const scopes = subProcessScopes(graph, eventSubProcessStarts, eventSubProcesses, errors);
 
   let elements: Record<string, FlowNode> = {};
   for (const entry of graph.nodes.values()) {
@@ -50,6 +53,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
     });
   }
   const name = stringProperty(process, 'name');
+  const eventSubProcessIds = eventSubProcesses.get(processId) ?? [];
   return {
     id: processId,
     ...(name === undefined ? {} : { name }),
@@ -59,6 +63,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
     ...(timerStartEventIds.length === 0 ? {} : { timerStartEventIds }),
     ...(signalStartEventIds.length === 0 ? {} : { signalStartEventIds }),
     ...(messageStartEventIds.length === 0 ? {} : { messageStartEventIds }),
+    ...(eventSubProcessIds.length === 0 ? {} : { eventSubProcessIds }),
     inclusiveJoinUpstream: computeInclusiveJoinUpstream(elements, resolved.flows),
   };
 }
@@ -95,6 +100,7 @@ function attachBoundaryEvents(elements: Record<string, FlowNode>, errors: ModelE
       });
       continue;
     }
+    if (!checkBoundaryOnEventSubProcess(node, activity, errors)) continue;
     if (activity.parentId !== node.parentId) {
       errors.add({
         code: 'INVALID_ATTRIBUTE',
@@ -134,11 +140,14 @@ function isTimerStartEvent(entry: NodeEntry): boolean {
   return definitions.some((definition) => definition.$type === 'bpmn:TimerEventDefinition');
 }
 
-/** The process's timer start events; one inside a sub-process is refused (an embedded sub-process starts at its none start event). */
+/**
+ * The process's timer start events; one inside an embedded sub-process is refused (it starts at its none start event),
+ * one of an event sub-process starts that.
+ */
 function timerStartEvents(graph: ProcessGraph, processId: string, errors: ModelErrorCollector): string[] {
   const found: string[] = [];
   for (const entry of graph.nodes.values()) {
-    if (!isTimerStartEvent(entry)) continue;
+    if (!isTimerStartEvent(entry) || entry.inEventSubProcess === true) continue;
     if (entry.parentId === processId) {
       found.push(entry.id);
       continue;
@@ -153,12 +162,26 @@ function timerStartEvents(graph: ProcessGraph, processId: string, errors: ModelE
   return found;
 }
 
-/** An embedded sub-process starts at exactly one none start event. */
-function subProcessScopes(graph: ProcessGraph, errors: ModelErrorCollector): Map<string, SubProcessScope> {
+/**
+ * An embedded sub-process starts at exactly one none start event; an event sub-process at its one start event with an
+ * event definition (checked by `checkEventSubProcesses`).
+ */
+function subProcessScopes(
+  graph: ProcessGraph,
+  eventSubProcessStarts: ReadonlyMap<string, string>,
+  eventSubProcesses: ReadonlyMap<string, readonly string[]>,
+  errors: ModelErrorCollector,
+): Map<string, SubProcessScope> {
   const scopes = new Map<string, SubProcessScope>();
   for (const entry of graph.nodes.values()) {
     if (!entry.support.executable || entry.support.kind !== 'subProcess') continue;
     const childIds = [...graph.nodes.values()].filter((child) => child.parentId === entry.id).map((child) => child.id);
+    const eventSubProcessIds = eventSubProcesses.get(entry.id) ?? [];
+    const nested = eventSubProcessIds.length === 0 ? {} : { eventSubProcessIds };
+    if (isEventSubProcess(entry)) {
+      scopes.set(entry.id, { startEventId: eventSubProcessStarts.get(entry.id) ?? '', childIds, triggeredByEvent: true, ...nested });
+      continue;
+    }
     const starts = noneStartEvents(graph, entry.id);
     if (starts.length === 0) {
       errors.add({
@@ -173,7 +196,7 @@ function subProcessScopes(graph: ProcessGraph, errors: ModelErrorCollector): Map
         elementId: entry.id,
       });
     }
-    scopes.set(entry.id, { startEventId: starts[0] ?? '', childIds });
+    scopes.set(entry.id, { startEventId: starts[0] ?? '', childIds, ...nested });
   }
   return scopes;
 }

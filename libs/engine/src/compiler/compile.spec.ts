@@ -355,19 +355,9 @@ describe('compile: problems, all reported at once with element, line and column'
     ['bpmn:Transaction', '<bpmn:transaction id="task" />', 'not supported yet: bpmn:Transaction'],
     ['bpmn:AdHocSubProcess', '<bpmn:adHocSubProcess id="task" />', 'not supported yet: bpmn:AdHocSubProcess'],
     [
-      'a conditional start event of an event sub-process',
-      '<bpmn:subProcess id="task" triggeredByEvent="true"><bpmn:startEvent id="inner"><bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:startEvent></bpmn:subProcess>',
-      'not supported yet: event sub-processes',
-    ],
-    [
       'a compensation intermediate throw event',
       '<bpmn:intermediateThrowEvent id="task"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>',
       'not supported yet: bpmn:IntermediateThrowEvent (bpmn:CompensateEventDefinition)',
-    ],
-    [
-      'an event sub-process',
-      '<bpmn:subProcess id="task" triggeredByEvent="true"><bpmn:startEvent id="inner"><bpmn:timerEventDefinition /></bpmn:startEvent></bpmn:subProcess>',
-      'not supported yet: event sub-processes',
     ],
   ])('refuses %s as not supported yet', async (_, element, message) => {
     const xml = oneElement(element);
@@ -377,16 +367,22 @@ describe('compile: problems, all reported at once with element, line and column'
   });
 
   it.each([
-    ['conditional', '<bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition></bpmn:conditionalEventDefinition>', 'bpmn:ConditionalEventDefinition'],
-  ])('refuses a %s start event, and a process with no none start event', async (_, definition, type) => {
+    ['conditional', '<bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition></bpmn:conditionalEventDefinition>'],
+    ['error', '<bpmn:errorEventDefinition />'],
+    ['escalation', '<bpmn:escalationEventDefinition />'],
+  ])('refuses a %s start event of a process: only event sub-processes start at one', async (kind, definition) => {
     const found = await problems(
       executableProcess(`    <bpmn:startEvent id="start">${definition}</bpmn:startEvent>
     <bpmn:sequenceFlow id="f" sourceRef="start" targetRef="end" />
     <bpmn:endEvent id="end" />`),
     );
     expect(found).toEqual([
-      expect.objectContaining({ code: 'NOT_SUPPORTED', elementId: 'start', message: `not supported yet: ${type} on bpmn:StartEvent` }),
-      expect.objectContaining({ code: 'NO_START_EVENT', elementId: 'process' }),
+      expect.objectContaining({
+        code: 'INVALID_ATTRIBUTE',
+        elementId: 'start',
+        field: 'eventDefinitions',
+        message: `${kind} start event 'start' is in process 'process': ${kind} start events start event sub-processes (triggeredByEvent="true") only`,
+      }),
     ]);
   });
 

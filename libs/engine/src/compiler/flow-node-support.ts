@@ -24,6 +24,9 @@ const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
 /** Event definitions a catch event or boundary event can wait for in this version. */
 const CATCHABLE: ReadonlySet<string> = new Set(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition', 'bpmn:ConditionalEventDefinition']);
 
+/** Event definitions a start event can have (where each may be is the process compiler's business). */
+const START_EVENT_DEFINITIONS: ReadonlySet<string> = new Set([...CATCHABLE, 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition']);
+
 /** Event definitions an end event throws (an intermediate throw event, only an escalation: BPMN has no intermediate error). */
 const THROWN_AT_END: Readonly<Record<string, 'error' | 'escalation'>> = {
   'bpmn:ErrorEventDefinition': 'error',
@@ -55,14 +58,12 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
   if ((type === 'bpmn:IntermediateThrowEvent' || type === 'bpmn:EndEvent') && definitions.length === 1 && definitions[0].$type === 'bpmn:MessageEventDefinition') {
     return type === 'bpmn:EndEvent' ? { executable: true, kind: 'endEvent', endEvent: 'none' } : { executable: true, kind: 'intermediateThrowEvent' };
   }
-  // A signal start event starts an instance at each broadcast of its signal (process level only: the process compiler checks).
-  if (type === 'bpmn:StartEvent' && definitions.length === 1 && definitions[0].$type === 'bpmn:SignalEventDefinition') return { executable: true, kind: 'startEvent' };
   switch (type) {
     case 'bpmn:StartEvent':
-      // A timer start event starts instances when due (process level only: the process compiler checks where it is).
-      // A message start event starts an instance when its message is published (process level only, as a timer one).
-      return definitions.length === 0 ||
-        (definitions.length === 1 && (definitions[0].$type === 'bpmn:TimerEventDefinition' || definitions[0].$type === 'bpmn:MessageEventDefinition'))
+      // A timer start event starts instances when due, a message start event when its message is published. Error,
+      // escalation and conditional start events start event sub-processes only: the process compiler checks where
+      // each kind of start event is.
+      return definitions.length === 0 || (definitions.length === 1 && START_EVENT_DEFINITIONS.has(definitions[0].$type))
         ? { executable: true, kind: 'startEvent' }
         : notSupported(`${definitionTypes} on bpmn:StartEvent`, 'eventDefinitions');
     case 'bpmn:EndEvent':
@@ -121,9 +122,8 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       if (booleanProperty(element, 'instantiate') === true) return notSupported('event-based gateways that start a process (instantiate="true")', 'instantiate');
       return { executable: true, kind: 'eventBasedGateway' };
     case 'bpmn:SubProcess':
-      return booleanProperty(element, 'triggeredByEvent') === true
-        ? notSupported('event sub-processes (bpmn:SubProcess triggeredByEvent="true")', 'triggeredByEvent')
-        : { executable: true, kind: 'subProcess' };
+      // An event sub-process (triggeredByEvent) is a sub-process started by the event of its start event.
+      return { executable: true, kind: 'subProcess' };
     default:
       // CallActivity, Transaction, AdHocSubProcess, ComplexGateway, choreographies.
       return notSupported(type);

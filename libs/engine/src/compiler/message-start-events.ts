@@ -11,12 +11,12 @@ export function isMessageStartEvent(entry: NodeEntry): boolean {
 
 /**
  * The process's message start events. One inside an embedded sub-process is refused: such a sub-process starts at its
- * none start event (a message start event in an event sub-process is not run yet, and refused as such).
+ * none start event (one of an event sub-process starts that).
  */
 export function messageStartEvents(graph: ProcessGraph, processId: string, errors: ModelErrorCollector): string[] {
   const found: string[] = [];
   for (const entry of graph.nodes.values()) {
-    if (!isMessageStartEvent(entry)) continue;
+    if (!isMessageStartEvent(entry) || entry.inEventSubProcess === true) continue;
     if (entry.parentId === processId) {
       found.push(entry.id);
       continue;

@@ -63,7 +63,8 @@ describe('BPMN MIWG reference models', () => {
   it('compiles fully the models that use only what this version executes', async () => {
     const compiling: string[] = [];
     for (const file of models) if ((await problemsOf(file, { processes: 'all' })).length === 0) compiling.push(file);
-    // The other models use events, call activities, data-driven conditions (XPath) and other elements not run yet.
-    expect(compiling).toEqual(['A.1.0.bpmn', 'A.2.0.bpmn', 'A.4.0.bpmn', 'A.4.1.bpmn']);
+    // The other models leave out what execution needs (message names, called processes, conditions) or use XPath
+    // conditions and elements not run yet (see docs/bpmn-support.md).
+    expect(compiling).toEqual(['A.1.0.bpmn', 'A.2.0.bpmn', 'A.4.0.bpmn', 'A.4.1.bpmn', 'C.9.0.bpmn', 'C.9.2.bpmn']);
   });
 });

@@ -1,6 +1,6 @@
 import { flowNodeSupport, type FlowNodeSupport } from './flow-node-support.js';
 import type { ModelErrorCollector } from './model-error-collector.js';
-import { elementsProperty, idOf, type ModdleElement } from './moddle-element.js';
+import { booleanProperty, elementsProperty, idOf, type ModdleElement } from './moddle-element.js';
 
 export interface NodeEntry {
   readonly element: ModdleElement;
@@ -8,6 +8,8 @@ export interface NodeEntry {
   /** The process id, or the id of the enclosing sub-process. */
   readonly parentId: string;
   readonly support: FlowNodeSupport;
+  /** True for the flow nodes directly inside an event sub-process (`triggeredByEvent="true"`). */
+  readonly inEventSubProcess?: boolean;
 }
 
 export interface FlowEntry {
@@ -25,14 +27,14 @@ export interface ProcessGraph {
 
 /**
  * Walks a process and its embedded sub-processes. Flow nodes this version does not execute are reported here,
- * once, and not entered: what is inside an event sub-process or a transaction would only repeat the news.
+ * once, and not entered: what is inside a transaction or an ad-hoc sub-process would only repeat the news.
  * Data objects, data stores, artifacts and lanes have no execution semantics in this engine and are skipped.
  */
 export function collectProcessGraph(process: ModdleElement, processId: string, errors: ModelErrorCollector): ProcessGraph {
   const nodes = new Map<string, NodeEntry>();
   const flows = new Map<string, FlowEntry>();
 
-  const visit = (container: ModdleElement, parentId: string): void => {
+  const visit = (container: ModdleElement, parentId: string, inEventSubProcess: boolean): void => {
     for (const element of elementsProperty(container, 'flowElements')) {
       const isFlow = element.$type === 'bpmn:SequenceFlow';
       const isFlowNode = !isFlow && element.$instanceOf('bpmn:FlowNode');
@@ -53,15 +55,15 @@ export function collectProcessGraph(process: ModdleElement, processId: string, e
         continue;
       }
       const support = flowNodeSupport(element);
-      nodes.set(id, { element, id, parentId, support });
+      nodes.set(id, { element, id, parentId, support, ...(inEventSubProcess ? { inEventSubProcess } : {}) });
       if (!support.executable) {
         errors.add({ code: support.code ?? 'NOT_SUPPORTED', message: support.message, elementId: id, ...(support.field === undefined ? {} : { field: support.field }) });
       } else if (support.kind === 'subProcess') {
-        visit(element, id);
+        visit(element, id, booleanProperty(element, 'triggeredByEvent') === true);
       }
     }
   };
 
-  visit(process, processId);
+  visit(process, processId, false);
   return { processId, nodes, flows };
 }

@@ -10,13 +10,13 @@ export function isSignalStartEvent(entry: NodeEntry): boolean {
 
 /**
  * The process's signal start events: each broadcast of its signal starts an instance of the latest version there. One
- * inside an embedded sub-process is refused: such a sub-process starts at its none start event (a signal start event
- * of an event sub-process is not run yet).
+ * inside an embedded sub-process is refused: such a sub-process starts at its none start event, and one of an event sub-process
+ * starts that.
  */
 export function signalStartEvents(graph: ProcessGraph, processId: string, errors: ModelErrorCollector): string[] {
   const found: string[] = [];
   for (const entry of graph.nodes.values()) {
-    if (!isSignalStartEvent(entry)) continue;
+    if (!isSignalStartEvent(entry) || entry.inEventSubProcess === true) continue;
     if (entry.parentId === processId) {
       found.push(entry.id);
       continue;

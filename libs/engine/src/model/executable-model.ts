@@ -26,6 +26,8 @@ export interface ExecutableProcess {
   readonly signalStartEventIds?: readonly string[];
   /** The message start events of the process level (absent in models compiled before they existed: none). */
   readonly messageStartEventIds?: readonly string[];
+  /** The event sub-processes of the process level (absent: none): their start events wait while the instance runs. */
+  readonly eventSubProcessIds?: readonly string[];
   /**
    * For every inclusive gateway with more than one incoming flow: the ids of flow nodes in the same
    * scope from which a token can still reach each incoming flow without passing the gateway itself.
@@ -301,6 +303,16 @@ export interface StartEventNode extends FlowNodeBase {
   readonly signalName?: string;
   /** A message start event (process level only): a published message of its name starts an instance here. */
   readonly message?: MessageDefinition;
+  /**
+   * The start event of an event sub-process: what it waits for while the enclosing scope (the process instance or a
+   * sub-process) runs. Its subscription opens when the scope is activated and closes when the scope ends.
+   */
+  readonly eventDefinition?: CatchEventDefinition;
+  /**
+   * `isInterrupting` of an event sub-process's start event (default true): an interrupting one terminates everything
+   * else in its scope first; a non-interrupting one runs beside it and may occur again.
+   */
+  readonly interrupting?: boolean;
 }
 
 export interface EndEventNode extends FlowNodeBase {
@@ -406,10 +418,17 @@ export interface GatewayNode extends FlowNodeBase {
 
 export interface SubProcessNode extends FlowNodeBase {
   readonly kind: 'subProcess';
-  /** The none start event inside the sub-process. */
+  /** The none start event inside the sub-process; for an event sub-process, the start event that triggers it. */
   readonly startEventId: string;
   /** Ids of the flow nodes directly inside the sub-process. */
   readonly childIds: readonly string[];
+  /**
+   * An event sub-process (`triggeredByEvent="true"`): never entered by a token, it starts when the event of its start
+   * event occurs while its enclosing scope runs.
+   */
+  readonly triggeredByEvent?: boolean;
+  /** The event sub-processes directly inside this sub-process (absent: none). */
+  readonly eventSubProcessIds?: readonly string[];
 }
 
 export type FlowNode =

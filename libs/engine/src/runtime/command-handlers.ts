@@ -17,7 +17,8 @@ import type {
 } from './process-instance-commands.js';
 import { childResult, requestChild } from './behaviors/call-activity.behavior.js';
 import { eventBasedGatewayEventOccurred } from './behaviors/event-based-gateway.behavior.js';
-import { catchEventOccurred, isCatchEventNode } from './catch-events.js';
+import { catchEventOccurred, closeCatchSubscriptions, isCatchEventNode, openEventSubProcessSubscriptions } from './catch-events.js';
+import { waitingOwner } from './event-sub-processes.js';
 import { rearmTimer } from './timers/timer-subscription.js';
 import {
   handleContinueAfterEscalation,
@@ -109,6 +110,12 @@ function createProcessInstance(run: DecisionRun, command: CreateProcessInstance)
     },
   });
   if (command.variables !== undefined) run.setLocal(command.processInstanceId, command.variables);
+  // The process level's event sub-processes wait from the start; one that cannot (its message's correlation key does
+  // not evaluate, say) refuses the start, as there is no element yet to hold an incident.
+  const opened = openEventSubProcessSubscriptions(run, command.processInstanceId, run.process.eventSubProcessIds);
+  if (opened !== undefined) {
+    return { code: 'INVALID_ARGUMENT', message: `The process instance cannot start: ${opened.message}`, details: { incidentType: opened.incidentType } };
+  }
   run.enter(run.node(startEventId), command.processInstanceId);
   return undefined;
 }
@@ -233,6 +240,7 @@ function cancelProcessInstance(run: DecisionRun, command: CancelProcessInstance)
     };
   }
   for (const instance of run.liveChildren(run.state.processInstanceId)) run.terminate(instance.id);
+  closeCatchSubscriptions(run, run.state.processInstanceId);
   run.emit({ type: 'ProcessInstanceTerminated', data: { endedAt: run.now, reason: 'canceled' } });
   return undefined;
 }
@@ -251,13 +259,14 @@ function triggerTimer(run: DecisionRun, command: TriggerTimer): Failure | undefi
   if (Date.parse(timer.dueAt) > Date.parse(run.now)) {
     return { code: 'INVALID_STATE', message: `Timer '${timer.id}' is not due until ${timer.dueAt}`, details: { timerId: timer.id } };
   }
-  const owner = run.state.elementInstances[timer.elementInstanceId];
+  const owner = waitingOwner(run, timer.elementInstanceId);
   const node = run.node(timer.elementId);
-  if (owner === undefined || owner.state !== 'activated' || !isCatchEventNode(node)) {
+  if (owner === undefined || !isCatchEventNode(node)) {
     return { code: 'INVALID_STATE', message: `The element of timer '${timer.id}' is not waiting for it`, details: { timerId: timer.id } };
   }
   run.emit({ type: 'TimerTriggered', data: { timerId: timer.id } });
-  if (node.kind === 'boundaryEvent' && !node.cancelActivity) rearmTimer(run, timer);
+  // A non-interrupting event keeps waiting: a repeating timer starts its next occurrence.
+  if ((node.kind === 'boundaryEvent' && !node.cancelActivity) || (node.kind === 'startEvent' && node.interrupting === false)) rearmTimer(run, timer);
   catchEventOccurred(run, owner, node);
   return undefined;
 }
@@ -328,9 +337,9 @@ function correlateMessage(run: DecisionRun, command: CorrelateMessage): Failure 
       details: { messageKey: command.messageKey },
     };
   }
-  const owner = run.state.elementInstances[subscription.elementInstanceId];
+  const owner = waitingOwner(run, subscription.elementInstanceId);
   const node = run.node(subscription.elementId);
-  if (owner === undefined || owner.state !== 'activated' || !(isCatchEventNode(node) || node.kind === 'receiveTask')) {
+  if (owner === undefined || !(isCatchEventNode(node) || node.kind === 'receiveTask')) {
     return { code: 'INVALID_STATE', message: `The element of message subscription '${subscription.id}' is not waiting for it`, details: { subscriptionId: subscription.id } };
   }
   const variables: JsonObject = command.variables ?? {};

@@ -33,6 +33,8 @@ export interface CreateOptions {
   readonly consumedTokens?: readonly string[];
   /** Local variables the instance starts with (a multi-instance iteration's loopCounter and item). */
   readonly locals?: JsonObject;
+  /** The id to give the instance, when an event before its creation names it (an event sub-process's trigger). */
+  readonly elementInstanceId?: string;
 }
 
 /**
@@ -208,7 +210,7 @@ export class DecisionRun {
   }
 
   createInstance(node: FlowNode, flowScopeInstanceId: string, options: CreateOptions = {}): string {
-    const elementInstanceId = this.newId();
+    const elementInstanceId = options.elementInstanceId ?? this.newId();
     this.emit({
       type: 'ElementActivating',
       data: {
@@ -266,6 +268,8 @@ export class DecisionRun {
     this.fireReadyJoins(flowScopeInstanceId);
     if (flowScopeInstanceId === this.state.processInstanceId) {
       if (this.state.status === 'active' && (force || this.isIdle(flowScopeInstanceId))) {
+        // The process level's event sub-processes stop waiting with it.
+        closeCatchSubscriptions(this, flowScopeInstanceId);
         this.emit({ type: 'ProcessInstanceCompleted', data: { endedAt: this.now } });
       }
       return;

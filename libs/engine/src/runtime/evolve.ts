@@ -24,6 +24,8 @@ export function initialProcessInstanceState(): ProcessInstanceState {
     answeredChildEscalations: {},
     incidents: {},
     signalSubscriptions: {},
+    interruptedScopes: {},
+    eventSubProcessTriggers: {},
   };
 }
 

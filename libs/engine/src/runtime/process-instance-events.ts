@@ -41,6 +41,7 @@ export type ProcessInstanceEvent =
   | SignalSubscriptionClosed
   | SignalReceived
   | SignalThrown
+  | EventSubProcessTriggered
   | ChildProcessInstanceRequested
   | ChildProcessInstanceCompleted
   | ChildProcessInstanceNotCreated
@@ -196,6 +197,25 @@ export type TimerCreated = Event<
 >;
 
 export type TimerTriggered = Event<'TimerTriggered', { readonly timerId: string }>;
+
+/**
+ * The event of an event sub-process's start event occurred in a running scope (the process instance, or a sub-process
+ * instance: `scopeInstanceId`): the event sub-process starts there as `elementInstanceId`. An interrupting one has
+ * interrupted the scope: everything else in it is terminated (after this event), and no other event sub-process of the
+ * scope can start any more. `variables` are the event's (a message's, a signal's, a caught error's), set at the start
+ * event when it is entered.
+ */
+export type EventSubProcessTriggered = Event<
+  'EventSubProcessTriggered',
+  {
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly scopeInstanceId: string;
+    readonly startEventId: string;
+    readonly interrupting: boolean;
+    readonly variables?: JsonObject;
+  }
+>;
 /** The timer's element left before it was due (completed, terminated, or interrupted by another event). */
 export type TimerCanceled = Event<'TimerCanceled', { readonly timerId: string }>;
 

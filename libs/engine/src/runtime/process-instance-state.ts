@@ -154,4 +154,16 @@ export interface ProcessInstanceState {
   readonly incidents: Readonly<Record<string, IncidentState>>;
   /** Open signal subscriptions by id. Absent in states saved before signals existed (snapshots): read it as empty. */
   readonly signalSubscriptions?: Readonly<Record<string, SignalSubscriptionState>>;
+  /**
+   * Scopes (the process instance id, or a sub-process instance id) that an interrupting event sub-process interrupted,
+   * to the event sub-process instance: no other event sub-process of such a scope starts. Absent in older snapshots.
+   */
+  readonly interruptedScopes?: Readonly<Record<string, string>>;
+  /** Why each live event sub-process instance started (its start event and the event's variables). Absent in older snapshots. */
+  readonly eventSubProcessTriggers?: Readonly<Record<string, EventSubProcessTrigger>>;
+}
+
+export interface EventSubProcessTrigger {
+  readonly startEventId: string;
+  readonly variables?: JsonObject;
 }

@@ -1,9 +1,10 @@
-import type { BoundaryEventNode, ErrorEventDefinition, ThrowEventDefinition } from '../model/executable-model.js';
+import type { BoundaryEventNode, ErrorEventDefinition, EscalationEventDefinition, ThrowEventDefinition } from '../model/executable-model.js';
 import type { JsonObject } from '../model/json.js';
 import { err, ok, type Result } from '../result.js';
 import { asNonEmptyString, evaluateAs } from './behaviors/values.js';
 import { passThrough } from './behaviors/task.behavior.js';
-import { catchEventOccurred } from './catch-events.js';
+import { catchEventOccurred, type EventSubProcessStartNode } from './catch-events.js';
+import { processScope, waitingEventSubProcessStarts } from './event-sub-processes.js';
 import { throwSignal } from './signals/signal-subscription.js';
 import type { DecisionRun } from './decision-run.js';
 import type { Outcome, Problem } from './element-lifecycle.js';
@@ -25,34 +26,62 @@ export interface ThrownError {
 }
 
 interface Catcher {
-  /** The instance of the activity the boundary event is attached to (a multi-instance body for such an activity). */
-  readonly activity: ElementInstance;
-  readonly boundary: BoundaryEventNode;
+  /**
+   * Who catches: the instance of the activity the boundary event is attached to (a multi-instance body for such an
+   * activity), or the scope (a sub-process instance, or the process instance) an event sub-process starts in.
+   */
+  readonly owner: ElementInstance;
+  readonly node: BoundaryEventNode | EventSubProcessStartNode;
+}
+
+type Catching = (ErrorEventDefinition | EscalationEventDefinition)['type'];
+
+/** The code a catching event catches (undefined: any, a catch-all), or null when it catches nothing of that kind. */
+function caughtCode(node: BoundaryEventNode | EventSubProcessStartNode, type: Catching): string | undefined | null {
+  const definition = node.eventDefinition;
+  if (definition.type === 'error' && type === 'error') return definition.errorCode;
+  if (definition.type === 'escalation' && type === 'escalation') return definition.escalationCode;
+  return null;
+}
+
+/** Among catching events of one level, the one for the code, else a catch-all. */
+function bestCatch<T extends BoundaryEventNode | EventSubProcessStartNode>(nodes: readonly T[], type: Catching, code: string): T | undefined {
+  let catchAll: T | undefined;
+  for (const node of nodes) {
+    const catches = caughtCode(node, type);
+    if (catches === code) return node;
+    if (catches === undefined) catchAll ??= node;
+  }
+  return catchAll;
 }
 
 /**
- * The boundary event that catches an error or escalation thrown at `thrower`: looking outward, scope by scope, from
- * the thrower itself (a task whose worker threw) through its enclosing sub-processes up to the process instance, the
- * first activity with a boundary event of that kind for the code, or else a catch-all one, wins. Only an activity that
- * is activated has its boundary events armed.
+ * The event that catches an error or escalation thrown at `thrower`: looking outward, scope by scope, from the thrower
+ * itself (a task whose worker threw) through its enclosing sub-processes up to the process instance. At each
+ * sub-process, its event sub-processes come first (they are inside it), then the boundary events attached to it; the
+ * first level with an event of that kind for the code, or else a catch-all one, wins. Only an activity that is
+ * activated has its boundary events armed; a scope an interrupting event sub-process interrupted catches no more.
  */
-function findCatcher(run: DecisionRun, thrower: ElementInstance, type: 'error' | 'escalation', code: string): Catcher | undefined {
+function findCatcher(run: DecisionRun, thrower: ElementInstance, type: Catching, code: string): Catcher | undefined {
   for (let current: ElementInstance | undefined = thrower; current !== undefined; current = run.state.elementInstances[current.flowScopeInstanceId]) {
+    if (current.state !== 'activated') continue;
     const node = run.node(current.elementId);
+    const inner = current.elementType === 'multiInstanceBody' ? undefined : bestCatch(waitingEventSubProcessStarts(run, current.id), type, code);
+    if (inner !== undefined) return { owner: current, node: inner };
     // Boundary events attach to a multi-instance activity as a whole: to its body, not to an iteration.
     const attachable = current.elementType === 'multiInstanceBody' || node.multiInstance === undefined;
-    if (!attachable || current.state !== 'activated') continue;
-    let catchAll: BoundaryEventNode | undefined;
-    for (const boundaryId of node.boundaryEventIds ?? []) {
-      const boundary = run.node(boundaryId);
-      if (boundary.kind !== 'boundaryEvent' || boundary.eventDefinition.type !== type) continue;
-      const catches = boundary.eventDefinition.type === 'error' ? boundary.eventDefinition.errorCode : boundary.eventDefinition.type === 'escalation' ? boundary.eventDefinition.escalationCode : undefined;
-      if (catches === code) return { activity: current, boundary };
-      if (catches === undefined) catchAll ??= boundary;
-    }
-    if (catchAll !== undefined) return { activity: current, boundary: catchAll };
+    if (!attachable) continue;
+    const boundaries = (node.boundaryEventIds ?? []).map((id) => run.node(id)).filter((boundary): boundary is BoundaryEventNode => boundary.kind === 'boundaryEvent');
+    const boundary = bestCatch(boundaries, type, code);
+    if (boundary !== undefined) return { owner: current, node: boundary };
   }
-  return undefined;
+  const top = bestCatch(waitingEventSubProcessStarts(run, run.state.processInstanceId), type, code);
+  return top === undefined ? undefined : { owner: processScope(run), node: top };
+}
+
+/** Whether a catching event ends what threw: an interrupting boundary event or event sub-process. */
+function interrupts(node: BoundaryEventNode | EventSubProcessStartNode): boolean {
+  return node.kind === 'boundaryEvent' ? node.cancelActivity : node.interrupting !== false;
 }
 
 /**
@@ -79,8 +108,8 @@ export function throwError(run: DecisionRun, thrower: ElementInstance, error: Th
     });
     return undefined;
   }
-  const definition = catcher.boundary.eventDefinition as ErrorEventDefinition;
-  catchEventOccurred(run, catcher.activity, catcher.boundary, caughtErrorVariables(catcher.boundary, definition, error));
+  const definition = catcher.node.eventDefinition as ErrorEventDefinition;
+  catchEventOccurred(run, catcher.owner, catcher.node, caughtErrorVariables(catcher.node, definition, error));
   return undefined;
 }
 
@@ -88,9 +117,9 @@ export function throwError(run: DecisionRun, thrower: ElementInstance, error: Th
  * The variables a caught error leaves at its boundary event: the worker's, Camunda 7's `errorCodeVariable` and
  * `errorMessageVariable`, and, for output mappings to read (Camunda 8), `errorCode` and `errorMessage` as its locals.
  */
-function caughtErrorVariables(boundary: BoundaryEventNode, definition: ErrorEventDefinition, error: ThrownError): JsonObject | undefined {
+function caughtErrorVariables(catching: BoundaryEventNode | EventSubProcessStartNode, definition: ErrorEventDefinition, error: ThrownError): JsonObject | undefined {
   const variables: JsonObject = {
-    ...(boundary.outputMappings.length > 0 ? { errorCode: error.code, errorMessage: error.message ?? null } : {}),
+    ...(catching.outputMappings.length > 0 ? { errorCode: error.code, errorMessage: error.message ?? null } : {}),
     ...error.variables,
   };
   if (definition.errorCodeVariable !== undefined) variables[definition.errorCodeVariable] = error.code;
@@ -126,8 +155,8 @@ export function throwEscalation(
     });
     return 'waits';
   }
-  catchEventOccurred(run, catcher.activity, catcher.boundary);
-  return catcher.boundary.cancelActivity ? 'interrupted' : 'continues';
+  catchEventOccurred(run, catcher.owner, catcher.node);
+  return interrupts(catcher.node) ? 'interrupted' : 'continues';
 }
 
 /**
@@ -181,7 +210,7 @@ function uncaughtError(code: string, message: string | undefined, elementId: str
   const why = message === undefined || message === '' ? '' : ` (${message})`;
   return {
     incidentType: 'UNHANDLED_ERROR_EVENT',
-    message: `An error with the code '${code}'${why} was thrown at '${elementId}', but no error boundary event catches it`,
+    message: `An error with the code '${code}'${why} was thrown at '${elementId}', but no error boundary event or error event sub-process catches it`,
   };
 }
 

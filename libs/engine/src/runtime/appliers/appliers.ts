@@ -16,6 +16,7 @@ import {
   applyEscalationAnswered,
   applyEscalationThrownToCaller,
 } from './error.appliers.js';
+import { applyEventSubProcessTriggered } from './event-sub-process.appliers.js';
 import { applyIncidentCreated, applyIncidentResolved } from './incident.appliers.js';
 import { applyJobCanceled, applyJobCompleted, applyJobCreated, applyJobErrorThrown, applyJobFailed, applyJobRetriesUpdated } from './job.appliers.js';
 import {
@@ -68,6 +69,7 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   SignalSubscriptionClosed: applySignalSubscriptionClosed,
   SignalReceived: applySignalReceived,
   SignalThrown: applySignalThrown,
+  EventSubProcessTriggered: applyEventSubProcessTriggered,
   ChildProcessInstanceRequested: applyChildProcessInstanceRequested,
   ChildProcessInstanceCompleted: applyChildProcessInstanceEnded,
   ChildProcessInstanceNotCreated: applyChildProcessInstanceEnded,

@@ -2,6 +2,7 @@ import type { JsonObject } from '../../model/json.js';
 import type {
   ChildProcessInstanceRequest,
   ElementInstance,
+  EventSubProcessTrigger,
   IncidentState,
   JobState,
   ProcessInstanceState,
@@ -41,6 +42,8 @@ export interface Draft {
   correlatedMessages: Record<string, string>;
   incidents: Record<string, IncidentState>;
   signalSubscriptions: Record<string, SignalSubscriptionState>;
+  interruptedScopes: Record<string, string>;
+  eventSubProcessTriggers: Record<string, EventSubProcessTrigger>;
 }
 
 export function draftOf(state: ProcessInstanceState): Draft {
@@ -60,6 +63,8 @@ export function draftOf(state: ProcessInstanceState): Draft {
     answeredChildEscalations: { ...state.answeredChildEscalations },
     incidents: { ...state.incidents },
     signalSubscriptions: { ...state.signalSubscriptions },
+    interruptedScopes: { ...state.interruptedScopes },
+    eventSubProcessTriggers: { ...state.eventSubProcessTriggers },
   };
 }
 

@@ -44,14 +44,17 @@ export const applyElementCompleting = (draft: Draft, { data }: ElementCompleting
 export const applyElementTerminating = (draft: Draft, { data }: ElementTerminating): void => moveTo(draft, data.elementInstanceId, 'terminating');
 
 /**
- * An ended element instance leaves the state with its local variables, the join tokens of its scope, and an error it
- * passed to the caller (a thrower terminated meanwhile waits for no answer).
+ * An ended element instance leaves the state with its local variables, the join tokens of its scope, an error it
+ * passed to the caller (a thrower terminated meanwhile waits for no answer), and what it knew as an event sub-process
+ * or as a scope one interrupted.
  */
 function remove(draft: Draft, elementInstanceId: string): void {
   delete draft.elementInstances[elementInstanceId];
   delete draft.variables[elementInstanceId];
   delete draft.errorsThrownToCaller[elementInstanceId];
   delete draft.escalationsThrownToCaller[elementInstanceId];
+  delete draft.interruptedScopes[elementInstanceId];
+  delete draft.eventSubProcessTriggers[elementInstanceId];
   for (const [escalationId, callActivityId] of Object.entries(draft.answeredChildEscalations)) {
     if (callActivityId === elementInstanceId) delete draft.answeredChildEscalations[escalationId];
   }

@@ -71,3 +71,48 @@ describe('the link events example (examples/link-events.bpmn)', () => {
     expect(run.state.status).toBe('completed');
   });
 });
+
+describe('the event sub-processes example (examples/event-sub-processes.bpmn)', () => {
+  const cancellation = (run: ReturnType<typeof scenario>) => {
+    const subscription = Object.values(run.state.messageSubscriptions ?? {}).find(({ elementId }) => elementId === 'cancel-requested');
+    if (subscription === undefined) throw new Error('the cancellation does not wait');
+    return subscription;
+  };
+
+  it('out of stock: the back-order runs inside the fulfilment, which then ends normally; the order is invoiced', async () => {
+    const run = scenario(await example('event-sub-processes.bpmn')).start({ orderId: 'O-1' });
+    run.send({ type: 'ThrowError', jobId: run.job('pick-items').id, errorCode: 'OUT_OF_STOCK', errorMessage: '3 of 5 items missing' });
+    expect(run.terminated()).toEqual(['pick-items']);
+    expect(run.active()).toEqual(['back-order', 'back-order-items', 'fulfil']);
+    // The error start event's output mapping took the message.
+    expect(run.variables).toEqual({ orderId: 'O-1', stockProblem: '3 of 5 items missing' });
+    run.completeUserTask('back-order-items');
+    expect(run.active()).toEqual(['send-invoice']);
+    run.completeUserTask('send-invoice');
+    expect(run.state.status).toBe('completed');
+    expect(run.timers()).toEqual([]);
+    expect(run.state.messageSubscriptions).toEqual({});
+  });
+
+  it('canceled: the fulfilment is ended wherever it is, the payment refunded, and the instance completes', async () => {
+    const run = scenario(await example('event-sub-processes.bpmn')).start({ orderId: 'O-2' });
+    run.completeJob('pick-items');
+    expect(cancellation(run)).toMatchObject({ messageName: 'order-canceled', correlationKey: 'O-2' });
+    run.send({ type: 'CorrelateMessage', subscriptionId: cancellation(run).id, variables: { reason: 'changed my mind' } });
+    expect(run.terminated()).toEqual(['ship-items', 'fulfil']);
+    expect(run.active()).toEqual(['cancellation', 'refund-payment']);
+    // Interrupted: the delay notice's timer is canceled with the rest.
+    expect(run.timers()).toEqual([]);
+    run.completeJob('refund-payment');
+    expect(run.completed().slice(-4)).toEqual(['cancel-requested', 'refund-payment', 'order-canceled-end', 'cancellation']);
+    expect(run.state.status).toBe('completed');
+  });
+
+  it('two hours in: the customer is told about the delay while the picking goes on', async () => {
+    const run = scenario(await example('event-sub-processes.bpmn')).start({ orderId: 'O-3' });
+    run.triggerTimer('two-hours-passed');
+    expect(run.active()).toEqual(['delay-notice', 'fulfil', 'notify-customer', 'pick-items']);
+    run.completeJob('pick-items').completeJob('ship-items');
+    expect(run.active()).toEqual(['delay-notice', 'notify-customer', 'send-invoice']);
+  });
+});

@@ -3,6 +3,7 @@ import type { CatchEventNode } from '../catch-events.js';
 import { catchEventOccurred, isCatchEventNode } from '../catch-events.js';
 import type { DecisionRun } from '../decision-run.js';
 import { DecisionBug } from '../element-lifecycle.js';
+import { processScope, waitingEventSubProcessStarts, waitingOwner } from '../event-sub-processes.js';
 import type { ElementInstance } from '../process-instance-state.js';
 
 type ConditionalCatchNode = CatchEventNode & { readonly eventDefinition: ConditionalEventDefinition };
@@ -27,15 +28,23 @@ function isConditional(node: FlowNode): node is ConditionalCatchNode {
 
 /**
  * The conditional events an activated element instance waits for: its own (an intermediate conditional catch event),
- * those after it (an event-based gateway), or those attached to it (an activity, or a multi-instance body).
+ * those after it (an event-based gateway), those of its event sub-processes (a sub-process, or the process instance),
+ * or those attached to it (an activity, or a multi-instance body).
  */
 function conditionsWaitedFor(run: DecisionRun, instance: ElementInstance): ConditionalCatchNode[] {
+  if (instance.id === run.state.processInstanceId) return conditionalStarts(run, instance.id);
   const node = run.node(instance.elementId);
   if (node.kind === 'intermediateCatchEvent') return isConditional(node) ? [node] : [];
   if (node.kind === 'eventBasedGateway') return node.outgoing.map((flowId) => run.node(run.flow(flowId).targetId)).filter(isConditional);
+  const inner = instance.elementType === 'multiInstanceBody' ? [] : conditionalStarts(run, instance.id);
   const attachable = instance.elementType === 'multiInstanceBody' || node.multiInstance === undefined;
-  if (!attachable) return [];
-  return (node.boundaryEventIds ?? []).map((id) => run.node(id)).filter(isConditional);
+  if (!attachable) return inner;
+  return [...inner, ...(node.boundaryEventIds ?? []).map((id) => run.node(id)).filter(isConditional)];
+}
+
+function conditionalStarts(run: DecisionRun, scopeInstanceId: string): ConditionalCatchNode[] {
+  const starts: readonly FlowNode[] = waitingEventSubProcessStarts(run, scopeInstanceId);
+  return starts.filter(isConditional);
 }
 
 /**
@@ -52,13 +61,16 @@ export function triggerSatisfiedConditions(run: DecisionRun): void {
     const fresh = run.events.slice(checkedUpTo);
     checkedUpTo = run.events.length;
     const variablesChanged = fresh.some((event) => event.type === 'VariablesSet');
-    const startedWaiting = new Set(fresh.flatMap((event) => (event.type === 'ElementActivated' ? [event.data.elementInstanceId] : [])));
-    for (const waiting of Object.values(run.state.elementInstances)) {
+    const startedWaiting = new Set(
+      fresh.flatMap((event) => (event.type === 'ElementActivated' ? [event.data.elementInstanceId] : event.type === 'ProcessInstanceCreated' ? [event.data.processInstanceId] : [])),
+    );
+    const process = run.state.status === 'active' ? [processScope(run)] : [];
+    for (const waiting of [...process, ...Object.values(run.state.elementInstances)]) {
       if (!variablesChanged && !startedWaiting.has(waiting.id)) continue;
       for (const node of conditionsWaitedFor(run, waiting)) {
-        const owner = run.state.elementInstances[waiting.id];
+        const owner = waitingOwner(run, waiting.id);
         // An interrupting event before it may have ended the wait.
-        if (owner?.state !== 'activated') break;
+        if (owner === undefined || (node.kind === 'startEvent' && run.state.interruptedScopes[owner.id] !== undefined)) break;
         const holds = run.evaluateCondition(node.eventDefinition.condition, owner.id, `the condition of conditional event '${node.id}'`);
         if (holds.ok && holds.value) catchEventOccurred(run, owner, node);
       }

@@ -2,7 +2,7 @@ import type { MessageDefinition } from '../../model/executable-model.js';
 import type { JsonValue } from '../../model/json.js';
 import type { DecisionRun } from '../decision-run.js';
 import type { Outcome } from '../element-lifecycle.js';
-import type { ElementInstance } from '../process-instance-state.js';
+import type { SubscriptionOwner } from '../catch-events.js';
 import { asNonEmptyString, evaluateAs } from '../behaviors/values.js';
 
 /** A correlation key is compared as text: Zeebe accepts a string or a number (`order-42`, `42`). */
@@ -17,7 +17,7 @@ function asCorrelationKey(value: JsonValue): string | undefined {
  * the activity a boundary event is attached to; `elementId` is the element that occurs. The message's name and
  * correlation key are evaluated in the owner's scope, now; later changes of the variables do not move it (as in Zeebe).
  */
-export function openMessageSubscription(run: DecisionRun, owner: ElementInstance, elementId: string, message: MessageDefinition): Outcome {
+export function openMessageSubscription(run: DecisionRun, owner: SubscriptionOwner, elementId: string, message: MessageDefinition): Outcome {
   const name = evaluateAs(run, message.name, owner.id, `the message name of '${elementId}'`, 'a non-empty string', asNonEmptyString);
   if (!name.ok) return name.error;
   let correlationKey: string | undefined;
@@ -39,8 +39,8 @@ export function openMessageSubscription(run: DecisionRun, owner: ElementInstance
   return undefined;
 }
 
-export function closeMessageSubscriptions(run: DecisionRun, ownerInstanceId: string): void {
+export function closeMessageSubscriptions(run: DecisionRun, ownerInstanceId: string, only?: ReadonlySet<string>): void {
   for (const subscription of Object.values(run.state.messageSubscriptions)) {
-    if (subscription.elementInstanceId === ownerInstanceId) run.emit({ type: 'MessageSubscriptionClosed', data: { subscriptionId: subscription.id } });
+    if (subscription.elementInstanceId === ownerInstanceId && (only === undefined || only.has(subscription.elementId))) run.emit({ type: 'MessageSubscriptionClosed', data: { subscriptionId: subscription.id } });
   }
 }

@@ -2,11 +2,12 @@ import type { Expression } from '../../model/expression.js';
 import type { JsonObject } from '../../model/json.js';
 import { ok, type Result } from '../../result.js';
 import { asNonEmptyString, evaluateAs } from '../behaviors/values.js';
-import { catchEventOccurred, isCatchEventNode } from '../catch-events.js';
+import { catchEventOccurred, isCatchEventNode, type SubscriptionOwner } from '../catch-events.js';
 import type { Failure } from '../decision.js';
 import type { DecisionRun } from '../decision-run.js';
 import type { Outcome, Problem } from '../element-lifecycle.js';
 import type { ReceiveSignal } from '../process-instance-commands.js';
+import { waitingOwner } from '../event-sub-processes.js';
 import type { ElementInstance } from '../process-instance-state.js';
 
 /**
@@ -14,7 +15,7 @@ import type { ElementInstance } from '../process-instance-state.js';
  * boundary event is attached to; `elementId` is the element that occurs. The name is evaluated in the owner's scope,
  * now; later changes of the variables do not move it (as in Zeebe).
  */
-export function openSignalSubscription(run: DecisionRun, owner: ElementInstance, elementId: string, signalName: Expression): Outcome {
+export function openSignalSubscription(run: DecisionRun, owner: SubscriptionOwner, elementId: string, signalName: Expression): Outcome {
   const name = evaluateAs(run, signalName, owner.id, `the signal name of '${elementId}'`, 'a non-empty string', asNonEmptyString);
   if (!name.ok) return name.error;
   run.emit({
@@ -24,9 +25,9 @@ export function openSignalSubscription(run: DecisionRun, owner: ElementInstance,
   return undefined;
 }
 
-export function closeSignalSubscriptions(run: DecisionRun, ownerInstanceId: string): void {
+export function closeSignalSubscriptions(run: DecisionRun, ownerInstanceId: string, only?: ReadonlySet<string>): void {
   for (const subscription of Object.values(run.state.signalSubscriptions)) {
-    if (subscription.elementInstanceId === ownerInstanceId) run.emit({ type: 'SignalSubscriptionClosed', data: { subscriptionId: subscription.id } });
+    if (subscription.elementInstanceId === ownerInstanceId && (only === undefined || only.has(subscription.elementId))) run.emit({ type: 'SignalSubscriptionClosed', data: { subscriptionId: subscription.id } });
   }
 }
 
@@ -67,9 +68,9 @@ export function receiveSignal(run: DecisionRun, command: ReceiveSignal): Failure
       details: { subscriptionId: subscription.id, signalId: command.signalId },
     };
   }
-  const owner = run.state.elementInstances[subscription.elementInstanceId];
+  const owner = waitingOwner(run, subscription.elementInstanceId);
   const node = run.node(subscription.elementId);
-  if (owner === undefined || owner.state !== 'activated' || !isCatchEventNode(node)) {
+  if (owner === undefined || !isCatchEventNode(node)) {
     return { code: 'INVALID_STATE', message: `The element of signal subscription '${subscription.id}' is not waiting for it`, details: { subscriptionId: subscription.id } };
   }
   const variables: JsonObject = command.variables ?? {};

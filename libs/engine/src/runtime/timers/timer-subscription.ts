@@ -1,12 +1,12 @@
 import type { TimerDefinition } from '../../model/executable-model.js';
 import type { DecisionRun } from '../decision-run.js';
-import type { CatchEventNode } from '../catch-events.js';
+import type { CatchEventNode, SubscriptionOwner } from '../catch-events.js';
 import type { Outcome } from '../element-lifecycle.js';
-import type { ElementInstance, TimerState } from '../process-instance-state.js';
+import type { TimerState } from '../process-instance-state.js';
 import { firstOccurrence, nextOccurrence } from './timer-schedule.js';
 
 /** Starts the timer of a timer catch event: its expression is evaluated in the owner's scope, now. */
-export function openTimer(run: DecisionRun, owner: ElementInstance, node: CatchEventNode, timer: TimerDefinition): Outcome {
+export function openTimer(run: DecisionRun, owner: SubscriptionOwner, node: CatchEventNode, timer: TimerDefinition): Outcome {
   const value = run.evaluate(timer.expression, owner.id, 'EXPRESSION_ERROR');
   if (!value.ok) return { incidentType: 'EXPRESSION_ERROR', message: `Failed to evaluate the ${timer.kind} of timer '${node.id}': ${value.error.message}` };
   const schedule = firstOccurrence(timer.kind, value.value, run.now);
@@ -52,8 +52,8 @@ export function rearmTimer(run: DecisionRun, timer: TimerState): void {
   });
 }
 
-export function cancelTimers(run: DecisionRun, ownerInstanceId: string): void {
+export function cancelTimers(run: DecisionRun, ownerInstanceId: string, only?: ReadonlySet<string>): void {
   for (const timer of Object.values(run.state.timers)) {
-    if (timer.elementInstanceId === ownerInstanceId) run.emit({ type: 'TimerCanceled', data: { timerId: timer.id } });
+    if (timer.elementInstanceId === ownerInstanceId && (only === undefined || only.has(timer.elementId))) run.emit({ type: 'TimerCanceled', data: { timerId: timer.id } });
   }
 }
