@@ -124,3 +124,41 @@ describe('event sub-processes across a restart (embedded store)', () => {
     }
   });
 });
+
+describe('events used wrongly', () => {
+  it('a deployment is refused with every problem listed, by element, field and line, and nothing is stored', async () => {
+    const app = await memoryApp();
+    try {
+      const broken = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://example.org/broken-events">
+  <bpmn:process id="broken-events" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split" />
+    <bpmn:exclusiveGateway id="split" />
+    <bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="wait" />
+    <bpmn:boundaryEvent id="on-gateway" attachedToRef="split"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    <bpmn:intermediateCatchEvent id="wait" />
+    <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="jump" />
+    <bpmn:intermediateThrowEvent id="jump"><bpmn:linkEventDefinition name="nowhere" /></bpmn:intermediateThrowEvent>
+    <bpmn:subProcess id="late" triggeredByEvent="true">
+      <bpmn:startEvent id="late-start"><bpmn:timerEventDefinition><bpmn:timeDuration>in an hour</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>
+      <bpmn:sequenceFlow id="l1" sourceRef="late-start" targetRef="late-end" />
+      <bpmn:endEvent id="late-end" />
+    </bpmn:subProcess>
+  </bpmn:process>
+</bpmn:definitions>`;
+      const refused = await deploy(app, ['broken-events.bpmn', broken]).expect(400);
+      expect(refused.body.errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ resource: 'broken-events.bpmn', elementId: 'on-gateway', code: 'INVALID_ATTRIBUTE', field: 'attachedToRef', line: 8 }),
+          expect.objectContaining({ resource: 'broken-events.bpmn', elementId: 'wait', code: 'MISSING_ATTRIBUTE', field: 'eventDefinitions', line: 9 }),
+          expect.objectContaining({ resource: 'broken-events.bpmn', elementId: 'jump', line: 11 }),
+          expect.objectContaining({ resource: 'broken-events.bpmn', elementId: 'late-start', code: 'INVALID_ATTRIBUTE', field: 'timeDuration', line: 13 }),
+        ]),
+      );
+      expect((await request(app.getHttpServer()).get('/api/process-definitions').expect(200)).body).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
