@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ModelError } from '../model/model-error.js';
 import { compile, type CompileOptions } from './compile.js';
+import { scenario } from '../testing/decider-spec.js';
 
 // The reference models of the BPMN Model Interchange Working Group (github.com/bpmn-miwg/bpmn-miwg-test-suite),
 // as modelling tools exchange them. A product that imports BPMN must read all of them: each is read here without a
@@ -66,5 +67,37 @@ describe('BPMN MIWG reference models', () => {
     // The other models leave out what execution needs (message names, called processes, conditions) or use XPath
     // conditions and elements not run yet (see docs/bpmn-support.md).
     expect(compiling).toEqual(['A.1.0.bpmn', 'A.2.0.bpmn', 'A.4.0.bpmn', 'A.4.1.bpmn', 'C.9.0.bpmn', 'C.9.2.bpmn']);
+  });
+});
+
+describe('C.9.0 (Camunda 8 customer onboarding) runs', () => {
+  const onboarding = async () => {
+    const compiled = await compile(read('C.9.0.bpmn'));
+    if (!compiled.ok) throw new Error(JSON.stringify(compiled.error));
+    const process = compiled.value.processes.find(({ id }) => id === 'customer_onboarding_en');
+    if (process === undefined) throw new Error('no customer_onboarding_en');
+    return scenario(process);
+  };
+
+  it('a timeout (error 00) reported by the credit score worker starts the timeout event sub-process, which ends the instance', async () => {
+    const run = (await onboarding()).start();
+    expect(run.variables).toEqual({ documentReferenceId: expect.stringMatching(/^2026-01-01T10:00/) });
+    run.send({ type: 'ThrowError', jobId: run.job('ServiceTask_GetCreditScore').id, errorCode: '00' });
+    expect(run.terminated()).toEqual(['ServiceTask_GetCreditScore']);
+    expect(run.active()).toEqual(['Activity_1ke2ixr', 'UserTask_HandleTimeout']);
+    run.completeUserTask('UserTask_HandleTimeout').completeJob('EndMessageEvent_Timeout');
+    expect(run.state.status).toBe('completed');
+  });
+
+  it('a cancellation message (correlation key 1) ends the onboarding and runs the cancellation', async () => {
+    const run = (await onboarding()).start();
+    const subscription = Object.values(run.state.messageSubscriptions ?? {}).find(({ elementId }) => elementId === 'StartMessageEvent_CancellationRequested');
+    expect(subscription).toMatchObject({ messageName: 'Message_CancellationRequested', correlationKey: '1' });
+    run.send({ type: 'CorrelateMessage', subscriptionId: subscription?.id ?? '' });
+    expect(run.active()).toEqual(['Activity_0vp33kx', 'ServiceTask_CancelApplication']);
+    run.completeJob('ServiceTask_CancelApplication');
+    expect(run.active()).toEqual(['Activity_0vp33kx', 'EndMessageEvent_InformCustomer', 'EndMessageEvent_InformOperations']);
+    run.completeJob('EndMessageEvent_InformCustomer').completeJob('EndMessageEvent_InformOperations');
+    expect(run.state.status).toBe('completed');
   });
 });
