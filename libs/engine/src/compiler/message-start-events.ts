@@ -33,7 +33,8 @@ export function messageStartEvents(graph: ProcessGraph, processId: string, error
 
 /**
  * Message names that would make one message ambiguous, refused as Zeebe refuses them: two message start events of a
- * process, or two message boundary events of one activity, waiting for the same (literal) message name. Names given
+ * process, two message boundary events of one activity, or the message start events of two event sub-processes of one
+ * scope, waiting for the same (literal) message name. Names given
  * as expressions are only known at run time.
  */
 export function checkMessageNames(elements: Readonly<Record<string, FlowNode>>, messageStartEventIds: readonly string[], errors: ModelErrorCollector): void {
@@ -45,9 +46,16 @@ export function checkMessageNames(elements: Readonly<Record<string, FlowNode>>, 
     if (name !== undefined) add(`start event\u0000${name}`, startEventId);
   }
   for (const node of Object.values(elements)) {
-    if (node.kind !== 'boundaryEvent' || node.eventDefinition?.type !== 'message') continue;
-    const name = literalName(node.eventDefinition.message);
-    if (name !== undefined) add(`boundary event of '${node.attachedToId}'\u0000${name}`, node.id);
+    if (node.kind === 'boundaryEvent' && node.eventDefinition?.type === 'message') {
+      const name = literalName(node.eventDefinition.message);
+      if (name !== undefined) add(`boundary event of '${node.attachedToId}'\u0000${name}`, node.id);
+    }
+    // The event sub-processes of one scope share it: a message of one name would start which?
+    if (node.kind === 'startEvent' && node.eventDefinition?.type === 'message') {
+      const scope = elements[node.parentId]?.parentId;
+      const name = literalName(node.eventDefinition.message);
+      if (name !== undefined && scope !== undefined) add(`event sub-process start event in '${scope}'\u0000${name}`, node.id);
+    }
   }
   for (const [group, elementIds] of groups) {
     if (elementIds.length < 2) continue;

@@ -368,6 +368,11 @@ describe('event sub-processes in a deployment', () => {
     );
   });
 
+  it('refuses two event sub-processes of one scope waiting for one message name', async () => {
+    const found = await problems(`${work}${eventSubProcess('first', message('cancel'))}${eventSubProcess('second', message('cancel'), false)}`);
+    expect(found).toEqual([expect.objectContaining({ code: 'INVALID_ATTRIBUTE', elementId: 'second-start', field: 'messageRef' })]);
+  });
+
   it('refuses error and escalation start events outside event sub-processes', async () => {
     const found = await problems(`${work}
     <bpmn:subProcess id="sub">
