@@ -3,7 +3,7 @@ import { compile, type ProcessInstanceEventType } from '@trellis/engine';
 import type { StreamProjection } from '@trellis/persistence';
 import type { EntityManager } from 'typeorm';
 
-import { HISTORY_PROJECTION, type HistoryProjectionLogger } from './history.projection.js';
+import { bpmnErrorMessage, HISTORY_PROJECTION, type HistoryProjectionLogger } from './history.projection.js';
 
 /** The schema version of event data this projection reads; a newer one is skipped like an unknown type. */
 const KNOWN_SCHEMA_VERSION = 1;
@@ -43,8 +43,7 @@ export class PerEventHistoryProjection implements StreamProjection {
       JobRetriesUpdated: jobRetriesUpdated,
       JobCompleted: jobEnded('COMPLETED'),
       JobCanceled: jobEnded('CANCELED'),
-      // The job's end follows: JobCanceled when a boundary event caught the error, else an incident (resolving it offers the job again).
-      JobErrorThrown: null,
+      JobErrorThrown: jobErrorThrown,
       // An error passed between a child and its call activity: its effects are element instances and incidents.
       ErrorThrownToCaller: null,
       ErrorNotCaughtByCaller: null,
@@ -329,10 +328,18 @@ const jobRetriesUpdated: Handler = async (data, _event, manager) => {
   await manager.query(`UPDATE jobs SET state = CASE WHEN $2 > 0 THEN 'FAILED' ELSE state END, retries = $2, retry_at = NULL WHERE id = $1`, row);
 };
 
+const jobErrorThrown: Handler = async (data, event, manager) => {
+  const row = [text(data, 'jobId'), bpmnErrorMessage(text(data, 'errorCode'), optionalText(data, 'errorMessage')), event.recordedAt];
+  await manager.query(`UPDATE jobs SET state = 'ERROR_THROWN', error_message = $2, last_failure_time = $3 WHERE id = $1`, row);
+};
+
 function jobEnded(state: 'COMPLETED' | 'CANCELED'): Handler {
   return async (data, event, manager) => {
     const id = text(data, 'jobId');
-    await manager.query('UPDATE jobs SET state = $2, end_time = $3, retry_at = NULL WHERE id = $1', [id, state, event.recordedAt]);
+    await manager.query(
+      `UPDATE jobs SET state = CASE WHEN state = 'ERROR_THROWN' AND $2 = 'CANCELED' THEN state ELSE $2 END, end_time = $3, retry_at = NULL WHERE id = $1`,
+      [id, state, event.recordedAt],
+    );
   };
 }
 

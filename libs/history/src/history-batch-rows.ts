@@ -158,6 +158,7 @@ export type HistoryChange =
   | { readonly kind: 'jobCreated'; readonly row: Omit<JobRow, OfInstance | 'state' | 'failures' | 'error_message' | 'end_time' | 'last_failure_time' | 'retry_at'> }
   | { readonly kind: 'jobFailed'; readonly id: string; readonly retries: number; readonly errorMessage: string | null; readonly time: Time; readonly retryAt: Time | null }
   | { readonly kind: 'jobRetriesUpdated'; readonly id: string; readonly retries: number }
+  | { readonly kind: 'jobErrorThrown'; readonly id: string; readonly errorMessage: string; readonly time: Time }
   | { readonly kind: 'jobEnded'; readonly id: string; readonly state: 'COMPLETED' | 'CANCELED'; readonly endTime: Time }
   | { readonly kind: 'userTaskCreated'; readonly row: Omit<UserTaskRow, OfInstance | 'state' | 'end_time'> }
   | { readonly kind: 'userTaskEnded'; readonly id: string; readonly state: 'COMPLETED' | 'CANCELED'; readonly endTime: Time }
@@ -243,6 +244,7 @@ export class HistoryBatch {
         wanted.processInstances.add(change.row.process_instance_id);
         return;
       case 'jobFailed':
+      case 'jobErrorThrown':
       case 'jobRetriesUpdated':
       case 'jobEnded':
         wanted.jobs.add(change.id);
@@ -426,6 +428,16 @@ export class HistoryBatch {
         this.jobs.touch(change.id);
         return;
       }
+      case 'jobErrorThrown': {
+        // The worker ended its attempt with a BPMN error: the job is done with, whether something caught it or not.
+        const row = this.jobs.get(change.id);
+        if (!row) return;
+        row.state = 'ERROR_THROWN';
+        row.error_message = change.errorMessage;
+        row.last_failure_time = change.time;
+        this.jobs.touch(change.id);
+        return;
+      }
       case 'jobRetriesUpdated': {
         const row = this.jobs.get(change.id);
         if (!row) return;
@@ -438,7 +450,8 @@ export class HistoryBatch {
       case 'jobEnded': {
         const row = this.jobs.get(change.id);
         if (!row) return;
-        row.state = change.state;
+        // Canceled because the error its worker threw was caught: it stays ERROR_THROWN, now ended.
+        if (!(row.state === 'ERROR_THROWN' && change.state === 'CANCELED')) row.state = change.state;
         row.end_time = change.endTime;
         row.retry_at = null;
         this.jobs.touch(change.id);

@@ -9,7 +9,7 @@ import { PerEventHistoryProjection } from './history-batch-reference.fixture.js'
 import { historyEntities } from './history.entities.js';
 import { historyMigrations } from './history.migrations.js';
 import { HistoryProjection } from './history.projection.js';
-import { decisionBpmn, orderBpmn, parallelBpmn } from './testing/history-models.js';
+import { decisionBpmn, errorBpmn, orderBpmn, parallelBpmn } from './testing/history-models.js';
 
 // `HistoryProjection.handleBatch` applies a transaction's events with a few set-based statements; the read model must
 // end exactly as the per-event statements (`PerEventHistoryProjection`, the projection as it was) leave it, whatever
@@ -71,6 +71,11 @@ async function busyRuntime(): Promise<EventEnvelope[]> {
   await engine.deploy(parallelBpmn, 'parallel.bpmn');
   await engine.deploy(decisionBpmn, 'decision.bpmn');
   await engine.deploy(packBpmn, 'pack.bpmn');
+  await engine.deploy(errorBpmn, 'errors.bpmn');
+  const throwError = async (instance: string, errorCode: string) => {
+    const [job] = Object.values((await engine.state(instance)).jobs);
+    await engine.send(instance, { type: 'ThrowError', jobId: job?.id ?? '', errorCode, errorMessage: 'lookup failed' });
+  };
   const scripts: (() => Promise<void>)[][] = [];
   for (let index = 0; index < 6; index++) {
     if (index === 3) await engine.deploy(orderBpmn, 'order.bpmn');
@@ -90,7 +95,13 @@ async function busyRuntime(): Promise<EventEnvelope[]> {
       async () => engine.setVariables(decision, { amount: index * 40 }),
       async () => engine.resolveIncident(decision, 'gate'),
     ]);
-    const pack = await engine.start('pack', { variables: { items: ['cup', 'plate', 'fork'].slice(0, 1 + (index % 3)) } });
+    const lookup = await engine.start('errors');
+    // A caught error ends the job; an uncaught one leaves it on its incident, which resolving offers again.
+    scripts.push([
+      async () => throwError(lookup, index % 2 === 0 ? 'NOT_FOUND' : 'OTHER'),
+      async () => (index % 2 === 0 ? engine.completeUserTask(lookup, 'handle') : engine.resolveIncident(lookup, 'lookup', 1)),
+    ]);
+        const pack = await engine.start('pack', { variables: { items: ['cup', 'plate', 'fork'].slice(0, 1 + (index % 3)) } });
     scripts.push([
       async () => engine.failJob(pack, 'pack-item', 1, 'jammed'),
       ...Array.from({ length: 1 + (index % 3) }, (_, item) => async () => engine.completeJob(pack, 'pack-item', { packed: item })),
@@ -217,6 +228,7 @@ describe('HistoryProjection.handleBatch leaves the rows the per-event statements
         'SequenceFlowTaken',
         'VariablesSet',
         'JobCreated',
+        'JobErrorThrown',
         'JobFailed',
         'JobRetriesUpdated',
         'JobCompleted',

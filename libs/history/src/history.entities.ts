@@ -218,7 +218,7 @@ export class JobEntity {
   @Column({ type: 'text' })
   type!: string;
 
-  /** CREATED, FAILED (retries left), INCIDENT (no retries left), COMPLETED or CANCELED. */
+  /** CREATED, FAILED (retries left), INCIDENT (no retries left), ERROR_THROWN (its worker threw a BPMN error), COMPLETED or CANCELED. */
   @Column({ type: 'text' })
   state!: string;
 

@@ -10,7 +10,7 @@ import { historyEntities } from './history.entities.js';
 import { historyMigrations } from './history.migrations.js';
 import { HistoryProjection } from './history.projection.js';
 import { HistoryQueries } from './history.queries.js';
-import { decisionBpmn, orderBpmn, parallelBpmn } from './testing/history-models.js';
+import { decisionBpmn, errorBpmn, orderBpmn, parallelBpmn } from './testing/history-models.js';
 
 const schema = uniqueSchema('history_projection');
 let dataSource: DataSource;
@@ -193,6 +193,28 @@ describe('HistoryProjection on what the engine emits', () => {
     expect((await queries.jobs({ processInstanceId: instance })).items.map((job) => job.state)).toEqual(['CANCELED']);
     const children = await queries.elementInstances({ flowScopeInstanceId: byElement.get('sub')?.id });
     expect(children.items.map((element) => element.elementId)).toEqual(['sub-start', 'check']);
+  });
+
+  it("records a worker's BPMN error on its job: ERROR_THROWN, ended when an error boundary event caught it, open while uncaught", async () => {
+    const engine = new EngineDriver();
+    await engine.deploy(errorBpmn);
+    const throwError = async (instance: string, errorCode: string, errorMessage?: string) => {
+      const [job] = Object.values((await engine.state(instance)).jobs);
+      await engine.send(instance, { type: 'ThrowError', jobId: job?.id ?? '', errorCode, ...(errorMessage === undefined ? {} : { errorMessage }) });
+    };
+    const caught = await engine.start('errors');
+    await throwError(caught, 'NOT_FOUND', 'no such customer');
+    const uncaught = await engine.start('errors');
+    await throwError(uncaught, 'OTHER');
+
+    await applyAll(await engine.envelopes());
+
+    const [caughtJob] = (await queries.jobs({ processInstanceId: caught })).items;
+    expect(caughtJob).toMatchObject({ state: 'ERROR_THROWN', errorMessage: 'BPMN error NOT_FOUND: no such customer', endTime: expect.any(String) });
+    const [uncaughtJob] = (await queries.jobs({ processInstanceId: uncaught })).items;
+    expect(uncaughtJob).toMatchObject({ state: 'ERROR_THROWN', errorMessage: 'BPMN error OTHER' });
+    expect(uncaughtJob?.endTime).toBeUndefined();
+    expect((await queries.jobs({ state: 'ERROR_THROWN' })).items).toHaveLength(2);
   });
 
   it('shows an instance with an open incident as INCIDENT until the incident is resolved', async () => {

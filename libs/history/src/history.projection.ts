@@ -59,8 +59,9 @@ export class HistoryProjection implements StreamProjection {
       JobRetriesUpdated: jobRetriesUpdated,
       JobCompleted: jobEnded('COMPLETED'),
       JobCanceled: jobEnded('CANCELED'),
-      // The job's end follows: JobCanceled when a boundary event caught the error, else an incident (resolving it offers the job again).
-      JobErrorThrown: null,
+      // The job's end follows: JobCanceled when a boundary event or event sub-process caught the error (the job stays
+      // ERROR_THROWN, ended), else an incident (resolving it offers the job again).
+      JobErrorThrown: jobErrorThrown,
       // An error passed between a child and its call activity: its effects are element instances and incidents.
       ErrorThrownToCaller: null,
       ErrorNotCaughtByCaller: null,
@@ -319,6 +320,18 @@ const jobFailed: Decoder = (data, event) => ({
   time: event.recordedAt,
   retryAt: asTime(optionalText(data, 'retryAt')),
 });
+
+const jobErrorThrown: Decoder = (data, event) => ({
+  kind: 'jobErrorThrown',
+  id: text(data, 'jobId'),
+  errorMessage: bpmnErrorMessage(text(data, 'errorCode'), optionalText(data, 'errorMessage')),
+  time: event.recordedAt,
+});
+
+/** What the history shows of a worker's BPMN error: its code, and its message when it gave one. */
+export function bpmnErrorMessage(code: string, message: string | null): string {
+  return message === null || message === '' ? `BPMN error ${code}` : `BPMN error ${code}: ${message}`;
+}
 
 const jobRetriesUpdated: Decoder = (data) => ({ kind: 'jobRetriesUpdated', id: text(data, 'jobId'), retries: integer(data, 'retries') });
 

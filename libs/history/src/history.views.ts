@@ -8,7 +8,7 @@ export type HistoricProcessInstanceState = (typeof PROCESS_INSTANCE_STATES)[numb
 export const ELEMENT_INSTANCE_STATES = ['ACTIVATING', 'ACTIVATED', 'COMPLETING', 'COMPLETED', 'TERMINATING', 'TERMINATED'] as const;
 export type HistoricElementInstanceState = (typeof ELEMENT_INSTANCE_STATES)[number];
 
-export const JOB_STATES = ['CREATED', 'FAILED', 'INCIDENT', 'COMPLETED', 'CANCELED'] as const;
+export const JOB_STATES = ['CREATED', 'FAILED', 'INCIDENT', 'ERROR_THROWN', 'COMPLETED', 'CANCELED'] as const;
 export type HistoricJobState = (typeof JOB_STATES)[number];
 
 export const INCIDENT_STATES = ['ACTIVE', 'RESOLVED'] as const;

@@ -72,3 +72,18 @@ export const decisionBpmn = `${header}
     <bpmn:endEvent id="small-end" name="Small" />
   </bpmn:process>
 </bpmn:definitions>`;
+
+/** A lookup (job `lookup`) whose NOT_FOUND error an error boundary event catches, leading to a user task. */
+export const errorBpmn = `${header}
+  <bpmn:error id="not-found" errorCode="NOT_FOUND" />
+  <bpmn:process id="errors" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="lookup" />
+    <bpmn:serviceTask id="lookup"><bpmn:extensionElements><zeebe:taskDefinition type="lookup" /></bpmn:extensionElements></bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="lookup" targetRef="end" />
+    <bpmn:endEvent id="end" />
+    <bpmn:boundaryEvent id="missing" attachedToRef="lookup"><bpmn:errorEventDefinition errorRef="not-found" /></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="missing" targetRef="handle" />
+    <bpmn:userTask id="handle" />
+  </bpmn:process>
+</bpmn:definitions>`;
