@@ -240,8 +240,8 @@ describe('HistoryProjection.handleBatch leaves the rows the per-event statements
         'IncidentResolved',
       ]),
     );
-    expect(count('process_definitions')).toBe(5);
-    expect(count('process_instances')).toBe(24);
+    expect(count('process_definitions')).toBe(6);
+    expect(count('process_instances')).toBe(30);
     expect(count('variable_updates')).toBeGreaterThan(count('variables'));
     expect(reference.tables['element_instances'].some((row) => JSON.parse(row).loop_counter === 3)).toBe(true);
     expect(reference.tables['variables'].some((row) => JSON.parse(row).name === 'item')).toBe(true);
