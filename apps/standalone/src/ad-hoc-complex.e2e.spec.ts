@@ -12,7 +12,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import request from 'supertest';
 
 import { createStandaloneApp } from './create-standalone-app.js';
-import { deploy } from './testing/e2e.fixture.js';
 
 const example = (file: string) => readFile(new URL(`../../../examples/${file}`, import.meta.url), 'utf8');
 
