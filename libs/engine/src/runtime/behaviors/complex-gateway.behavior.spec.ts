@@ -126,6 +126,49 @@ describe('complex gateway: join', () => {
   });
 });
 
+describe('complex gateway: in a loop', () => {
+  // start → merge → fork → a, b (user tasks) → join (first one decides) → decide → again? → merge (loop) or end.
+  const loop = bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="merge" />
+    <bpmn:exclusiveGateway id="merge" />
+    <bpmn:sequenceFlow id="to-fork" sourceRef="merge" targetRef="fork" />
+    <bpmn:parallelGateway id="fork" />
+    <bpmn:sequenceFlow id="fa" sourceRef="fork" targetRef="a" />
+    <bpmn:sequenceFlow id="fb" sourceRef="fork" targetRef="b" />
+    <bpmn:userTask id="a" />
+    <bpmn:userTask id="b" />
+    <bpmn:sequenceFlow id="a-join" sourceRef="a" targetRef="join" />
+    <bpmn:sequenceFlow id="b-join" sourceRef="b" targetRef="join" />
+    <bpmn:complexGateway id="join"><bpmn:activationCondition xsi:type="bpmn:tFormalExpression">=activationCount &gt;= 1</bpmn:activationCondition></bpmn:complexGateway>
+    <bpmn:sequenceFlow id="f1" sourceRef="join" targetRef="decide" />
+    <bpmn:userTask id="decide" />
+    <bpmn:sequenceFlow id="f2" sourceRef="decide" targetRef="again" />
+    <bpmn:exclusiveGateway id="again" default="done" />
+    <bpmn:sequenceFlow id="loop" sourceRef="again" targetRef="merge"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=again</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="done" sourceRef="again" targetRef="end" />
+    <bpmn:endEvent id="end" />`);
+
+  it('fires once per round: each round the first branch decides and the second resets the gateway', async () => {
+    const run = scenario(await compiledProcess(loop)).start();
+    run.completeUserTask('b');
+    expect(run.active()).toEqual(['a', 'decide']);
+    run.completeUserTask('a');
+    expect(run.active()).toEqual(['decide']);
+    run.completeUserTask('decide', { again: true });
+    expect(run.active()).toEqual(['a', 'b']);
+    run.completeUserTask('a');
+    expect(run.active()).toEqual(['b', 'decide']);
+    run.completeUserTask('b').completeUserTask('decide', { again: false });
+    expect(run.state.status).toBe('completed');
+    expect(run.eventsOf('ElementActivating').filter((event) => event.data.elementId === 'join').map((event) => event.data.consumedTokens)).toEqual([
+      ['b-join'],
+      ['a-join'],
+    ]);
+    expect(run.eventsOf('ComplexGatewayReset').map((event) => event.data.consumedTokens)).toEqual([['a-join'], ['b-join']]);
+  });
+});
+
 describe('complex gateway: split', () => {
   it('takes every flow whose condition holds, else the default flow', async () => {
     const xml = bpmnProcess(`

@@ -43,27 +43,31 @@ export const complexGatewayBehavior: ElementBehavior<ComplexGatewayNode> = {
   join(run, flowScopeInstanceId, node, tokens) {
     const key = joinKey(flowScopeInstanceId, node.id);
     let waiting = tokens;
-    const awaited = run.state.complexGatewaysWaitingForReset[key];
-    if (awaited !== undefined) {
-      if (awaited.some((flowId) => (waiting[flowId] ?? 0) === 0 && canStillArrive(run, flowScopeInstanceId, node, flowId))) return undefined;
-      run.emit({
-        type: 'ComplexGatewayReset',
-        data: { flowScopeInstanceId, elementId: node.id, consumedTokens: awaited.filter((flowId) => (waiting[flowId] ?? 0) > 0) },
+    // Each round consumes at least one token, so this ends; more than one round only when a flow holds several tokens.
+    for (;;) {
+      const awaited = run.state.complexGatewaysWaitingForReset[key];
+      if (awaited !== undefined) {
+        if (awaited.some((flowId) => (waiting[flowId] ?? 0) === 0 && canStillArrive(run, flowScopeInstanceId, node, flowId))) return undefined;
+        run.emit({
+          type: 'ComplexGatewayReset',
+          data: { flowScopeInstanceId, elementId: node.id, consumedTokens: awaited.filter((flowId) => (waiting[flowId] ?? 0) > 0) },
+        });
+        waiting = run.state.joinTokens[key] ?? {};
+      }
+      const arrived = node.incoming.filter((flowId) => (waiting[flowId] ?? 0) > 0);
+      if (arrived.length === 0 || node.activationCondition === undefined) return undefined;
+      const holds = run.evaluateCondition(node.activationCondition, flowScopeInstanceId, `the activation condition of '${node.id}'`, {
+        [ACTIVATION_COUNT]: arrived.length,
       });
+      if (holds.ok && !holds.value) return undefined;
+      // Fires (or, when the condition failed, fires into an incident: see onActivate). The instance is created here,
+      // not by the caller, so that it starts with the count its condition is evaluated on again.
+      run.createInstance(node, flowScopeInstanceId, { consumedTokens: arrived, locals: { [ACTIVATION_COUNT]: arrived.length } });
+      const awaitedFlowIds = node.incoming.filter((flowId) => !arrived.includes(flowId));
+      if (awaitedFlowIds.length > 0) run.emit({ type: 'ComplexGatewayWaitingForReset', data: { flowScopeInstanceId, elementId: node.id, awaitedFlowIds } });
+      if (awaitedFlowIds.length > 0 || !holds.ok) return undefined;
       waiting = run.state.joinTokens[key] ?? {};
     }
-    const arrived = node.incoming.filter((flowId) => (waiting[flowId] ?? 0) > 0);
-    if (arrived.length === 0 || node.activationCondition === undefined) return undefined;
-    const holds = run.evaluateCondition(node.activationCondition, flowScopeInstanceId, `the activation condition of '${node.id}'`, {
-      [ACTIVATION_COUNT]: arrived.length,
-    });
-    if (holds.ok && !holds.value) return undefined;
-    // Fires (or, when the condition failed, fires into an incident: see onActivate). The instance is created here,
-    // not by the caller, so that it starts with the count its condition is evaluated on again.
-    run.createInstance(node, flowScopeInstanceId, { consumedTokens: arrived, locals: { [ACTIVATION_COUNT]: arrived.length } });
-    const awaitedFlowIds = node.incoming.filter((flowId) => !arrived.includes(flowId));
-    if (awaitedFlowIds.length > 0) run.emit({ type: 'ComplexGatewayWaitingForReset', data: { flowScopeInstanceId, elementId: node.id, awaitedFlowIds } });
-    return undefined;
   },
 };
 
