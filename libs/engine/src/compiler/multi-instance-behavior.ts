@@ -92,7 +92,7 @@ function readThrown(context: ReadContext, definition: ModdleElement, field: stri
   errors.add({
     code: 'NOT_SUPPORTED',
     message:
-      `not supported yet: multi-instance '${elementId}' throws a ${definition.$type} (${field}${idOf(definition) === undefined ? '' : ` '${idOf(definition) ?? ''}'`}): ` +
+      `not supported yet: multi-instance '${elementId}' throws a ${definition.$type} (${field} '${idOf(definition) ?? '(no id)'}'): ` +
       'a multi-instance body throws escalations and signals only',
     elementId,
     field,

@@ -85,6 +85,13 @@ describe('ad-hoc sub-process: parallel', () => {
     expect(run.completed()).toEqual(['start', 'web', 'library', 'research']);
   });
 
+  it('reads a JUEL completion condition (a Camunda 7 model, without zeebe:adHoc)', async () => {
+    const run = scenario(await compiledProcess(research({ completion: '${enough}' }))).start({ enough: false });
+    run.completeUserTask('library', { enough: true });
+    expect(run.active()).toEqual(['report']);
+    expect(run.terminated()).toEqual(['web', 'call']);
+  });
+
   it('after its condition held with cancelRemainingInstances="false", it refuses new activations and completes once idle', async () => {
     const run = scenario(await compiledProcess(research({ completion: '=enough', cancelRemaining: false }))).start({ enough: false });
     run.completeUserTask('web', { enough: true });

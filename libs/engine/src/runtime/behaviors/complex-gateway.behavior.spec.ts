@@ -62,6 +62,14 @@ describe('complex gateway: join', () => {
     expect(run.variables).toEqual({ verdictB: 'ok' });
   });
 
+  it('reads a JUEL activation condition too (Camunda 7 style)', async () => {
+    const run = scenario(await compiledProcess(twoOfThree('${activationCount >= 2}'))).start();
+    run.completeJob('a');
+    expect(run.active()).toEqual(['b', 'c']);
+    run.completeJob('c');
+    expect(run.active()).toEqual(['b', 'decide']);
+  });
+
   it('fires at once when the condition holds for the first token; a condition reading process variables decides', async () => {
     const run = scenario(await compiledProcess(twoOfThree('=activationCount >= quorum'))).start({ quorum: 1 });
     run.completeJob('a');
