@@ -9,9 +9,11 @@ import { join } from 'node:path';
 
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { SignalBroadcaster } from '@trellis/runtime';
 import request from 'supertest';
 
 import { createStandaloneApp } from './create-standalone-app.js';
+import { deploy, memoryApp } from './testing/e2e.fixture.js';
 
 const example = (file: string) => readFile(new URL(`../../../examples/${file}`, import.meta.url), 'utf8');
 
@@ -126,5 +128,51 @@ describe('complex gateway, ad-hoc sub-process and multi-instance behavior over t
     instance = await completeUserTask(http, id, (task) => task.assignee === 'acme', { signed: true });
     expect(activeElements(instance)).toEqual(['file-contract', 'talk-to-party']);
     expect(instance.variables).toEqual(expect.objectContaining({ signatures: [true, false] }));
+  });
+});
+
+describe('multi-instance behavior throwing a signal, delivered by the runtime (memory store)', () => {
+  // Each completed check (behavior None) broadcasts "check-done" with the iteration's variables; the activity's own
+  // non-interrupting signal boundary event receives each broadcast and records the progress.
+  const bpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://example.org/test">
+  <bpmn:signal id="check-done" name="check-done" />
+  <bpmn:signalEventDefinition id="throw-check-done" signalRef="check-done" />
+  <bpmn:process id="checks" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="check" />
+    <bpmn:userTask id="check">
+      <bpmn:multiInstanceLoopCharacteristics behavior="None" noneBehaviorEventRef="throw-check-done">
+        <bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=items" inputElement="item" /></bpmn:extensionElements>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="check" targetRef="report" />
+    <bpmn:userTask id="report" />
+    <bpmn:boundaryEvent id="progress" attachedToRef="check" cancelActivity="false"><bpmn:signalEventDefinition signalRef="check-done" /></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="progress" targetRef="note" />
+    <bpmn:userTask id="note" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+  it('the body broadcasts at each completed iteration and the boundary event of the activity receives it', async () => {
+    const app = await memoryApp();
+    try {
+      const http = request(app.getHttpServer());
+      await deploy(app, ['checks.bpmn', bpmn]).expect(201);
+      const id: string = (await http.post('/api/process-instances').send({ processId: 'checks', variables: { items: ['brakes', 'lights'] } }).expect(201)).body.id;
+      await completeUserTask(http, id, (task) => task.elementId === 'check');
+      await app.get(SignalBroadcaster).idle();
+      let instance = (await http.get(`/api/process-instances/${id}`).expect(200)).body;
+      expect(activeElements(instance)).toEqual(['check', 'check', 'note']);
+      await completeUserTask(http, id, (task) => task.elementId === 'check');
+      await app.get(SignalBroadcaster).idle();
+      instance = (await http.get(`/api/process-instances/${id}`).expect(200)).body;
+      // The second broadcast came after the activity left: its boundary subscription was closed, nothing received it.
+      expect(activeElements(instance)).toEqual(['note', 'report']);
+      expect(instance.signalSubscriptions).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 });
