@@ -36,6 +36,15 @@ export function readAdHocSubProcess(context: ReadContext): AdHocParts {
       });
       continue;
     }
+    if (child.$type === 'bpmn:SubProcess' && booleanProperty(child, 'triggeredByEvent') === true) {
+      errors.add({
+        code: 'NOT_SUPPORTED',
+        message: `not supported yet: event sub-process '${id}' inside ad-hoc sub-process '${elementId}'`,
+        elementId: id,
+        field: 'triggeredByEvent',
+      });
+      continue;
+    }
     const isActivity = child.$instanceOf('bpmn:Activity');
     if (isActivity) activities++;
     const startable = isActivity || child.$type === 'bpmn:IntermediateCatchEvent' || child.$type === 'bpmn:IntermediateThrowEvent';

@@ -169,7 +169,7 @@ describe('ad-hoc sub-process: sequential', () => {
 });
 
 describe('ad-hoc sub-process: deployment', () => {
-  it('refuses start and end events inside, and zeebe:adHoc output collections', async () => {
+  it('refuses start and end events inside, event sub-processes, and zeebe:adHoc output collections', async () => {
     const xml = bpmnProcess(`
     <bpmn:startEvent id="start" />
     <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="research" />
@@ -178,7 +178,10 @@ describe('ad-hoc sub-process: deployment', () => {
       <bpmn:startEvent id="inner-start" />
       <bpmn:userTask id="web" />
       <bpmn:endEvent id="inner-end" />
-    </bpmn:adHocSubProcess>`);
+      <bpmn:subProcess id="on-cancel" triggeredByEvent="true">
+        <bpmn:startEvent id="cancel-start"><bpmn:signalEventDefinition signalRef="cancel" /></bpmn:startEvent>
+      </bpmn:subProcess>
+    </bpmn:adHocSubProcess>`).replace('</bpmn:definitions>', '<bpmn:signal id="cancel" name="cancel" /></bpmn:definitions>');
     const compiled = await compile(xml);
     expect(compiled.ok).toBe(false);
     if (compiled.ok) return;
@@ -187,6 +190,7 @@ describe('ad-hoc sub-process: deployment', () => {
         expect.objectContaining({ code: 'INVALID_ATTRIBUTE', elementId: 'inner-start', field: 'flowElements' }),
         expect.objectContaining({ code: 'INVALID_ATTRIBUTE', elementId: 'inner-end', field: 'flowElements' }),
         expect.objectContaining({ code: 'NOT_SUPPORTED', elementId: 'research', field: 'zeebe:adHoc/@outputCollection' }),
+        expect.objectContaining({ code: 'NOT_SUPPORTED', elementId: 'on-cancel', field: 'triggeredByEvent' }),
       ]),
     );
   });
