@@ -92,6 +92,12 @@ export class HistoryProjection implements StreamProjection {
       ChildProcessInstanceCompleted: null,
       ChildProcessInstanceNotCreated: null,
       ChildProcessInstanceCancelRequested: null,
+      // Gateway bookkeeping and ad-hoc queues are runtime state: their effects are element instances.
+      ComplexGatewayWaitingForReset: null,
+      ComplexGatewayReset: null,
+      AdHocElementsQueued: null,
+      AdHocElementDequeued: null,
+      AdHocCompletionConditionFulfilled: null,
       IncidentCreated: incidentCreated,
       IncidentResolved: incidentResolved,
       ProcessInstanceCompleted: processInstanceEnded('COMPLETED'),

@@ -10,7 +10,12 @@ import { ProcessInstancesController } from './api/process-instances.controller.j
 import { UserTasksController } from './api/user-tasks.controller.js';
 import { CompleteJobHandler, FailJobHandler, ThrowJobErrorHandler } from './commands/job.commands.js';
 import { ProcessInstanceCommandRunner } from './commands/process-instance-command.runner.js';
-import { CancelProcessInstanceHandler, ResolveIncidentHandler, SetVariablesHandler } from './commands/process-instance.commands.js';
+import {
+  ActivateAdHocActivitiesHandler,
+  CancelProcessInstanceHandler,
+  ResolveIncidentHandler,
+  SetVariablesHandler,
+} from './commands/process-instance.commands.js';
 import { StartProcessInstanceHandler } from './commands/start-process-instance.command.js';
 import { RuntimeCommandConsumer } from './commands/runtime-command.consumer.js';
 import { CompleteUserTaskHandler } from './commands/user-task.commands.js';
@@ -59,6 +64,7 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
     SetVariablesHandler,
     ResolveIncidentHandler,
     CancelProcessInstanceHandler,
+    ActivateAdHocActivitiesHandler,
     GetProcessInstanceHandler,
     ListProcessInstancesHandler,
     ListJobsHandler,

@@ -1,5 +1,7 @@
 import type { FlowNode, VariableMapping } from '../model/executable-model.js';
+import { readAdHocSubProcess } from './build-ad-hoc-sub-process.js';
 import { readCallActivity } from './build-call-activity.js';
+import { readComplexGateway } from './build-complex-gateway.js';
 import { readBoundaryEvent, readCatchEventDefinition, readReceiveTask, readThrowEventDefinition } from './build-catch-events.js';
 import { readThrownEvent } from './build-error-events.js';
 import { readSignalStart, readThrownSignal } from './build-signals.js';
@@ -45,7 +47,7 @@ export function buildFlowNode(entry: NodeEntry, links: NodeLinks, subProcess: Su
   if (isActivity) checkActivityAttributes(context);
 
   const kind = entry.support.kind;
-  const specific = readKindSpecific(context, entry, subProcess);
+  const specific = readKindSpecific(context, entry, subProcess, links);
   const messageJob = readMessageThrowJob(context, entry.support.kind);
 
   const camundaMappings = readCamundaMappings(context);
@@ -74,7 +76,7 @@ export function buildFlowNode(entry: NodeEntry, links: NodeLinks, subProcess: Su
   } as FlowNode;
 }
 
-function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: SubProcessScope | undefined): Record<string, unknown> {
+function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: SubProcessScope | undefined, links: NodeLinks): Record<string, unknown> {
   const support = entry.support;
   if (!support.executable) return {};
   switch (support.kind) {
@@ -113,6 +115,10 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
       return readReceiveTask(context);
     case 'callActivity':
       return readCallActivity(context);
+    case 'complexGateway':
+      return readComplexGateway(context, links);
+    case 'adHocSubProcess':
+      return readAdHocSubProcess(context);
     case 'subProcess':
       return {
         startEventId: subProcess?.startEventId ?? '',
@@ -163,7 +169,7 @@ function checkActivityAttributes(context: ReadContext): void {
   }
 }
 
-/** The `default` flow of an activity or of an exclusive or inclusive gateway: it must be one of its outgoing flows. */
+/** The `default` flow of an activity or of an exclusive, inclusive or complex gateway: it must be one of its outgoing flows. */
 function readDefaultFlow(context: ReadContext, links: NodeLinks): string | undefined {
   const flow = elementProperty(context.element, 'default');
   if (flow === undefined) return undefined;

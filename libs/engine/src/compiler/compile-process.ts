@@ -79,6 +79,7 @@ const ATTACHABLE: ReadonlySet<FlowNode['kind']> = new Set([
   'businessRuleTask',
   'scriptTask',
   'subProcess',
+  'adHocSubProcess',
   'callActivity',
 ]);
 

@@ -20,7 +20,6 @@ const notSupportedExtensions: Readonly<Record<string, string>> = {
   'camunda:ErrorEventDefinition': 'camunda:errorEventDefinition (BPMN errors thrown from external tasks)',
   'zeebe:ExecutionListeners': 'zeebe:executionListeners (execution listeners)',
   'zeebe:TaskListeners': 'zeebe:taskListeners (task listeners)',
-  'zeebe:AdHoc': 'zeebe:adHoc (ad-hoc sub-processes)',
   'zeebe:ConditionalFilter': 'zeebe:conditionalFilter (conditional events)',
   'zeebe:AgentDefinition': 'zeebe:agentDefinition (AI agent sub-processes)',
 };

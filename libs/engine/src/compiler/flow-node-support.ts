@@ -19,6 +19,8 @@ const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
   'bpmn:ParallelGateway': 'parallelGateway',
   'bpmn:InclusiveGateway': 'inclusiveGateway',
   'bpmn:CallActivity': 'callActivity',
+  'bpmn:ComplexGateway': 'complexGateway',
+  'bpmn:AdHocSubProcess': 'adHocSubProcess',
 };
 
 /** Event definitions a catch event or boundary event can wait for in this version. */
@@ -125,7 +127,7 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       // An event sub-process (triggeredByEvent) is a sub-process started by the event of its start event.
       return { executable: true, kind: 'subProcess' };
     default:
-      // CallActivity, Transaction, AdHocSubProcess, ComplexGateway, choreographies.
+      // Transaction, choreographies.
       return notSupported(type);
   }
 }

@@ -2,7 +2,7 @@ import type { FlowNode, SequenceFlow } from '../model/executable-model.js';
 import { linkSources } from './link-events.js';
 
 /**
- * For every inclusive gateway with more than one incoming flow, and for each of those flows: the flow nodes of the
+ * For every inclusive (or complex) gateway with more than one incoming flow, and for each of those flows: the flow nodes of the
  * gateway's scope from which a token can still reach that flow without passing the gateway. The join waits for an
  * incoming flow only while some token sits on one of these nodes; precomputing them keeps the runtime check cheap
  * and makes it correct on unstructured models, where no matching split exists.
@@ -22,7 +22,8 @@ export function computeInclusiveJoinUpstream(
   const result: Record<string, Record<string, string[]>> = {};
   const links = linkSources(elements);
   for (const gateway of Object.values(elements)) {
-    if (gateway.kind !== 'inclusiveGateway' || gateway.incoming.length < 2) continue;
+    // A complex gateway's reset waits for the tokens that can still arrive: the same question.
+    if ((gateway.kind !== 'inclusiveGateway' && gateway.kind !== 'complexGateway') || gateway.incoming.length < 2) continue;
     const perFlow: Record<string, string[]> = {};
     for (const flowId of gateway.incoming) {
       const sourceId = flows[flowId]?.sourceId;

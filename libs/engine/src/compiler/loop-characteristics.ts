@@ -4,6 +4,7 @@ import { mergeDialects } from './dialects/merge-dialects.js';
 import { readZeebeLoop } from './dialects/zeebe-extensions.js';
 import { ElementExtensions } from './extension-elements.js';
 import { booleanProperty, elementProperty, expressionBody, numberProperty, type ModdleElement } from './moddle-element.js';
+import { readMultiInstanceBehavior } from './multi-instance-behavior.js';
 import { expressionValue, type ReadContext } from './read-context.js';
 
 export interface Loops {
@@ -47,16 +48,7 @@ function readMultiInstance(loop: ModdleElement, owner: ReadContext): MultiInstan
       });
     }
   }
-  const behavior = loop.get('behavior');
-  const complexBehavior = loop.get('complexBehaviorDefinition');
-  if ((behavior !== undefined && behavior !== 'All') || (Array.isArray(complexBehavior) && complexBehavior.length > 0)) {
-    errors.add({
-      code: 'NOT_SUPPORTED',
-      message: `not supported yet: multi-instance behavior '${String(behavior)}' (events thrown by instances)`,
-      elementId,
-      field: 'behavior',
-    });
-  }
+  const behavior = readMultiInstanceBehavior(loop, context);
 
   const loopCardinalityText = expressionBody(elementProperty(loop, 'loopCardinality'));
   const loopCardinality = expressionValue(context, loopCardinalityText, 'loopCardinality', 'integer');
@@ -112,6 +104,7 @@ function readMultiInstance(loop: ModdleElement, owner: ReadContext): MultiInstan
     ...(zeebe.outputCollection === undefined ? {} : { outputCollection: zeebe.outputCollection }),
     ...(zeebe.outputElement === undefined ? {} : { outputElement: zeebe.outputElement }),
     ...(completionCondition === undefined ? {} : { completionCondition: completionCondition.value }),
+    ...behavior,
   };
 }
 

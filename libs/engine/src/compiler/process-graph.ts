@@ -58,7 +58,7 @@ export function collectProcessGraph(process: ModdleElement, processId: string, e
       nodes.set(id, { element, id, parentId, support, ...(inEventSubProcess ? { inEventSubProcess } : {}) });
       if (!support.executable) {
         errors.add({ code: support.code ?? 'NOT_SUPPORTED', message: support.message, elementId: id, ...(support.field === undefined ? {} : { field: support.field }) });
-      } else if (support.kind === 'subProcess') {
+      } else if (support.kind === 'subProcess' || support.kind === 'adHocSubProcess') {
         visit(element, id, booleanProperty(element, 'triggeredByEvent') === true);
       }
     }

@@ -30,6 +30,8 @@ const conditionalSources: ReadonlySet<FlowNodeKind> = new Set<FlowNodeKind>([
   'subProcess',
   'exclusiveGateway',
   'inclusiveGateway',
+  'complexGateway',
+  'adHocSubProcess',
 ]);
 
 /**

@@ -29,7 +29,7 @@ export interface ExecutableProcess {
   /** The event sub-processes of the process level (absent: none): their start events wait while the instance runs. */
   readonly eventSubProcessIds?: readonly string[];
   /**
-   * For every inclusive gateway with more than one incoming flow: the ids of flow nodes in the same
+   * For every inclusive or complex gateway with more than one incoming flow: the ids of flow nodes in the same
    * scope from which a token can still reach each incoming flow without passing the gateway itself.
    * Keyed by gateway id, then by incoming flow id.
    */
@@ -50,8 +50,10 @@ export type FlowNodeKind =
   | 'exclusiveGateway'
   | 'parallelGateway'
   | 'inclusiveGateway'
+  | 'complexGateway'
   | 'eventBasedGateway'
   | 'subProcess'
+  | 'adHocSubProcess'
   | 'callActivity'
   | 'intermediateCatchEvent'
   | 'intermediateThrowEvent'
@@ -77,6 +79,24 @@ export interface MultiInstanceLoop {
   readonly outputElement?: Expression;
   /** `completionCondition`: evaluated after each iteration completes; when true the remaining iterations are terminated. */
   readonly completionCondition?: Expression;
+  /**
+   * `behavior` (BPMN 2.0 §10.3.6): which events the body throws when an iteration completes. `None`: each
+   * `events` entry at every completion; `One`: at the first completion only; `Complex`: each entry whose condition
+   * holds, at every completion; `All` (absent): none.
+   */
+  readonly behavior?: 'None' | 'One' | 'Complex';
+  /** The events thrown as `behavior` says (`noneBehaviorEventRef`, `oneBehaviorEventRef` or `complexBehaviorDefinition`). */
+  readonly behaviorEvents?: readonly MultiInstanceBehaviorEvent[];
+}
+
+/**
+ * An event a multi-instance body throws when an iteration completes: caught like any thrown event, by the boundary
+ * events of the multi-instance activity (or of the activities around it, for an escalation).
+ */
+export interface MultiInstanceBehaviorEvent {
+  /** For `Complex`: the `complexBehaviorDefinition/condition`, evaluated in the completed iteration's scope. */
+  readonly condition?: Expression;
+  readonly thrown: Extract<ThrowEventDefinition, { type: 'escalation' | 'signal' }>;
 }
 
 export interface StandardLoop {
@@ -416,6 +436,42 @@ export interface GatewayNode extends FlowNodeBase {
   readonly defaultFlowId?: string;
 }
 
+/**
+ * A complex gateway (BPMN 2.0 §13.4.5). Split: like an inclusive gateway, every outgoing flow whose condition holds,
+ * else the default flow. Join (more than one incoming flow): fires once `activationCondition` holds on the tokens
+ * arrived (the condition sees their number as `activationCount`), consuming one token per flow that has one; it then
+ * waits for the tokens that can still arrive on the other incoming flows and consumes them without firing again
+ * (the spec's reset), reachability as for the inclusive join (`inclusiveJoinUpstream` holds its flows too).
+ */
+export interface ComplexGatewayNode extends FlowNodeBase {
+  readonly kind: 'complexGateway';
+  readonly defaultFlowId?: string;
+  /** Required when the gateway joins (more than one incoming flow); may read `activationCount`. */
+  readonly activationCondition?: Expression;
+}
+
+/**
+ * An ad-hoc sub-process (`bpmn:adHocSubProcess`): its inner activities without incoming flows are started on demand,
+ * not by a start event. On entry it starts `activeElements` (Camunda 8 `zeebe:adHoc activeElementsCollection`), or,
+ * without it, every startable activity (BPMN 2.0 §10.3.5: a parallel one may run all of them; a sequential one runs
+ * them one after another in document order). More can be started through the API while it runs.
+ */
+export interface AdHocSubProcessNode extends FlowNodeBase {
+  readonly kind: 'adHocSubProcess';
+  /** Ids of the flow nodes directly inside. */
+  readonly childIds: readonly string[];
+  /** Ids of the inner activities and intermediate catch events without incoming flows: what can be started. */
+  readonly startableIds: readonly string[];
+  /** `Parallel` (default): whatever is started runs at once; `Sequential`: one started element's flow at a time, in the order asked. */
+  readonly ordering: 'Parallel' | 'Sequential';
+  /** Evaluates to a list of startable element ids, in the sub-process's scope, on entry. */
+  readonly activeElements?: Expression;
+  /** Evaluated each time an inner element completes: when true, the sub-process completes. */
+  readonly completionCondition?: Expression;
+  /** When the completion condition holds: terminate what still runs inside (default), or let it finish first. */
+  readonly cancelRemainingInstances: boolean;
+}
+
 export interface SubProcessNode extends FlowNodeBase {
   readonly kind: 'subProcess';
   /** The none start event inside the sub-process; for an event sub-process, the start event that triggers it. */
@@ -440,8 +496,10 @@ export type FlowNode =
   | UserTaskNode
   | ScriptTaskNode
   | GatewayNode
+  | ComplexGatewayNode
   | EventBasedGatewayNode
   | SubProcessNode
+  | AdHocSubProcessNode
   | CallActivityNode
   | IntermediateCatchEventNode
   | IntermediateThrowEventNode

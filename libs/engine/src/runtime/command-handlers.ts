@@ -15,6 +15,7 @@ import type {
   CompleteCallActivity,
   FailCallActivity,
 } from './process-instance-commands.js';
+import { activateAdHocElements } from './behaviors/ad-hoc-sub-process.behavior.js';
 import { childResult, requestChild } from './behaviors/call-activity.behavior.js';
 import { eventBasedGatewayEventOccurred } from './behaviors/event-based-gateway.behavior.js';
 import { catchEventOccurred, closeCatchSubscriptions, isCatchEventNode, openEventSubProcessSubscriptions } from './catch-events.js';
@@ -74,6 +75,8 @@ export function handleCommand(run: DecisionRun, command: ProcessInstanceCommand)
       return completeCallActivity(run, command);
     case 'FailCallActivity':
       return failCallActivity(run, command);
+    case 'ActivateAdHocElements':
+      return activateAdHocElements(run, command);
     default:
       return { code: 'INVALID_ARGUMENT', message: `Unknown command '${(command as { type: string }).type}'` };
   }

@@ -112,7 +112,7 @@ describe('decide, evolve and replay', () => {
 
   it('an element kind this version cannot run becomes an UNSUPPORTED incident, not a crash', () => {
     const base = buildProcess('odd', [startEvent('start'), task('odd'), endEvent('end')], sequence('start', 'odd', 'end'));
-    const odd = { ...base, elements: { ...base.elements, odd: { ...base.elements.odd, kind: 'complexGateway' } } } as unknown as typeof base;
+    const odd = { ...base, elements: { ...base.elements, odd: { ...base.elements.odd, kind: 'choreographyTask' } } } as unknown as typeof base;
     const run = scenario(odd).start();
     expect(run.incident('odd').type).toBe('UNSUPPORTED');
     expect(run.state.status).toBe('active');

@@ -239,8 +239,7 @@ export class DecisionRun {
     // token crossing a link never leaves its scope idle.
     const linked = node.kind === 'intermediateThrowEvent' ? node.link?.catchEventId : undefined;
     if (linked !== undefined) this.enter(this.node(linked), instance.flowScopeInstanceId);
-    this.scopeChanged(instance.flowScopeInstanceId, behavior?.completesFlowScope?.(node) ?? false);
-    return undefined;
+    return this.scopeChanged(instance.flowScopeInstanceId, behavior?.completesFlowScope?.(node) ?? false);
   }
 
   private takeFlow(flow: SequenceFlow, flowScopeInstanceId: string): void {
@@ -264,7 +263,7 @@ export class DecisionRun {
    * Something ended or a token arrived in a flow scope: fire the joins that may now fire, then complete the scope
    * when nothing is left alive or waiting in it (or at once, after a terminate end event).
    */
-  private scopeChanged(flowScopeInstanceId: string, force: boolean): void {
+  private scopeChanged(flowScopeInstanceId: string, force: boolean): Outcome {
     this.fireReadyJoins(flowScopeInstanceId);
     if (flowScopeInstanceId === this.state.processInstanceId) {
       if (this.state.status === 'active' && (force || this.isIdle(flowScopeInstanceId))) {
@@ -272,12 +271,17 @@ export class DecisionRun {
         closeCatchSubscriptions(this, flowScopeInstanceId);
         this.emit({ type: 'ProcessInstanceCompleted', data: { endedAt: this.now } });
       }
-      return;
+      return undefined;
     }
     const scope = this.state.elementInstances[flowScopeInstanceId];
     // A multi-instance body completes by counting its iterations (see its behaviour), not by running empty.
-    if (scope === undefined || scope.elementType === 'multiInstanceBody' || scope.state !== 'activated') return;
+    if (scope === undefined || scope.elementType === 'multiInstanceBody' || scope.state !== 'activated') return undefined;
+    // An ad-hoc sub-process decides itself (completion condition, elements waiting their turn).
+    const scopeNode = this.node(scope.elementId);
+    const decides = force ? undefined : behaviorOf(scopeNode)?.onInnerElementLeft;
+    if (decides !== undefined) return decides(this, scope, scopeNode, this.isIdle(flowScopeInstanceId));
     if (force || this.isIdle(flowScopeInstanceId)) this.complete(scope);
+    return undefined;
   }
 
   private fireReadyJoins(flowScopeInstanceId: string): void {
@@ -297,7 +301,7 @@ export class DecisionRun {
     }
   }
 
-  private isIdle(flowScopeInstanceId: string): boolean {
+  isIdle(flowScopeInstanceId: string): boolean {
     if (this.liveChildren(flowScopeInstanceId).length > 0) return false;
     const prefix = `${flowScopeInstanceId}/`;
     return !Object.keys(this.state.joinTokens).some((key) => key.startsWith(prefix));

@@ -26,6 +26,8 @@ export function initialProcessInstanceState(): ProcessInstanceState {
     signalSubscriptions: {},
     interruptedScopes: {},
     eventSubProcessTriggers: {},
+    complexGatewaysWaitingForReset: {},
+    adHocSubProcesses: {},
   };
 }
 

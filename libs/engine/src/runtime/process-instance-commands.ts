@@ -18,7 +18,8 @@ export type ProcessInstanceCommand =
   | FailCallActivity
   | TriggerTimer
   | CorrelateMessage
-  | ReceiveSignal;
+  | ReceiveSignal
+  | ActivateAdHocElements;
 
 export interface CreateProcessInstance {
   readonly type: 'CreateProcessInstance';
@@ -179,4 +180,16 @@ export interface ReceiveSignal {
   readonly subscriptionId: string;
   readonly signalId?: string;
   readonly variables?: JsonObject;
+}
+
+/**
+ * Start inner elements of a running ad-hoc sub-process (Camunda 8.8 `POST /v2/element-instances/ad-hoc-activities/
+ * {key}/activation`): each must be one it can start (an inner activity or intermediate event without incoming flows).
+ */
+export interface ActivateAdHocElements {
+  readonly type: 'ActivateAdHocElements';
+  /** The ad-hoc sub-process instance. */
+  readonly elementInstanceId: string;
+  /** In the order they start (one after another for a sequential one); an element may be named more than once. */
+  readonly elementIds: readonly string[];
 }

@@ -46,6 +46,11 @@ export type ProcessInstanceEvent =
   | ChildProcessInstanceCompleted
   | ChildProcessInstanceNotCreated
   | ChildProcessInstanceCancelRequested
+  | ComplexGatewayWaitingForReset
+  | ComplexGatewayReset
+  | AdHocElementsQueued
+  | AdHocElementDequeued
+  | AdHocCompletionConditionFulfilled
   | IncidentCreated
   | IncidentResolved
   | ProcessInstanceCompleted
@@ -385,6 +390,33 @@ export type ChildEscalationAnswered = Event<
   'ChildEscalationAnswered',
   { readonly elementInstanceId: string; readonly childProcessInstanceId: string; readonly childElementInstanceId: string; readonly escalationId: string }
 >;
+
+/**
+ * A complex gateway fired before a token arrived on each incoming flow: it now waits for those (`awaitedFlowIds`)
+ * that can still arrive, to consume them without firing again (BPMN 2.0 §13.4.5, "waiting for reset").
+ */
+export type ComplexGatewayWaitingForReset = Event<
+  'ComplexGatewayWaitingForReset',
+  { readonly flowScopeInstanceId: string; readonly elementId: string; readonly awaitedFlowIds: readonly string[] }
+>;
+
+/** The awaited tokens arrived or can no longer arrive: those that did are consumed, and the gateway waits for a start again. */
+export type ComplexGatewayReset = Event<
+  'ComplexGatewayReset',
+  { readonly flowScopeInstanceId: string; readonly elementId: string; readonly consumedTokens: readonly string[] }
+>;
+
+/** A sequential ad-hoc sub-process was asked to start these inner elements: they wait their turn, in this order. */
+export type AdHocElementsQueued = Event<'AdHocElementsQueued', { readonly elementInstanceId: string; readonly elementIds: readonly string[] }>;
+
+/** The next waiting element of a sequential ad-hoc sub-process starts now (it is the first of the queue). */
+export type AdHocElementDequeued = Event<'AdHocElementDequeued', { readonly elementInstanceId: string; readonly elementId: string }>;
+
+/**
+ * The completion condition of an ad-hoc sub-process that lets remaining instances finish (`cancelRemainingInstances`
+ * false) held: nothing more is started in it, and it completes once what runs is done.
+ */
+export type AdHocCompletionConditionFulfilled = Event<'AdHocCompletionConditionFulfilled', { readonly elementInstanceId: string }>;
 
 export type IncidentType =
   | 'CALLED_ELEMENT_ERROR'

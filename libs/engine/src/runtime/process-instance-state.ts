@@ -86,6 +86,13 @@ export interface TimerCreatedCycle {
   readonly cron?: string;
 }
 
+export interface AdHocSubProcessState {
+  /** Sequential ordering: elements asked for that wait their turn, first to start first. */
+  readonly pendingElementIds: readonly string[];
+  /** The completion condition held while remaining instances may finish: nothing more is started. */
+  readonly completionConditionFulfilled: boolean;
+}
+
 export interface IncidentState {
   readonly id: string;
   readonly type: IncidentType;
@@ -152,6 +159,13 @@ export interface ProcessInstanceState {
    */
   readonly correlatedMessages?: Readonly<Record<string, string>>;
   readonly incidents: Readonly<Record<string, IncidentState>>;
+  /**
+   * Complex gateways that fired and wait for the remaining tokens to reset: key `${flowScopeInstanceId}/${gatewayId}`,
+   * the incoming flows still awaited. Absent in older snapshots: read it as empty.
+   */
+  readonly complexGatewaysWaitingForReset?: Readonly<Record<string, readonly string[]>>;
+  /** Running ad-hoc sub-processes that have elements waiting to start or whose completion condition held, by instance id. Absent: none. */
+  readonly adHocSubProcesses?: Readonly<Record<string, AdHocSubProcessState>>;
   /** Open signal subscriptions by id. Absent in states saved before signals existed (snapshots): read it as empty. */
   readonly signalSubscriptions?: Readonly<Record<string, SignalSubscriptionState>>;
   /**

@@ -25,7 +25,7 @@ export interface ThrownError {
   readonly child?: { readonly processInstanceId: string; readonly elementInstanceId: string };
 }
 
-interface Catcher {
+export interface Catcher {
   /**
    * Who catches: the instance of the activity the boundary event is attached to (a multi-instance body for such an
    * activity), or the scope (a sub-process instance, or the process instance) an event sub-process starts in.
@@ -62,7 +62,7 @@ function bestCatch<T extends BoundaryEventNode | EventSubProcessStartNode>(nodes
  * first level with an event of that kind for the code, or else a catch-all one, wins. Only an activity that is
  * activated has its boundary events armed; a scope an interrupting event sub-process interrupted catches no more.
  */
-function findCatcher(run: DecisionRun, thrower: ElementInstance, type: Catching, code: string): Catcher | undefined {
+export function findCatcher(run: DecisionRun, thrower: ElementInstance, type: Catching, code: string): Catcher | undefined {
   for (let current: ElementInstance | undefined = thrower; current !== undefined; current = run.state.elementInstances[current.flowScopeInstanceId]) {
     if (current.state !== 'activated') continue;
     const node = run.node(current.elementId);

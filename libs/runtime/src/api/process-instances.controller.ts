@@ -3,11 +3,11 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses, ProblemError, ProblemType } from '@trellis/platform';
 
-import { CancelProcessInstanceCommand, SetVariablesCommand } from '../commands/process-instance.commands.js';
+import { ActivateAdHocActivitiesCommand, CancelProcessInstanceCommand, SetVariablesCommand } from '../commands/process-instance.commands.js';
 import { StartProcessInstanceCommand } from '../commands/start-process-instance.command.js';
 import { GetProcessInstanceQuery, ListProcessInstancesQuery } from '../queries/runtime.queries.js';
 import type { Page, ProcessInstanceView } from '../runtime.views.js';
-import { ListProcessInstancesQueryDto, SetVariablesDto, StartProcessInstanceDto } from './runtime-requests.dto.js';
+import { ActivateAdHocActivitiesDto, ListProcessInstancesQueryDto, SetVariablesDto, StartProcessInstanceDto } from './runtime-requests.dto.js';
 import { ProcessInstanceDto, ProcessInstancePageDto } from './runtime-views.dto.js';
 
 @ApiTags('Process instances')
@@ -76,5 +76,32 @@ export class ProcessInstancesController {
   @ApiProblemResponses(400, 404, 409)
   setVariables(@Param('id') id: string, @Body() body: SetVariablesDto): Promise<ProcessInstanceView> {
     return this.commandBus.execute(new SetVariablesCommand(id, body.variables, body.local, body.scopeInstanceId));
+  }
+
+  @Post(':id/ad-hoc-sub-processes/:elementInstanceId/activation')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Activate elements of an ad-hoc sub-process',
+    description:
+      'Starts inner elements (activities or intermediate events without incoming flows) of a running ad-hoc sub-process, ' +
+      'given by its element instance id (see `activeElementInstances`): at once when its ordering is Parallel, one after ' +
+      'another when Sequential. 409 once its completion condition held.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'elementInstanceId', description: 'The ad-hoc sub-process instance' })
+  @ApiOkResponse({ type: ProcessInstanceDto, description: 'The instance with the elements started' })
+  @ApiProblemResponses(400, 404, 409)
+  activateAdHocActivities(
+    @Param('id') id: string,
+    @Param('elementInstanceId') elementInstanceId: string,
+    @Body() body: ActivateAdHocActivitiesDto,
+  ): Promise<ProcessInstanceView> {
+    return this.commandBus.execute(
+      new ActivateAdHocActivitiesCommand(
+        id,
+        elementInstanceId,
+        body.elements.map((element) => element.elementId),
+      ),
+    );
   }
 }

@@ -1,6 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import type { JsonObject } from '@trellis/engine';
 
 const variablesSchema = {
@@ -35,6 +51,23 @@ export class StartProcessInstanceDto {
   @IsNotEmpty()
   @MaxLength(256)
   businessKey?: string;
+}
+
+export class AdHocActivityDto {
+  @ApiProperty({ description: 'An inner activity (or intermediate event) of the ad-hoc sub-process without incoming flows', example: 'call-customer' })
+  @IsString()
+  @IsNotEmpty()
+  elementId!: string;
+}
+
+export class ActivateAdHocActivitiesDto {
+  @ApiProperty({ type: [AdHocActivityDto], description: 'Started in this order (one after another in a sequential ad-hoc sub-process)' })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => AdHocActivityDto)
+  elements!: AdHocActivityDto[];
 }
 
 export class SetVariablesDto {

@@ -33,6 +33,30 @@ export class ResolveIncidentCommand extends Command<ProcessInstanceView> {
   }
 }
 
+/** Starts inner elements of a running ad-hoc sub-process (element instance `adHocSubProcessInstanceId`). */
+export class ActivateAdHocActivitiesCommand extends Command<ProcessInstanceView> {
+  constructor(
+    readonly processInstanceId: string,
+    readonly adHocSubProcessInstanceId: string,
+    readonly elementIds: readonly string[],
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ActivateAdHocActivitiesCommand)
+export class ActivateAdHocActivitiesHandler implements ICommandHandler<ActivateAdHocActivitiesCommand> {
+  constructor(private readonly runner: ProcessInstanceCommandRunner) {}
+
+  execute(command: ActivateAdHocActivitiesCommand): Promise<ProcessInstanceView> {
+    return this.runner.run(command.processInstanceId, {
+      type: 'ActivateAdHocElements',
+      elementInstanceId: command.adHocSubProcessInstanceId,
+      elementIds: command.elementIds,
+    });
+  }
+}
+
 @CommandHandler(SetVariablesCommand)
 export class SetVariablesHandler implements ICommandHandler<SetVariablesCommand> {
   constructor(private readonly runner: ProcessInstanceCommandRunner) {}

@@ -17,6 +17,8 @@ import {
   applyEscalationThrownToCaller,
 } from './error.appliers.js';
 import { applyEventSubProcessTriggered } from './event-sub-process.appliers.js';
+import { applyAdHocCompletionConditionFulfilled, applyAdHocElementDequeued, applyAdHocElementsQueued } from './ad-hoc-sub-process.appliers.js';
+import { applyComplexGatewayReset, applyComplexGatewayWaitingForReset } from './complex-gateway.appliers.js';
 import { applyIncidentCreated, applyIncidentResolved } from './incident.appliers.js';
 import { applyJobCanceled, applyJobCompleted, applyJobCreated, applyJobErrorThrown, applyJobFailed, applyJobRetriesUpdated } from './job.appliers.js';
 import {
@@ -74,6 +76,11 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   ChildProcessInstanceCompleted: applyChildProcessInstanceEnded,
   ChildProcessInstanceNotCreated: applyChildProcessInstanceEnded,
   ChildProcessInstanceCancelRequested: applyChildProcessInstanceEnded,
+  ComplexGatewayWaitingForReset: applyComplexGatewayWaitingForReset,
+  ComplexGatewayReset: applyComplexGatewayReset,
+  AdHocElementsQueued: applyAdHocElementsQueued,
+  AdHocElementDequeued: applyAdHocElementDequeued,
+  AdHocCompletionConditionFulfilled: applyAdHocCompletionConditionFulfilled,
   IncidentCreated: applyIncidentCreated,
   IncidentResolved: applyIncidentResolved,
   ProcessInstanceCompleted: applyProcessInstanceCompleted,

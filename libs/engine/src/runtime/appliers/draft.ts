@@ -1,5 +1,6 @@
 import type { JsonObject } from '../../model/json.js';
 import type {
+  AdHocSubProcessState,
   ChildProcessInstanceRequest,
   ElementInstance,
   EventSubProcessTrigger,
@@ -44,6 +45,8 @@ export interface Draft {
   signalSubscriptions: Record<string, SignalSubscriptionState>;
   interruptedScopes: Record<string, string>;
   eventSubProcessTriggers: Record<string, EventSubProcessTrigger>;
+  complexGatewaysWaitingForReset: Record<string, readonly string[]>;
+  adHocSubProcesses: Record<string, AdHocSubProcessState>;
 }
 
 export function draftOf(state: ProcessInstanceState): Draft {
@@ -65,6 +68,8 @@ export function draftOf(state: ProcessInstanceState): Draft {
     signalSubscriptions: { ...state.signalSubscriptions },
     interruptedScopes: { ...state.interruptedScopes },
     eventSubProcessTriggers: { ...state.eventSubProcessTriggers },
+    complexGatewaysWaitingForReset: { ...state.complexGatewaysWaitingForReset },
+    adHocSubProcesses: { ...state.adHocSubProcesses },
   };
 }
 

@@ -23,7 +23,7 @@ export function applyElementActivating(draft: Draft, { data }: ElementActivating
   if (data.consumedTokens !== undefined) consumeTokens(draft, joinKey(data.flowScopeInstanceId, data.elementId), data.consumedTokens);
 }
 
-function consumeTokens(draft: Draft, key: string, flowIds: readonly string[]): void {
+export function consumeTokens(draft: Draft, key: string, flowIds: readonly string[]): void {
   const tokens = { ...draft.joinTokens[key] };
   for (const flowId of flowIds) {
     const left = (tokens[flowId] ?? 0) - 1;
@@ -58,9 +58,13 @@ function remove(draft: Draft, elementInstanceId: string): void {
   for (const [escalationId, callActivityId] of Object.entries(draft.answeredChildEscalations)) {
     if (callActivityId === elementInstanceId) delete draft.answeredChildEscalations[escalationId];
   }
+  delete draft.adHocSubProcesses[elementInstanceId];
   const prefix = `${elementInstanceId}/`;
   for (const key of Object.keys(draft.joinTokens)) {
     if (key.startsWith(prefix)) delete draft.joinTokens[key];
+  }
+  for (const key of Object.keys(draft.complexGatewaysWaitingForReset)) {
+    if (key.startsWith(prefix)) delete draft.complexGatewaysWaitingForReset[key];
   }
 }
 

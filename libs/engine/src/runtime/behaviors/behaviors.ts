@@ -1,4 +1,6 @@
 import type { FlowNode, FlowNodeKind } from '../../model/executable-model.js';
+import { adHocSubProcessBehavior } from './ad-hoc-sub-process.behavior.js';
+import { complexGatewayBehavior } from './complex-gateway.behavior.js';
 import { callActivityBehavior } from './call-activity.behavior.js';
 import { boundaryEventBehavior, intermediateCatchEventBehavior } from './catch-event.behavior.js';
 import type { ElementBehavior } from './element-behavior.js';
@@ -34,8 +36,10 @@ const behaviors: BehaviorsByKind = {
   exclusiveGateway: exclusiveGatewayBehavior,
   parallelGateway: parallelGatewayBehavior,
   inclusiveGateway: inclusiveGatewayBehavior,
+  complexGateway: complexGatewayBehavior,
   eventBasedGateway: eventBasedGatewayBehavior,
   subProcess: subProcessBehavior,
+  adHocSubProcess: adHocSubProcessBehavior,
   callActivity: callActivityBehavior,
   intermediateCatchEvent: intermediateCatchEventBehavior,
   intermediateThrowEvent: withMessageJob(intermediateThrowEventBehavior),

@@ -22,6 +22,12 @@ export interface ElementBehavior<N extends FlowNode = FlowNode> {
    * tokens it consumes when it fires now, or undefined while it must wait.
    */
   join?(run: DecisionRun, flowScopeInstanceId: string, node: N, tokens: Readonly<Record<string, number>>): readonly string[] | undefined;
+  /**
+   * For a flow scope that decides itself when it completes (an ad-hoc sub-process): an element directly inside it
+   * completed and left; `idle` says whether anything is left alive or waiting in it. Without this hook the scope
+   * completes once it is idle.
+   */
+  onInnerElementLeft?(run: DecisionRun, scope: ElementInstance, node: N, idle: boolean): Outcome;
   /** True when the instance's completion ends its whole flow scope (terminate end event). */
   completesFlowScope?(node: N): boolean;
 }

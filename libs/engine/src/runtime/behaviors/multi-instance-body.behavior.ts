@@ -5,6 +5,7 @@ import type { DecisionRun } from '../decision-run.js';
 import type { Outcome, Problem } from '../element-lifecycle.js';
 import type { ElementInstance } from '../process-instance-state.js';
 import type { ElementBehavior } from './element-behavior.js';
+import { throwBehaviorEvents } from './multi-instance-behavior-events.js';
 import { asCount, evaluateAs } from './values.js';
 
 /**
@@ -59,6 +60,10 @@ export const multiInstanceBodyBehavior: ElementBehavior & {
     const completed = numberIn(bodyVariables, 'nrOfCompletedInstances') + 1;
     const active = Math.max(numberIn(bodyVariables, 'nrOfActiveInstances') - 1, 0);
     run.setLocal(body.id, { ...updates, ...counters(total, active, completed) });
+    const thrown = throwBehaviorEvents(run, body, iteration, node, loop, completed);
+    if (thrown !== undefined) return thrown;
+    // An interrupting boundary event caught what the body threw: the activity is terminated, iterations included.
+    if (run.state.elementInstances[body.id]?.state !== 'activated') return undefined;
     let done = completed >= total;
     if (!done && loop.completionCondition !== undefined) {
       const condition = run.evaluateCondition(loop.completionCondition, iteration.id, `the completion condition of '${node.id}'`);
