@@ -26,6 +26,7 @@ export function initialProcessInstanceState(): ProcessInstanceState {
     signalSubscriptions: {},
     interruptedScopes: {},
     eventSubProcessTriggers: {},
+    asyncContinuations: {},
   };
 }
 

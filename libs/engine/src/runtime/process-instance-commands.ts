@@ -18,7 +18,8 @@ export type ProcessInstanceCommand =
   | FailCallActivity
   | TriggerTimer
   | CorrelateMessage
-  | ReceiveSignal;
+  | ReceiveSignal
+  | RunAsyncContinuation;
 
 export interface CreateProcessInstance {
   readonly type: 'CreateProcessInstance';
@@ -179,4 +180,15 @@ export interface ReceiveSignal {
   readonly subscriptionId: string;
   readonly signalId?: string;
   readonly variables?: JsonObject;
+}
+
+/**
+ * The job executor runs a due asynchronous continuation: the deferred step (the element's activation, or its leaving
+ * by its outgoing flows) and everything after it up to the next wait state. Rejected NOT_FOUND once it ran or was
+ * canceled, INVALID_STATE before it is due or while it has no retries left, so that a second replica's attempt fails
+ * and changes nothing. When the step meets a problem, it is rolled back and the continuation spends a retry instead.
+ */
+export interface RunAsyncContinuation {
+  readonly type: 'RunAsyncContinuation';
+  readonly continuationId: string;
 }

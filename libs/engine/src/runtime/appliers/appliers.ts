@@ -18,6 +18,12 @@ import {
 } from './error.appliers.js';
 import { applyEventSubProcessTriggered } from './event-sub-process.appliers.js';
 import { applyIncidentCreated, applyIncidentResolved } from './incident.appliers.js';
+import {
+  applyAsyncContinuationCreated,
+  applyAsyncContinuationEnded,
+  applyAsyncContinuationFailed,
+  applyAsyncContinuationRetriesUpdated,
+} from './async-continuation.appliers.js';
 import { applyJobCanceled, applyJobCompleted, applyJobCreated, applyJobErrorThrown, applyJobFailed, applyJobRetriesUpdated } from './job.appliers.js';
 import {
   applyProcessInstanceCompleted,
@@ -76,6 +82,11 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   ChildProcessInstanceCancelRequested: applyChildProcessInstanceEnded,
   IncidentCreated: applyIncidentCreated,
   IncidentResolved: applyIncidentResolved,
+  AsyncContinuationCreated: applyAsyncContinuationCreated,
+  AsyncContinuationExecuted: applyAsyncContinuationEnded,
+  AsyncContinuationFailed: applyAsyncContinuationFailed,
+  AsyncContinuationRetriesUpdated: applyAsyncContinuationRetriesUpdated,
+  AsyncContinuationCanceled: applyAsyncContinuationEnded,
   ProcessInstanceCompleted: applyProcessInstanceCompleted,
   ProcessInstanceTerminated: applyProcessInstanceTerminated,
 };

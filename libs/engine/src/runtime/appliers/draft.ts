@@ -1,5 +1,6 @@
 import type { JsonObject } from '../../model/json.js';
 import type {
+  AsyncContinuationState,
   ChildProcessInstanceRequest,
   ElementInstance,
   EventSubProcessTrigger,
@@ -44,6 +45,7 @@ export interface Draft {
   signalSubscriptions: Record<string, SignalSubscriptionState>;
   interruptedScopes: Record<string, string>;
   eventSubProcessTriggers: Record<string, EventSubProcessTrigger>;
+  asyncContinuations: Record<string, AsyncContinuationState>;
 }
 
 export function draftOf(state: ProcessInstanceState): Draft {
@@ -65,6 +67,7 @@ export function draftOf(state: ProcessInstanceState): Draft {
     signalSubscriptions: { ...state.signalSubscriptions },
     interruptedScopes: { ...state.interruptedScopes },
     eventSubProcessTriggers: { ...state.eventSubProcessTriggers },
+    asyncContinuations: { ...state.asyncContinuations },
   };
 }
 
