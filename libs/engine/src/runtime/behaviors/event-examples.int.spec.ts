@@ -114,6 +114,8 @@ describe('the event sub-processes example (examples/event-sub-processes.bpmn)', 
     expect(run.active()).toEqual(['delay-notice', 'fulfil', 'notify-customer', 'pick-items']);
     run.completeJob('pick-items').completeJob('ship-items');
     expect(run.active()).toEqual(['delay-notice', 'notify-customer', 'send-invoice']);
+  });
+});
 
 describe('the asynchronous continuation example (examples/async-continuation.bpmn)', () => {
   const continuationAt = (run: ReturnType<typeof scenario>, elementId: string) => {
