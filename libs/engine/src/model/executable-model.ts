@@ -79,6 +79,13 @@ export interface MultiInstanceLoop {
   readonly outputElement?: Expression;
   /** `completionCondition`: evaluated after each iteration completes; when true the remaining iterations are terminated. */
   readonly completionCondition?: Expression;
+  /**
+   * Camunda 7 `camunda:asyncBefore` / `asyncAfter` on the loop characteristics: a continuation for each iteration
+   * (the activity's own attributes give one for the activity as a whole, at its body).
+   */
+  readonly asyncBefore?: boolean;
+  readonly asyncAfter?: boolean;
+  readonly asyncJob?: AsyncJobDefinition;
 }
 
 export interface StandardLoop {

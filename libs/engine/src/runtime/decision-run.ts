@@ -174,7 +174,7 @@ export class DecisionRun {
       }
       if (instance.elementType === 'multiInstanceBody') return this.leaveOrStop(instance, node);
       const scope = this.state.elementInstances[instance.flowScopeInstanceId];
-      if (scope?.elementType === 'multiInstanceBody') return multiInstanceBodyBehavior.onIterationCompleted(this, scope, instance, node);
+      if (scope?.elementType === 'multiInstanceBody') return this.leaveOrStop(instance, node);
       if (node.standardLoop !== undefined && !skipped) return standardLoopBehavior.afterIteration(this, instance, node);
       return this.leaveOrStop(instance, node);
     });
@@ -185,7 +185,14 @@ export class DecisionRun {
    * boundary events are closed: it can no longer be interrupted, as in Camunda 7). Otherwise it leaves.
    */
   private leaveOrStop(instance: ElementInstance, node: FlowNode): Outcome {
-    if (!stopsAfter(this, instance, node)) return this.leave(instance, node);
+    if (!stopsAfter(this, instance, node)) {
+      // An iteration of a multi-instance activity ends in its body, which decides whether another one follows.
+      const scope = this.state.elementInstances[instance.flowScopeInstanceId];
+      if (instance.elementType !== 'multiInstanceBody' && scope?.elementType === 'multiInstanceBody') {
+        return multiInstanceBodyBehavior.onIterationCompleted(this, scope, instance, node);
+      }
+      return this.leave(instance, node);
+    }
     const stopped = createAsyncContinuation(this, instance, node, 'after');
     if (stopped === undefined) closeCatchSubscriptions(this, instance.id);
     return stopped;

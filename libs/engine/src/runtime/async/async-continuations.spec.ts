@@ -95,6 +95,35 @@ describe('asyncBefore', () => {
     expect(continuations(run)).toEqual([]);
   });
 
+  it('stops each iteration with asyncBefore / asyncAfter on the loop characteristics (Camunda 7), with their own cycle and priority', async () => {
+    const process = await compiledProcess(
+      bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="each" />
+    <bpmn:task id="each">
+      <bpmn:multiInstanceLoopCharacteristics isSequential="true" camunda:collection="\${items}" camunda:elementVariable="item"
+                                             camunda:asyncBefore="true" camunda:asyncAfter="true" camunda:jobPriority="3">
+        <bpmn:extensionElements><camunda:failedJobRetryTimeCycle>R5/PT1M</camunda:failedJobRetryTimeCycle></bpmn:extensionElements>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:task>
+    <bpmn:sequenceFlow id="f2" sourceRef="each" targetRef="done" />
+    <bpmn:userTask id="done" />`),
+    );
+    const run = scenario(process).start({ items: ['a', 'b'] });
+    expect(run.active()).toEqual(['each', 'each#body']);
+    expect(continuation(run, 'each')).toMatchObject({ phase: 'before', retries: 5, retryTimeCycle: 'R5/PT1M', priority: 3 });
+    runContinuation(run, 'each');
+    expect(continuation(run, 'each')).toMatchObject({ phase: 'after' });
+    runContinuation(run, 'each');
+    // The second iteration starts, and stops before its activation in turn.
+    expect(continuation(run, 'each')).toMatchObject({ phase: 'before' });
+    expect(run.completed()).toEqual(['start', 'each']);
+    runContinuation(run, 'each');
+    runContinuation(run, 'each');
+    expect(run.active()).toEqual(['done']);
+    expect(run.completed()).toEqual(['start', 'each', 'each', 'each#body']);
+  });
+
   it('stops at a start event with asyncBefore: the instance is created, its first step waits', async () => {
     const process = await compiledProcess(
       bpmnProcess(`

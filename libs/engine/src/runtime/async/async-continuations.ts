@@ -1,4 +1,4 @@
-import type { FlowNode } from '../../model/executable-model.js';
+import type { AsyncJobDefinition, FlowNode } from '../../model/executable-model.js';
 import type { Failure } from '../decision.js';
 import type { DecisionRun } from '../decision-run.js';
 import type { Outcome } from '../element-lifecycle.js';
@@ -28,21 +28,23 @@ function passedIn(run: DecisionRun): Set<string> {
 }
 
 /**
- * Whether an element's continuation applies to this instance: an activity's attributes belong to the activity as a
- * whole, so a multi-instance activity stops once, at its body, not at every iteration.
+ * The async attributes that apply to this instance: an activity's own belong to the activity as a whole (a
+ * multi-instance activity stops once, at its body); an iteration of a multi-instance activity has those of its loop
+ * characteristics (Camunda 7's `camunda:asyncBefore` on `multiInstanceLoopCharacteristics`).
  */
-function appliesTo(instance: ElementInstance, node: FlowNode): boolean {
-  return instance.elementType === 'multiInstanceBody' || node.multiInstance === undefined;
+function asyncOf(instance: ElementInstance, node: FlowNode): { asyncBefore?: boolean; asyncAfter?: boolean; asyncJob?: AsyncJobDefinition } {
+  if (instance.elementType === 'multiInstanceBody' || node.multiInstance === undefined) return node;
+  return node.multiInstance;
 }
 
 /** The element instance is to stop before its activation (it has not yet passed its continuation in this decision). */
 export function stopsBefore(run: DecisionRun, instance: ElementInstance, node: FlowNode): boolean {
-  return node.asyncBefore === true && appliesTo(instance, node) && !passedIn(run).has(`before:${instance.id}`);
+  return asyncOf(instance, node).asyncBefore === true && !passedIn(run).has(`before:${instance.id}`);
 }
 
-/** The element instance is to stop after its work, before leaving by its outgoing flows. */
+/** The element instance is to stop after its work, before leaving by its outgoing flows (or ending its iteration). */
 export function stopsAfter(run: DecisionRun, instance: ElementInstance, node: FlowNode): boolean {
-  return node.asyncAfter === true && appliesTo(instance, node) && !passedIn(run).has(`after:${instance.id}`);
+  return asyncOf(instance, node).asyncAfter === true && !passedIn(run).has(`after:${instance.id}`);
 }
 
 /**
@@ -50,7 +52,7 @@ export function stopsAfter(run: DecisionRun, instance: ElementInstance, node: Fl
  * `camunda:jobPriority`, else the process's, else 0); an expression that gives no whole number is an incident.
  */
 export function createAsyncContinuation(run: DecisionRun, instance: ElementInstance, node: FlowNode, phase: 'before' | 'after'): Outcome {
-  const job = node.asyncJob;
+  const job = asyncOf(instance, node).asyncJob;
   const priorityExpression = job?.priority ?? run.process.jobPriority;
   let priority = 0;
   if (priorityExpression !== undefined) {
