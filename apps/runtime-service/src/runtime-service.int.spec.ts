@@ -299,6 +299,43 @@ ${body}
     }
   }, 60_000);
 
+  it('runs each asynchronous continuation once, with both replicas running job executors (wall clock)', async () => {
+    const asyncModel = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                  id="async-step-definitions" targetNamespace="http://example.org/test">
+  <bpmn:process id="async-step" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="to-prepare" sourceRef="start" targetRef="prepare" />
+    <bpmn:task id="prepare" camunda:asyncBefore="true" camunda:asyncAfter="true" />
+    <bpmn:sequenceFlow id="to-review" sourceRef="prepare" targetRef="review" />
+    <bpmn:userTask id="review" />
+  </bpmn:process>
+</bpmn:definitions>`;
+    const deploying = new DefinitionRegistry(store);
+    await deploying.reload();
+    await new DeployResourcesHandler(store, deploying).execute(new DeployResourcesCommand([{ name: 'async-step.bpmn', content: asyncModel }]));
+
+    const http = replicas.map((app) => request(app.getHttpServer()));
+    const ids: string[] = [];
+    for (let index = 0; index < 10; index++) {
+      const started = await http[index % 2]!.post('/api/process-instances').send({ processId: 'async-step' }).expect(201);
+      ids.push(started.body.id as string);
+    }
+    await eventually(async () => {
+      for (const replica of http) {
+        for (const id of ids) {
+          const view = await replica.get(`/api/process-instances/${id}`);
+          if (view.body.activeElementInstances?.[0]?.elementId !== 'review') return false;
+        }
+      }
+      return true;
+    }, 'both replicas to show every instance past its two continuations');
+    for (const id of ids) {
+      expect((await streamOf(id)).filter((event) => event.type === 'AsyncContinuationExecuted')).toHaveLength(2);
+    }
+    expect((await http[0]!.get('/api/async-continuations').expect(200)).body).toEqual([]);
+  }, 60_000);
+
   it('serves its own API only: no deployment endpoint, health and metrics of its parts', async () => {
     const a = request(replicas[0]!.getHttpServer());
     await a.post('/api/deployments').expect(404);

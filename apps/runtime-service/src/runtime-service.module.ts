@@ -42,6 +42,7 @@ export class RuntimeServiceModule {
           instanceCacheSize: settings.TRELLIS_INSTANCE_CACHE_SIZE,
           snapshotEvery: settings.TRELLIS_SNAPSHOT_EVERY,
           timers: { enabled: settings.TRELLIS_TIMERS_ENABLED === 'true' },
+          jobExecutor: { enabled: settings.TRELLIS_JOB_EXECUTOR_ENABLED === 'true' },
           deployedElsewhere: true,
           commands: {
             consume: true,

@@ -24,6 +24,7 @@ export class InfrastructureModule {
       instanceCacheSize: options.settings.TRELLIS_INSTANCE_CACHE_SIZE,
       snapshotEvery: options.settings.TRELLIS_SNAPSHOT_EVERY,
       timers: { enabled: options.settings.TRELLIS_TIMERS_ENABLED === 'true' },
+      jobExecutor: { enabled: options.settings.TRELLIS_JOB_EXECUTOR_ENABLED === 'true' },
       ...options.runtime,
     };
     return {

@@ -100,6 +100,12 @@ export class HistoryProjection implements StreamProjection {
       AdHocCompletionConditionFulfilled: null,
       IncidentCreated: incidentCreated,
       IncidentResolved: incidentResolved,
+      // An asynchronous continuation is runtime state: its effects are element instances, and an incident when it runs out of retries.
+      AsyncContinuationCreated: null,
+      AsyncContinuationExecuted: null,
+      AsyncContinuationFailed: null,
+      AsyncContinuationRetriesUpdated: null,
+      AsyncContinuationCanceled: null,
       ProcessInstanceCompleted: processInstanceEnded('COMPLETED'),
       ProcessInstanceTerminated: processInstanceEnded('TERMINATED'),
     };

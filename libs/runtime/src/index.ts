@@ -6,8 +6,10 @@ export {
   type RuntimeCommandsOptions,
   type RuntimeOptions,
   type TimerSchedulerOptions,
+  type JobExecutorOptions,
 } from './runtime.options.js';
 export { TimerScheduler } from './timer-scheduler.js';
+export { JobExecutor } from './job-executor.js';
 export { CallActivityCoordinator } from './call-activities/call-activity-coordinator.js';
 export { MessageCorrelator, type OpenMessageSubscription, type PublishedMessage } from './messages/message-correlator.js';
 export { MESSAGE_STREAM_PREFIX, type MessagePublishedData } from './messages/message-streams.js';
@@ -31,7 +33,15 @@ export {
 } from './process-instance-snapshots.js';
 export { ProcessInstanceCommandRunner } from './commands/process-instance-command.runner.js';
 export { RuntimeCommandConsumer, type RuntimeCommandOutcome } from './commands/runtime-command.consumer.js';
-export { RuntimeProjection, type JobFilter, type ProcessInstanceFilter, type UserTaskFilter, type WaitingTimer } from './runtime.projection.js';
+export {
+  RuntimeProjection,
+  type AsyncContinuationFilter,
+  type JobFilter,
+  type ProcessInstanceFilter,
+  type UserTaskFilter,
+  type WaitingContinuation,
+  type WaitingTimer,
+} from './runtime.projection.js';
 export { ProcessInstanceCommandRejectedError, ProcessInstanceContendedError } from './process-instance-command-rejected.error.js';
 export { StartProcessInstanceCommand } from './commands/start-process-instance.command.js';
 export { CompleteJobCommand, FailJobCommand, ThrowJobErrorCommand } from './commands/job.commands.js';

@@ -2,12 +2,14 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DefinitionsModule } from '@trellis/deployment';
 
+import { AsyncContinuationsController } from './api/async-continuations.controller.js';
 import { IncidentsController } from './api/incidents.controller.js';
 import { JobsController } from './api/jobs.controller.js';
 import { MessagesController } from './api/messages.controller.js';
 import { SignalsController } from './api/signals.controller.js';
 import { ProcessInstancesController } from './api/process-instances.controller.js';
 import { UserTasksController } from './api/user-tasks.controller.js';
+import { RunAsyncContinuationHandler } from './commands/async-continuation.commands.js';
 import { CompleteJobHandler, FailJobHandler, ThrowJobErrorHandler } from './commands/job.commands.js';
 import { ProcessInstanceCommandRunner } from './commands/process-instance-command.runner.js';
 import {
@@ -23,6 +25,7 @@ import { ProcessInstanceRepository } from './process-instance.repository.js';
 import {
   GetProcessInstanceHandler,
   GetUserTaskHandler,
+  ListAsyncContinuationsHandler,
   ListIncidentsHandler,
   ListJobsHandler,
   ListProcessInstancesHandler,
@@ -31,6 +34,7 @@ import {
 import { RuntimeProjection } from './runtime.projection.js';
 import { RUNTIME_OPTIONS, type RuntimeOptions } from './runtime.options.js';
 import { TimerScheduler } from './timer-scheduler.js';
+import { JobExecutor } from './job-executor.js';
 import { CallActivityCoordinator } from './call-activities/call-activity-coordinator.js';
 import { MessageCorrelator } from './messages/message-correlator.js';
 import { MessageTopicConsumer } from './messages/message-topic.consumer.js';
@@ -41,17 +45,19 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
  * Needs the `EVENT_STORE` provider (a global module of the application), optionally `RUNTIME_OPTIONS`,
  * and `CqrsModule.forRoot()` at the root. With `MESSAGE_BUS` provided and `RUNTIME_OPTIONS.commands.consume`, it also
  * takes runtime commands over the bus (`RuntimeCommandConsumer`). Fires due timers (`TimerScheduler`, unless
- * `RUNTIME_OPTIONS.timers.enabled` is false) by the `CLOCK` the application provides, or the system clock.
+ * `RUNTIME_OPTIONS.timers.enabled` is false) by the `CLOCK` the application provides, or the system clock, and runs due
+ * asynchronous continuations (`JobExecutor`, unless `RUNTIME_OPTIONS.jobExecutor.enabled` is false).
  */
 @Module({
   imports: [CqrsModule, DefinitionsModule],
-  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController, MessagesController, SignalsController],
+  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController, MessagesController, SignalsController, AsyncContinuationsController],
   providers: [
     ProcessInstanceRepository,
     RuntimeProjection,
     ProcessInstanceCommandRunner,
     RuntimeCommandConsumer,
     TimerScheduler,
+    JobExecutor,
     CallActivityCoordinator,
     MessageCorrelator,
     MessageTopicConsumer,
@@ -71,8 +77,10 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
     ListUserTasksHandler,
     GetUserTaskHandler,
     ListIncidentsHandler,
+    ListAsyncContinuationsHandler,
+    RunAsyncContinuationHandler,
   ],
-  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, CallActivityCoordinator, MessageCorrelator, MessageTopicConsumer, SignalBroadcaster],
+  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, JobExecutor, CallActivityCoordinator, MessageCorrelator, MessageTopicConsumer, SignalBroadcaster],
 })
 export class RuntimeModule {
   /** The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider). */

@@ -23,6 +23,19 @@ export interface RuntimeOptions {
   readonly commands?: RuntimeCommandsOptions;
   /** The timer scheduler (`TimerScheduler`): on unless `enabled: false`. */
   readonly timers?: TimerSchedulerOptions;
+  /** The job executor (`JobExecutor`), which runs asynchronous continuations: on unless `enabled: false`. */
+  readonly jobExecutor?: JobExecutorOptions;
+}
+
+export interface JobExecutorOptions {
+  /** Run due asynchronous continuations in this process (default true). Every replica may: each runs once. */
+  readonly enabled?: boolean;
+  /** The longest it sleeps before it looks at the clock again (default 60 s). */
+  readonly maxSleepMs?: number;
+  /** How many continuations run side by side (default 4; one instance's still run one at a time). */
+  readonly concurrency?: number;
+  /** Wait before sending a continuation again whose run could not be appended (store away, contention): doubles from `initial` to `max` ms. */
+  readonly retryBackoffMs?: { readonly initial: number; readonly max: number };
 }
 
 export interface TimerSchedulerOptions {

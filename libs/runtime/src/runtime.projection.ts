@@ -14,6 +14,7 @@ import type { EventStore, RecordedEvent, Subscription } from '@trellis/event-sto
 
 import { PROCESS_INSTANCE_STREAM_PREFIX } from './process-instance.repository.js';
 import type {
+  AsyncContinuationView,
   ElementInstanceStateName,
   IncidentView,
   JobView,
@@ -76,6 +77,24 @@ export interface WaitingTimer {
   readonly dueAt: string;
 }
 
+/** An asynchronous continuation the job executor may run (not one waiting for its incident), as it needs it. */
+export interface WaitingContinuation {
+  readonly processInstanceId: string;
+  readonly continuationId: string;
+  readonly elementId: string;
+  /** ISO 8601 UTC date-time from which it may run. */
+  readonly dueAt: string;
+  /** Higher runs first. */
+  readonly priority: number;
+}
+
+export interface AsyncContinuationFilter {
+  readonly processInstanceId?: string;
+  /** WAITING: to be run by the job executor; FAILED: no retries left, an incident waits. */
+  readonly state?: AsyncContinuationView['state'];
+  readonly limit?: number;
+}
+
 export type ProcessInstanceEventObserver = (processInstanceId: string, event: ProcessInstanceEvent, state: ProcessInstanceState, position: number) => void;
 
 /**
@@ -115,6 +134,9 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
   /** Every waiting timer of every instance, by timer id: what the timer scheduler fires (rebuilt with the rest at startup). */
   private readonly waitingTimerIndex = new Map<string, WaitingTimer>();
   private readonly timerListeners = new Set<(timer: WaitingTimer) => void>();
+  /** Every live asynchronous continuation (waiting or failed), by id, to its process instance. */
+  private readonly continuationInstance = new Map<string, string>();
+  private readonly continuationListeners = new Set<(continuation: WaitingContinuation) => void>();
   /** The latest started occurrence of each timer start event, by process definition id and start event id. */
   private readonly timerStarts = new Map<string, TimerStartRecord>();
   /** Told when a deployment or a timer start's instance is seen: what timer starts are due next may have changed. */
@@ -265,6 +287,18 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
       case 'TimerCanceled':
         this.waitingTimerIndex.delete(event.data.timerId);
         break;
+      case 'AsyncContinuationCreated':
+      case 'AsyncContinuationFailed':
+      case 'AsyncContinuationRetriesUpdated': {
+        this.continuationInstance.set(event.data.continuationId, processInstanceId);
+        const waiting = this.waitingContinuation(processInstanceId, event.data.continuationId);
+        if (waiting !== undefined) for (const listener of this.continuationListeners) listener(waiting);
+        break;
+      }
+      case 'AsyncContinuationExecuted':
+      case 'AsyncContinuationCanceled':
+        this.continuationInstance.delete(event.data.continuationId);
+        break;
       case 'IncidentCreated':
         this.incidentInstance.set(event.data.incidentId, processInstanceId);
         record.openIncidentIds.add(event.data.incidentId);
@@ -288,6 +322,7 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
         }
         record.openUserTaskIds.clear();
         for (const timerId of Object.keys(before.timers ?? {})) this.waitingTimerIndex.delete(timerId);
+        for (const continuationId of Object.keys(before.asyncContinuations ?? {})) this.continuationInstance.delete(continuationId);
         break;
       default:
         break;
@@ -391,6 +426,56 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
   onTimerWaiting(listener: (timer: WaitingTimer) => void): () => void {
     this.timerListeners.add(listener);
     return () => this.timerListeners.delete(listener);
+  }
+
+  // Asynchronous continuations, for the job executor.
+
+  private waitingContinuation(processInstanceId: string, continuationId: string): WaitingContinuation | undefined {
+    const continuation = this.instances.get(processInstanceId)?.state.asyncContinuations?.[continuationId];
+    if (continuation === undefined || continuation.state !== 'waiting') return undefined;
+    return { processInstanceId, continuationId, elementId: continuation.elementId, dueAt: continuation.dueAt, priority: continuation.priority };
+  }
+
+  /** Every continuation of every live instance that the job executor may run (due or not), as these views know them. */
+  waitingContinuations(): WaitingContinuation[] {
+    const waiting: WaitingContinuation[] = [];
+    for (const [continuationId, processInstanceId] of this.continuationInstance) {
+      const continuation = this.waitingContinuation(processInstanceId, continuationId);
+      if (continuation !== undefined) waiting.push(continuation);
+    }
+    return waiting;
+  }
+
+  /** Whether the continuation may still be run as far as these views know (not run, canceled, nor out of retries). */
+  isContinuationWaiting(continuationId: string): boolean {
+    const processInstanceId = this.continuationInstance.get(continuationId);
+    return processInstanceId !== undefined && this.waitingContinuation(processInstanceId, continuationId) !== undefined;
+  }
+
+  processInstanceOfContinuation(continuationId: string): string | undefined {
+    return this.continuationInstance.get(continuationId);
+  }
+
+  /** Calls `listener` for each continuation that becomes runnable from now on (created, failed with retries left, given retries). */
+  onContinuationWaiting(listener: (continuation: WaitingContinuation) => void): () => void {
+    this.continuationListeners.add(listener);
+    return () => this.continuationListeners.delete(listener);
+  }
+
+  /** Live asynchronous continuations, highest priority first, then earliest due (the order the job executor runs them in). */
+  asyncContinuations(filter: AsyncContinuationFilter = {}): AsyncContinuationView[] {
+    const views: AsyncContinuationView[] = [];
+    for (const [continuationId, processInstanceId] of this.continuationInstance) {
+      if (filter.processInstanceId !== undefined && processInstanceId !== filter.processInstanceId) continue;
+      const state = this.instances.get(processInstanceId)?.state;
+      const continuation = state?.asyncContinuations?.[continuationId];
+      if (state === undefined || continuation === undefined) continue;
+      const view = asyncContinuationView(continuation, state, processInstanceId);
+      if (filter.state !== undefined && view.state !== filter.state) continue;
+      views.push(view);
+    }
+    views.sort(byExecutionOrder);
+    return views.slice(0, filter.limit ?? DEFAULT_LIMIT);
   }
 
   // Views.
@@ -525,6 +610,11 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
             messageName: subscription.messageName,
             ...(subscription.correlationKey === undefined ? {} : { correlationKey: subscription.correlationKey }),
           })),
+      asyncContinuations: ended
+        ? []
+        : Object.values(state.asyncContinuations ?? {})
+            .map((continuation) => asyncContinuationView(continuation, state, record.id))
+            .sort(byExecutionOrder),
       signalSubscriptions: ended
         ? []
         : Object.values(state.signalSubscriptions ?? {}).map((subscription) => ({
@@ -580,3 +670,35 @@ function incidentView(incident: ProcessInstanceState['incidents'][string], proce
   };
 }
 
+
+type AsyncContinuationState = NonNullable<ProcessInstanceState['asyncContinuations']>[string];
+
+function asyncContinuationView(continuation: AsyncContinuationState, state: ProcessInstanceState, processInstanceId: string): AsyncContinuationView {
+  return {
+    id: continuation.id,
+    processInstanceId,
+    processDefinitionId: state.processDefinitionId,
+    processId: state.processId,
+    elementId: continuation.elementId,
+    elementInstanceId: continuation.elementInstanceId,
+    phase: continuation.phase === 'before' ? 'BEFORE' : 'AFTER',
+    state: continuation.state === 'waiting' ? 'WAITING' : 'FAILED',
+    dueAt: continuation.dueAt,
+    retries: continuation.retries,
+    priority: continuation.priority,
+    exclusive: continuation.exclusive,
+    ...(continuation.retryTimeCycle === undefined ? {} : { retryTimeCycle: continuation.retryTimeCycle }),
+    ...(continuation.errorMessage === undefined ? {} : { errorMessage: continuation.errorMessage }),
+    createdAt: continuation.createdAt,
+  };
+}
+
+/** Higher priority first, then the earlier due time, then the id (a stable order). */
+export function byExecutionOrder(a: { priority: number; dueAt: string; id?: string; continuationId?: string }, b: typeof a): number {
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  const due = Date.parse(a.dueAt) - Date.parse(b.dueAt);
+  if (due !== 0) return due;
+  const idA = a.id ?? a.continuationId ?? '';
+  const idB = b.id ?? b.continuationId ?? '';
+  return idA < idB ? -1 : idA > idB ? 1 : 0;
+}

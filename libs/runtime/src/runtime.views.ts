@@ -45,6 +45,34 @@ export interface ProcessInstanceView {
   readonly messageSubscriptions: readonly MessageSubscriptionView[];
   /** Signals the instance waits for (signal catch events and signal boundary events of active elements). */
   readonly signalSubscriptions: readonly SignalSubscriptionView[];
+  /** Asynchronous continuations (Camunda 7 asyncBefore / asyncAfter jobs) of active elements, in the order they run. */
+  readonly asyncContinuations: readonly AsyncContinuationView[];
+}
+
+/**
+ * An asynchronous continuation: the job a Camunda 7 user knows from `asyncBefore` / `asyncAfter`, run by the job
+ * executor. Its element instance waits, ACTIVATING (before) or COMPLETING (after), until it ran.
+ */
+export interface AsyncContinuationView {
+  readonly id: string;
+  readonly processInstanceId: string;
+  readonly processDefinitionId: string;
+  readonly processId: string;
+  readonly elementId: string;
+  readonly elementInstanceId: string;
+  /** BEFORE: the element is activated when it runs; AFTER: the element leaves by its outgoing flows when it runs. */
+  readonly phase: 'BEFORE' | 'AFTER';
+  /** WAITING: the job executor runs it from `dueAt` on; FAILED: no retries left, its JOB_NO_RETRIES incident waits. */
+  readonly state: 'WAITING' | 'FAILED';
+  readonly dueAt: string;
+  /** Attempts left. */
+  readonly retries: number;
+  readonly priority: number;
+  readonly exclusive: boolean;
+  readonly retryTimeCycle?: string;
+  /** The problem of the last failed attempt. */
+  readonly errorMessage?: string;
+  readonly createdAt: string;
 }
 
 export interface SignalSubscriptionView {

@@ -1,4 +1,4 @@
-import type { FlowNode, VariableMapping } from '../model/executable-model.js';
+import type { FlowNode, JobDefinition, VariableMapping } from '../model/executable-model.js';
 import { readAdHocSubProcess } from './build-ad-hoc-sub-process.js';
 import { readCallActivity } from './build-call-activity.js';
 import { readComplexGateway } from './build-complex-gateway.js';
@@ -7,7 +7,7 @@ import { readThrownEvent } from './build-error-events.js';
 import { readSignalStart, readThrownSignal } from './build-signals.js';
 import { readMessageThrowJob } from './build-messages.js';
 import { readBusinessRuleTask, readJob, readScript, readUserTask } from './build-tasks.js';
-import { readCamundaAsync, readCamundaMappings } from './dialects/camunda7-extensions.js';
+import { readCamundaAsync, readCamundaAsyncJob, readCamundaMappings } from './dialects/camunda7-extensions.js';
 import { readZeebeMappings } from './dialects/zeebe-extensions.js';
 import { ElementExtensions } from './extension-elements.js';
 import { readLoopCharacteristics } from './loop-characteristics.js';
@@ -54,6 +54,9 @@ export function buildFlowNode(entry: NodeEntry, links: NodeLinks, subProcess: Su
   const zeebeMappings = readZeebeMappings(context);
   const loops = isActivity ? readLoopCharacteristics(context) : {};
   const defaultFlowId = readDefaultFlow(context, links);
+  const async = readCamundaAsync(context);
+  const workerJob = (specific['job'] as JobDefinition | undefined) ?? messageJob.job;
+  const asyncJob = readCamundaAsyncJob(context, async, workerJob?.retryTimeCycle);
   extensions.finish();
 
   const name = stringProperty(element, 'name');
@@ -68,7 +71,8 @@ export function buildFlowNode(entry: NodeEntry, links: NodeLinks, subProcess: Su
     inputMappings,
     outputMappings,
     ...loops,
-    ...readCamundaAsync(context),
+    ...async,
+    ...asyncJob,
     ...(defaultFlowId === undefined ? {} : { defaultFlowId }),
     ...specific,
     ...messageJob,

@@ -1,5 +1,6 @@
 import type { ExecutableProcess, FlowNode } from '../model/executable-model.js';
 import { checkBoundaryCatchCodes } from './build-error-events.js';
+import { readProcessJobPriority } from './dialects/camunda7-extensions.js';
 import { buildFlowNode, type SubProcessScope } from './build-flow-node.js';
 import { ElementExtensions } from './extension-elements.js';
 import { checkEventBasedGateways } from './event-based-gateways.js';
@@ -54,6 +55,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
   }
   const name = stringProperty(process, 'name');
   const eventSubProcessIds = eventSubProcesses.get(processId) ?? [];
+  const jobPriority = readProcessJobPriority(process, processId, errors);
   return {
     id: processId,
     ...(name === undefined ? {} : { name }),
@@ -65,6 +67,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
     ...(messageStartEventIds.length === 0 ? {} : { messageStartEventIds }),
     ...(eventSubProcessIds.length === 0 ? {} : { eventSubProcessIds }),
     inclusiveJoinUpstream: computeInclusiveJoinUpstream(elements, resolved.flows),
+    ...(jobPriority === undefined ? {} : { jobPriority }),
   };
 }
 

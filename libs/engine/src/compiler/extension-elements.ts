@@ -33,7 +33,8 @@ const metadataExtensions = new Set([
   'camunda:PotentialStarter',
   // Fields are injected into Java delegates only; a delegate is refused on its own.
   'camunda:Field',
-  // Retry cycle of asynchronous continuations: read on job tasks, kept for the job executor elsewhere.
+  // A retry cycle is read where it means something (asynchronous continuations, worker jobs); elsewhere it is kept as
+  // metadata, as Camunda 7 reads it only for jobs.
   'camunda:FailedJobRetryTimeCycle',
   'zeebe:Properties',
   'zeebe:VersionTag',

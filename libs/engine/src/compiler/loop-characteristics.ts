@@ -1,5 +1,5 @@
 import type { MultiInstanceLoop, StandardLoop } from '../model/executable-model.js';
-import { readCamundaCollection } from './dialects/camunda7-extensions.js';
+import { readCamundaAsync, readCamundaAsyncJob, readCamundaCollection } from './dialects/camunda7-extensions.js';
 import { mergeDialects } from './dialects/merge-dialects.js';
 import { readZeebeLoop } from './dialects/zeebe-extensions.js';
 import { ElementExtensions } from './extension-elements.js';
@@ -57,6 +57,8 @@ function readMultiInstance(loop: ModdleElement, owner: ReadContext): MultiInstan
   const camunda = readCamundaCollection(loop, context);
   const inputCollection = mergeDialects(zeebe.inputCollection, camunda.inputCollection, elementId, errors);
   const inputElement = mergeDialects(zeebe.inputElement, camunda.inputElement, elementId, errors);
+  const async = readCamundaAsync(context);
+  const asyncJob = readCamundaAsyncJob(context, async, undefined);
   context.extensions.finish();
 
   const hasCardinality = loopCardinalityText !== undefined && loopCardinalityText.trim() !== '';
@@ -97,6 +99,8 @@ function readMultiInstance(loop: ModdleElement, owner: ReadContext): MultiInstan
   }
 
   return {
+    ...async,
+    ...asyncJob,
     isSequential: booleanProperty(loop, 'isSequential') === true,
     ...(loopCardinality === undefined ? {} : { loopCardinality: loopCardinality.value }),
     ...(inputCollection === undefined ? {} : { inputCollection }),

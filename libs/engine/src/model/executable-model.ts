@@ -34,6 +34,8 @@ export interface ExecutableProcess {
    * Keyed by gateway id, then by incoming flow id.
    */
   readonly inclusiveJoinUpstream: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  /** Camunda 7 `camunda:jobPriority` of the process: the priority of continuations whose element gives none. */
+  readonly jobPriority?: Expression;
 }
 
 export type FlowNodeKind =
@@ -87,6 +89,13 @@ export interface MultiInstanceLoop {
   readonly behavior?: 'None' | 'One' | 'Complex';
   /** The events thrown as `behavior` says (`noneBehaviorEventRef`, `oneBehaviorEventRef` or `complexBehaviorDefinition`). */
   readonly behaviorEvents?: readonly MultiInstanceBehaviorEvent[];
+  /**
+   * Camunda 7 `camunda:asyncBefore` / `asyncAfter` on the loop characteristics: a continuation for each iteration
+   * (the activity's own attributes give one for the activity as a whole, at its body).
+   */
+  readonly asyncBefore?: boolean;
+  readonly asyncAfter?: boolean;
+  readonly asyncJob?: AsyncJobDefinition;
 }
 
 /**
@@ -120,9 +129,15 @@ interface FlowNodeBase {
   readonly outputMappings: readonly VariableMapping[];
   readonly multiInstance?: MultiInstanceLoop;
   readonly standardLoop?: StandardLoop;
-  /** Camunda 7 `camunda:asyncBefore` / `asyncAfter`: read and kept; transaction boundaries come with the job executor. */
+  /**
+   * Camunda 7 `camunda:asyncBefore` (or `camunda:async`) / `camunda:asyncAfter`: a transaction boundary before the
+   * element is activated / after it did its work, before it leaves by its outgoing flows. The engine stops there with
+   * an asynchronous continuation (a job of the runtime's job executor) and goes on when it is run.
+   */
   readonly asyncBefore?: boolean;
   readonly asyncAfter?: boolean;
+  /** How the element's asynchronous continuations run (set when `asyncBefore` or `asyncAfter` is). */
+  readonly asyncJob?: AsyncJobDefinition;
   /**
    * The `default` flow of an activity (or of an exclusive or inclusive gateway): taken only when no other
    * outgoing flow's condition holds.
@@ -133,6 +148,20 @@ interface FlowNodeBase {
    * activity (the multi-instance body, for a multi-instance activity) is activated and close when it leaves.
    */
   readonly boundaryEventIds?: readonly string[];
+}
+
+/** The Camunda 7 job attributes of an element's asynchronous continuations. */
+export interface AsyncJobDefinition {
+  /**
+   * `camunda:failedJobRetryTimeCycle`, checked at deployment: `R3/PT10S` (3 attempts, 10 s apart) or a list of
+   * intervals `PT1M,PT5M,PT10M` (4 attempts, each interval the wait before the next; see `retry-cycle.ts`). Absent: 3
+   * attempts, one right after the other, as Camunda 7 by default.
+   */
+  readonly retryTimeCycle?: string;
+  /** `camunda:jobPriority`: a whole number or an expression, evaluated when the continuation is created (default: the process's, else 0). */
+  readonly priority?: Expression;
+  /** `camunda:exclusive` (default true). */
+  readonly exclusive: boolean;
 }
 
 /**

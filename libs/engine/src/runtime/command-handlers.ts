@@ -16,6 +16,7 @@ import type {
   FailCallActivity,
 } from './process-instance-commands.js';
 import { activateAdHocElements } from './behaviors/ad-hoc-sub-process.behavior.js';
+import { isAsyncContinuationIncident, resolveAsyncContinuationIncident, runAsyncContinuation, workerRetryBackoffMs } from './async/async-continuations.js';
 import { childResult, requestChild } from './behaviors/call-activity.behavior.js';
 import { eventBasedGatewayEventOccurred } from './behaviors/event-based-gateway.behavior.js';
 import { catchEventOccurred, closeCatchSubscriptions, isCatchEventNode, openEventSubProcessSubscriptions } from './catch-events.js';
@@ -77,6 +78,8 @@ export function handleCommand(run: DecisionRun, command: ProcessInstanceCommand)
       return failCallActivity(run, command);
     case 'ActivateAdHocElements':
       return activateAdHocElements(run, command);
+    case 'RunAsyncContinuation':
+      return runAsyncContinuation(run, command);
     default:
       return { code: 'INVALID_ARGUMENT', message: `Unknown command '${(command as { type: string }).type}'` };
   }
@@ -160,7 +163,8 @@ function failJob(run: DecisionRun, command: FailJob): Failure | undefined {
   if (!Number.isInteger(command.retries) || command.retries < 0) {
     return { code: 'INVALID_ARGUMENT', message: `Retries must be a whole number of at least 0, not ${command.retries}` };
   }
-  const backoff = command.retryBackoffMs ?? 0;
+  // Without a back-off from the worker, the model's camunda:failedJobRetryTimeCycle gives it (as for Camunda 7 jobs).
+  const backoff = command.retryBackoffMs ?? workerRetryBackoffMs(run, job.elementId, command.retries);
   if (!Number.isFinite(backoff) || backoff < 0) {
     return { code: 'INVALID_ARGUMENT', message: `The retry backoff must be at least 0 milliseconds, not ${backoff}` };
   }
@@ -209,6 +213,8 @@ function resolveIncident(run: DecisionRun, command: ResolveIncident): Failure | 
   if (incident === undefined) {
     return { code: 'NOT_FOUND', message: `Incident '${command.incidentId}' does not exist`, details: { incidentId: command.incidentId } };
   }
+  // An asynchronous continuation that failed with no retries left gets retries back: the job executor runs it again.
+  if (isAsyncContinuationIncident(run, incident)) return resolveAsyncContinuationIncident(run, incident, command.retries);
   // A job whose worker failed with no retries left, or threw an error nothing caught, is offered again.
   if ((incident.type === 'JOB_NO_RETRIES' || incident.type === 'UNHANDLED_ERROR_EVENT') && incident.jobId !== undefined) {
     const retries = command.retries ?? 1;

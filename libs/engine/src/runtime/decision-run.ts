@@ -10,6 +10,7 @@ import type { ElementBehavior } from './behaviors/element-behavior.js';
 import { multiInstanceBodyBehavior } from './behaviors/multi-instance-body.behavior.js';
 import { flowsWithTrueConditions } from './behaviors/outgoing-flows.js';
 import { standardLoopBehavior } from './behaviors/standard-loop.behavior.js';
+import { cancelAsyncContinuations, createAsyncContinuation, stopsAfter, stopsBefore } from './async/async-continuations.js';
 import { closeCatchSubscriptions, openBoundarySubscriptions } from './catch-events.js';
 import type { DecisionContext } from './decision.js';
 import { DecisionBug, isLive, LIFECYCLE, TRANSITION_EVENT, type Outcome, type Problem } from './element-lifecycle.js';
@@ -131,6 +132,8 @@ export class DecisionRun {
       const node = this.node(instance.elementId);
       const behavior = this.behaviorFor(instance, node);
       if (behavior === undefined) return unsupported(node);
+      // asyncBefore: the instance waits, activating, for the job executor to run its continuation.
+      if (stopsBefore(this, instance, node)) return createAsyncContinuation(this, instance, node, 'before');
       if (instance.elementType !== 'multiInstanceBody') {
         if (node.standardLoop !== undefined) {
           const runs = standardLoopBehavior.beforeIteration(this, instance, node);
@@ -169,12 +172,35 @@ export class DecisionRun {
         const mapped = instance.elementType === 'multiInstanceBody' ? undefined : this.applyOutputMappings(instance, node);
         if (mapped !== undefined) return mapped;
       }
-      if (instance.elementType === 'multiInstanceBody') return this.leave(instance, node);
+      if (instance.elementType === 'multiInstanceBody') return this.leaveOrStop(instance, node);
       const scope = this.state.elementInstances[instance.flowScopeInstanceId];
-      if (scope?.elementType === 'multiInstanceBody') return multiInstanceBodyBehavior.onIterationCompleted(this, scope, instance, node);
+      if (scope?.elementType === 'multiInstanceBody') return this.leaveOrStop(instance, node);
       if (node.standardLoop !== undefined && !skipped) return standardLoopBehavior.afterIteration(this, instance, node);
-      return this.leave(instance, node);
+      return this.leaveOrStop(instance, node);
     });
+  }
+
+  /**
+   * asyncAfter: the element did its work; it waits, completing, for the job executor to run its continuation (its
+   * boundary events are closed: it can no longer be interrupted, as in Camunda 7). Otherwise it leaves.
+   */
+  private leaveOrStop(instance: ElementInstance, node: FlowNode): Outcome {
+    if (!stopsAfter(this, instance, node)) {
+      // An iteration of a multi-instance activity ends in its body, which decides whether another one follows.
+      const scope = this.state.elementInstances[instance.flowScopeInstanceId];
+      if (instance.elementType !== 'multiInstanceBody' && scope?.elementType === 'multiInstanceBody') {
+        return multiInstanceBodyBehavior.onIterationCompleted(this, scope, instance, node);
+      }
+      return this.leave(instance, node);
+    }
+    const stopped = createAsyncContinuation(this, instance, node, 'after');
+    if (stopped === undefined) closeCatchSubscriptions(this, instance.id);
+    return stopped;
+  }
+
+  /** The asyncAfter continuation of a completing instance ran: it leaves by its outgoing flows. */
+  leaveAfterAsync(instance: ElementInstance): void {
+    this.attempt(instance, () => this.leaveOrStop(instance, this.node(instance.elementId)));
   }
 
   /** Terminates a live instance: its children first (innermost first), then what it handed out, then itself. */
@@ -186,6 +212,7 @@ export class DecisionRun {
     const node = this.node(instance.elementId);
     this.behaviorFor(instance, node)?.onTerminate?.(this, instance, node);
     closeCatchSubscriptions(this, instance.id);
+    cancelAsyncContinuations(this, instance.id);
     for (const incident of Object.values(this.state.incidents)) {
       if (incident.elementInstanceId === instance.id) this.emit({ type: 'IncidentResolved', data: { incidentId: incident.id } });
     }
@@ -430,10 +457,24 @@ export class DecisionRun {
     if (problem === undefined) return;
     this.events.length = eventMark;
     this.queue.length = queueMark;
+    this.rebuildState();
+    this.raiseIncident(instance, problem);
+  }
+
+  /**
+   * Discards the events from `eventMark` on (an asynchronous continuation whose run failed: see
+   * `runAsyncContinuation`). Only once the queue is empty, so that no follow-up step of them is left.
+   */
+  rollBackTo(eventMark: number): void {
+    if (this.head < this.queue.length) throw new DecisionBug('Cannot roll back while steps are queued');
+    this.events.length = eventMark;
+    this.rebuildState();
+  }
+
+  private rebuildState(): void {
     // Failures are rare: rebuilding the draft from the events kept is simpler than undoing appliers.
     this.state = draftOf(this.initial);
     for (const event of this.events) applyEvent(this.state, event);
-    this.raiseIncident(instance, problem);
   }
 
   raiseIncident(instance: ElementInstance, problem: Problem, jobId?: string): void {

@@ -28,6 +28,7 @@ export function initialProcessInstanceState(): ProcessInstanceState {
     eventSubProcessTriggers: {},
     complexGatewaysWaitingForReset: {},
     adHocSubProcesses: {},
+    asyncContinuations: {},
   };
 }
 

@@ -19,7 +19,8 @@ export type ProcessInstanceCommand =
   | TriggerTimer
   | CorrelateMessage
   | ReceiveSignal
-  | ActivateAdHocElements;
+  | ActivateAdHocElements
+  | RunAsyncContinuation;
 
 export interface CreateProcessInstance {
   readonly type: 'CreateProcessInstance';
@@ -192,4 +193,15 @@ export interface ActivateAdHocElements {
   readonly elementInstanceId: string;
   /** In the order they start (one after another for a sequential one); an element may be named more than once. */
   readonly elementIds: readonly string[];
+}
+
+/**
+ * The job executor runs a due asynchronous continuation: the deferred step (the element's activation, or its leaving
+ * by its outgoing flows) and everything after it up to the next wait state. Rejected NOT_FOUND once it ran or was
+ * canceled, INVALID_STATE before it is due or while it has no retries left, so that a second replica's attempt fails
+ * and changes nothing. When the step meets a problem, it is rolled back and the continuation spends a retry instead.
+ */
+export interface RunAsyncContinuation {
+  readonly type: 'RunAsyncContinuation';
+  readonly continuationId: string;
 }

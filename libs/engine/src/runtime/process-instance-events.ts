@@ -53,6 +53,11 @@ export type ProcessInstanceEvent =
   | AdHocCompletionConditionFulfilled
   | IncidentCreated
   | IncidentResolved
+  | AsyncContinuationCreated
+  | AsyncContinuationExecuted
+  | AsyncContinuationFailed
+  | AsyncContinuationRetriesUpdated
+  | AsyncContinuationCanceled
   | ProcessInstanceCompleted
   | ProcessInstanceTerminated;
 
@@ -441,6 +446,50 @@ export type IncidentCreated = Event<
 >;
 
 export type IncidentResolved = Event<'IncidentResolved', { readonly incidentId: string }>;
+
+/**
+ * The instance stopped at an asynchronous continuation (Camunda 7 `asyncBefore` / `asyncAfter`): a job of the runtime's
+ * job executor, which runs it with `RunAsyncContinuation` from `dueAt` on. `before`: the element instance was created
+ * (activating) and is activated when it runs; `after`: the element did its work (completing) and leaves by its
+ * outgoing flows when it runs. `retries` are the attempts left; `priority` orders acquisition (higher first).
+ */
+export type AsyncContinuationCreated = Event<
+  'AsyncContinuationCreated',
+  {
+    readonly continuationId: string;
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly phase: 'before' | 'after';
+    readonly dueAt: string;
+    readonly retries: number;
+    readonly retryTimeCycle?: string;
+    readonly priority: number;
+    readonly exclusive: boolean;
+    readonly createdAt: string;
+  }
+>;
+
+/** The continuation ran: what follows it in the same batch is the deferred step and everything up to the next wait state. */
+export type AsyncContinuationExecuted = Event<'AsyncContinuationExecuted', { readonly continuationId: string }>;
+
+/**
+ * Running the continuation met a problem (what would otherwise be an incident): the step was rolled back, one retry
+ * is spent. With retries left it is due again at `dueAt`; with none an incident (JOB_NO_RETRIES, `jobId` the
+ * continuation) follows.
+ */
+export type AsyncContinuationFailed = Event<
+  'AsyncContinuationFailed',
+  { readonly continuationId: string; readonly retries: number; readonly errorMessage: string; readonly dueAt: string }
+>;
+
+/** Its JOB_NO_RETRIES incident was resolved: it has retries again and is due at `dueAt`. */
+export type AsyncContinuationRetriesUpdated = Event<
+  'AsyncContinuationRetriesUpdated',
+  { readonly continuationId: string; readonly retries: number; readonly dueAt: string }
+>;
+
+/** Its element instance was terminated before it ran. */
+export type AsyncContinuationCanceled = Event<'AsyncContinuationCanceled', { readonly continuationId: string }>;
 
 export type ProcessInstanceCompleted = Event<'ProcessInstanceCompleted', { readonly endedAt: string }>;
 /** The instance was ended from outside (cancelled). A terminate end event completes the instance instead, as in Zeebe and Camunda 7. */

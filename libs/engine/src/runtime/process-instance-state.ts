@@ -93,6 +93,26 @@ export interface AdHocSubProcessState {
   readonly completionConditionFulfilled: boolean;
 }
 
+/** An asynchronous continuation waiting to be run (see `AsyncContinuationCreated`). */
+export interface AsyncContinuationState {
+  readonly id: string;
+  readonly elementInstanceId: string;
+  readonly elementId: string;
+  readonly phase: 'before' | 'after';
+  /** From when the job executor may run it (ISO 8601 UTC). */
+  readonly dueAt: string;
+  /** Attempts left. */
+  readonly retries: number;
+  readonly retryTimeCycle?: string;
+  readonly priority: number;
+  readonly exclusive: boolean;
+  readonly createdAt: string;
+  /** `failed`: no retries left, it waits for its incident to be resolved. */
+  readonly state: 'waiting' | 'failed';
+  /** The problem of the last failed attempt. */
+  readonly errorMessage?: string;
+}
+
 export interface IncidentState {
   readonly id: string;
   readonly type: IncidentType;
@@ -175,6 +195,8 @@ export interface ProcessInstanceState {
   readonly interruptedScopes?: Readonly<Record<string, string>>;
   /** Why each live event sub-process instance started (its start event and the event's variables). Absent in older snapshots. */
   readonly eventSubProcessTriggers?: Readonly<Record<string, EventSubProcessTrigger>>;
+  /** Asynchronous continuations by id. Absent in states saved before they existed (snapshots): read it as empty. */
+  readonly asyncContinuations?: Readonly<Record<string, AsyncContinuationState>>;
 }
 
 export interface EventSubProcessTrigger {

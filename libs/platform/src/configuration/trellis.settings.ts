@@ -205,6 +205,10 @@ export const runtimeSettings = {
     default: 'true',
     meaning: 'Whether this process fires due timers and starts the instances of timer start events; every replica may (each timer fires once).',
   }),
+  TRELLIS_JOB_EXECUTOR_ENABLED: oneOf(['true', 'false'], {
+    default: 'true',
+    meaning: 'Whether this process runs due asynchronous continuations (camunda:asyncBefore/asyncAfter); every replica may (each runs once).',
+  }),
 };
 
 /** The history service (its read model's schema). */

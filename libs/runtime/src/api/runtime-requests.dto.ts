@@ -197,6 +197,26 @@ export class ListJobsQueryDto {
   limit?: number;
 }
 
+export class ListAsyncContinuationsQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsString()
+  processInstanceId?: string;
+
+  @ApiPropertyOptional({ enum: ['WAITING', 'FAILED'], description: 'WAITING: to be run by the job executor; FAILED: out of retries, an incident waits' })
+  @IsOptional()
+  @IsIn(['WAITING', 'FAILED'])
+  state?: 'WAITING' | 'FAILED';
+
+  @ApiPropertyOptional({ description: 'At most this many (default 100)', minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
 export class ListUserTasksQueryDto {
   @ApiPropertyOptional({ example: 'ada' })
   @IsOptional()

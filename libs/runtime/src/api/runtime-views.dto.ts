@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { JsonObject } from '@trellis/engine';
 
 import type {
+  AsyncContinuationView,
   ElementInstanceView,
   IncidentView,
   JobView,
@@ -102,6 +103,39 @@ export class SignalSubscriptionDto implements SignalSubscriptionView {
   signalName!: string;
 }
 
+export class AsyncContinuationDto implements AsyncContinuationView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ format: 'uuid' })
+  processInstanceId!: string;
+  @ApiProperty({ example: 'order-process:1' })
+  processDefinitionId!: string;
+  @ApiProperty({ example: 'order-process' })
+  processId!: string;
+  @ApiProperty({ example: 'charge-card' })
+  elementId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The element instance that waits: ACTIVATING (before) or COMPLETING (after)' })
+  elementInstanceId!: string;
+  @ApiProperty({ enum: ['BEFORE', 'AFTER'], description: 'BEFORE: the element is activated when it runs (asyncBefore); AFTER: it leaves by its outgoing flows (asyncAfter)' })
+  phase!: AsyncContinuationView['phase'];
+  @ApiProperty({ enum: ['WAITING', 'FAILED'], description: 'WAITING: the job executor runs it from dueAt on; FAILED: no retries left, its JOB_NO_RETRIES incident waits' })
+  state!: AsyncContinuationView['state'];
+  @ApiProperty({ format: 'date-time', description: 'When it may run (after a failure: when it is tried again)' })
+  dueAt!: string;
+  @ApiProperty({ example: 3, description: 'Attempts left' })
+  retries!: number;
+  @ApiProperty({ example: 0, description: 'camunda:jobPriority, evaluated when it was created: higher runs first' })
+  priority!: number;
+  @ApiProperty({ example: true, description: 'camunda:exclusive (the continuations of one instance never run side by side, whatever it says)' })
+  exclusive!: boolean;
+  @ApiPropertyOptional({ example: 'R3/PT10S', description: 'camunda:failedJobRetryTimeCycle' })
+  retryTimeCycle?: string;
+  @ApiPropertyOptional({ description: 'The problem of the last failed attempt' })
+  errorMessage?: string;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
 export class ProcessInstanceDto implements ProcessInstanceView {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -135,6 +169,8 @@ export class ProcessInstanceDto implements ProcessInstanceView {
   messageSubscriptions!: MessageSubscriptionDto[];
   @ApiProperty({ type: [SignalSubscriptionDto], description: 'Signals the instance waits for' })
   signalSubscriptions!: SignalSubscriptionDto[];
+  @ApiProperty({ type: [AsyncContinuationDto], description: 'Asynchronous continuations (asyncBefore / asyncAfter jobs), in the order they run' })
+  asyncContinuations!: AsyncContinuationDto[];
 }
 
 export class ProcessInstancePageDto implements Page<ProcessInstanceView> {

@@ -3,8 +3,8 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { CLOCK, type Clock, systemClock } from '@trellis/platform';
 
 import { notFound } from '../process-instance-command-rejected.error.js';
-import { RuntimeProjection, type JobFilter, type ProcessInstanceFilter, type UserTaskFilter } from '../runtime.projection.js';
-import type { IncidentView, JobView, Page, ProcessInstanceView, UserTaskView } from '../runtime.views.js';
+import { RuntimeProjection, type AsyncContinuationFilter, type JobFilter, type ProcessInstanceFilter, type UserTaskFilter } from '../runtime.projection.js';
+import type { AsyncContinuationView, IncidentView, JobView, Page, ProcessInstanceView, UserTaskView } from '../runtime.views.js';
 
 export class GetProcessInstanceQuery extends Query<ProcessInstanceView> {
   constructor(readonly id: string) {
@@ -101,5 +101,20 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery> {
 
   async execute(query: ListIncidentsQuery): Promise<IncidentView[]> {
     return this.projection.incidents(query.filter);
+  }
+}
+
+export class ListAsyncContinuationsQuery extends Query<AsyncContinuationView[]> {
+  constructor(readonly filter: AsyncContinuationFilter) {
+    super();
+  }
+}
+
+@QueryHandler(ListAsyncContinuationsQuery)
+export class ListAsyncContinuationsHandler implements IQueryHandler<ListAsyncContinuationsQuery> {
+  constructor(private readonly projection: RuntimeProjection) {}
+
+  async execute(query: ListAsyncContinuationsQuery): Promise<AsyncContinuationView[]> {
+    return this.projection.asyncContinuations(query.filter);
   }
 }

@@ -1,5 +1,6 @@
 import type { Expression } from '../../model/expression.js';
-import type { DecisionBinding, DecisionResultMapping, VariableMapping } from '../../model/executable-model.js';
+import type { AsyncJobDefinition, DecisionBinding, DecisionResultMapping, VariableMapping } from '../../model/executable-model.js';
+import { parseRetryCycle } from '../../runtime/async/retry-cycle.js';
 import { compileExpression } from '../expression-fields.js';
 import {
   booleanProperty,
@@ -19,6 +20,72 @@ export function readCamundaAsync(context: ReadContext): { asyncBefore?: true; as
   const before = booleanProperty(element, 'camunda:asyncBefore') === true || booleanProperty(element, 'camunda:async') === true;
   const after = booleanProperty(element, 'camunda:asyncAfter') === true;
   return { ...(before ? { asyncBefore: true } : {}), ...(after ? { asyncAfter: true } : {}) };
+}
+
+/**
+ * The job attributes of asynchronous continuations: `camunda:failedJobRetryTimeCycle` (also the retry back-off of a
+ * job task's worker job, which `readCamundaJob` took already and hands in as `jobRetryTimeCycle`), checked here so a
+ * cycle that cannot be read is refused at deployment; `camunda:jobPriority` (a whole number or an expression) and
+ * `camunda:exclusive`. Returned only for an element with `asyncBefore` or `asyncAfter`.
+ */
+export function readCamundaAsyncJob(
+  context: ReadContext,
+  async: { asyncBefore?: true; asyncAfter?: true },
+  jobRetryTimeCycle: string | undefined,
+): { asyncJob?: AsyncJobDefinition } {
+  const { element, elementId, errors } = context;
+  const cycleElement = context.extensions.take('camunda:FailedJobRetryTimeCycle');
+  const retryTimeCycle = (cycleElement === undefined ? undefined : textProperty(cycleElement, 'body')) ?? jobRetryTimeCycle;
+  const field = 'camunda:failedJobRetryTimeCycle';
+  let cycleValid = retryTimeCycle !== undefined;
+  if (retryTimeCycle !== undefined) {
+    const parsed = parseRetryCycle(retryTimeCycle);
+    if (!parsed.ok) {
+      cycleValid = false;
+      const code = parsed.error.includes('expressions are not supported') ? 'NOT_SUPPORTED' : 'INVALID_ATTRIBUTE';
+      errors.add({ code, message: `the ${field} of '${elementId}' cannot be read: ${parsed.error}`, elementId, field });
+    }
+  }
+  const priorityText = textProperty(element, 'camunda:jobPriority');
+  let priority: Expression | undefined;
+  if (priorityText !== undefined) {
+    priority = compileExpression(priorityText, { elementId, field: 'camunda:jobPriority', kind: 'value' }, errors);
+    if (priority?.language === 'static' && !/^\s*-?\d+\s*$/.test(priority.source)) {
+      errors.add({
+        code: 'INVALID_ATTRIBUTE',
+        message: `camunda:jobPriority of '${elementId}' must be a whole number or an expression, not '${priorityText.trim()}'`,
+        elementId,
+        field: 'camunda:jobPriority',
+      });
+      priority = undefined;
+    }
+  }
+  if (async.asyncBefore !== true && async.asyncAfter !== true) return {};
+  const exclusive = booleanProperty(element, 'camunda:exclusive') !== false;
+  return {
+    asyncJob: {
+      ...(cycleValid && retryTimeCycle !== undefined ? { retryTimeCycle: retryTimeCycle.trim() } : {}),
+      ...(priority === undefined ? {} : { priority }),
+      exclusive,
+    },
+  };
+}
+
+/** `camunda:jobPriority` of a process: the default priority of its continuations. */
+export function readProcessJobPriority(process: ModdleElement, processId: string, errors: ReadContext['errors']): Expression | undefined {
+  const text = textProperty(process, 'camunda:jobPriority');
+  if (text === undefined) return undefined;
+  const priority = compileExpression(text, { elementId: processId, field: 'camunda:jobPriority', kind: 'value' }, errors);
+  if (priority?.language === 'static' && !/^\s*-?\d+\s*$/.test(priority.source)) {
+    errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message: `camunda:jobPriority of process '${processId}' must be a whole number or an expression, not '${text.trim()}'`,
+      elementId: processId,
+      field: 'camunda:jobPriority',
+    });
+    return undefined;
+  }
+  return priority;
 }
 
 export interface Mappings {

@@ -20,6 +20,12 @@ import { applyEventSubProcessTriggered } from './event-sub-process.appliers.js';
 import { applyAdHocCompletionConditionFulfilled, applyAdHocElementDequeued, applyAdHocElementsQueued } from './ad-hoc-sub-process.appliers.js';
 import { applyComplexGatewayReset, applyComplexGatewayWaitingForReset } from './complex-gateway.appliers.js';
 import { applyIncidentCreated, applyIncidentResolved } from './incident.appliers.js';
+import {
+  applyAsyncContinuationCreated,
+  applyAsyncContinuationEnded,
+  applyAsyncContinuationFailed,
+  applyAsyncContinuationRetriesUpdated,
+} from './async-continuation.appliers.js';
 import { applyJobCanceled, applyJobCompleted, applyJobCreated, applyJobErrorThrown, applyJobFailed, applyJobRetriesUpdated } from './job.appliers.js';
 import {
   applyProcessInstanceCompleted,
@@ -83,6 +89,11 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   AdHocCompletionConditionFulfilled: applyAdHocCompletionConditionFulfilled,
   IncidentCreated: applyIncidentCreated,
   IncidentResolved: applyIncidentResolved,
+  AsyncContinuationCreated: applyAsyncContinuationCreated,
+  AsyncContinuationExecuted: applyAsyncContinuationEnded,
+  AsyncContinuationFailed: applyAsyncContinuationFailed,
+  AsyncContinuationRetriesUpdated: applyAsyncContinuationRetriesUpdated,
+  AsyncContinuationCanceled: applyAsyncContinuationEnded,
   ProcessInstanceCompleted: applyProcessInstanceCompleted,
   ProcessInstanceTerminated: applyProcessInstanceTerminated,
 };

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../model/json.js';
 import type {
   AdHocSubProcessState,
+  AsyncContinuationState,
   ChildProcessInstanceRequest,
   ElementInstance,
   EventSubProcessTrigger,
@@ -47,6 +48,7 @@ export interface Draft {
   eventSubProcessTriggers: Record<string, EventSubProcessTrigger>;
   complexGatewaysWaitingForReset: Record<string, readonly string[]>;
   adHocSubProcesses: Record<string, AdHocSubProcessState>;
+  asyncContinuations: Record<string, AsyncContinuationState>;
 }
 
 export function draftOf(state: ProcessInstanceState): Draft {
@@ -70,6 +72,7 @@ export function draftOf(state: ProcessInstanceState): Draft {
     eventSubProcessTriggers: { ...state.eventSubProcessTriggers },
     complexGatewaysWaitingForReset: { ...state.complexGatewaysWaitingForReset },
     adHocSubProcesses: { ...state.adHocSubProcesses },
+    asyncContinuations: { ...state.asyncContinuations },
   };
 }
 

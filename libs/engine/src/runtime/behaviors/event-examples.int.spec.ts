@@ -116,3 +116,49 @@ describe('the event sub-processes example (examples/event-sub-processes.bpmn)', 
     expect(run.active()).toEqual(['delay-notice', 'notify-customer', 'send-invoice']);
   });
 });
+
+describe('the asynchronous continuation example (examples/async-continuation.bpmn)', () => {
+  const continuationAt = (run: ReturnType<typeof scenario>, elementId: string) => {
+    const found = Object.values(run.state.asyncContinuations ?? {}).filter((continuation) => continuation.elementId === elementId);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+  const runContinuation = (run: ReturnType<typeof scenario>, elementId: string) => {
+    const { id, dueAt } = continuationAt(run, elementId);
+    return run.advanceTo(dueAt).send({ type: 'RunAsyncContinuation', continuationId: id });
+  };
+
+  it('prices the order in the background, charges the card, and stops again before confirming', async () => {
+    const run = scenario(await example('async-continuation.bpmn')).start({ unitPrice: 12.5, quantity: 4, priority: 50 });
+    expect(run.completed()).toEqual(['order-received']);
+    expect(continuationAt(run, 'price-order')).toMatchObject({ phase: 'before', priority: 50, retries: 3, retryTimeCycle: 'R3/PT10S' });
+
+    runContinuation(run, 'price-order');
+    expect(run.variables).toMatchObject({ total: 50 });
+    run.completeJob('charge-card', { receipt: 'R-1' });
+    expect(continuationAt(run, 'charge-card')).toMatchObject({ phase: 'after', priority: 10, exclusive: false });
+    expect(run.active()).toEqual(['charge-card']);
+
+    runContinuation(run, 'charge-card');
+    expect(run.active()).toEqual(['confirm-order']);
+    expect(run.completed()).toEqual(['order-received', 'price-order', 'charge-card']);
+  });
+
+  it('an order without a priority gets 5; a unit price that is no number is tried 3 times, 10 s apart, then waits for its incident', async () => {
+    const run = scenario(await example('async-continuation.bpmn')).start({ unitPrice: 'twelve', quantity: 4 });
+    expect(continuationAt(run, 'price-order').priority).toBe(5);
+    runContinuation(run, 'price-order');
+    runContinuation(run, 'price-order');
+    runContinuation(run, 'price-order');
+    const failures = run.eventsOf('AsyncContinuationFailed');
+    expect(failures.map((failure) => failure.data.retries)).toEqual([2, 1, 0]);
+    expect(Date.parse(failures[1]!.data.dueAt) - Date.parse(failures[0]!.data.dueAt)).toBeGreaterThanOrEqual(10_000);
+    expect(run.incident('price-order')).toMatchObject({ type: 'JOB_NO_RETRIES' });
+    expect(run.completed()).toEqual(['order-received']);
+
+    run.setVariables({ unitPrice: 12 }).resolveIncident('price-order', 1);
+    runContinuation(run, 'price-order');
+    expect(run.variables).toMatchObject({ total: 48 });
+    expect(run.jobs('charge-card')).toHaveLength(1);
+  });
+});
