@@ -94,6 +94,7 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
       }
       if (eventDefinition?.type === 'signal') return readSignalStart(context, eventDefinition.signalName);
       if (eventDefinition?.type === 'message') return { message: eventDefinition.message };
+      if (eventDefinition?.type === 'conditional') return { condition: eventDefinition.condition };
       return eventDefinition?.type === 'timer' ? { timer: eventDefinition.timer } : {};
     }
     case 'endEvent':

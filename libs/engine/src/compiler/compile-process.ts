@@ -42,11 +42,12 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
   checkEventBasedGateways(elements, resolved.flows, errors);
 
   const signalStartEventIds = signalStartEvents(graph, processId, errors);
-  const startEventIds = noneStartEvents(graph, processId).filter((id) => !signalStartEventIds.includes(id));
+  const conditionalStartEventIds = conditionalStartEvents(graph, processId);
+  const startEventIds = noneStartEvents(graph, processId).filter((id) => !signalStartEventIds.includes(id) && !conditionalStartEventIds.includes(id));
   const timerStartEventIds = timerStartEvents(graph, processId, errors);
   const messageStartEventIds = messageStartEvents(graph, processId, errors);
   checkMessageNames(elements, messageStartEventIds, errors);
-  if (startEventIds.length === 0 && signalStartEventIds.length === 0 && timerStartEventIds.length === 0 && messageStartEventIds.length === 0) {
+  if (startEventIds.length === 0 && signalStartEventIds.length === 0 && timerStartEventIds.length === 0 && messageStartEventIds.length === 0 && conditionalStartEventIds.length === 0) {
     errors.add({
       code: 'NO_START_EVENT',
       message: `process '${processId}' has no none start event: an instance needs one to start at`,
@@ -64,6 +65,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
     startEventIds,
     ...(timerStartEventIds.length === 0 ? {} : { timerStartEventIds }),
     ...(signalStartEventIds.length === 0 ? {} : { signalStartEventIds }),
+    ...(conditionalStartEventIds.length === 0 ? {} : { conditionalStartEventIds }),
     ...(messageStartEventIds.length === 0 ? {} : { messageStartEventIds }),
     ...(eventSubProcessIds.length === 0 ? {} : { eventSubProcessIds }),
     inclusiveJoinUpstream: computeInclusiveJoinUpstream(elements, resolved.flows),
@@ -136,6 +138,18 @@ function noneStartEvents(graph: ProcessGraph, scopeId: string): string[] {
   return [...graph.nodes.values()]
     .filter((entry) => entry.parentId === scopeId && entry.support.executable && entry.support.kind === 'startEvent' && !isTimerStartEvent(entry) && !isMessageStartEvent(entry))
     .map((entry) => entry.id);
+}
+
+/** The process level's conditional start events (one elsewhere outside an event sub-process is refused by `checkEventSubProcesses`). */
+function conditionalStartEvents(graph: ProcessGraph, processId: string): string[] {
+  return [...graph.nodes.values()]
+    .filter((entry) => entry.parentId === processId && isStartEventWith(entry, 'bpmn:ConditionalEventDefinition'))
+    .map((entry) => entry.id);
+}
+
+function isStartEventWith(entry: NodeEntry, definitionType: string): boolean {
+  if (!entry.support.executable || entry.support.kind !== 'startEvent') return false;
+  return [...elementsProperty(entry.element, 'eventDefinitions'), ...elementsProperty(entry.element, 'eventDefinitionRef')].some((definition) => definition.$type === definitionType);
 }
 
 function isTimerStartEvent(entry: NodeEntry): boolean {

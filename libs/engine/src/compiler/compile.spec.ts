@@ -365,7 +365,6 @@ describe('compile: problems, all reported at once with element, line and column'
   });
 
   it.each([
-    ['conditional', '<bpmn:conditionalEventDefinition><bpmn:condition>=x</bpmn:condition></bpmn:conditionalEventDefinition>'],
     ['error', '<bpmn:errorEventDefinition />'],
     ['escalation', '<bpmn:escalationEventDefinition />'],
   ])('refuses a %s start event of a process: only event sub-processes start at one', async (kind, definition) => {

@@ -4,7 +4,10 @@ import { booleanProperty, describeElement, elementProperty, elementsProperty } f
 import type { NodeEntry, ProcessGraph } from './process-graph.js';
 import type { ResolvedFlows } from './validate-flows.js';
 
-/** Start event definitions that only an event sub-process can start at: the scope that runs is where they occur. */
+/**
+ * Start event definitions that only an event sub-process can start at (the scope that runs is where they occur), and,
+ * for a conditional one, a process.
+ */
 const EVENT_SUB_PROCESS_ONLY: Readonly<Record<string, string>> = {
   'bpmn:ErrorEventDefinition': 'error',
   'bpmn:EscalationEventDefinition': 'escalation',
@@ -102,8 +105,10 @@ function checkEventSubProcessStart(start: NodeEntry, errors: ModelErrorCollector
 }
 
 function checkStartEventOutsideEventSubProcess(entry: NodeEntry, graph: ProcessGraph, errors: ModelErrorCollector): void {
-  const kind = EVENT_SUB_PROCESS_ONLY[definitionType(entry) ?? ''];
-  if (kind === undefined) return;
+  const type = definitionType(entry) ?? '';
+  const kind = EVENT_SUB_PROCESS_ONLY[type];
+  // A process may start when conditions evaluated with variables hold (Camunda 7's conditional start event).
+  if (kind === undefined || (type === 'bpmn:ConditionalEventDefinition' && entry.parentId === graph.processId)) return;
   const where = entry.parentId === graph.processId ? `process '${graph.processId}'` : `sub-process '${entry.parentId}'`;
   errors.add({
     code: 'INVALID_ATTRIBUTE',

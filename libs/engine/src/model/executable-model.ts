@@ -26,6 +26,11 @@ export interface ExecutableProcess {
   readonly signalStartEventIds?: readonly string[];
   /** The message start events of the process level (absent in models compiled before they existed: none). */
   readonly messageStartEventIds?: readonly string[];
+  /**
+   * The conditional start events of the process level (absent: none): an evaluation of conditions with variables
+   * (`POST /api/conditionals/evaluation`, Camunda 7's `POST /condition`) starts an instance at each whose condition holds.
+   */
+  readonly conditionalStartEventIds?: readonly string[];
   /** The event sub-processes of the process level (absent: none): their start events wait while the instance runs. */
   readonly eventSubProcessIds?: readonly string[];
   /**
@@ -352,6 +357,11 @@ export interface StartEventNode extends FlowNodeBase {
   readonly signalName?: string;
   /** A message start event (process level only): a published message of its name starts an instance here. */
   readonly message?: MessageDefinition;
+  /**
+   * A conditional start event (process level only): when conditions are evaluated with variables, an instance of the
+   * latest version starts here if this condition holds on them.
+   */
+  readonly condition?: Expression;
   /**
    * The start event of an event sub-process: what it waits for while the enclosing scope (the process instance or a
    * sub-process) runs. Its subscription opens when the scope is activated and closes when the scope ends.

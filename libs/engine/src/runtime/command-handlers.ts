@@ -93,7 +93,7 @@ function createProcessInstance(run: DecisionRun, command: CreateProcessInstance)
   if (startEventId === undefined) {
     return { code: 'INVALID_ARGUMENT', message: `Process '${run.process.id}' has no none start event to start at` };
   }
-  if (![...run.process.startEventIds, ...(run.process.timerStartEventIds ?? []), ...(run.process.signalStartEventIds ?? []), ...(run.process.messageStartEventIds ?? [])].includes(startEventId)) {
+  if (![...run.process.startEventIds, ...(run.process.timerStartEventIds ?? []), ...(run.process.signalStartEventIds ?? []), ...(run.process.messageStartEventIds ?? []), ...(run.process.conditionalStartEventIds ?? [])].includes(startEventId)) {
     return {
       code: 'INVALID_ARGUMENT',
       message: `'${startEventId}' is not a start event of process '${run.process.id}' to start an instance at`,
