@@ -44,6 +44,11 @@ export {
 } from './runtime.projection.js';
 export { ProcessInstanceCommandRejectedError, ProcessInstanceContendedError } from './process-instance-command-rejected.error.js';
 export { StartProcessInstanceCommand } from './commands/start-process-instance.command.js';
+export {
+  EvaluateConditionalStartsCommand,
+  type ConditionalEvaluation,
+  type ConditionallyStartedInstance,
+} from './commands/evaluate-conditional-starts.command.js';
 export { CompleteJobCommand, FailJobCommand, ThrowJobErrorCommand } from './commands/job.commands.js';
 export { CompleteUserTaskCommand } from './commands/user-task.commands.js';
 export { CancelProcessInstanceCommand, ResolveIncidentCommand, SetVariablesCommand } from './commands/process-instance.commands.js';

@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { DefinitionsModule } from '@trellis/deployment';
 
 import { AsyncContinuationsController } from './api/async-continuations.controller.js';
+import { ConditionalsController } from './api/conditionals.controller.js';
 import { IncidentsController } from './api/incidents.controller.js';
 import { JobsController } from './api/jobs.controller.js';
 import { MessagesController } from './api/messages.controller.js';
@@ -19,6 +20,7 @@ import {
   SetVariablesHandler,
 } from './commands/process-instance.commands.js';
 import { StartProcessInstanceHandler } from './commands/start-process-instance.command.js';
+import { EvaluateConditionalStartsHandler } from './commands/evaluate-conditional-starts.command.js';
 import { RuntimeCommandConsumer } from './commands/runtime-command.consumer.js';
 import { CompleteUserTaskHandler } from './commands/user-task.commands.js';
 import { ProcessInstanceRepository } from './process-instance.repository.js';
@@ -50,7 +52,7 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
  */
 @Module({
   imports: [CqrsModule, DefinitionsModule],
-  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController, MessagesController, SignalsController, AsyncContinuationsController],
+  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController, MessagesController, SignalsController, ConditionalsController, AsyncContinuationsController],
   providers: [
     ProcessInstanceRepository,
     RuntimeProjection,
@@ -63,6 +65,7 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
     MessageTopicConsumer,
     SignalBroadcaster,
     StartProcessInstanceHandler,
+    EvaluateConditionalStartsHandler,
     CompleteJobHandler,
     FailJobHandler,
     ThrowJobErrorHandler,

@@ -37,8 +37,8 @@ describe('example, bench and fixture models', () => {
   it.each(models)('compiles %s', async (_, path) => {
     const processes = await compileFile(path);
     expect(processes.length).toBeGreaterThan(0);
-    // Something starts each process: a none start event, or a timer start event.
-    for (const process of processes) expect(process.startEventIds.length + (process.signalStartEventIds?.length ?? 0) + (process.timerStartEventIds?.length ?? 0)).toBeGreaterThan(0);
+    // Something starts each process: a none start event, or a signal, timer or conditional start event.
+    for (const process of processes) expect(process.startEventIds.length + (process.signalStartEventIds?.length ?? 0) + (process.timerStartEventIds?.length ?? 0) + (process.conditionalStartEventIds?.length ?? 0)).toBeGreaterThan(0);
   });
 
   it('reads the Camunda 7 fixture: external tasks, assignment, mappings, multi-instance, sub-process, inclusive join', async () => {
