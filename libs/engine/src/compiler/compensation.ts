@@ -1,4 +1,4 @@
-import type { CompensationThrow, FlowNode, SubProcessNode } from '../model/executable-model.js';
+import type { CatchEventDefinition, CompensationThrow, FlowNode, SubProcessNode } from '../model/executable-model.js';
 import type { ModelErrorCollector } from './model-error-collector.js';
 import { booleanProperty, elementProperty, elementsProperty, idOf } from './moddle-element.js';
 import type { ProcessGraph } from './process-graph.js';
@@ -27,8 +27,9 @@ export function readCompensationThrow(context: ReadContext): { compensation?: Co
 
 const isKind = <K extends FlowNode['kind']>(node: FlowNode | undefined, kind: K): node is Extract<FlowNode, { kind: K }> => node?.kind === kind;
 
-const definitionType = (node: FlowNode): string | undefined =>
-  node.kind === 'boundaryEvent' || (node.kind === 'startEvent' && node.eventDefinition !== undefined) ? node.eventDefinition?.type : undefined;
+/** The event definition of a boundary or start event; absent when reading it failed (the node is built regardless). */
+const definitionType = (node: FlowNode | undefined): string | undefined =>
+  node?.kind === 'boundaryEvent' || node?.kind === 'startEvent' ? (node.eventDefinition as CatchEventDefinition | undefined)?.type : undefined;
 
 /**
  * Checks compensation and transactions across the process, and links what runs together: each activity with a
@@ -39,7 +40,7 @@ export function checkCompensation(elements: Record<string, FlowNode>, graph: Pro
   const linked = { ...elements };
   const handled = new Set<string>();
   for (const node of Object.values(elements)) {
-    if (node.kind === 'boundaryEvent' && node.eventDefinition.type === 'compensation') {
+    if (node.kind === 'boundaryEvent' && definitionType(node) === 'compensation') {
       const handlerId = compensationHandlerOf(node, elements, graph, errors);
       const activity = elements[node.attachedToId];
       if (handlerId === undefined || activity === undefined) continue;
@@ -55,7 +56,7 @@ export function checkCompensation(elements: Record<string, FlowNode>, graph: Pro
       }
       linked[activity.id] = { ...linked[activity.id], compensationHandlerId: handlerId };
     }
-    if (node.kind === 'boundaryEvent' && node.eventDefinition.type === 'cancel') checkCancelBoundary(node, elements, errors);
+    if (node.kind === 'boundaryEvent' && definitionType(node) === 'cancel') checkCancelBoundary(node, elements, errors);
     if (node.kind === 'endEvent' && node.eventDefinition === 'cancel') checkCancelEnd(node, elements, errors);
     if ((node.kind === 'endEvent' || node.kind === 'intermediateThrowEvent') && node.compensation?.activityId !== undefined) {
       checkCompensatedActivity(node, node.compensation.activityId, elements, errors);
