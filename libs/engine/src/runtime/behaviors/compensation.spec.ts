@@ -197,6 +197,120 @@ describe('compensation throw event', () => {
     expect(run.state.status).toBe('completed');
     expect(run.completed().slice(-5)).toEqual(['undo-inner-a', 'undo-inner', 'on-compensation', 'undo', 'end']);
   });
+
+  it('compensates the iterations of a parallel multi-instance activity in reverse order of their completion, not of their index', async () => {
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'book')}
+    ${compensable(
+      'book',
+      '',
+      '<bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=rooms" inputElement="room" /></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>',
+    )}
+    ${flow('f2', 'book', 'undo')}
+    <bpmn:endEvent id="undo"><bpmn:compensateEventDefinition /></bpmn:endEvent>`),
+      ),
+    ).start({ rooms: ['r1', 'r2', 'r3'] });
+    const byRoom = (room: string) => {
+      const job = run.jobs('book').find((candidate) => run.state.variables[candidate.elementInstanceId]?.['room'] === room);
+      if (job === undefined) throw new Error(`no job for ${room}`);
+      return job.id;
+    };
+    for (const room of ['r2', 'r3', 'r1']) run.send({ type: 'CompleteJob', jobId: byRoom(room) });
+
+    const undone: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      undone.push(run.locals('undo-book')['room']);
+      run.completeJob('undo-book');
+    }
+    expect(undone).toEqual(['r1', 'r3', 'r2']);
+  });
+
+  it('compensates each completed instance once: a second throw event finds nothing left', async () => {
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'a')}
+    ${compensable('a')}
+    ${flow('f2', 'a', 'first-undo')}
+    <bpmn:intermediateThrowEvent id="first-undo"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>
+    ${flow('f3', 'first-undo', 'second-undo')}
+    <bpmn:intermediateThrowEvent id="second-undo"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>
+    ${flow('f4', 'second-undo', 'end')}
+    <bpmn:endEvent id="end" />`),
+      ),
+    ).start();
+    run.completeJob('a').completeJob('undo-a');
+    expect(run.state.status).toBe('completed');
+    expect(run.completed()).toEqual(['start', 'a', 'undo-a', 'first-undo', 'second-undo', 'end']);
+  });
+
+  it('a compensation end event in a sub-process compensates what completed in it, then the sub-process completes', async () => {
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'outer')}
+    ${compensable('outer')}
+    ${flow('f2', 'outer', 'trip')}
+    <bpmn:subProcess id="trip">
+      <bpmn:startEvent id="trip-start" />
+      ${flow('t1', 'trip-start', 'inner')}
+      ${compensable('inner')}
+      ${flow('t2', 'inner', 'trip-undo')}
+      <bpmn:endEvent id="trip-undo"><bpmn:compensateEventDefinition /></bpmn:endEvent>
+    </bpmn:subProcess>
+    ${flow('f3', 'trip', 'end')}
+    <bpmn:endEvent id="end" />`),
+      ),
+    ).start();
+    run.completeJob('outer').completeJob('inner');
+    // Only the sub-process's own activities: the outer one is in another scope.
+    expect(run.active()).toEqual(['trip', 'trip-undo', 'undo-inner']);
+    run.completeJob('undo-inner');
+    expect(run.state.status).toBe('completed');
+    expect(run.jobs()).toEqual([]);
+    expect(run.completed().slice(-4)).toEqual(['undo-inner', 'trip-undo', 'trip', 'end']);
+  });
+
+  it('a compensation throw event in an error event sub-process compensates the scope around it', async () => {
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'a')}
+    ${compensable('a')}
+    ${flow('f2', 'a', 'b')}
+    <bpmn:serviceTask id="b">${job('b')}</bpmn:serviceTask>
+    ${flow('f3', 'b', 'end')}
+    <bpmn:endEvent id="end" />
+    <bpmn:subProcess id="on-error" triggeredByEvent="true">
+      <bpmn:startEvent id="error-start"><bpmn:errorEventDefinition /></bpmn:startEvent>
+      ${flow('e1', 'error-start', 'undo')}
+      <bpmn:endEvent id="undo"><bpmn:compensateEventDefinition /></bpmn:endEvent>
+    </bpmn:subProcess>`),
+      ),
+    ).start();
+    run.completeJob('a');
+    run.send({ type: 'ThrowError', jobId: run.job('b').id, errorCode: 'FAILED' });
+    expect(run.active()).toEqual(['on-error', 'undo', 'undo-a']);
+    run.completeJob('undo-a');
+    expect(run.state.status).toBe('completed');
+  });
+
+  it('cancelling the instance during compensation ends the handler and the throw event, leaving nothing behind', async () => {
+    const run = scenario(await saga()).start();
+    run.completeJob('book-hotel').completeJob('book-flight');
+    run.send({ type: 'ThrowError', jobId: run.job('book-car').id, errorCode: 'NO_CAR' });
+    run.cancel();
+    expect(run.state.status).toBe('terminated');
+    expect(run.terminated().slice(-2).sort()).toEqual(['undo-all', 'undo-book-flight']);
+    expect(run.state.compensations).toEqual({});
+    expect(run.jobs()).toEqual([]);
+  });
 });
 
 /** A transaction booking hotel and flight, then waiting for payment; a cancel end event when payment fails. */
