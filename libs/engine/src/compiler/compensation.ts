@@ -150,7 +150,7 @@ function checkCompensatedActivity(thrower: FlowNode, activityId: string, element
     return;
   }
   const defaultCompensation = activity.kind === 'subProcess' && activity.triggeredByEvent !== true;
-  if (activity.compensationHandlerId === undefined && !defaultCompensation && !hasCompensationBoundary(activity, elements)) {
+  if (!defaultCompensation && !hasCompensationBoundary(activity, elements)) {
     problem(`compensation event '${thrower.id}' compensates '${activityId}', which has no compensation handler (a compensation boundary event associated with an activity isForCompensation="true")`);
   }
 }
