@@ -1,5 +1,6 @@
 import type { BoundaryEventNode, FlowNode } from '../model/executable-model.js';
 import type { JsonObject } from '../model/json.js';
+import { standardLoopBehavior } from './behaviors/standard-loop.behavior.js';
 import { catchEventOccurred } from './catch-events.js';
 import type { DecisionRun } from './decision-run.js';
 import { DecisionBug, type Outcome } from './element-lifecycle.js';
@@ -18,6 +19,8 @@ import type { CompensableActivity, CompensationHandlerRun, ElementInstance } fro
 /** Whether a completing instance is to be remembered for compensation. */
 function isCompensable(run: DecisionRun, instance: ElementInstance, node: FlowNode): boolean {
   if (node.isForCompensation === true || (node.kind === 'subProcess' && node.triggeredByEvent === true)) return false;
+  // A standard loop's instance whose loop condition did not let it run did nothing to undo.
+  if (node.standardLoop !== undefined && instance.elementType !== 'multiInstanceBody' && standardLoopBehavior.wasSkipped(run, instance)) return false;
   const inner = (run.state.compensableActivities[instance.id]?.length ?? 0) > 0;
   // Each iteration of a multi-instance activity is remembered in its body, which holds them.
   if (instance.elementType === 'multiInstanceBody') return inner;

@@ -176,7 +176,11 @@ export class DecisionRun {
       if (instance.elementType === 'multiInstanceBody') return this.leaveOrStop(instance, node);
       const scope = this.state.elementInstances[instance.flowScopeInstanceId];
       if (scope?.elementType === 'multiInstanceBody') return this.leaveOrStop(instance, node);
-      if (node.standardLoop !== undefined && !skipped) return standardLoopBehavior.afterIteration(this, instance, node);
+      if (node.standardLoop !== undefined && !skipped) {
+        // Each iteration of a standard loop did the work once: each is compensated.
+        recordCompensable(this, instance, node);
+        return standardLoopBehavior.afterIteration(this, instance, node);
+      }
       return this.leaveOrStop(instance, node);
     });
   }

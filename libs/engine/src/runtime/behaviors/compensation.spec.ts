@@ -228,6 +228,26 @@ describe('compensation throw event', () => {
     expect(undone).toEqual(['r1', 'r3', 'r2']);
   });
 
+  it('compensates each iteration of a standard loop, latest first, with its loopCounter', async () => {
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'retry')}
+    ${compensable('retry', '', '<bpmn:standardLoopCharacteristics loopMaximum="2" />')}
+    ${flow('f2', 'retry', 'undo')}
+    <bpmn:endEvent id="undo"><bpmn:compensateEventDefinition /></bpmn:endEvent>`),
+      ),
+    ).start();
+    run.completeJob('retry').completeJob('retry');
+
+    expect(run.locals('undo-retry')).toEqual({ loopCounter: 2 });
+    run.completeJob('undo-retry');
+    expect(run.locals('undo-retry')).toEqual({ loopCounter: 1 });
+    run.completeJob('undo-retry');
+    expect(run.state.status).toBe('completed');
+  });
+
   it('compensates each completed instance once: a second throw event finds nothing left', async () => {
     const run = scenario(
       await compiledProcess(
