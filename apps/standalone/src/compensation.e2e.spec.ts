@@ -136,7 +136,8 @@ describe('compensation across a restart (embedded store)', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+    // The embedded store is opened three times: slow on a busy machine.
+  }, 90_000);
 });
 
 describe('compensation used wrongly', () => {
