@@ -88,6 +88,10 @@ export class PerEventHistoryProjection implements StreamProjection {
       AsyncContinuationFailed: null,
       AsyncContinuationRetriesUpdated: null,
       AsyncContinuationCanceled: null,
+      CompensableActivityCompleted: null,
+      CompensationThrown: null,
+      CompensationHandlerStarted: null,
+      CompensationCompleted: null,
       ProcessInstanceCompleted: processInstanceEnded('COMPLETED'),
       ProcessInstanceTerminated: processInstanceEnded('TERMINATED'),
     };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { EventEnvelope } from '@trellis/contracts';
 import { createPostgresDataSource, StreamProjectionGapError, StreamProjectionRunner } from '@trellis/persistence';
@@ -215,6 +217,44 @@ describe('HistoryProjection on what the engine emits', () => {
     expect(uncaughtJob).toMatchObject({ state: 'ERROR_THROWN', errorMessage: 'BPMN error OTHER' });
     expect(uncaughtJob?.endTime).toBeUndefined();
     expect((await queries.jobs({ state: 'ERROR_THROWN' })).items).toHaveLength(2);
+  });
+
+  it('records the compensation handlers of a cancelled transaction as element instances, in the order they ran', async () => {
+    const engine = new EngineDriver();
+    await engine.deploy(readFileSync(new URL('../../../examples/saga-booking.bpmn', import.meta.url), 'utf8'), 'saga-booking.bpmn');
+    const saga = await engine.start('saga-booking');
+    await engine.completeJob(saga, 'book-hotel');
+    await engine.completeJob(saga, 'book-flight');
+    const car = Object.values((await engine.state(saga)).jobs).find((job) => job.elementId === 'book-car');
+    await engine.send(saga, { type: 'ThrowError', jobId: car?.id ?? '', errorCode: 'NO_CAR' });
+    await engine.completeJob(saga, 'cancel-flight');
+    await engine.completeJob(saga, 'cancel-hotel');
+
+    await applyAll(await engine.envelopes());
+
+    const instance = await queries.processInstance(saga);
+    expect(instance?.elementInstances.map((element) => [element.elementId, element.state])).toEqual([
+      ['trip-requested', 'COMPLETED'],
+      ['book-trip', 'TERMINATED'],
+      ['booking-started', 'COMPLETED'],
+      ['book-hotel', 'COMPLETED'],
+      ['book-flight', 'COMPLETED'],
+      ['book-car', 'TERMINATED'],
+      ['no-car', 'COMPLETED'],
+      ['cancel-booking', 'TERMINATED'],
+      ['cancel-flight', 'COMPLETED'],
+      ['cancel-hotel', 'COMPLETED'],
+      ['booking-cancelled', 'COMPLETED'],
+      ['inform-customer', 'ACTIVATED'],
+    ]);
+    expect((await queries.jobs({ processInstanceId: saga })).items.map((job) => [job.type, job.state])).toEqual(
+      expect.arrayContaining([
+        ['cancel-flight', 'COMPLETED'],
+        ['cancel-hotel', 'COMPLETED'],
+      ]),
+    );
+    expect(projection.ignored).toEqual({});
+    expect(warnings).toEqual([]);
   });
 
   it('shows an instance with an open incident as INCIDENT until the incident is resolved', async () => {

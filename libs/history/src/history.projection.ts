@@ -106,6 +106,11 @@ export class HistoryProjection implements StreamProjection {
       AsyncContinuationFailed: null,
       AsyncContinuationRetriesUpdated: null,
       AsyncContinuationCanceled: null,
+      // Compensation is runtime bookkeeping: its handlers are element instances of their own, shown as any other.
+      CompensableActivityCompleted: null,
+      CompensationThrown: null,
+      CompensationHandlerStarted: null,
+      CompensationCompleted: null,
       ProcessInstanceCompleted: processInstanceEnded('COMPLETED'),
       ProcessInstanceTerminated: processInstanceEnded('TERMINATED'),
     };

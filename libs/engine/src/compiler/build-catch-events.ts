@@ -29,6 +29,9 @@ export function readCatchEventDefinition(context: ReadContext): { eventDefinitio
     return message === undefined ? {} : { eventDefinition: { type: 'message', message } };
   }
   if (definition?.$type === 'bpmn:ErrorEventDefinition') return { eventDefinition: readErrorCatch(context, definition) };
+  // Compensation and cancel events wait for nothing: see compensation.ts.
+  if (definition?.$type === 'bpmn:CompensateEventDefinition') return { eventDefinition: { type: 'compensation' } };
+  if (definition?.$type === 'bpmn:CancelEventDefinition') return { eventDefinition: { type: 'cancel' } };
   if (definition?.$type === 'bpmn:EscalationEventDefinition') return { eventDefinition: readEscalationCatch(context, definition) };
   if (definition?.$type === 'bpmn:TimerEventDefinition') {
     const timer = readTimer(context, definition);

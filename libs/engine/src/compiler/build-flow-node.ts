@@ -3,6 +3,7 @@ import { readAdHocSubProcess } from './build-ad-hoc-sub-process.js';
 import { readCallActivity } from './build-call-activity.js';
 import { readComplexGateway } from './build-complex-gateway.js';
 import { readBoundaryEvent, readCatchEventDefinition, readReceiveTask, readThrowEventDefinition } from './build-catch-events.js';
+import { readCompensationThrow } from './compensation.js';
 import { readThrownEvent } from './build-error-events.js';
 import { readSignalStart, readThrownSignal } from './build-signals.js';
 import { readMessageThrowJob } from './build-messages.js';
@@ -48,6 +49,7 @@ export function buildFlowNode(entry: NodeEntry, links: NodeLinks, subProcess: Su
 
   const kind = entry.support.kind;
   const specific = readKindSpecific(context, entry, subProcess, links);
+  const isForCompensation = isActivity && booleanProperty(element, 'isForCompensation') === true;
   const messageJob = readMessageThrowJob(context, entry.support.kind);
 
   const camundaMappings = readCamundaMappings(context);
@@ -76,6 +78,7 @@ export function buildFlowNode(entry: NodeEntry, links: NodeLinks, subProcess: Su
     ...(defaultFlowId === undefined ? {} : { defaultFlowId }),
     ...specific,
     ...messageJob,
+    ...(isForCompensation ? { isForCompensation } : {}),
     kind,
   } as FlowNode;
 }
@@ -98,7 +101,7 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
       return eventDefinition?.type === 'timer' ? { timer: eventDefinition.timer } : {};
     }
     case 'endEvent':
-      return { eventDefinition: support.endEvent ?? 'none', ...readThrownEvent(context), ...readThrownSignal(context) };
+      return { eventDefinition: support.endEvent ?? 'none', ...readThrownEvent(context), ...readThrownSignal(context), ...readCompensationThrow(context) };
     case 'userTask':
       return { ...readUserTask(context) };
     case 'serviceTask':
@@ -115,7 +118,7 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
     case 'boundaryEvent':
       return { ...readCatchEventDefinition(context), ...readBoundaryEvent(context) };
     case 'intermediateThrowEvent':
-      return { ...readThrowEventDefinition(context), ...readThrownEvent(context), ...readThrownSignal(context) };
+      return { ...readThrowEventDefinition(context), ...readThrownEvent(context), ...readThrownSignal(context), ...readCompensationThrow(context) };
     case 'receiveTask':
       return readReceiveTask(context);
     case 'callActivity':
@@ -130,6 +133,7 @@ function readKindSpecific(context: ReadContext, entry: NodeEntry, subProcess: Su
         childIds: [...(subProcess?.childIds ?? [])],
         ...(subProcess?.triggeredByEvent === true ? { triggeredByEvent: true } : {}),
         ...(subProcess?.eventSubProcessIds === undefined ? {} : { eventSubProcessIds: [...subProcess.eventSubProcessIds] }),
+        ...(context.element.$type === 'bpmn:Transaction' ? { transaction: true } : {}),
       };
     default:
       return {};
@@ -153,9 +157,6 @@ function checkStartEvent(context: ReadContext): void {
 /** Activity attributes of BPMN with execution semantics this version does not run. */
 function checkActivityAttributes(context: ReadContext): void {
   const { element, elementId, errors } = context;
-  if (booleanProperty(element, 'isForCompensation') === true) {
-    errors.add({ code: 'NOT_SUPPORTED', message: 'not supported yet: compensation (isForCompensation="true")', elementId, field: 'isForCompensation' });
-  }
   for (const quantity of ['startQuantity', 'completionQuantity'] as const) {
     const value = numberProperty(element, quantity);
     if (value !== undefined && value !== 1) {

@@ -1,5 +1,6 @@
 import type { ExecutableProcess, FlowNode } from '../model/executable-model.js';
 import { checkBoundaryCatchCodes } from './build-error-events.js';
+import { checkCompensation } from './compensation.js';
 import { readProcessJobPriority } from './dialects/camunda7-extensions.js';
 import { buildFlowNode, type SubProcessScope } from './build-flow-node.js';
 import { ElementExtensions } from './extension-elements.js';
@@ -38,6 +39,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
   checkFlowStructure(graph, resolved, errors);
   attachBoundaryEvents(elements, errors);
   checkBoundaryCatchCodes(elements, errors);
+  elements = checkCompensation(elements, graph, errors);
   elements = resolveLinks(elements, errors);
   checkEventBasedGateways(elements, resolved.flows, errors);
 

@@ -351,11 +351,10 @@ describe('compile: problems, all reported at once with element, line and column'
       '<bpmn:eventBasedGateway id="task" eventGatewayType="Parallel" />',
       'not supported yet: parallel event-based gateways',
     ],
-    ['bpmn:Transaction', '<bpmn:transaction id="task" />', 'not supported yet: bpmn:Transaction'],
     [
-      'a compensation intermediate throw event',
-      '<bpmn:intermediateThrowEvent id="task"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>',
-      'not supported yet: bpmn:IntermediateThrowEvent (bpmn:CompensateEventDefinition)',
+      'a compensation throw event that does not wait for its handlers',
+      '<bpmn:intermediateThrowEvent id="task"><bpmn:compensateEventDefinition waitForCompletion="false" /></bpmn:intermediateThrowEvent>',
+      'not supported yet: compensation event \'task\' with waitForCompletion="false"',
     ],
   ])('refuses %s as not supported yet', async (_, element, message) => {
     const xml = oneElement(element);
@@ -383,34 +382,43 @@ describe('compile: problems, all reported at once with element, line and column'
     ]);
   });
 
-  it.each([
-    ['compensation', '<bpmn:compensateEventDefinition />', 'bpmn:CompensateEventDefinition'],
-    ['cancel', '<bpmn:cancelEventDefinition />', 'bpmn:CancelEventDefinition'],
-  ])('refuses an %s end event', async (_, definition, type) => {
-    const found = await problems(oneElement(`<bpmn:task id="task" />`).replace('<bpmn:endEvent id="end" />', `<bpmn:endEvent id="end">${definition}</bpmn:endEvent>`));
-    expect(found).toEqual([expect.objectContaining({ code: 'NOT_SUPPORTED', elementId: 'end', message: `not supported yet: ${type} on bpmn:EndEvent` })]);
+  it('compiles a compensation end event, and refuses a cancel end event outside a transaction', async () => {
+    const withEnd = (definition: string) => oneElement(`<bpmn:task id="task" />`).replace('<bpmn:endEvent id="end" />', `<bpmn:endEvent id="end">${definition}</bpmn:endEvent>`);
+    expect((await compiledProcess(withEnd('<bpmn:compensateEventDefinition />'))).elements['end']).toEqual(
+      expect.objectContaining({ kind: 'endEvent', eventDefinition: 'compensation', compensation: {} }),
+    );
+    expect(await problems(withEnd('<bpmn:cancelEventDefinition />'))).toEqual([
+      expect.objectContaining({ code: 'INVALID_ATTRIBUTE', elementId: 'end', field: 'eventDefinitions' }),
+    ]);
   });
 
-  it('refuses boundary events of kinds this version does not run', async () => {
+  it('refuses a compensation boundary event associated with no handler', async () => {
     const found = await problems(
       oneElement(`<bpmn:task id="task" />
     <bpmn:boundaryEvent id="undo" attachedToRef="task"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>`),
     );
     expect(found).toEqual([
-      expect.objectContaining({ code: 'NOT_SUPPORTED', elementId: 'undo', message: 'not supported yet: bpmn:BoundaryEvent (bpmn:CompensateEventDefinition)' }),
+      expect.objectContaining({
+        code: 'MISSING_ATTRIBUTE',
+        elementId: 'undo',
+        field: 'association',
+        message: `compensation boundary event 'undo' is associated with no compensation handler: associate it with an activity isForCompensation="true"`,
+      }),
     ]);
   });
 
-  it('refuses compensation activities, multiple tokens and human performers', async () => {
+  it('refuses compensation handlers entered by a flow, multiple tokens and human performers', async () => {
     const found = await problems(
       oneElement(`<bpmn:userTask id="task" isForCompensation="true" startQuantity="2">
       <bpmn:potentialOwner><bpmn:resourceAssignmentExpression><bpmn:formalExpression>user(kermit)</bpmn:formalExpression></bpmn:resourceAssignmentExpression></bpmn:potentialOwner>
     </bpmn:userTask>`),
     );
     expect(found.map((problem) => [problem.code, problem.elementId, problem.field])).toEqual([
-      ['NOT_SUPPORTED', 'task', 'isForCompensation'],
       ['NOT_SUPPORTED', 'task', 'startQuantity'],
       ['NOT_SUPPORTED', 'task', 'bpmn:potentialOwner'],
+      ['INVALID_ATTRIBUTE', 'task', 'incoming'],
+      ['INVALID_ATTRIBUTE', 'task', 'outgoing'],
+      ['INVALID_ATTRIBUTE', 'task', 'isForCompensation'],
     ]);
   });
 
@@ -444,7 +452,7 @@ describe('compile: problems, all reported at once with element, line and column'
   it('reports every problem of a model in one answer', async () => {
     const found = await problems(
       executableProcess(`    <bpmn:task id="lonely" />
-    <bpmn:transaction id="complex" />
+    <bpmn:eventBasedGateway id="complex" eventGatewayType="Parallel" />
     <bpmn:sequenceFlow id="dangling" sourceRef="lonely" targetRef="ghost" />
     <bpmn:inclusiveGateway id="stuck" />
     <bpmn:sequenceFlow id="to-stuck" sourceRef="lonely" targetRef="stuck">

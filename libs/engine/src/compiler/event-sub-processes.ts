@@ -12,6 +12,7 @@ const EVENT_SUB_PROCESS_ONLY: Readonly<Record<string, string>> = {
   'bpmn:ErrorEventDefinition': 'error',
   'bpmn:EscalationEventDefinition': 'escalation',
   'bpmn:ConditionalEventDefinition': 'conditional',
+  'bpmn:CompensateEventDefinition': 'compensation',
 };
 
 export function isEventSubProcess(entry: NodeEntry): boolean {

@@ -3,7 +3,7 @@ import { booleanProperty, elementsProperty, stringProperty, type ModdleElement }
 
 /** What this version does with a flow node: execute it as one of the model's kinds, or refuse it. */
 export type FlowNodeSupport =
-  | { readonly executable: true; readonly kind: FlowNodeKind; readonly endEvent?: 'none' | 'terminate' | 'error' | 'escalation' | 'signal' }
+  | { readonly executable: true; readonly kind: FlowNodeKind; readonly endEvent?: 'none' | 'terminate' | 'error' | 'escalation' | 'signal' | 'compensation' | 'cancel' }
   | { readonly executable: false; readonly message: string; readonly field?: string; readonly code?: 'NOT_SUPPORTED' | 'MISSING_ATTRIBUTE' | 'INVALID_ATTRIBUTE' };
 
 const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
@@ -27,13 +27,21 @@ const executableKinds: Readonly<Record<string, FlowNodeKind>> = {
 const CATCHABLE: ReadonlySet<string> = new Set(['bpmn:TimerEventDefinition', 'bpmn:MessageEventDefinition', 'bpmn:SignalEventDefinition', 'bpmn:ConditionalEventDefinition']);
 
 /** Event definitions a start event can have (where each may be is the process compiler's business). */
-const START_EVENT_DEFINITIONS: ReadonlySet<string> = new Set([...CATCHABLE, 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition']);
+const START_EVENT_DEFINITIONS: ReadonlySet<string> = new Set([...CATCHABLE, 'bpmn:ErrorEventDefinition', 'bpmn:EscalationEventDefinition', 'bpmn:CompensateEventDefinition']);
 
 /** Event definitions an end event throws (an intermediate throw event, only an escalation: BPMN has no intermediate error). */
 const THROWN_AT_END: Readonly<Record<string, 'error' | 'escalation'>> = {
   'bpmn:ErrorEventDefinition': 'error',
   'bpmn:EscalationEventDefinition': 'escalation',
 };
+
+/** Event definitions an intermediate throw event can have. */
+const THROWABLE_INTERMEDIATE: ReadonlySet<string> = new Set([
+  'bpmn:LinkEventDefinition',
+  'bpmn:EscalationEventDefinition',
+  'bpmn:SignalEventDefinition',
+  'bpmn:CompensateEventDefinition',
+]);
 
 const notSupported = (message: string, field?: string): FlowNodeSupport => ({
   executable: false,
@@ -46,8 +54,8 @@ function eventDefinitions(element: ModdleElement): ModdleElement[] {
 }
 
 /**
- * Sorts a flow node by its BPMN type. Exact types, not `$instanceOf`: a `bpmn:Transaction` is a sub-process and
- * a `bpmn:AdHocSubProcess` too, yet neither runs like one.
+ * Sorts a flow node by its BPMN type. Exact types, not `$instanceOf`: a `bpmn:AdHocSubProcess` is a sub-process, yet
+ * does not run like one.
  */
 export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
   const type = element.$type;
@@ -78,6 +86,9 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       }
       // A signal end event broadcasts its signal, then ends like a none end event.
       if (definitions.length === 1 && definitions[0].$type === 'bpmn:SignalEventDefinition') return { executable: true, kind: 'endEvent', endEvent: 'signal' };
+      // A compensation end event compensates, then ends; a cancel end event cancels its transaction (checked by the process compiler).
+      if (definitions.length === 1 && definitions[0].$type === 'bpmn:CompensateEventDefinition') return { executable: true, kind: 'endEvent', endEvent: 'compensation' };
+      if (definitions.length === 1 && definitions[0].$type === 'bpmn:CancelEventDefinition') return { executable: true, kind: 'endEvent', endEvent: 'cancel' };
       return notSupported(`${definitionTypes} on bpmn:EndEvent`, 'eventDefinitions');
     case 'bpmn:IntermediateCatchEvent':
     case 'bpmn:BoundaryEvent':
@@ -94,6 +105,10 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
         return type === 'bpmn:IntermediateCatchEvent'
           ? { executable: true, kind: 'intermediateCatchEvent' }
           : { executable: false, code: 'INVALID_ATTRIBUTE', message: `${type} '${String(element.get('id'))}' has a bpmn:LinkEventDefinition: links are intermediate events only`, field: 'eventDefinitions' };
+      }
+      // A compensation boundary event links its activity to a handler; a cancel one leaves a cancelled transaction.
+      if (type === 'bpmn:BoundaryEvent' && definitions.length === 1 && (definitions[0].$type === 'bpmn:CompensateEventDefinition' || definitions[0].$type === 'bpmn:CancelEventDefinition')) {
+        return { executable: true, kind: 'boundaryEvent' };
       }
       if (definitions.length === 1 && CATCHABLE.has(definitions[0].$type)) {
         return { executable: true, kind: type === 'bpmn:BoundaryEvent' ? 'boundaryEvent' : 'intermediateCatchEvent' };
@@ -115,8 +130,9 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       // A link throw event jumps to the link catch event of the same name.
       // An escalation throw event throws its escalation and moves on.
       // A signal throw event broadcasts its signal and moves on.
+      // A compensation throw event runs the handlers of completed activities, waits for them, and moves on.
       return definitions.length === 0 ||
-        (definitions.length === 1 && (definitions[0].$type === 'bpmn:LinkEventDefinition' || definitions[0].$type === 'bpmn:EscalationEventDefinition' || definitions[0].$type === 'bpmn:SignalEventDefinition'))
+        (definitions.length === 1 && THROWABLE_INTERMEDIATE.has(definitions[0].$type))
         ? { executable: true, kind: 'intermediateThrowEvent' }
         : notSupported(`${type} (${definitionTypes})`, 'eventDefinitions');
     case 'bpmn:EventBasedGateway':
@@ -124,10 +140,12 @@ export function flowNodeSupport(element: ModdleElement): FlowNodeSupport {
       if (booleanProperty(element, 'instantiate') === true) return notSupported('event-based gateways that start a process (instantiate="true")', 'instantiate');
       return { executable: true, kind: 'eventBasedGateway' };
     case 'bpmn:SubProcess':
-      // An event sub-process (triggeredByEvent) is a sub-process started by the event of its start event.
+    case 'bpmn:Transaction':
+      // An event sub-process (triggeredByEvent) is a sub-process started by the event of its start event. A transaction
+      // runs as a sub-process that a cancel end event can cancel (its `transaction` flag).
       return { executable: true, kind: 'subProcess' };
     default:
-      // Transaction, choreographies.
+      // Choreographies.
       return notSupported(type);
   }
 }

@@ -1,6 +1,6 @@
 import { flowNodeSupport, type FlowNodeSupport } from './flow-node-support.js';
 import type { ModelErrorCollector } from './model-error-collector.js';
-import { booleanProperty, elementsProperty, idOf, type ModdleElement } from './moddle-element.js';
+import { booleanProperty, elementProperty, elementsProperty, idOf, type ModdleElement } from './moddle-element.js';
 
 export interface NodeEntry {
   readonly element: ModdleElement;
@@ -23,6 +23,11 @@ export interface ProcessGraph {
   readonly processId: string;
   readonly nodes: ReadonlyMap<string, NodeEntry>;
   readonly flows: ReadonlyMap<string, FlowEntry>;
+  /**
+   * The associations (`bpmn:association` artifacts) of the process and its sub-processes, by source element id: what
+   * links a compensation boundary event to its handler.
+   */
+  readonly associations: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -33,8 +38,17 @@ export interface ProcessGraph {
 export function collectProcessGraph(process: ModdleElement, processId: string, errors: ModelErrorCollector): ProcessGraph {
   const nodes = new Map<string, NodeEntry>();
   const flows = new Map<string, FlowEntry>();
+  const associations = new Map<string, string[]>();
 
   const visit = (container: ModdleElement, parentId: string, inEventSubProcess: boolean): void => {
+    for (const artifact of elementsProperty(container, 'artifacts')) {
+      if (artifact.$type !== 'bpmn:Association') continue;
+      const source = elementProperty(artifact, 'sourceRef');
+      const target = elementProperty(artifact, 'targetRef');
+      const sourceId = source === undefined ? undefined : idOf(source);
+      const targetId = target === undefined ? undefined : idOf(target);
+      if (sourceId !== undefined && targetId !== undefined) associations.set(sourceId, [...(associations.get(sourceId) ?? []), targetId]);
+    }
     for (const element of elementsProperty(container, 'flowElements')) {
       const isFlow = element.$type === 'bpmn:SequenceFlow';
       const isFlowNode = !isFlow && element.$instanceOf('bpmn:FlowNode');
@@ -65,5 +79,5 @@ export function collectProcessGraph(process: ModdleElement, processId: string, e
   };
 
   visit(process, processId, false);
-  return { processId, nodes, flows };
+  return { processId, nodes, flows, associations };
 }

@@ -153,6 +153,14 @@ interface FlowNodeBase {
    * activity (the multi-instance body, for a multi-instance activity) is activated and close when it leaves.
    */
   readonly boundaryEventIds?: readonly string[];
+  /**
+   * `isForCompensation="true"`: a compensation handler. It is entered by no sequence flow: only a compensation throw
+   * event (or a cancel end event) runs it, for a completed instance of the activity whose compensation boundary event
+   * is associated with it.
+   */
+  readonly isForCompensation?: boolean;
+  /** For an activity with a compensation boundary event: the handler (an activity `isForCompensation`) it is associated with. */
+  readonly compensationHandlerId?: string;
 }
 
 /** The Camunda 7 job attributes of an element's asynchronous continuations. */
@@ -190,7 +198,35 @@ export type CatchEventDefinition =
   | ErrorEventDefinition
   | EscalationEventDefinition
   | SignalEventDefinition
-  | ConditionalEventDefinition;
+  | ConditionalEventDefinition
+  | CompensationEventDefinition
+  | CancelEventDefinition;
+
+/**
+ * A compensation boundary event (the activity's link to its compensation handler, which an association names) or the
+ * start event of a compensation event sub-process. Nothing is waited for: a compensation throw event runs the handlers
+ * of completed activities (see `compensation.ts`).
+ */
+export interface CompensationEventDefinition {
+  readonly type: 'compensation';
+}
+
+/**
+ * A cancel boundary event on a transaction sub-process: a cancel end event inside the transaction compensates what
+ * completed in it, then leaves the transaction through this event. Nothing is waited for.
+ */
+export interface CancelEventDefinition {
+  readonly type: 'cancel';
+}
+
+/**
+ * What a compensation throw event (intermediate or end) compensates: the completed instances of one activity of its
+ * scope (`activityRef`), or (absent) every completed activity of the scope, in reverse order of completion. It waits
+ * until their handlers are done (`waitForCompletion`, always true here).
+ */
+export interface CompensationThrow {
+  readonly activityId?: string;
+}
 
 /**
  * A conditional event (`bpmn:conditionalEventDefinition/bpmn:condition`, FEEL or JUEL): it occurs when its condition
@@ -275,6 +311,8 @@ export interface IntermediateThrowEventNode extends FlowNodeBase {
   readonly link?: LinkEventDefinition;
   /** An escalation intermediate throw event: throws it, then (unless an interrupting boundary event caught it) moves on. */
   readonly thrown?: Extract<ThrowEventDefinition, { type: 'escalation' | 'signal' }>;
+  /** A compensation intermediate throw event: compensates, waits for the handlers, then moves on. */
+  readonly compensation?: CompensationThrow;
 }
 
 /**
@@ -382,8 +420,10 @@ export interface EndEventNode extends FlowNodeBase {
    * `none`: consumes the token; `terminate`: ends every element instance of its scope; `error` / `escalation`: throws
    * `thrown` first (an error ends the token here; an escalation not caught by an interrupting boundary event lets it end).
    */
-  readonly eventDefinition: 'none' | 'terminate' | 'error' | 'escalation' | 'signal';
+  readonly eventDefinition: 'none' | 'terminate' | 'error' | 'escalation' | 'signal' | 'compensation' | 'cancel';
   readonly thrown?: ThrowEventDefinition;
+  /** A compensation end event: compensates, waits for the handlers, then ends like a none end event. */
+  readonly compensation?: CompensationThrow;
 }
 
 export interface PassThroughTaskNode extends FlowNodeBase {
@@ -524,6 +564,16 @@ export interface SubProcessNode extends FlowNodeBase {
   readonly triggeredByEvent?: boolean;
   /** The event sub-processes directly inside this sub-process (absent: none). */
   readonly eventSubProcessIds?: readonly string[];
+  /**
+   * A transaction (`bpmn:transaction`): a cancel end event inside it compensates its completed activities, then leaves
+   * it through its cancel boundary event.
+   */
+  readonly transaction?: boolean;
+  /**
+   * The compensation event sub-process inside this sub-process (absent: none): when a completed instance of this
+   * sub-process is compensated, it runs instead of the inner activities' handlers (and may compensate them itself).
+   */
+  readonly compensationEventSubProcessId?: string;
 }
 
 export type FlowNode =

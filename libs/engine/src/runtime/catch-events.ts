@@ -51,6 +51,10 @@ export function openCatchSubscription(run: DecisionRun, owner: SubscriptionOwner
       // Nothing to record: a waiting element is its own subscription, checked at the end of each decision (see
       // conditional-events.ts).
       return undefined;
+    case 'compensation':
+    case 'cancel':
+      // Nothing to wait for: compensation throw events and cancel end events run them (see compensation.ts).
+      return undefined;
   }
 }
 

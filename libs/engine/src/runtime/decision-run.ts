@@ -12,6 +12,7 @@ import { flowsWithTrueConditions } from './behaviors/outgoing-flows.js';
 import { standardLoopBehavior } from './behaviors/standard-loop.behavior.js';
 import { cancelAsyncContinuations, createAsyncContinuation, stopsAfter, stopsBefore } from './async/async-continuations.js';
 import { closeCatchSubscriptions, openBoundarySubscriptions } from './catch-events.js';
+import { compensationHandlerLeft, recordCompensable } from './compensation.js';
 import type { DecisionContext } from './decision.js';
 import { DecisionBug, isLive, LIFECYCLE, TRANSITION_EVENT, type Outcome, type Problem } from './element-lifecycle.js';
 import type { ElementActivating, IncidentType, ProcessInstanceEvent } from './process-instance-events.js';
@@ -175,7 +176,11 @@ export class DecisionRun {
       if (instance.elementType === 'multiInstanceBody') return this.leaveOrStop(instance, node);
       const scope = this.state.elementInstances[instance.flowScopeInstanceId];
       if (scope?.elementType === 'multiInstanceBody') return this.leaveOrStop(instance, node);
-      if (node.standardLoop !== undefined && !skipped) return standardLoopBehavior.afterIteration(this, instance, node);
+      if (node.standardLoop !== undefined && !skipped) {
+        // Each iteration of a standard loop did the work once: each is compensated.
+        recordCompensable(this, instance, node);
+        return standardLoopBehavior.afterIteration(this, instance, node);
+      }
       return this.leaveOrStop(instance, node);
     });
   }
@@ -186,6 +191,8 @@ export class DecisionRun {
    */
   private leaveOrStop(instance: ElementInstance, node: FlowNode): Outcome {
     if (!stopsAfter(this, instance, node)) {
+      // Remembered for compensation before its local variables (what its handler sees) leave with it.
+      recordCompensable(this, instance, node);
       // An iteration of a multi-instance activity ends in its body, which decides whether another one follows.
       const scope = this.state.elementInstances[instance.flowScopeInstanceId];
       if (instance.elementType !== 'multiInstanceBody' && scope?.elementType === 'multiInstanceBody') {
@@ -262,6 +269,9 @@ export class DecisionRun {
     closeCatchSubscriptions(this, instance.id);
     this.transition(instance.id, 'completed');
     for (const flow of flows.value) this.takeFlow(flow, instance.flowScopeInstanceId);
+    // A compensation handler (it has no outgoing flows) is done: the next one starts, or its throw event goes on.
+    const compensated = compensationHandlerLeft(this, instance);
+    if (compensated !== undefined) return compensated;
     // A link throw event's token goes on at its link catch event, entered before the scope is looked at so that a
     // token crossing a link never leaves its scope idle.
     const linked = node.kind === 'intermediateThrowEvent' ? node.link?.catchEventId : undefined;

@@ -29,6 +29,8 @@ export function initialProcessInstanceState(): ProcessInstanceState {
     complexGatewaysWaitingForReset: {},
     adHocSubProcesses: {},
     asyncContinuations: {},
+    compensableActivities: {},
+    compensations: {},
   };
 }
 

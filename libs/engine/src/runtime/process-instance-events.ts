@@ -1,5 +1,6 @@
 import type { FlowNodeKind } from '../model/executable-model.js';
 import type { JsonObject } from '../model/json.js';
+import type { CompensationHandlerRun } from './process-instance-state.js';
 
 /**
  * Facts about one process instance, appended to its stream `process-instance-<id>`.
@@ -58,6 +59,10 @@ export type ProcessInstanceEvent =
   | AsyncContinuationFailed
   | AsyncContinuationRetriesUpdated
   | AsyncContinuationCanceled
+  | CompensableActivityCompleted
+  | CompensationThrown
+  | CompensationHandlerStarted
+  | CompensationCompleted
   | ProcessInstanceCompleted
   | ProcessInstanceTerminated;
 
@@ -490,6 +495,53 @@ export type AsyncContinuationRetriesUpdated = Event<
 
 /** Its element instance was terminated before it ran. */
 export type AsyncContinuationCanceled = Event<'AsyncContinuationCanceled', { readonly continuationId: string }>;
+
+/**
+ * An activity that can be compensated completed (it has a compensation handler, or it is a sub-process or
+ * multi-instance body with such activities completed inside it): it is remembered in its scope, with its local
+ * variables, until a compensation of the scope runs its handler or the scope ends.
+ */
+export type CompensableActivityCompleted = Event<
+  'CompensableActivityCompleted',
+  {
+    readonly scopeInstanceId: string;
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly multiInstanceBody?: boolean;
+    readonly variables?: JsonObject;
+  }
+>;
+
+/**
+ * A compensation throw event (or a cancel end event, `elementInstanceId`) compensates the completed activities of
+ * `scopeInstanceId` (all, or those of one activity): `handlers` run one after the other, in this order (reverse
+ * order of completion, inner activities of a completed sub-process in its place). The compensated instances leave
+ * `compensableActivities` (`compensatedInstanceIds` from the scope, `releasedScopeIds` the completed scopes expanded).
+ */
+export type CompensationThrown = Event<
+  'CompensationThrown',
+  {
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly scopeInstanceId: string;
+    readonly handlers: readonly CompensationHandlerRun[];
+    readonly compensatedInstanceIds: readonly string[];
+    readonly releasedScopeIds: readonly string[];
+  }
+>;
+
+/**
+ * The next handler of a compensation starts as `handlerInstanceId`. A compensation event sub-process takes over what
+ * completed inside the sub-process it compensates (`compensatedInstanceId`), so a compensation throw event in it
+ * compensates those.
+ */
+export type CompensationHandlerStarted = Event<
+  'CompensationHandlerStarted',
+  { readonly elementInstanceId: string; readonly handlerInstanceId: string; readonly handlerId: string; readonly compensatedInstanceId: string }
+>;
+
+/** Every handler of the compensation is done: its throw event goes on (a cancel end event leaves its transaction). */
+export type CompensationCompleted = Event<'CompensationCompleted', { readonly elementInstanceId: string }>;
 
 export type ProcessInstanceCompleted = Event<'ProcessInstanceCompleted', { readonly endedAt: string }>;
 /** The instance was ended from outside (cancelled). A terminate end event completes the instance instead, as in Zeebe and Camunda 7. */

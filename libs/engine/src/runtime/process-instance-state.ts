@@ -197,6 +197,40 @@ export interface ProcessInstanceState {
   readonly eventSubProcessTriggers?: Readonly<Record<string, EventSubProcessTrigger>>;
   /** Asynchronous continuations by id. Absent in states saved before they existed (snapshots): read it as empty. */
   readonly asyncContinuations?: Readonly<Record<string, AsyncContinuationState>>;
+  /**
+   * Completed activity instances that can be compensated, by the scope instance they completed in (the process
+   * instance, a sub-process instance, a multi-instance body), in order of completion. A completed sub-process keeps
+   * its own under its instance id. Absent in older snapshots: read it as empty.
+   */
+  readonly compensableActivities?: Readonly<Record<string, readonly CompensableActivity[]>>;
+  /** Compensations in progress, by the instance of the throw event (or cancel end event) that waits for them. Absent: none. */
+  readonly compensations?: Readonly<Record<string, CompensationState>>;
+}
+
+/** A completed activity instance that compensation can undo (see `CompensableActivityCompleted`). */
+export interface CompensableActivity {
+  readonly elementInstanceId: string;
+  readonly elementId: string;
+  /** A multi-instance body: its iterations are compensated, each by the activity's handler. */
+  readonly multiInstanceBody?: boolean;
+  /** Its local variables when it completed (what its handler sees). */
+  readonly variables?: JsonObject;
+}
+
+/** One handler to run for a compensation: an activity `isForCompensation`, or a compensation event sub-process. */
+export interface CompensationHandlerRun {
+  readonly handlerId: string;
+  /** The completed instance it compensates. */
+  readonly compensatedInstanceId: string;
+  /** The variables the compensated instance (and the completed scopes around it) had: the handler's locals. */
+  readonly variables?: JsonObject;
+}
+
+export interface CompensationState {
+  /** Handlers still to run, first to run first. */
+  readonly pending: readonly CompensationHandlerRun[];
+  /** The handler instance running now. */
+  readonly handlerInstanceId?: string;
 }
 
 export interface EventSubProcessTrigger {

@@ -17,6 +17,12 @@ import {
   applyEscalationThrownToCaller,
 } from './error.appliers.js';
 import { applyEventSubProcessTriggered } from './event-sub-process.appliers.js';
+import {
+  applyCompensableActivityCompleted,
+  applyCompensationCompleted,
+  applyCompensationHandlerStarted,
+  applyCompensationThrown,
+} from './compensation.appliers.js';
 import { applyAdHocCompletionConditionFulfilled, applyAdHocElementDequeued, applyAdHocElementsQueued } from './ad-hoc-sub-process.appliers.js';
 import { applyComplexGatewayReset, applyComplexGatewayWaitingForReset } from './complex-gateway.appliers.js';
 import { applyIncidentCreated, applyIncidentResolved } from './incident.appliers.js';
@@ -94,6 +100,10 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   AsyncContinuationFailed: applyAsyncContinuationFailed,
   AsyncContinuationRetriesUpdated: applyAsyncContinuationRetriesUpdated,
   AsyncContinuationCanceled: applyAsyncContinuationEnded,
+  CompensableActivityCompleted: applyCompensableActivityCompleted,
+  CompensationThrown: applyCompensationThrown,
+  CompensationHandlerStarted: applyCompensationHandlerStarted,
+  CompensationCompleted: applyCompensationCompleted,
   ProcessInstanceCompleted: applyProcessInstanceCompleted,
   ProcessInstanceTerminated: applyProcessInstanceTerminated,
 };

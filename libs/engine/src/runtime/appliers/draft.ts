@@ -3,6 +3,8 @@ import type {
   AdHocSubProcessState,
   AsyncContinuationState,
   ChildProcessInstanceRequest,
+  CompensableActivity,
+  CompensationState,
   ElementInstance,
   EventSubProcessTrigger,
   IncidentState,
@@ -49,6 +51,8 @@ export interface Draft {
   complexGatewaysWaitingForReset: Record<string, readonly string[]>;
   adHocSubProcesses: Record<string, AdHocSubProcessState>;
   asyncContinuations: Record<string, AsyncContinuationState>;
+  compensableActivities: Record<string, readonly CompensableActivity[]>;
+  compensations: Record<string, CompensationState>;
 }
 
 export function draftOf(state: ProcessInstanceState): Draft {
@@ -73,6 +77,8 @@ export function draftOf(state: ProcessInstanceState): Draft {
     complexGatewaysWaitingForReset: { ...state.complexGatewaysWaitingForReset },
     adHocSubProcesses: { ...state.adHocSubProcesses },
     asyncContinuations: { ...state.asyncContinuations },
+    compensableActivities: { ...state.compensableActivities },
+    compensations: { ...state.compensations },
   };
 }
 

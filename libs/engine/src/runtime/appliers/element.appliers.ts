@@ -7,6 +7,7 @@ import type {
   ElementTerminating,
 } from '../process-instance-events.js';
 import type { ElementInstance, ElementInstanceState } from '../process-instance-state.js';
+import { releaseCompensationOf } from './compensation.appliers.js';
 import { joinKey, type Draft } from './draft.js';
 
 export function applyElementActivating(draft: Draft, { data }: ElementActivating): void {
@@ -45,10 +46,11 @@ export const applyElementTerminating = (draft: Draft, { data }: ElementTerminati
 
 /**
  * An ended element instance leaves the state with its local variables, the join tokens of its scope, an error it
- * passed to the caller (a thrower terminated meanwhile waits for no answer), and what it knew as an event sub-process
- * or as a scope one interrupted.
+ * passed to the caller (a thrower terminated meanwhile waits for no answer), what it knew as an event sub-process
+ * or as a scope one interrupted, and what completed in it unless it can itself be compensated.
  */
-function remove(draft: Draft, elementInstanceId: string): void {
+function remove(draft: Draft, elementInstanceId: string, completed: boolean): void {
+  releaseCompensationOf(draft, elementInstanceId, completed);
   delete draft.elementInstances[elementInstanceId];
   delete draft.variables[elementInstanceId];
   delete draft.errorsThrownToCaller[elementInstanceId];
@@ -68,5 +70,5 @@ function remove(draft: Draft, elementInstanceId: string): void {
   }
 }
 
-export const applyElementCompleted = (draft: Draft, { data }: ElementCompleted): void => remove(draft, data.elementInstanceId);
-export const applyElementTerminated = (draft: Draft, { data }: ElementTerminated): void => remove(draft, data.elementInstanceId);
+export const applyElementCompleted = (draft: Draft, { data }: ElementCompleted): void => remove(draft, data.elementInstanceId, true);
+export const applyElementTerminated = (draft: Draft, { data }: ElementTerminated): void => remove(draft, data.elementInstanceId, false);
