@@ -265,6 +265,30 @@ describe('Camunda 7 REST API (/engine-rest)', () => {
     for (const id of [second, third]) await http.get(`/engine-rest/process-instance/${id}`).expect(404);
   });
 
+  it('correlates by the waiting element\'s local variables and sets local variables on it, not on the process', async () => {
+    await deployAsModeler(http, [['approval.bpmn', approvalBpmn]]).expect(200);
+    const [first, second] = [await startApproval('local-1'), await startApproval('local-2')];
+    const waitingElement = async (id: string): Promise<string> =>
+      ((await http.get(`/api/process-instances/${id}`).expect(200)).body.activeElementInstances as { id: string; elementId: string }[]).find((element) => element.elementId === 'wait')!.id;
+    await http.put(`/api/process-instances/${second}/variables`).send({ variables: { slot: 'b' }, local: true, scopeInstanceId: await waitingElement(second) }).expect(200);
+
+    const result = await http
+      .post('/engine-rest/message')
+      .send({
+        messageName: 'approval',
+        localCorrelationKeys: { slot: { value: 'b', type: 'String' } },
+        processVariables: { approved: { value: true, type: 'Boolean' } },
+        processVariablesLocal: { reviewer: { value: 'ops', type: 'String' } },
+        resultEnabled: true,
+        variablesInResultEnabled: true,
+      })
+      .expect(200);
+    expect(result.body).toEqual([expect.objectContaining({ resultType: 'Execution', execution: expect.objectContaining({ processInstanceId: second }) })]);
+    // The local variables lived on the catch event, which has completed: only the process variables remain.
+    expect(result.body[0].variables).toEqual({ approved: { type: 'Boolean', value: true, valueInfo: {} } });
+    expect((await http.get('/engine-rest/history/process-instance').query({ processInstanceIds: `${first},${second}`, sortBy: 'businessKey', sortOrder: 'asc' }).expect(200)).body.map((instance: { state: string }) => instance.state)).toEqual(['ACTIVE', 'COMPLETED']);
+  });
+
   it('starts an instance at a message start event, then broadcasts a signal to it', async () => {
     await deployAsModeler(http, [['intake.bpmn', intakeBpmn]]).expect(200);
     const started = await http
