@@ -2,15 +2,15 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DefinitionsModule } from '@trellis/deployment';
 
-import { DeploymentCreateController } from './api/deployment-create.controller.js';
-import { DeploymentsController } from './api/deployments.controller.js';
-import { EngineController } from './api/engine.controller.js';
-import { HistoricProcessInstancesController } from './api/history.controller.js';
-import { IncidentsController } from './api/incidents.controller.js';
-import { MessagesController } from './api/messages.controller.js';
-import { ProcessDefinitionsController } from './api/process-definitions.controller.js';
+import { CamundaDeploymentCreateController } from './api/deployment-create.controller.js';
+import { CamundaDeploymentsController } from './api/deployments.controller.js';
+import { CamundaEngineController } from './api/engine.controller.js';
+import { CamundaHistoricProcessInstancesController } from './api/history.controller.js';
+import { CamundaIncidentsController } from './api/incidents.controller.js';
+import { CamundaMessagesController } from './api/messages.controller.js';
+import { CamundaProcessDefinitionsController } from './api/process-definitions.controller.js';
 import { ProcessInstanceViews } from './api/process-instance-views.js';
-import { ProcessInstancesController } from './api/process-instances.controller.js';
+import { CamundaProcessInstancesController } from './api/process-instances.controller.js';
 
 /**
  * Camunda 7's REST API at `/engine-rest`, over the runtime: version, deployments and process definitions (read),
@@ -25,13 +25,13 @@ export class Camunda7RestModule {
       module: Camunda7RestModule,
       imports: [CqrsModule, DefinitionsModule, runtime],
       controllers: [
-        EngineController,
-        DeploymentsController,
-        ProcessDefinitionsController,
-        ProcessInstancesController,
-        HistoricProcessInstancesController,
-        IncidentsController,
-        MessagesController,
+        CamundaEngineController,
+        CamundaDeploymentsController,
+        CamundaProcessDefinitionsController,
+        CamundaProcessInstancesController,
+        CamundaHistoricProcessInstancesController,
+        CamundaIncidentsController,
+        CamundaMessagesController,
       ],
       providers: [ProcessInstanceViews],
     };
@@ -44,6 +44,6 @@ export class Camunda7RestModule {
  */
 @Module({
   imports: [CqrsModule],
-  controllers: [DeploymentCreateController],
+  controllers: [CamundaDeploymentCreateController],
 })
 export class Camunda7DeploymentRestModule {}

@@ -57,7 +57,7 @@ export function parseExceptionOf(errors: readonly ProblemFieldError[]): CamundaR
  */
 @ApiExcludeController()
 @Controller(`${ENGINE_REST_PATH}/deployment`)
-export class DeploymentCreateController {
+export class CamundaDeploymentCreateController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post('create')

@@ -9,7 +9,7 @@ import { matchesLike, paged, type QueryParameters, sortedBy, textParam } from '.
 /** `GET /engine-rest/deployment`: the deployments, with Camunda's filters, sorting and paging. */
 @ApiExcludeController()
 @Controller(`${ENGINE_REST_PATH}/deployment`)
-export class DeploymentsController {
+export class CamundaDeploymentsController {
   constructor(private readonly registry: DefinitionRegistry) {}
 
   @Get()

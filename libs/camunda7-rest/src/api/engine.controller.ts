@@ -9,7 +9,7 @@ export const CAMUNDA_REST_VERSION = '7.23.0';
 // Camunda's clients know this API from Camunda's own documentation; Trellis's OpenAPI document stays about /api.
 @ApiExcludeController()
 @Controller(ENGINE_REST_PATH)
-export class EngineController {
+export class CamundaEngineController {
   @Get('version')
   version(): { version: string } {
     return { version: CAMUNDA_REST_VERSION };

@@ -25,7 +25,7 @@ function dateParam(query: QueryParameters, name: string): number | undefined {
  */
 @ApiExcludeController()
 @Controller(`${ENGINE_REST_PATH}/history/process-instance`)
-export class HistoricProcessInstancesController {
+export class CamundaHistoricProcessInstancesController {
   constructor(
     private readonly views: ProcessInstanceViews,
     private readonly registry: DefinitionRegistry,
@@ -86,7 +86,10 @@ export class HistoricProcessInstancesController {
       finishedAfter: dateParam(query, 'finishedAfter'),
     };
     const withIncidents = filter.withIncidents === true ? new Set((await this.views.incidents()).map((incident) => incident.processInstanceId)) : undefined;
-    const time = (date: string | null): number | undefined => (date === null ? undefined : Date.parse(date.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')));
+    const time = (date: string | null): number | undefined => {
+      const iso = date === null ? undefined : parseCamundaDate(date);
+      return iso === undefined ? undefined : Date.parse(iso);
+    };
     const matching = (await this.historic()).filter((instance) => {
       const started = time(instance.startTime) ?? 0;
       const ended = time(instance.endTime);

@@ -9,7 +9,7 @@ import { ProcessInstanceViews } from './process-instance-views.js';
 /** `GET /engine-rest/incident`: the open incidents, with Camunda's filters, sorting and paging. */
 @ApiExcludeController()
 @Controller(`${ENGINE_REST_PATH}/incident`)
-export class IncidentsController {
+export class CamundaIncidentsController {
   constructor(private readonly views: ProcessInstanceViews) {}
 
   @Get()

@@ -43,7 +43,7 @@ const optionalText = (body: Record<string, unknown>, field: string): string | un
  */
 @ApiExcludeController()
 @Controller(ENGINE_REST_PATH)
-export class MessagesController {
+export class CamundaMessagesController {
   constructor(
     private readonly correlator: MessageCorrelator,
     private readonly broadcaster: SignalBroadcaster,
@@ -59,7 +59,7 @@ export class MessagesController {
     for (const option of ['tenantId', 'processDefinitionId'] as const) {
       if (body[option] !== undefined && body[option] !== null) throw invalidRequest(`Cannot correlate message '${messageName}': ${option} is not supported by Trellis`);
     }
-    const request_ = {
+    const criteria = {
       messageName,
       businessKey: optionalText(body, 'businessKey'),
       processInstanceId: optionalText(body, 'processInstanceId'),
@@ -73,12 +73,12 @@ export class MessagesController {
     const withVariables = body['variablesInResultEnabled'] === true;
     const cannot = (message: string): CamundaRestException => new CamundaRestException(400, { type: 'RestException', message: `Cannot correlate message '${messageName}': ${message}` });
 
-    const matches = this.matches(request_);
+    const matches = this.matches(criteria);
     const results: MessageCorrelationResultDto[] = [];
     if (matches.length === 0) {
       const startable =
-        request_.processInstanceId === undefined && Object.keys(request_.correlationKeys).length === 0 && Object.keys(request_.localCorrelationKeys).length === 0;
-      const started = startable ? await this.startAtMessageStartEvent(request_, cannot) : undefined;
+        criteria.processInstanceId === undefined && Object.keys(criteria.correlationKeys).length === 0 && Object.keys(criteria.localCorrelationKeys).length === 0;
+      const started = startable ? await this.startAtMessageStartEvent(criteria, cannot) : undefined;
       if (started !== undefined) {
         results.push({
           resultType: 'ProcessDefinition',
@@ -86,17 +86,17 @@ export class MessagesController {
           processInstance: processInstanceDtoOf(started, baseUrl, { links: false }),
           ...(withVariables ? { variables: typedValuesOf(started.variables) } : {}),
         });
-      } else if (!request_.all) {
+      } else if (!criteria.all) {
         throw cannot('No process definition or execution matches the parameters');
       }
-    } else if (matches.length > 1 && !request_.all) {
+    } else if (matches.length > 1 && !criteria.all) {
       throw cannot(
         `Cannot correlate a message with name '${messageName}' to a single execution. ${matches.length} executions match the correlation keys: ` +
-          JSON.stringify({ businessKey: request_.businessKey ?? null, processInstanceId: request_.processInstanceId ?? null, correlationKeys: request_.correlationKeys }),
+          JSON.stringify({ businessKey: criteria.businessKey ?? null, processInstanceId: criteria.processInstanceId ?? null, correlationKeys: criteria.correlationKeys }),
       );
     }
     for (const match of matches) {
-      const after = await this.correlateTo(match, request_, cannot);
+      const after = await this.correlateTo(match, criteria, cannot);
       results.push({
         resultType: 'Execution',
         execution: { id: match.elementInstanceId, processInstanceId: match.subscription.processInstanceId, ended: false, tenantId: null },

@@ -17,7 +17,7 @@ const UNSUPPORTED_START_OPTIONS = ['startInstructions', 'caseInstanceId'] as con
 /** `/engine-rest/process-definition`: list the process definitions, and start instances of one by key or id. */
 @ApiExcludeController()
 @Controller(`${ENGINE_REST_PATH}/process-definition`)
-export class ProcessDefinitionsController {
+export class CamundaProcessDefinitionsController {
   constructor(
     private readonly registry: DefinitionRegistry,
     private readonly commandBus: CommandBus,

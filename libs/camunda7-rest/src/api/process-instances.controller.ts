@@ -17,7 +17,7 @@ import { ProcessInstanceViews } from './process-instance-views.js';
  */
 @ApiExcludeController()
 @Controller(`${ENGINE_REST_PATH}/process-instance`)
-export class ProcessInstancesController {
+export class CamundaProcessInstancesController {
   constructor(
     private readonly views: ProcessInstanceViews,
     private readonly registry: DefinitionRegistry,
