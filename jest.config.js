@@ -19,8 +19,9 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
   moduleNameMapper: {
-    '^@trellis/([a-z-]+)/([a-z-]+)$': '<rootDir>/libs/$1/src/$2.ts',
-    '^@trellis/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    // Library names may hold digits (`camunda7-rest`).
+    '^@trellis/([a-z0-9-]+)/([a-z0-9-]+)$': '<rootDir>/libs/$1/src/$2.ts',
+    '^@trellis/([a-z0-9-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/bench', '<rootDir>/tools'],

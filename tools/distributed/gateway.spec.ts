@@ -20,11 +20,16 @@ describe('the path map', () => {
     ['/api/tasks/t-1/complete', 'task-service'],
     ['/api/decision-definitions/d-1/xml', 'dmn-service'],
     ['/api/history/process-instances?sort=startTime:desc', 'history-service'],
+    // Camunda 7's API: deployments are made by the deployment-service, everything else is the runtime's.
+    ['/engine-rest/deployment/create', 'deployment-service'],
+    ['/engine-rest/deployment?sortBy=name&sortOrder=asc', 'runtime-service'],
+    ['/engine-rest/process-definition/key/order/start', 'runtime-service'],
+    ['/engine-rest/history/process-instance', 'runtime-service'],
   ])('sends %s to %s', (path, service) => {
     expect(routeFor(upstreams, path)?.service).toBe(service);
   });
 
-  it.each(['/api', '/api/', '/api/deploymentsX', '/api/task', '/api/tasks-archive', '/docs', '/', '/history', '/api/historyx/y'])(
+  it.each(['/api', '/api/', '/api/deploymentsX', '/api/task', '/api/tasks-archive', '/docs', '/', '/history', '/api/historyx/y', '/engine-restx'])(
     'sends %s nowhere',
     (path) => {
       expect(routeFor(upstreams, path)).toBeUndefined();

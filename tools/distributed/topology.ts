@@ -25,14 +25,16 @@ export const SERVICES: readonly DistributedService[] = [
     name: 'deployment-service',
     main: 'apps/deployment-service/src/main.ts',
     port: 8081,
-    prefixes: ['/api/deployments', '/api/process-definitions'],
+    // Camunda Modeler deploys to Camunda 7's /engine-rest/deployment/create.
+    prefixes: ['/api/deployments', '/api/process-definitions', '/engine-rest/deployment/create'],
     writesEvents: true,
   },
   {
     name: 'runtime-service',
     main: 'apps/runtime-service/src/main.ts',
     port: 8082,
-    prefixes: ['/api/process-instances', '/api/jobs', '/api/incidents', '/api/user-tasks', '/api/messages', '/api/signals', '/api/conditionals', '/api/async-continuations'],
+    // The rest of Camunda 7's /engine-rest is served over the runtime (history included: from the runtime's views).
+    prefixes: ['/api/process-instances', '/api/jobs', '/api/incidents', '/api/user-tasks', '/api/messages', '/api/signals', '/api/conditionals', '/api/async-continuations', '/engine-rest'],
     writesEvents: true,
   },
   { name: 'task-service', main: 'apps/task-service/src/main.ts', port: 8083, prefixes: ['/api/tasks'], writesEvents: false },

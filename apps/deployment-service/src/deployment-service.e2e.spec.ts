@@ -135,4 +135,27 @@ describe('deployment-service', () => {
       expect.arrayContaining(['/api/deployments', '/api/process-definitions', '/api/process-definitions/{id}', '/api/process-definitions/{id}/xml']),
     );
   });
+
+  it('takes Camunda Modeler\'s deployment at /engine-rest/deployment/create and answers in Camunda\'s shape', async () => {
+    const bpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="modeler" targetNamespace="http://example.org/modeler">
+  <bpmn:process id="modeler-check" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+    const response = await http
+      .post('/engine-rest/deployment/create')
+      .field('deployment-name', 'modeler')
+      .field('deployment-source', 'Camunda Modeler')
+      .field('enable-duplicate-filtering', 'true')
+      .attach('modeler-check.bpmn', Buffer.from(bpmn, 'utf8'), 'modeler-check.bpmn')
+      .expect(200);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.body).toMatchObject({ name: 'modeler', source: 'Camunda Modeler', tenantId: null, deployedCaseDefinitions: null });
+    expect(response.body.deployedProcessDefinitions['modeler-check:1']).toMatchObject({ key: 'modeler-check', version: 1, deploymentId: response.body.id });
+    const broken = await http.post('/engine-rest/deployment/create').attach('broken.bpmn', Buffer.from('<bpmn:definitions', 'utf8'), 'broken.bpmn').expect(400);
+    expect(broken.body.type).toBe('ParseException');
+  });
 });

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { Camunda7DeploymentRestModule } from '@trellis/camunda7-rest';
 import type { TopicName } from '@trellis/contracts';
 import { DeploymentModule } from '@trellis/deployment';
 import { EventStoreModule, MessagingModule, PlatformModule } from '@trellis/platform';
@@ -30,6 +31,8 @@ export class DeploymentServiceModule {
         EventStoreModule.forRoot(settings),
         MessagingModule.forRoot(settings, { kind: 'kafka' }),
         DeploymentModule,
+        // Camunda 7's POST /engine-rest/deployment/create: what Camunda Modeler deploys with.
+        Camunda7DeploymentRestModule,
         RelayModule.forService(settings, {
           streams: RELAYED_STREAMS.deployments,
           ...(options.topicName === undefined ? {} : { topicName: options.topicName }),

@@ -8,5 +8,5 @@ await runService({
   loggerContext: 'DeploymentService',
   loadSettings: loadDeploymentServiceSettings,
   createApp: (settings) => createDeploymentServiceApp({ settings, shutdownHooks: true }),
-  describe: (settings) => `API /api/deployments, /api/process-definitions; OpenAPI /docs, health /health/ready, metrics /metrics; event store ${settings.TRELLIS_EVENT_STORE}, relay ${settings.TRELLIS_RELAY_NAME}`,
+  describe: (settings) => `API /api/deployments, /api/process-definitions, Camunda 7 /engine-rest/deployment/create; OpenAPI /docs, health /health/ready, metrics /metrics; event store ${settings.TRELLIS_EVENT_STORE}, relay ${settings.TRELLIS_RELAY_NAME}`,
 });

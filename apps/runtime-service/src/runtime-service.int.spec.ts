@@ -345,4 +345,21 @@ ${body}
     expect(metrics.text).toContain('trellis_runtime_commands_total{type="StartProcessInstance",outcome="accepted"}');
     expect(metrics.text).toContain(`trellis_relay_lag_events{relay="runtime-service-${run}"}`);
   }, 30_000);
+
+  it('serves Camunda 7\'s /engine-rest over its runtime: a definition the deployment-service deployed, started by key and listed', async () => {
+    const b = request(replicas[1]!.getHttpServer());
+    const definitions = await b.get('/engine-rest/process-definition').query({ key: 'scale-out' }).expect(200);
+    expect(definitions.headers['content-type']).toBe('application/json');
+    expect(definitions.body.map((definition: { id: string }) => definition.id)).toEqual(['scale-out:1']);
+    const started = await b
+      .post('/engine-rest/process-definition/key/scale-out/start')
+      .send({ businessKey: `c7-${run}`, variables: { amount: { value: 5, type: 'Integer' } }, withVariablesInReturn: true })
+      .expect(200);
+    expect(started.body).toMatchObject({ definitionId: 'scale-out:1', businessKey: `c7-${run}`, ended: false, variables: { amount: { type: 'Integer', value: 5 } } });
+    const listed = await b.get('/engine-rest/process-instance').query({ businessKey: `c7-${run}` }).expect(200);
+    expect(listed.body.map((instance: { id: string }) => instance.id)).toEqual([started.body.id]);
+    // Deployments are the deployment-service's: the gateway sends /engine-rest/deployment/create there.
+    const create = await b.post('/engine-rest/deployment/create').expect(404);
+    expect(create.body).toEqual({ type: 'InvalidRequestException', message: 'Cannot POST /engine-rest/deployment/create' });
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { Camunda7RestModule } from '@trellis/camunda7-rest';
 import type { TopicName } from '@trellis/contracts';
 import { EventStoreModule, MessagingModule, PlatformModule } from '@trellis/platform';
 import { RELAYED_STREAMS, RelayModule } from '@trellis/relay';
@@ -29,6 +30,19 @@ export interface RuntimeServiceOptions {
 export class RuntimeServiceModule {
   static forRoot(options: RuntimeServiceOptions): DynamicModule {
     const { settings } = options;
+    const runtime = RuntimeModule.forRoot({
+      instanceCacheSize: settings.TRELLIS_INSTANCE_CACHE_SIZE,
+      snapshotEvery: settings.TRELLIS_SNAPSHOT_EVERY,
+      timers: { enabled: settings.TRELLIS_TIMERS_ENABLED === 'true' },
+      jobExecutor: { enabled: settings.TRELLIS_JOB_EXECUTOR_ENABLED === 'true' },
+      deployedElsewhere: true,
+      commands: {
+        consume: true,
+        createTopics: { partitions: settings.TRELLIS_RELAY_TOPIC_PARTITIONS },
+        ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
+        ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
+      },
+    });
     return {
       module: RuntimeServiceModule,
       imports: [
@@ -38,19 +52,9 @@ export class RuntimeServiceModule {
         // Partitions of the commands topic are handled side by side (each still in order): one slow instance does not
         // hold the others back.
         MessagingModule.forRoot(settings, { kind: 'kafka', bus: { partitionsConsumedConcurrently: COMMAND_PARTITIONS_IN_PARALLEL } }),
-        RuntimeModule.forRoot({
-          instanceCacheSize: settings.TRELLIS_INSTANCE_CACHE_SIZE,
-          snapshotEvery: settings.TRELLIS_SNAPSHOT_EVERY,
-          timers: { enabled: settings.TRELLIS_TIMERS_ENABLED === 'true' },
-          jobExecutor: { enabled: settings.TRELLIS_JOB_EXECUTOR_ENABLED === 'true' },
-          deployedElsewhere: true,
-          commands: {
-            consume: true,
-            createTopics: { partitions: settings.TRELLIS_RELAY_TOPIC_PARTITIONS },
-            ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
-            ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
-          },
-        }),
+        runtime,
+        // Camunda 7's REST API at /engine-rest over the same runtime (the deployment-service takes its deployments).
+        Camunda7RestModule.forRuntime(runtime),
         RelayModule.forService(settings, {
           streams: RELAYED_STREAMS.processInstances,
           ...(options.topicName === undefined ? {} : { topicName: options.topicName }),

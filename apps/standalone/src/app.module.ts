@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { Camunda7DeploymentRestModule, Camunda7RestModule } from '@trellis/camunda7-rest';
 import { EmbeddedDecisionsModule } from '@trellis/decisions';
 import { DeploymentModule } from '@trellis/deployment';
 import { PlatformModule } from '@trellis/platform';
@@ -21,6 +22,9 @@ export class AppModule {
         RuntimeModule,
         // Decision definitions and decision jobs in process (the dmn-service's part, without Postgres or Kafka).
         EmbeddedDecisionsModule,
+        // Camunda 7's REST API at /engine-rest (Camunda Modeler deploys there), over the same runtime and deployments.
+        Camunda7RestModule.forRuntime(RuntimeModule),
+        Camunda7DeploymentRestModule,
       ],
     };
   }

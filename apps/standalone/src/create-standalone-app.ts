@@ -1,4 +1,5 @@
 import { type INestApplication, type LogLevel } from '@nestjs/common';
+import { camunda7ProblemRenderer, ENGINE_REST_PATH } from '@trellis/camunda7-rest';
 import { type Clock, createServiceApp, type Env, type EventStoreKind } from '@trellis/platform';
 import type { RuntimeOptions } from '@trellis/runtime';
 
@@ -52,6 +53,9 @@ export async function createStandaloneApp(options: StandaloneAppOptions = {}): P
     settings,
     title: 'Trellis',
     description: 'BPMN 2.0 process automation: deploy process definitions, start and run process instances, do jobs and user tasks.',
+    // Camunda 7's REST API, where its clients look for it, answering errors as Camunda does.
+    routesOutsidePrefix: [ENGINE_REST_PATH],
+    problemRenderers: [camunda7ProblemRenderer],
     ...(options.shutdownHooks !== undefined ? { shutdownHooks: options.shutdownHooks } : {}),
   });
 }

@@ -141,4 +141,19 @@ describe('DefinitionRegistry.catchUp', () => {
     await deploy('alpha', 'second');
     expect(deploying.latest('alpha')?.id).toBe('alpha:2');
   });
+
+  it('lists every deployment, oldest first, in the registry that deployed and in the one that caught up, after a reload too', async () => {
+    const { deploy, deploying, reading } = await twoServices();
+    const first = await deploy('alpha', 'first');
+    const again = await deploy('alpha', 'first');
+    await reading.catchUp();
+    for (const registry of [deploying, reading]) {
+      expect(registry.deployments()).toEqual([
+        { id: first.id, name: 'alpha.bpmn', deployedAt: first.deployedAt, resourceNames: ['alpha.bpmn'] },
+        { id: again.id, name: 'alpha.bpmn', deployedAt: again.deployedAt, resourceNames: ['alpha.bpmn'] },
+      ]);
+    }
+    await reading.reload();
+    expect(reading.deployments().map((deployment) => deployment.id)).toEqual([first.id, again.id]);
+  });
 });

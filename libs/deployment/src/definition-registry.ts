@@ -37,6 +37,15 @@ async function compileResources(data: DeploymentCreatedData): Promise<CompiledRe
   return compiled;
 }
 
+/** A deployment as listed: what was deployed when, without its resources. */
+export interface DeploymentSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly deployedAt: string;
+  /** The names of its resources, in the order deployed. */
+  readonly resourceNames: readonly string[];
+}
+
 export interface DefinitionFilter {
   readonly processId?: string;
   /** Only the latest version of each process id. */
@@ -54,6 +63,8 @@ export class DefinitionRegistry implements OnModuleInit {
   private readonly latestByProcessId = new Map<string, RegisteredDefinition>();
   private readonly decisionDefinitions = new VersionedDefinitions<DecisionDefinition>((definition) => definition.decisionId);
   private readonly formDefinitions = new VersionedDefinitions<FormDefinition>((definition) => definition.formId);
+  /** Every deployment applied, oldest first. */
+  private readonly deploymentList: DeploymentSummary[] = [];
   /** Revision of the last deployment applied; undefined while the stream does not exist. */
   private streamRevision: number | undefined;
   /** The catch-up reading the stream now, and the one that will read after it (shared by the calls meanwhile). */
@@ -81,6 +92,7 @@ export class DefinitionRegistry implements OnModuleInit {
     this.latestByProcessId.clear();
     this.decisionDefinitions.clear();
     this.formDefinitions.clear();
+    this.deploymentList.length = 0;
     this.streamRevision = undefined;
     for (const { data, revision, compiled } of deployments) this.apply(data, revision, compiled);
     this.streamRevision = events.at(-1)?.revision;
@@ -135,6 +147,7 @@ export class DefinitionRegistry implements OnModuleInit {
    */
   apply(data: DeploymentCreatedData, revision: number, compiled: CompiledResources): void {
     if (this.streamRevision !== undefined && revision <= this.streamRevision) return;
+    this.deploymentList.push({ id: data.deploymentId, name: data.name, deployedAt: data.deployedAt, resourceNames: data.resources.map((resource) => resource.name) });
     for (const definition of data.processDefinitions) {
       if (this.definitions.has(definition.id)) continue;
       const resource = data.resources.find((candidate) => candidate.name === definition.resourceName);
@@ -165,6 +178,11 @@ export class DefinitionRegistry implements OnModuleInit {
       if (resource) this.formDefinitions.add(definition, resource.sha256, resource.xml, data.deployedAt);
     }
     this.streamRevision = revision;
+  }
+
+  /** Every deployment, oldest first. */
+  deployments(): readonly DeploymentSummary[] {
+    return this.deploymentList;
   }
 
   list(filter: DefinitionFilter = {}): ProcessDefinition[] {

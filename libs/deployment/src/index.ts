@@ -1,6 +1,6 @@
 export { DeploymentModule } from './deployment.module.js';
 export { DefinitionsModule } from './definitions.module.js';
-export { DefinitionRegistry, type DefinitionFilter } from './definition-registry.js';
+export { DefinitionRegistry, type DefinitionFilter, type DeploymentSummary } from './definition-registry.js';
 export {
   type DecisionDefinition,
   DEPLOYMENTS_STREAM,

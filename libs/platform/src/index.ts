@@ -67,7 +67,14 @@ export {
 } from './event-store/open-event-store.js';
 export { ProblemError, ProblemType, type ProblemDetails, type ProblemFieldError } from './http/problem/problem-details.js';
 export { ApiProblemResponses, ProblemDetailsDto, ProblemFieldErrorDto } from './http/problem/problem-details.dto.js';
-export { notFoundProblem, ProblemDetailsFilter, sendProblem } from './http/problem/problem-details.filter.js';
+export {
+  notFoundProblem,
+  notFoundProblemWith,
+  ProblemDetailsFilter,
+  type ProblemRenderer,
+  renderProblem,
+  sendProblem,
+} from './http/problem/problem-details.filter.js';
 export { validationPipe } from './http/validation.js';
 export { REQUEST_BODY_TYPES, requestBodyContentType } from './http/request-body-content-type.middleware.js';
 export { API_VERSION, createServiceApp, type ServiceAppOptions } from './http/create-service-app.js';

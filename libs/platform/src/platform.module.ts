@@ -48,9 +48,15 @@ export class PlatformModule {
  * The HTTP side of the platform, before any route: the pino logger for Nest's own logs, security headers and CORS,
  * request metrics, and the global prefix with the platform's routes left outside it.
  */
-export function configurePlatformHttp(app: INestApplication, settings: Pick<HttpSettings, 'TRELLIS_CORS_ORIGINS'>, options: { readonly globalPrefix?: string } = {}): void {
+export function configurePlatformHttp(
+  app: INestApplication,
+  settings: Pick<HttpSettings, 'TRELLIS_CORS_ORIGINS'>,
+  options: { readonly globalPrefix?: string; readonly routesOutsidePrefix?: readonly string[] } = {},
+): void {
   app.useLogger(app.get(Logger));
   app.use(httpMetricsMiddleware(app.get(Registry)));
   applyHttpHardening(app, settings.TRELLIS_CORS_ORIGINS);
-  if (options.globalPrefix !== undefined) app.setGlobalPrefix(options.globalPrefix, { exclude: [...PLATFORM_ROUTES] });
+  // A path outside the prefix keeps the routes under it there too (`{*path}`: any depth).
+  const outside = (options.routesOutsidePrefix ?? []).flatMap((path) => [path, `${path}/{*path}`]);
+  if (options.globalPrefix !== undefined) app.setGlobalPrefix(options.globalPrefix, { exclude: [...PLATFORM_ROUTES, ...outside] });
 }

@@ -32,11 +32,21 @@ class GreetingsController {
   }
 }
 
+/** A compatible API at a path of its own, outside the prefix, whose clients read errors as `{ type, message }`. */
+@Controller('compat/greetings')
+class CompatibleGreetingsController {
+  @Get(':name')
+  find(@Param('name') name: string): { greeting: string } {
+    if (name === 'Bob') throw new ProblemError({ type: ProblemType.notFound, title: 'Greeting not found', status: 404, detail: `No greeting for ${name}` });
+    return { greeting: `Hello, ${name}` };
+  }
+}
+
 @Module({})
 class GreetingServiceModule {
   static forRoot(): DynamicModule {
     const settings = loadSettings({ TRELLIS_LOG_LEVEL: 'silent' });
-    return { module: GreetingServiceModule, imports: [PlatformModule.forRoot({ settings, service: 'greeting-service' })], controllers: [GreetingsController] };
+    return { module: GreetingServiceModule, imports: [PlatformModule.forRoot({ settings, service: 'greeting-service' })], controllers: [GreetingsController, CompatibleGreetingsController] };
   }
 }
 
@@ -50,6 +60,15 @@ describe('createServiceApp', () => {
       title: 'Greetings',
       description: 'Says hello.',
       globalPrefix: 'v1',
+      routesOutsidePrefix: ['compat'],
+      problemRenderers: [
+        {
+          pathPrefix: '/compat',
+          render: (response, problem) => {
+            response.status(problem.status).json({ type: problem.status === 404 ? 'NotFound' : 'Other', message: problem.detail });
+          },
+        },
+      ],
     });
     http = request(app.getHttpServer());
   });
@@ -133,10 +152,24 @@ describe('createServiceApp', () => {
     }
   });
 
+  it('serves the routes outside the prefix at their own path, with their errors in the renderer\'s shape', async () => {
+    const hello = await http.get('/compat/greetings/Ada').expect(200);
+    expect(hello.body).toEqual({ greeting: 'Hello, Ada' });
+    expect(hello.headers['content-type']).toBe('application/json');
+    await http.get('/v1/compat/greetings/Ada').expect(404);
+    const missing = await http.get('/compat/greetings/Bob').expect(404);
+    expect(missing.headers['content-type']).toBe('application/json');
+    expect(missing.body).toEqual({ type: 'NotFound', message: 'No greeting for Bob' });
+    const unknown = await http.get('/compat/nothing').expect(404);
+    expect(unknown.body).toEqual({ type: 'NotFound', message: 'Cannot GET /compat/nothing' });
+    const unsupported = await http.post('/compat/greetings').set('Content-Type', 'text/plain').send('Ada').expect(415);
+    expect(unsupported.body).toEqual({ type: 'Other', message: expect.stringContaining('Content-Type: application/json') });
+  });
+
   it('documents the service in OpenAPI at /docs-json, with its problems, and serves Swagger UI at /docs', async () => {
     const document = (await http.get('/docs-json').expect(200)).body;
     expect(document.info).toEqual(expect.objectContaining({ title: 'Greetings', description: 'Says hello. Every error is `application/problem+json` (RFC 9457).' }));
-    expect(Object.keys(document.paths)).toEqual(['/v1/greetings', '/v1/greetings/{name}']);
+    expect(Object.keys(document.paths)).toEqual(['/v1/greetings', '/v1/greetings/{name}', '/compat/greetings/{name}']);
     expect(document.paths['/v1/greetings'].post.responses['415'].content['application/problem+json']).toBeDefined();
     expect((await http.get('/docs').expect(200)).text).toContain('swagger');
   });

@@ -9,7 +9,7 @@ import { PROCESS_LOGGER } from '../logging/logging.module.js';
 import { requestLog } from '../logging/request-log.middleware.js';
 import { configurePlatformHttp } from '../platform.module.js';
 import { answerJsonExactly } from './exact-json-content-type.middleware.js';
-import { notFoundProblem, ProblemDetailsFilter } from './problem/problem-details.filter.js';
+import { notFoundProblemWith, ProblemDetailsFilter, type ProblemRenderer } from './problem/problem-details.filter.js';
 import { requestBodyContentType } from './request-body-content-type.middleware.js';
 import { validationPipe } from './validation.js';
 
@@ -29,6 +29,13 @@ export interface ServiceAppOptions {
   readonly shutdownHooks?: boolean;
   /** Prefix of the application's routes; health and metrics stay at the root. Default `api`. */
   readonly globalPrefix?: string;
+  /**
+   * Paths whose routes stay outside the global prefix, with everything under them (`engine-rest`: a compatible API
+   * served at the path its clients call).
+   */
+  readonly routesOutsidePrefix?: readonly string[];
+  /** Errors of requests under these renderers' paths are answered in their shape rather than problem+json. */
+  readonly problemRenderers?: readonly ProblemRenderer[];
 }
 
 /**
@@ -52,11 +59,12 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<INes
   answerJsonExactly(express);
   // First, so that its response time covers the whole pipeline and it sees every request, outside the prefix too.
   app.use(requestLog(app.get<symbol, Logger>(PROCESS_LOGGER)));
-  configurePlatformHttp(app, options.settings, { globalPrefix: options.globalPrefix ?? 'api' });
+  configurePlatformHttp(app, options.settings, { globalPrefix: options.globalPrefix ?? 'api', routesOutsidePrefix: options.routesOutsidePrefix ?? [] });
+  const renderers = options.problemRenderers ?? [];
   // Before Nest's body parsers, which `init` registers.
-  app.use(requestBodyContentType());
+  app.use(requestBodyContentType(undefined, renderers));
   app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalFilters(new ProblemDetailsFilter(renderers));
   if (options.shutdownHooks) app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
@@ -71,6 +79,6 @@ export async function createServiceApp(options: ServiceAppOptions): Promise<INes
 
   await app.init();
   // Registered after every route, so it only sees requests nothing else answered.
-  app.getHttpAdapter().getInstance().use(notFoundProblem);
+  app.getHttpAdapter().getInstance().use(notFoundProblemWith(renderers));
   return app;
 }

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 
 import { ProblemType } from './problem/problem-details.js';
-import { sendProblem } from './problem/problem-details.filter.js';
+import { type ProblemRenderer, renderProblem } from './problem/problem-details.filter.js';
 
 /** The media types a Trellis API reads a request body as: JSON, and multipart form data for file uploads. */
 export const REQUEST_BODY_TYPES = ['application/json', 'multipart/form-data'] as const;
@@ -12,14 +12,14 @@ export const REQUEST_BODY_TYPES = ['application/json', 'multipart/form-data'] as
  * named after the whole text, and the answer was a baffling "property {"processId":"x"} should not exist"; a body
  * of `text/plain` was ignored and answered as if it were missing. Requests without a body pass.
  */
-export function requestBodyContentType(allowed: readonly string[] = REQUEST_BODY_TYPES) {
+export function requestBodyContentType(allowed: readonly string[] = REQUEST_BODY_TYPES, renderers: readonly ProblemRenderer[] = []) {
   return function refuseOtherBodyTypes(request: Request, response: Response, next: NextFunction): void {
     if (!hasBody(request)) return next();
     const header = request.headers['content-type'];
     const mediaType = header?.split(';')[0]?.trim().toLowerCase() ?? '';
     if (allowed.includes(mediaType)) return next();
     const [json, ...others] = allowed;
-    sendProblem(response, {
+    const problem = {
       type: ProblemType.unsupportedMediaType,
       title: 'Unsupported media type',
       status: 415,
@@ -28,7 +28,8 @@ export function requestBodyContentType(allowed: readonly string[] = REQUEST_BODY
         (others.length > 0 ? ` (${others.join(', ')} for file uploads)` : '') +
         `; this one has ${header === undefined ? 'none' : `Content-Type: ${header}`}`,
       instance: request.originalUrl.split('?')[0] ?? request.originalUrl,
-    });
+    };
+    renderProblem(request, response, problem, undefined, renderers);
   };
 }
 

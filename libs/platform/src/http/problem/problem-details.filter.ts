@@ -12,10 +12,23 @@ interface HttpishError {
   readonly message?: unknown;
 }
 
-/** Renders every error as `application/problem+json` (RFC 9457), never leaking a stack trace. */
+/**
+ * Renders the errors of the requests under one path in another shape than problem+json: a compatible API (Camunda 7's
+ * `/engine-rest`) answers errors as the clients written for it read them.
+ */
+export interface ProblemRenderer {
+  /** The path it answers the errors of (`/engine-rest`): the path itself and every path under it. */
+  readonly pathPrefix: string;
+  /** Sends the error response; `problem` is what problem+json would have said, `exception` what was thrown (if anything). */
+  render(response: Response, problem: ProblemDetails, exception: unknown): void;
+}
+
+/** Renders every error as `application/problem+json` (RFC 9457), never leaking a stack trace, or as a renderer of its path wants. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+
+  constructor(private readonly renderers: readonly ProblemRenderer[] = []) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -27,7 +40,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         `${request.method} ${request.originalUrl} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
       );
     }
-    sendProblem(response, problem);
+    renderProblem(request, response, problem, exception, this.renderers);
   }
 
   private problemOf(exception: unknown): ProblemDetails {
@@ -65,11 +78,31 @@ export function sendProblem(response: Response, problem: ProblemDetails): void {
   response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
-/** Answers requests outside `/api` that no route took (Nest's own not-found handler covers `/api` only). */
-export function notFoundProblem(request: Request, response: Response): void {
+/** The renderer whose path the request is on, if any. */
+function rendererFor(request: Request, renderers: readonly ProblemRenderer[]): ProblemRenderer | undefined {
   const path = request.originalUrl.split('?')[0] ?? request.originalUrl;
-  sendProblem(response, { type: 'about:blank', title: 'Not Found', status: 404, detail: `Cannot ${request.method} ${request.originalUrl}`, instance: path });
+  return renderers.find((renderer) => path === renderer.pathPrefix || path.startsWith(`${renderer.pathPrefix}/`));
 }
+
+/** Sends `problem` as problem+json, or as the renderer of the request's path wants it. */
+export function renderProblem(request: Request, response: Response, problem: ProblemDetails, exception: unknown, renderers: readonly ProblemRenderer[]): void {
+  if (response.headersSent) return;
+  const renderer = rendererFor(request, renderers);
+  if (renderer === undefined) sendProblem(response, problem);
+  else renderer.render(response, problem, exception);
+}
+
+/** Answers requests that no route took, as problem+json or as the renderer of their path wants. */
+export function notFoundProblemWith(renderers: readonly ProblemRenderer[]) {
+  return function notFound(request: Request, response: Response): void {
+    const path = request.originalUrl.split('?')[0] ?? request.originalUrl;
+    const problem: ProblemDetails = { type: 'about:blank', title: 'Not Found', status: 404, detail: `Cannot ${request.method} ${request.originalUrl}`, instance: path };
+    renderProblem(request, response, problem, undefined, renderers);
+  };
+}
+
+/** Answers requests outside `/api` that no route took (Nest's own not-found handler covers `/api` only). */
+export const notFoundProblem = notFoundProblemWith([]);
 
 function malformedJson(message: string): ProblemDetails {
   return {
