@@ -1,0 +1,446 @@
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  FeelContext,
+  FeelFunction,
+  FeelNumber,
+  FeelValue,
+  feelEquals,
+  feelToString,
+  isList,
+  isNumber,
+  parseExpression,
+  parseTemporalLiteral,
+  parseUnaryTests,
+} from './index.js';
+import { conformsTo, namedType } from './semantics.js';
+
+// The DMN TCK (compliance levels 2 and 3) probes the FEEL interpreter: literal expressions, boxed contexts, lists,
+// relations, invocations, business knowledge models and decision tables are evaluated here by a small evaluator of
+// decisions, and the results are compared with the expected ones as the official runners do (numbers within 1e-8,
+// lists item by item, contexts as maps, errorResult as null). Models with imports or decision services are not probed.
+
+/** The pass count reached; the suite must not fall below it. */
+const PASSING_AT_LEAST = 0;
+
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const tckRoot = resolve(repositoryRoot, '../shared/conformance/dmn-tck');
+
+// ---- a small XML reader (the TCK files are plain XML: elements, attributes, text, CDATA, comments) -----------------
+
+interface XmlElement {
+  readonly name: string;
+  readonly attributes: Record<string, string>;
+  readonly children: XmlElement[];
+  text: string;
+}
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const decodeEntities = (text: string): string =>
+  text.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (all, entity: string) => {
+    if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
+    if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
+    return ENTITIES[entity] ?? all;
+  });
+const localName = (name: string): string => name.slice(name.indexOf(':') + 1);
+
+function parseXml(xml: string): XmlElement {
+  const root: XmlElement = { name: '#root', attributes: {}, children: [], text: '' };
+  const stack = [root];
+  const token = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<!DOCTYPE[^>]*>|<\/([^>\s]+)\s*>|<([^\s/>]+)((?:\s+[^\s=]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+  for (let match = token.exec(xml); match; match = token.exec(xml)) {
+    const top = stack[stack.length - 1];
+    if (match[1] !== undefined) top.text += match[1];
+    else if (match[2] !== undefined) stack.pop();
+    else if (match[3] !== undefined) {
+      const attributes: Record<string, string> = {};
+      for (const a of match[4].matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attributes[a[1]] = decodeEntities(a[2] ?? a[3]);
+      const element: XmlElement = { name: localName(match[3]), attributes, children: [], text: '' };
+      top.children.push(element);
+      if (!match[5]) stack.push(element);
+    } else if (match[6] !== undefined) top.text += decodeEntities(match[6]);
+  }
+  return root.children[0];
+}
+
+const child = (e: XmlElement | undefined, name: string): XmlElement | undefined => e?.children.find((c) => c.name === name);
+const childrenNamed = (e: XmlElement | undefined, name: string): XmlElement[] => e?.children.filter((c) => c.name === name) ?? [];
+const attr = (e: XmlElement, name: string): string | undefined => e.attributes[name] ?? Object.entries(e.attributes).find(([k]) => localName(k) === name)?.[1];
+
+// ---- values of the test files --------------------------------------------------------------------------------------
+
+function xmlValue(node: XmlElement): FeelValue {
+  const value = child(node, 'value');
+  const list = child(node, 'list');
+  const components = childrenNamed(node, 'component');
+  if (list) return childrenNamed(list, 'item').map(xmlValue);
+  if (components.length) return new FeelContext(new Map(components.map((c) => [attr(c, 'name') ?? '', xmlValue(c)])));
+  if (!value || attr(value, 'nil') === 'true') return null;
+  const type = localName(attr(value, 'type') ?? 'string');
+  const text = value.text;
+  switch (type) {
+    case 'decimal':
+    case 'double':
+    case 'int':
+    case 'integer':
+    case 'long':
+      return new FeelNumber(text.trim());
+    case 'boolean':
+      return text.trim() === 'true';
+    case 'date':
+    case 'dateTime':
+    case 'time':
+    case 'duration':
+      return parseTemporalLiteral(text.trim()) ?? text;
+    default:
+      return text;
+  }
+}
+
+function same(actual: FeelValue, expected: FeelValue): boolean {
+  if (expected === null) return actual === null;
+  if (isNumber(expected)) return isNumber(actual) && actual.minus(expected).abs().lte(1e-8);
+  if (isList(expected)) return isList(actual) && actual.length === expected.length && expected.every((e, i) => same(actual[i], e));
+  if (expected instanceof FeelContext) {
+    return (
+      actual instanceof FeelContext &&
+      [...expected.entries].every(([k, v]) => actual.entries.has(k) && same(actual.get(k) ?? null, v)) &&
+      [...actual.entries.keys()].every((k) => expected.entries.has(k))
+    );
+  }
+  if (typeof expected === 'string' || typeof expected === 'boolean') return actual === expected;
+  return actual !== null && typeof actual === 'object' && !isList(actual) && feelToString(actual) === feelToString(expected) && feelEquals(actual, expected) === true;
+}
+
+// ---- a small evaluator of DMN decisions ----------------------------------------------------------------------------
+
+class Unsupported extends Error {}
+
+const BUILT_IN_TYPES = new Set(['number', 'string', 'boolean', 'date', 'time', 'date and time', 'dateTime', 'days and time duration', 'years and months duration', 'Any', 'context', 'list', 'function']);
+
+/** The names visible in a scope, with the keys of contexts as `a.b`, for the parser. */
+function namesOf(scope: ReadonlyMap<string, FeelValue>): string[] {
+  const names: string[] = [];
+  const walk = (prefix: string, value: FeelValue, depth: number): void => {
+    names.push(prefix);
+    if (value instanceof FeelContext && depth < 4) for (const [k, v] of value.entries) walk(`${prefix}.${k}`, v, depth + 1);
+  };
+  for (const [k, v] of scope) walk(k, v, 0);
+  return names;
+}
+
+class Model {
+  private readonly decisions = new Map<string, XmlElement>();
+  private readonly knowledgeModels = new Map<string, XmlElement>();
+  private readonly inputTypes = new Map<string, string>();
+  private readonly byId = new Map<string, XmlElement>();
+  private readonly itemDefinitions = new Map<string, XmlElement>();
+
+  constructor(readonly definitions: XmlElement) {
+    if (childrenNamed(definitions, 'import').length) throw new Unsupported('imports');
+    for (const e of definitions.children) {
+      const name = attr(e, 'name') ?? '';
+      if (attr(e, 'id')) this.byId.set(attr(e, 'id') as string, e);
+      if (e.name === 'decision') this.decisions.set(name, e);
+      if (e.name === 'businessKnowledgeModel') this.knowledgeModels.set(name, e);
+      if (e.name === 'inputData') this.inputTypes.set(name, attr(child(e, 'variable') as XmlElement, 'typeRef') ?? '');
+      if (e.name === 'itemDefinition') this.itemDefinitions.set(name, e);
+    }
+  }
+
+  evaluateDecision(name: string, inputs: ReadonlyMap<string, FeelValue>, cache = new Map<string, FeelValue>()): FeelValue {
+    if (cache.has(name)) return cache.get(name) ?? null;
+    const decision = this.decisions.get(name);
+    if (!decision) throw new Unsupported(`no decision ${name}`);
+    const scope = new Map<string, FeelValue>();
+    for (const [k, v] of inputs) scope.set(k, this.coerceInput(k, v));
+    this.addRequirements(decision, scope, inputs, cache);
+    const value = this.typed(this.boxed(logicOf(decision), scope), attr(child(decision, 'variable') as XmlElement, 'typeRef'));
+    cache.set(name, value);
+    return value;
+  }
+
+  private coerceInput(name: string, value: FeelValue): FeelValue {
+    const type = this.inputTypes.get(name);
+    if (typeof value === 'string' && type && ['date', 'time', 'dateTime', 'date and time', 'days and time duration', 'years and months duration'].includes(type)) {
+      return parseTemporalLiteral(value) ?? value;
+    }
+    return value;
+  }
+
+  private addRequirements(element: XmlElement, scope: Map<string, FeelValue>, inputs: ReadonlyMap<string, FeelValue>, cache: Map<string, FeelValue>): void {
+    for (const requirement of [...childrenNamed(element, 'informationRequirement'), ...childrenNamed(element, 'knowledgeRequirement')]) {
+      const reference = requirement.children[0];
+      const href = attr(reference, 'href') ?? '';
+      if (!href.startsWith('#')) throw new Unsupported('external reference');
+      const target = this.byId.get(href.slice(1));
+      if (!target) throw new Unsupported(`unknown ${href}`);
+      const name = attr(target, 'name') ?? '';
+      if (target.name === 'decision') scope.set(name, this.evaluateDecision(name, inputs, cache));
+      else if (target.name === 'businessKnowledgeModel') scope.set(name, this.knowledgeModel(target, inputs, cache));
+      else if (target.name === 'inputData') {
+        if (!scope.has(name)) scope.set(name, null);
+      } else throw new Unsupported(target.name);
+    }
+  }
+
+  private knowledgeModel(bkm: XmlElement, inputs: ReadonlyMap<string, FeelValue>, cache: Map<string, FeelValue>): FeelValue {
+    const scope = new Map<string, FeelValue>();
+    this.addRequirements(bkm, scope, inputs, cache);
+    const logic = child(bkm, 'encapsulatedLogic');
+    if (!logic) throw new Unsupported('bkm without logic');
+    const fn = this.functionDefinition(logic, scope);
+    // The BKM may call itself (recursion): its name is in its own scope.
+    scope.set(attr(bkm, 'name') ?? '', fn);
+    return fn;
+  }
+
+  private functionDefinition(element: XmlElement, scope: Map<string, FeelValue>): FeelFunction {
+    if (attr(element, 'kind') && attr(element, 'kind') !== 'FEEL') throw new Unsupported('external function');
+    const params = childrenNamed(element, 'formalParameter').map((p) => ({ name: attr(p, 'name') ?? '', type: attr(p, 'typeRef') }));
+    const body = logicOf(element);
+    return new FeelFunction(
+      params.map((p) => p.name),
+      (args, session) => {
+        const frame = new Map(scope);
+        params.forEach((p, i) => {
+          const value = 'positional' in args ? (args.positional[i] ?? null) : (args.named.get(p.name) ?? null);
+          frame.set(p.name, this.typed(value, p.type));
+        });
+        try {
+          return this.boxed(body, frame);
+        } catch (error) {
+          if (error instanceof Unsupported) throw error;
+          return session.warn({ code: 'FUNCTION_INVOCATION_FAILURE', message: String(error) });
+        }
+      },
+    );
+  }
+
+  /** A value checked against a declared type: built-in types and simple item definitions; a mismatch is null. */
+  private typed(value: FeelValue, typeRef: string | undefined): FeelValue {
+    if (!typeRef || value === null) return value;
+    const name = typeRef.replace(/^feel:/, '');
+    const builtin = name === 'dateTime' ? 'date and time' : name;
+    if (BUILT_IN_TYPES.has(name) && !['Any', 'context', 'list', 'function'].includes(name)) {
+      if (conformsTo(value, namedType(builtin))) return value;
+      if (isList(value) && value.length === 1 && conformsTo(value[0], namedType(builtin))) return value[0];
+      return null;
+    }
+    const item = this.itemDefinitions.get(name);
+    if (item && attr(item, 'isCollection') !== 'true' && !child(item, 'itemComponent') && child(item, 'typeRef')) {
+      return this.typed(value, child(item, 'typeRef')?.text.trim());
+    }
+    if (item && attr(item, 'isCollection') === 'true' && child(item, 'typeRef') && !isList(value)) {
+      return [this.typed(value, child(item, 'typeRef')?.text.trim())];
+    }
+    return value;
+  }
+
+  private expression(text: string, scope: Map<string, FeelValue>): FeelValue {
+    const parsed = parseExpression(text, { names: namesOf(scope) });
+    if (!parsed.ok) return null;
+    return parsed.value.evaluate(scope).value;
+  }
+
+  boxed(element: XmlElement, scope: Map<string, FeelValue>): FeelValue {
+    switch (element.name) {
+      case 'literalExpression':
+        return this.expression(child(element, 'text')?.text ?? 'null', scope);
+      case 'context': {
+        const inner = new Map(scope);
+        const entries = new Map<string, FeelValue>();
+        for (const entry of childrenNamed(element, 'contextEntry')) {
+          const variable = child(entry, 'variable');
+          const value = this.boxed(logicOf(entry), inner);
+          if (!variable) return value;
+          const typedValue = this.typed(value, attr(variable, 'typeRef'));
+          entries.set(attr(variable, 'name') ?? '', typedValue);
+          inner.set(attr(variable, 'name') ?? '', typedValue);
+        }
+        return new FeelContext(entries);
+      }
+      case 'list':
+        return element.children.filter((c) => c.name !== 'description').map((c) => this.boxed(c, scope));
+      case 'relation': {
+        const columns = childrenNamed(element, 'column').map((c) => attr(c, 'name') ?? '');
+        return childrenNamed(element, 'row').map(
+          (row) => new FeelContext(new Map(row.children.filter((c) => c.name !== 'description').map((c, i) => [columns[i], this.boxed(c, scope)]))),
+        );
+      }
+      case 'functionDefinition':
+        return this.functionDefinition(element, scope);
+      case 'invocation': {
+        const callee = this.boxed(logicOf(element), scope);
+        const named = new Map<string, FeelValue>();
+        for (const binding of childrenNamed(element, 'binding')) {
+          const parameter = attr(child(binding, 'parameter') as XmlElement, 'name') ?? '';
+          const expression = binding.children.find((c) => c.name !== 'parameter');
+          named.set(parameter, expression ? this.boxed(expression, scope) : null);
+        }
+        if (!(callee instanceof FeelFunction)) return null;
+        const warnings: never[] = [];
+        return callee.invoke({ named }, { now: null, warnings, warn: () => null });
+      }
+      case 'decisionTable':
+        return this.decisionTable(element, scope);
+      default:
+        throw new Unsupported(element.name);
+    }
+  }
+
+  private decisionTable(table: XmlElement, scope: Map<string, FeelValue>): FeelValue {
+    const hitPolicy = attr(table, 'hitPolicy') ?? 'UNIQUE';
+    const aggregation = attr(table, 'aggregation');
+    const inputs = childrenNamed(table, 'input').map((input) => this.expression(child(child(input, 'inputExpression'), 'text')?.text ?? 'null', scope));
+    const inputValues = childrenNamed(table, 'input').map((input) => child(child(input, 'inputValues'), 'text')?.text);
+    const outputs = childrenNamed(table, 'output');
+    const outputNames = outputs.map((o) => attr(o, 'name') ?? '');
+    const names = namesOf(scope);
+    const matched: FeelValue[][] = [];
+    for (const rule of childrenNamed(table, 'rule')) {
+      const entries = childrenNamed(rule, 'inputEntry');
+      const hit = entries.every((entry, i) => {
+        const parsed = parseUnaryTests(child(entry, 'text')?.text ?? '-', { names });
+        if (!parsed.ok) return false;
+        return parsed.value.test(inputs[i], scope).value === true;
+      });
+      if (hit) matched.push(childrenNamed(rule, 'outputEntry').map((entry) => this.expression(child(entry, 'text')?.text ?? 'null', scope)));
+    }
+    // An input outside its allowed values is an error of the table.
+    for (let i = 0; i < inputs.length; i++) {
+      const allowed = inputValues[i];
+      if (allowed) {
+        const parsed = parseUnaryTests(allowed, { names });
+        if (parsed.ok && parsed.value.test(inputs[i], scope).value !== true) return null;
+      }
+    }
+    const row = (values: FeelValue[]): FeelValue =>
+      outputs.length === 1 && !outputNames[0] ? values[0] : outputs.length === 1 && childrenNamed(table, 'output').length === 1 && !attr(table, 'outputLabel') && false ? values[0] : outputs.length === 1 ? values[0] : new FeelContext(new Map(outputNames.map((n, i) => [n, values[i]])));
+    if (matched.length === 0) {
+      const defaults = outputs.map((o) => {
+        const text = child(child(o, 'defaultOutputEntry'), 'text')?.text;
+        return text ? this.expression(text, scope) : null;
+      });
+      if (defaults.every((d) => d === null)) return hitPolicy === 'COLLECT' && !aggregation ? [] : null;
+      return row(defaults);
+    }
+    switch (hitPolicy) {
+      case 'UNIQUE':
+        return matched.length === 1 ? row(matched[0]) : null;
+      case 'FIRST':
+        return row(matched[0]);
+      case 'ANY': {
+        const first = row(matched[0]);
+        return matched.every((m) => feelEquals(row(m), first) === true) ? first : null;
+      }
+      case 'RULE ORDER':
+        return matched.map(row);
+      case 'PRIORITY':
+      case 'OUTPUT ORDER': {
+        const priorities = outputs.map((o) => {
+          const text = child(child(o, 'outputValues'), 'text')?.text;
+          const parsed = text ? parseExpression(`[${text}]`) : null;
+          return parsed && parsed.ok ? (parsed.value.evaluate().value as FeelValue[]) : [];
+        });
+        const rank = (values: FeelValue[]): number[] =>
+          values.map((v, i) => {
+            const index = (priorities[i] ?? []).findIndex((p) => feelEquals(p, v) === true);
+            return index < 0 ? Number.MAX_SAFE_INTEGER : index;
+          });
+        const sorted = [...matched].sort((a, b) => {
+          const ra = rank(a);
+          const rb = rank(b);
+          for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] - rb[i];
+          return 0;
+        });
+        return hitPolicy === 'PRIORITY' ? row(sorted[0]) : sorted.map(row);
+      }
+      case 'COLLECT': {
+        const values = matched.map(row);
+        if (!aggregation) return values;
+        const fn = { SUM: 'sum', COUNT: 'count', MIN: 'min', MAX: 'max' }[aggregation];
+        if (aggregation === 'COUNT') return new FeelNumber(values.length);
+        const parsed = parseExpression(`${fn}(values)`, { names: ['values'] });
+        return parsed.ok ? parsed.value.evaluate(new Map([['values', values]])).value : null;
+      }
+      default:
+        throw new Unsupported(hitPolicy);
+    }
+  }
+}
+
+const LOGIC = new Set(['literalExpression', 'context', 'list', 'relation', 'functionDefinition', 'invocation', 'decisionTable', 'conditional', 'filter', 'for', 'every', 'some']);
+
+function logicOf(element: XmlElement): XmlElement {
+  const logic = element.children.find((c) => LOGIC.has(c.name));
+  if (!logic) throw new Unsupported(`no supported logic in ${element.name}`);
+  return logic;
+}
+
+interface FolderResult {
+  folder: string;
+  passed: number;
+  total: number;
+  failures: string[];
+}
+
+function runFolder(folder: string): FolderResult {
+  const result: FolderResult = { folder, passed: 0, total: 0, failures: [] };
+  const files = readdirSync(folder);
+  for (const testFile of files.filter((f) => /-test-\d+\.xml$/.test(f))) {
+    const testCases = parseXml(readFileSync(join(folder, testFile), 'utf8'));
+    const modelName = child(testCases, 'modelName')?.text.trim() ?? '';
+    let model: Model;
+    try {
+      model = new Model(parseXml(readFileSync(join(folder, modelName), 'utf8')));
+    } catch (error) {
+      if (error instanceof Unsupported) continue;
+      throw error;
+    }
+    for (const testCase of childrenNamed(testCases, 'testCase')) {
+      if (attr(testCase, 'invocableName') || (attr(testCase, 'type') && attr(testCase, 'type') !== 'decision')) continue;
+      const inputs = new Map(childrenNamed(testCase, 'inputNode').map((node) => [attr(node, 'name') ?? '', xmlValue(node)]));
+      const outcomes: { passed: boolean; message: string }[] = [];
+      try {
+        for (const node of childrenNamed(testCase, 'resultNode')) {
+          const name = attr(node, 'name') ?? '';
+          const expected = attr(node, 'errorResult') === 'true' ? null : xmlValue(child(node, 'expected') as XmlElement);
+          const actual = model.evaluateDecision(name, inputs);
+          const passed = same(actual, expected);
+          outcomes.push({ passed, message: `${testFile} ${attr(testCase, 'id')} ${name}: expected ${feelToString(expected)}, got ${feelToString(actual)}` });
+        }
+      } catch (error) {
+        if (error instanceof Unsupported) continue;
+        outcomes.push({ passed: false, message: `${testFile} ${attr(testCase, 'id')}: ${String(error)}` });
+      }
+      for (const outcome of outcomes) {
+        result.total++;
+        if (outcome.passed) result.passed++;
+        else result.failures.push(outcome.message);
+      }
+    }
+  }
+  return result;
+}
+
+describe('FEEL against the DMN TCK (compliance levels 2 and 3)', () => {
+  it('passes the probed test cases', () => {
+    if (!existsSync(tckRoot)) {
+      throw new Error(`The DMN TCK was not found at ${tckRoot}: clone the shared folder beside the repository (<dir>/main and <dir>/shared).`);
+    }
+    const results = ['compliance-level-2', 'compliance-level-3'].flatMap((level) =>
+      readdirSync(join(tckRoot, level))
+        .sort()
+        .map((folder) => runFolder(join(tckRoot, level, folder))),
+    );
+    const passed = results.reduce((sum, r) => sum + r.passed, 0);
+    const total = results.reduce((sum, r) => sum + r.total, 0);
+    const lines = results.filter((r) => r.total > 0).map((r) => `${r.folder.slice(tckRoot.length + 1)}: ${r.passed}/${r.total}`);
+    const failures = results.flatMap((r) => r.failures.map((f) => `${r.folder.split('/').at(-1)}: ${f}`));
+    console.log(`DMN TCK FEEL: ${passed}/${total} probed results pass\n${lines.join('\n')}\n\nFailures:\n${failures.join('\n')}`);
+    expect(passed).toBeGreaterThanOrEqual(PASSING_AT_LEAST);
+  });
+});
