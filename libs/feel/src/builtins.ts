@@ -70,6 +70,8 @@ function pickOverload(name: string, overloads: readonly Overload[], args: FeelAr
   };
 }
 
+const SCALAR_PARAMETERS = new Set(['string', 'match', 'input', 'pattern', 'replacement', 'n', 'number', 'date', 'delimiter']);
+
 const registry = new Map<string, FeelFunction>();
 
 function define(name: string, ...overloads: Overload[]): void {
@@ -78,7 +80,9 @@ function define(name: string, ...overloads: Overload[]): void {
     if (!picked) {
       return session.warn({ code: 'INVALID_PARAMETERS', message: `No signature of '${name}' takes these parameters (${overloads.map((o) => `(${o.parameters.join(', ')})`).join(' or ')})` });
     }
-    const result = picked.overload.implementation(picked.values, session);
+    // A singleton list stands for its item where a function takes one value (upper case(["a"]) is "A").
+    const values = picked.values.map((v, i) => (SCALAR_PARAMETERS.has(picked.overload.parameters[i]) && isList(v) && v.length === 1 ? v[0] : v));
+    const result = picked.overload.implementation(values, session);
     if (result instanceof FeelFailure) return session.warn({ code: result.code, message: `${name}: ${result.message}` });
     return result;
   };
@@ -250,10 +254,10 @@ define(
 function substring(s: FeelValue, start: FeelValue, length: FeelValue): Outcome {
   if (!str(s) || !num(start) || (length !== null && !num(length))) return invalid('substring(string, start position, length?) needs a string and numbers');
   const cs = chars(s);
-  const first = start.round().toNumber();
+  const first = start.trunc().toNumber();
   if (first === 0 || Math.abs(first) > cs.length + (first > 0 ? 1 : 0)) return invalid('start position out of range');
   const from = first > 0 ? first - 1 : cs.length + first;
-  const count = length === null ? cs.length : length.round().toNumber();
+  const count = length === null ? cs.length : length.trunc().toNumber();
   if (count < 0) return invalid('length must not be negative');
   return cs.slice(from, from + count).join('');
 }
@@ -285,7 +289,8 @@ define('ends with', sig(['string', 'match'], ([s, m]) => (str(s) && str(m) ? s.e
 function toRegExp(pattern: string, flags: FeelValue, global: boolean): RegExp | FeelFailure {
   if (flags !== null && !(str(flags) && /^[smix]*$/.test(flags))) return invalid('flags must be made of s, m, i and x');
   let source = pattern;
-  if (str(flags) && flags.includes('x')) source = source.replace(/\s+/g, '');
+  // Flag x drops white space outside character classes.
+  if (str(flags) && flags.includes('x')) source = source.replace(/(\[(?:\\.|[^\]])*\])|\s+/g, (all, cls: string | undefined) => cls ?? '');
   try {
     const jsFlags = (str(flags) ? flags.replace('x', '') : '') + (global ? 'g' : '') + 'u';
     return new RegExp(source, jsFlags);
@@ -336,7 +341,9 @@ define(
   sig(['list'], ([list]) => stringJoin(list, null)),
 );
 
-function stringJoin(list: FeelValue, delimiter: FeelValue): Outcome {
+function stringJoin(value: FeelValue, delimiter: FeelValue): Outcome {
+  // A single item stands for the list of it.
+  const list = str(value) ? [value] : value;
   if (!isList(list) || (delimiter !== null && !str(delimiter))) return invalid('string join needs a list of strings and a string delimiter');
   if (!list.every((item) => item === null || str(item))) return invalid('every item must be a string');
   return list.filter(str).join(delimiter ?? '');
@@ -612,8 +619,8 @@ rounding('round half down', Decimal.ROUND_HALF_DOWN);
 define(
   'decimal',
   sig(['n', 'scale'], ([n, scale]) => {
-    if (!num(n) || !int(scale)) return invalid('n must be a number and scale an integer');
-    const s = scale.toNumber();
+    if (!num(n) || !num(scale)) return invalid('n and scale must be numbers');
+    const s = scale.trunc().toNumber();
     if (s < -6111 || s > 6176) return invalid('scale out of range');
     return s >= 0 ? n.toDecimalPlaces(s, Decimal.ROUND_HALF_EVEN) : roundNegativeScale(n, s, Decimal.ROUND_HALF_EVEN);
   }),
@@ -754,12 +761,14 @@ function contextPut(context: FeelValue, keys: readonly FeelValue[], value: FeelV
 
 define(
   'context put',
-  sig(['context', 'key', 'value'], ([context, key, value]) => contextPut(context, [key], value)),
-  sig(['context', 'keys', 'value'], ([context, keys, value]) => (isList(keys) ? contextPut(context, keys, value) : typeError('keys', keys, 'a list'))),
+  // By position the second argument may be a key or a list of keys; by name, `key` is one key and `keys` a list.
+  sig(['context', 'keys', 'value'], ([context, keys, value]) => contextPut(context, isList(keys) ? keys : [keys], value)),
+  sig(['context', 'key', 'value'], ([context, key, value]) => (str(key) ? contextPut(context, [key], value) : typeError('key', key, 'a string'))),
 );
 define(
   'context merge',
-  sig(['contexts'], ([contexts]) => {
+  sig(['contexts'], ([value]) => {
+    const contexts = value instanceof FeelContext ? [value] : value;
     if (!isList(contexts) || !contexts.every((c) => c instanceof FeelContext)) return invalid('contexts must be a list of contexts');
     const map = new Map<string, FeelValue>();
     for (const c of contexts as FeelContext[]) for (const [k, v] of c.entries) map.set(k, v);

@@ -16,10 +16,12 @@ import {
   rangeIncludes,
   subtract,
 } from './semantics.js';
+import { civilFromDays, epochDay } from './temporal.js';
 import { dateTimeProperty, parseTemporalLiteral } from './temporal-values.js';
 import {
   FeelArguments,
   FeelContext,
+  FeelDate,
   FeelFunction,
   FeelNumber,
   FeelRange,
@@ -319,8 +321,9 @@ export class Compiler {
       const result: FeelValue[] = [];
       for (let i = 0; i < list.length; i++) {
         const item = list[i];
-        const frame = new Map<string, FeelValue>(item instanceof FeelContext ? item.entries : []);
-        frame.set('item', item);
+        // The entries of a context item are names in the filter, and win over `item` ({item: 2} filters by its entry).
+        const frame = new Map<string, FeelValue>([['item', item]]);
+        if (item instanceof FeelContext) for (const [key, entry] of item.entries) frame.set(key, entry);
         const test = condition(scope.with(frame), session);
         if (isNumber(test)) {
           // A number selects by position, 1-based, negative from the end.
@@ -359,9 +362,10 @@ export class Compiler {
   private invocation(node: SyntaxNode, kids: SyntaxNode[]): Evaluator {
     const calleeNode = kids[0];
     const args = kids[1] ? this.arguments(kids[1]) : () => ({ positional: [] });
-    const name = calleeNode.name === 'VariableName' ? this.name(calleeNode) : this.source(calleeNode);
+    const named = calleeNode.name === 'VariableName' || calleeNode.name === 'SpecialFunctionName';
+    const name = named ? this.name(calleeNode) : this.source(calleeNode);
     const callee: Evaluator =
-      calleeNode.name === 'VariableName' ? (scope) => scope.lookup(name) ?? builtinFunction(name) ?? null : this.expression(calleeNode);
+      named ? (scope) => scope.lookup(name) ?? builtinFunction(name) ?? null : this.expression(calleeNode);
     return (scope, session) => this.call(callee(scope, session), name, args(scope, session), session, node.from);
   }
 
@@ -431,6 +435,15 @@ export class Compiler {
     }
     const from = domain.from(scope, session);
     const to = domain.to(scope, session);
+    if (from instanceof FeelDate && to instanceof FeelDate) {
+      // Dates iterate day by day, upwards or downwards.
+      const first = epochDay(from);
+      const last = epochDay(to);
+      const step = first <= last ? 1 : -1;
+      const days: FeelValue[] = [];
+      for (let d = first; step > 0 ? d <= last : d >= last; d += step) days.push(civilFromDays(d));
+      return days;
+    }
     if (!isNumber(from) || !isNumber(to) || !from.isInteger() || !to.isInteger()) {
       return session.warn({ code: 'INVALID_TYPE', message: 'An iteration range needs integer bounds', position: at });
     }
@@ -522,7 +535,8 @@ export class Compiler {
       if (s !== null && e !== null && feelCompare(s, e) === null) {
         return session.warn({ code: 'INVALID_TYPE', message: `A range needs bounds of one ordered type, got ${typeNameOf(s)} and ${typeNameOf(e)}`, position: startNode.from });
       }
-      return new FeelRange(s, e, open === '[', close === ']', s === null, e === null);
+      // A written `null` bound is not unbounded: comparisons with it give null.
+      return new FeelRange(s, e, open === '[', close === ']');
     };
   }
 
@@ -542,6 +556,8 @@ export class Compiler {
           return new FeelRange(v, null, false, false, false, true);
         case '>=':
           return new FeelRange(v, null, true, false, false, true);
+        case '=':
+          return new FeelRange(v, v, true, true);
         default:
           return session.warn({ code: 'INVALID_TYPE', message: `'${op}' does not make a range`, position: kids[0].from });
       }
@@ -607,14 +623,10 @@ export class Compiler {
 export function matchesValue(input: FeelValue, value: FeelValue): FeelValue {
   if (typeof value === 'boolean' && typeof input !== 'boolean') return value;
   if (value instanceof FeelRange) return rangeIncludes(value, input);
-  if (isList(value) && !isList(input)) {
-    let result: FeelValue = false;
-    for (const item of value) {
-      const r = item instanceof FeelRange ? rangeIncludes(item, input) : feelEquals(input, item);
-      if (r === true) return true;
-      if (r === null) result = null;
-    }
-    return result;
+  if (isList(value)) {
+    // Membership: items of other types are simply not the input.
+    for (const item of value) if ((item instanceof FeelRange ? rangeIncludes(item, input) : feelEquals(input, item)) === true) return true;
+    return isList(input) ? feelEquals(input, value) === true : false;
   }
   return feelEquals(input, value);
 }

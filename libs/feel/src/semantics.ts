@@ -178,7 +178,8 @@ export function subtract(a: FeelValue, b: FeelValue): Outcome {
     if (b instanceof FeelDateTime || b instanceof FeelDate) {
       const left = a instanceof FeelDate ? dateToDateTime(a) : a;
       const right = b instanceof FeelDate ? dateToDateTime(b) : b;
-      if ((offsetOf(left) === null) !== (offsetOf(right) === null) && !(a instanceof FeelDate || b instanceof FeelDate)) {
+      // A date counts as its midnight UTC, so it cannot be subtracted from a local date and time either.
+      if ((offsetOf(left) === null) !== (offsetOf(right) === null)) {
         return new FeelFailure('INVALID_TYPE', 'Cannot subtract a date and time with a time zone and one without');
       }
       if (a instanceof FeelDate && b instanceof FeelDate) return new DaysTimeDuration(new FeelNumber(epochDay(a) - epochDay(b)).times(86400));
@@ -272,6 +273,8 @@ export function feelToString(value: FeelValue, nested = false): string {
 /** Whether a value is in a range (null when the value cannot be compared with the bounds). */
 export function rangeIncludes(range: FeelRange, value: FeelValue): boolean | null {
   if (value === null) return null;
+  // `=x` is the range [x..x]: it tests equality, also for values that have no order (booleans, lists).
+  if (range.startIncluded && range.endIncluded && range.start !== null && range.start === range.end) return feelEquals(value, range.start);
   if (!range.startUnbounded) {
     const c = feelCompare(value, range.start);
     if (c === null) return null;

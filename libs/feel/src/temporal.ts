@@ -89,7 +89,7 @@ export function parseDateTime(text: string): FeelDateTime | null {
   return new FeelDateTime(endOfDay ? civilFromDays(daysFromCivil(date.year, date.month, date.day) + 1) : date, time);
 }
 
-const DURATION = /^(-)?P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const DURATION = /^(-)?P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d*)?)S)?)?$/;
 
 export function parseDuration(text: string): YearsMonthsDuration | DaysTimeDuration | null {
   const match = DURATION.exec(text);
@@ -106,7 +106,7 @@ export function parseDuration(text: string): YearsMonthsDuration | DaysTimeDurat
   const seconds = new FeelNumber(Number(w ?? 0) * 7 + Number(d ?? 0))
     .times(86400)
     .plus(Number(h ?? 0) * 3600 + Number(mi ?? 0) * 60)
-    .plus(new FeelNumber(s ?? 0));
+    .plus(new FeelNumber((s ?? '0').replace(/\.$/, '')));
   return new DaysTimeDuration(sign < 0 ? seconds.negated() : seconds);
 }
 
