@@ -1,8 +1,6 @@
 import { Decimal } from 'decimal.js';
-import { FeelFailure, Outcome, checkNumber, feelCompare, feelEquals, feelToString, formatNumber, rangeIncludes } from './semantics.js';
+import { FeelFailure, Outcome, checkNumber, feelCompare, feelEquals, feelToString } from './semantics.js';
 import {
-  addMonths,
-  civilFromDays,
   epochDay,
   isoWeekOfYear,
   isoWeekday,

@@ -62,8 +62,11 @@ export function feelEquals(a: FeelValue, b: FeelValue): boolean | null {
   if (typeof a === 'string' && typeof b === 'string') return a === b;
   if (typeof a === 'boolean' && typeof b === 'boolean') return a === b;
   if (a instanceof FeelDate && b instanceof FeelDate) return epochDay(a) === epochDay(b);
-  if (a instanceof FeelDateTime && b instanceof FeelDateTime) return compareTemporal(a, b) === 0;
-  if (a instanceof FeelTime && b instanceof FeelTime) return compareTemporal(a, b) === 0;
+  if ((a instanceof FeelDateTime && b instanceof FeelDateTime) || (a instanceof FeelTime && b instanceof FeelTime)) {
+    // A local value and one with an offset or zone are not comparable.
+    const order = compareTemporal(a, b);
+    return order === null ? null : order === 0;
+  }
   if (a instanceof YearsMonthsDuration && b instanceof YearsMonthsDuration) return a.months === b.months;
   if (a instanceof DaysTimeDuration && b instanceof DaysTimeDuration) return a.seconds.eq(b.seconds);
   if (isList(a) && isList(b)) {

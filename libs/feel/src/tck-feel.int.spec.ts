@@ -322,8 +322,8 @@ class Model {
         if (parsed.ok && parsed.value.test(inputs[i], scope).value !== true) return null;
       }
     }
-    const row = (values: FeelValue[]): FeelValue =>
-      outputs.length === 1 && !outputNames[0] ? values[0] : outputs.length === 1 && childrenNamed(table, 'output').length === 1 && !attr(table, 'outputLabel') && false ? values[0] : outputs.length === 1 ? values[0] : new FeelContext(new Map(outputNames.map((n, i) => [n, values[i]])));
+    // One output gives its value; several give a context of them.
+    const row = (values: FeelValue[]): FeelValue => (outputs.length === 1 ? values[0] : new FeelContext(new Map(outputNames.map((n, i) => [n, values[i]]))));
     if (matched.length === 0) {
       const defaults = outputs.map((o) => {
         const text = child(child(o, 'defaultOutputEntry'), 'text')?.text;
