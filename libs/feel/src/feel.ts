@@ -1,7 +1,7 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser, trackVariables } from 'lezer-feel';
 import { Compiler, Evaluator, Scope, Tester, normalizeName } from './interpreter.js';
-import { FeelDateTime, FeelSession, FeelValue, FeelWarning } from './values.js';
+import { FeelContext, FeelDateTime, FeelSession, FeelValue, FeelWarning } from './values.js';
 
 /** Where a text is not FEEL: 1-based line and column, and the offset from 0. */
 export interface FeelSyntaxError {
@@ -24,9 +24,11 @@ export interface FeelEvaluationOptions {
 export interface FeelParseOptions {
   /**
    * Names the text may use, beyond the built-ins: FEEL names can contain spaces and operators (`order total`,
-   * `a-b`), so the parser must know them to read the text right. Nested names of contexts are given as `a.b`.
+   * `a-b`), so the parser must know them to read the text right.
    */
   readonly names?: Iterable<string>;
+  /** Variables whose context values give the parser the names of their entries (`customer.first name`). */
+  readonly context?: ReadonlyMap<string, FeelValue>;
 }
 
 export type FeelParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: FeelSyntaxError };
@@ -44,19 +46,14 @@ export interface FeelUnaryTests {
 }
 
 /** The variables lezer-feel tracks to read multi-word names: a nested object of the names. */
-function variableShape(names: Iterable<string>): Record<string, unknown> {
+function variableShape(options: FeelParseOptions): Record<string, unknown> {
+  const shapeOf = (value: FeelValue, depth: number): unknown => {
+    if (!(value instanceof FeelContext) || depth > 8) return 1;
+    return Object.fromEntries([...value.entries].map(([key, item]) => [key, shapeOf(item, depth + 1)]));
+  };
   const shape: Record<string, unknown> = {};
-  for (const name of names) {
-    let target = shape;
-    const parts = name.split('.');
-    parts.forEach((part, i) => {
-      if (i === parts.length - 1) target[part] ??= 1;
-      else {
-        if (typeof target[part] !== 'object') target[part] = {};
-        target = target[part] as Record<string, unknown>;
-      }
-    });
-  }
+  for (const name of options.names ?? []) shape[name] = 1;
+  for (const [name, value] of options.context ?? []) shape[name] = shapeOf(value, 0);
   return shape;
 }
 
@@ -66,7 +63,7 @@ function locate(text: string, position: number): { line: number; column: number 
 }
 
 function parse(text: string, top: 'Expression' | 'UnaryTests', options: FeelParseOptions): FeelParseResult<Tree> {
-  const configured = parser.configure({ top, contextTracker: trackVariables(variableShape(options.names ?? [])) });
+  const configured = parser.configure({ top, contextTracker: trackVariables(variableShape(options)) });
   const tree = configured.parse(text);
   let error: FeelSyntaxError | null = null;
   tree.iterate({
@@ -159,7 +156,7 @@ const syntaxFailure = (error: FeelSyntaxError): FeelEvaluation => ({
 
 /** Evaluates a FEEL expression in a context of variables. Never throws: a failure is null with warnings. */
 export function evaluateExpression(text: string, context: ReadonlyMap<string, FeelValue> = new Map(), options: FeelEvaluationOptions = {}): FeelEvaluation {
-  const parsed = parseExpression(text, { names: context.keys() });
+  const parsed = parseExpression(text, { context });
   return parsed.ok ? parsed.value.evaluate(context, options) : syntaxFailure(parsed.error);
 }
 
@@ -170,6 +167,6 @@ export function evaluateUnaryTests(
   context: ReadonlyMap<string, FeelValue> = new Map(),
   options: FeelEvaluationOptions = {},
 ): FeelEvaluation {
-  const parsed = parseUnaryTests(text, { names: context.keys() });
+  const parsed = parseUnaryTests(text, { context });
   return parsed.ok ? parsed.value.test(input, context, options) : syntaxFailure(parsed.error);
 }

@@ -169,7 +169,7 @@ export class Compiler {
       case 'Context':
         return this.context(kids);
       case 'PathExpression':
-        return this.path(kids);
+        return this.path(node, kids);
       case 'FilterExpression':
         return this.filter(kids);
       case 'FunctionInvocation':
@@ -292,10 +292,12 @@ export class Compiler {
     };
   }
 
-  private path(kids: SyntaxNode[]): Evaluator {
+  private path(node: SyntaxNode, kids: SyntaxNode[]): Evaluator {
     const base = this.expression(kids[0]);
     const name = this.name(kids[1]);
     const at = kids[1].from;
+    // DMN allows names with dots (a BKM parameter `Person.Name`): a variable of the whole dotted name wins over the path.
+    const dotted = /^[^\s"(){}[\]]+(\s*\.\s*[^\s"(){}[\].]+)+$/.test(this.source(node)) ? this.source(node).replace(/\s*\.\s*/g, '.') : null;
     const select = (value: FeelValue, session: FeelSession): FeelValue => {
       if (value === null) return null;
       if (value instanceof FeelContext) {
@@ -307,7 +309,10 @@ export class Compiler {
       if (property !== undefined) return property;
       return session.warn({ code: 'NO_CONTEXT_ENTRY_FOUND', message: `A ${typeNameOf(value)} has no property '${name}'`, position: at });
     };
-    return (scope, session) => select(base(scope, session), session);
+    return (scope, session) => {
+      const whole = dotted === null ? undefined : scope.lookup(dotted);
+      return whole !== undefined ? whole : select(base(scope, session), session);
+    };
   }
 
   private filter(kids: SyntaxNode[]): Evaluator {

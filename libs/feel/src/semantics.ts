@@ -313,7 +313,13 @@ export function conformsTo(value: FeelValue, type: FeelType): boolean {
         (value.endUnbounded || value.end === null || conformsTo(value.end, type.item))
       );
     case 'context':
-      return value instanceof FeelContext && type.entries.every((entry) => value.entries.has(entry.name) && conformsTo(value.entries.get(entry.name) ?? null, entry.type));
+      return (
+        value instanceof FeelContext &&
+        type.entries.every((entry) => {
+          const item = value.entries.get(entry.name);
+          return item !== undefined && (item === null || conformsTo(item, entry.type));
+        })
+      );
     case 'function':
       if (!(value instanceof FeelFunction)) return false;
       if (value.parameterTypes.length === 0) return value.parameters.length === type.parameters.length || value.parameters.some((p) => p.endsWith('...'));

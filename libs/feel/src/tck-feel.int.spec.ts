@@ -7,6 +7,7 @@ import {
   FeelDateTime,
   FeelFunction,
   FeelNumber,
+  FeelType,
   FeelValue,
   feelEquals,
   feelToString,
@@ -16,7 +17,7 @@ import {
   parseTemporalLiteral,
   parseUnaryTests,
 } from './index.js';
-import { conformsTo, namedType } from './semantics.js';
+import { coerce, namedType } from './semantics.js';
 
 // The DMN TCK (compliance levels 2 and 3) probes the FEEL interpreter: literal expressions, boxed contexts, lists,
 // relations, invocations, business knowledge models and decision tables are evaluated here by a small evaluator of
@@ -24,7 +25,7 @@ import { conformsTo, namedType } from './semantics.js';
 // lists item by item, contexts as maps, errorResult as null). Models with imports or decision services are not probed.
 
 /** The pass count reached; the suite must not fall below it. */
-const PASSING_AT_LEAST = 2817;
+const PASSING_AT_LEAST = 2835;
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const tckRoot = resolve(repositoryRoot, '../shared/conformance/dmn-tck');
@@ -123,18 +124,8 @@ class Unsupported extends Error {}
 const NOW = parseTemporalLiteral('2026-12-05T12:00:00Z') as FeelDateTime;
 const TYPE_ALIASES: Record<string, string> = { dateTime: 'date and time', yearMonthDuration: 'years and months duration', dayTimeDuration: 'days and time duration' };
 
-const BUILT_IN_TYPES = new Set(['number', 'string', 'boolean', 'date', 'time', 'date and time', 'dateTime', 'days and time duration', 'years and months duration', 'Any', 'context', 'list', 'function']);
+const BUILT_IN_TYPES = new Set(['number', 'string', 'boolean', 'date', 'time', 'date and time', 'days and time duration', 'years and months duration', 'Any']);
 
-/** The names visible in a scope, with the keys of contexts as `a.b`, for the parser. */
-function namesOf(scope: ReadonlyMap<string, FeelValue>): string[] {
-  const names: string[] = [];
-  const walk = (prefix: string, value: FeelValue, depth: number): void => {
-    names.push(prefix);
-    if (value instanceof FeelContext && depth < 4) for (const [k, v] of value.entries) walk(`${prefix}.${k}`, v, depth + 1);
-  };
-  for (const [k, v] of scope) walk(k, v, 0);
-  return names;
-}
 
 class Model {
   private readonly decisions = new Map<string, XmlElement>();
@@ -209,11 +200,17 @@ class Model {
     return new FeelFunction(
       params.map((p) => p.name),
       (args, session) => {
+        if ('named' in args && [...args.named.keys()].some((key) => !params.some((p) => p.name === key))) {
+          return session.warn({ code: 'INVALID_PARAMETERS', message: 'unknown parameter' });
+        }
         const frame = new Map(scope);
-        params.forEach((p, i) => {
+        for (const [i, p] of params.entries()) {
           const value = 'positional' in args ? (args.positional[i] ?? null) : (args.named.get(p.name) ?? null);
-          frame.set(p.name, this.typed(value, p.type));
-        });
+          // An argument that does not conform to its parameter's type is an error of the invocation.
+          const coerced = p.type ? coerce(value, this.typeOf(p.type, 0)) : { value, ok: true };
+          if (!coerced.ok) return session.warn({ code: 'INVALID_TYPE', message: `parameter ${p.name} does not conform to ${p.type}` });
+          frame.set(p.name, coerced.value);
+        }
         try {
           return this.boxed(body, frame);
         } catch (error) {
@@ -224,33 +221,41 @@ class Model {
     );
   }
 
-  /** A value checked against a declared type: built-in types and simple item definitions; a mismatch is null. */
+  /** A value coerced to a declared type (DMN 1.5 10.3.2.9): singleton lists and items convert, a mismatch is null. */
   private typed(value: FeelValue, typeRef: string | undefined): FeelValue {
-    if (!typeRef || value === null) return value;
-    const name = typeRef.replace(/^feel:/, '');
+    if (!typeRef) return value;
+    return coerce(value, this.typeOf(typeRef, 0)).value;
+  }
+
+  /** A typeRef as a FEEL type: built-in names, item definitions (collections, components), unknown names as Any. */
+  private typeOf(typeRef: string, depth: number): FeelType {
+    const name = typeRef.trim().replace(/^feel:/, '');
     const builtin = TYPE_ALIASES[name] ?? name;
-    if (BUILT_IN_TYPES.has(builtin) && !['Any', 'context', 'list', 'function'].includes(name)) {
-      if (conformsTo(value, namedType(builtin))) return value;
-      if (isList(value) && value.length === 1 && conformsTo(value[0], namedType(builtin))) return value[0];
-      return null;
-    }
+    if (BUILT_IN_TYPES.has(builtin)) return namedType(builtin);
     const item = this.itemDefinitions.get(name);
-    if (item && attr(item, 'isCollection') !== 'true' && !child(item, 'itemComponent') && child(item, 'typeRef')) {
-      return this.typed(value, child(item, 'typeRef')?.text.trim());
-    }
-    if (item && attr(item, 'isCollection') === 'true' && child(item, 'typeRef') && !isList(value)) {
-      return [this.typed(value, child(item, 'typeRef')?.text.trim())];
-    }
-    return value;
+    return item && depth < 10 ? this.itemType(item, depth + 1) : namedType('Any');
+  }
+
+  private itemType(item: XmlElement, depth: number): FeelType {
+    const components = childrenNamed(item, 'itemComponent');
+    const typeRef = child(item, 'typeRef')?.text;
+    let type: FeelType = namedType('Any');
+    if (components.length) type = { kind: 'context', entries: components.map((c) => ({ name: attr(c, 'name') ?? '', type: this.itemType(c, depth + 1) })) };
+    else if (typeRef) type = this.typeOf(typeRef, depth);
+    return attr(item, 'isCollection') === 'true' ? { kind: 'list', item: type } : type;
   }
 
   private expression(text: string, scope: Map<string, FeelValue>): FeelValue {
-    const parsed = parseExpression(text, { names: namesOf(scope) });
+    const parsed = parseExpression(text, { context: scope });
     if (!parsed.ok) return null;
     return parsed.value.evaluate(scope, { now: NOW }).value;
   }
 
   boxed(element: XmlElement, scope: Map<string, FeelValue>): FeelValue {
+    return this.typed(this.untypedBoxed(element, scope), attr(element, 'typeRef'));
+  }
+
+  private untypedBoxed(element: XmlElement, scope: Map<string, FeelValue>): FeelValue {
     switch (element.name) {
       case 'literalExpression':
         return this.expression(child(element, 'text')?.text ?? 'null', scope);
@@ -303,12 +308,11 @@ class Model {
     const inputValues = childrenNamed(table, 'input').map((input) => child(child(input, 'inputValues'), 'text')?.text);
     const outputs = childrenNamed(table, 'output');
     const outputNames = outputs.map((o) => attr(o, 'name') ?? '');
-    const names = namesOf(scope);
-    const matched: FeelValue[][] = [];
+        const matched: FeelValue[][] = [];
     for (const rule of childrenNamed(table, 'rule')) {
       const entries = childrenNamed(rule, 'inputEntry');
       const hit = entries.every((entry, i) => {
-        const parsed = parseUnaryTests(child(entry, 'text')?.text ?? '-', { names });
+        const parsed = parseUnaryTests(child(entry, 'text')?.text ?? '-', { context: scope });
         if (!parsed.ok) return false;
         return parsed.value.test(inputs[i], scope, { now: NOW }).value === true;
       });
@@ -318,7 +322,7 @@ class Model {
     for (let i = 0; i < inputs.length; i++) {
       const allowed = inputValues[i];
       if (allowed) {
-        const parsed = parseUnaryTests(allowed, { names });
+        const parsed = parseUnaryTests(allowed, { context: scope });
         if (parsed.ok && parsed.value.test(inputs[i], scope).value !== true) return null;
       }
     }
