@@ -284,13 +284,37 @@ define('starts with', sig(['string', 'match'], ([s, m]) => (str(s) && str(m) ? s
 define('ends with', sig(['string', 'match'], ([s, m]) => (str(s) && str(m) ? s.endsWith(m) : invalid('string and match must be strings'))));
 
 /** An XML Schema / XPath regular expression as a JavaScript one (flags s, m, i, x; `u` so that code points count). */
+// Unicode blocks of XML Schema (`\p{IsBasicLatin}`), which JavaScript does not know by name.
+const BLOCKS: Record<string, string> = {
+  BasicLatin: '\\u0000-\\u007F',
+  'Latin-1Supplement': '\\u0080-\\u00FF',
+  LatinExtended: '\\u0100-\\u024F',
+  Greek: '\\u0370-\\u03FF',
+  Cyrillic: '\\u0400-\\u04FF',
+};
+
+/**
+ * An XML Schema / XPath regular expression as a JavaScript one (flags s, m, i, x): flag x drops white space outside
+ * character classes, blocks become ranges, class subtraction `[a-z-[aeiou]]` uses JavaScript's `v` mode, and `\0`
+ * (no back reference in XPath) is refused. `u` or `v` mode makes code points count.
+ */
 function toRegExp(pattern: string, flags: FeelValue, global: boolean): RegExp | FeelFailure {
   if (flags !== null && !(str(flags) && /^[smix]*$/.test(flags))) return invalid('flags must be made of s, m, i and x');
   let source = pattern;
-  // Flag x drops white space outside character classes.
-  if (str(flags) && flags.includes('x')) source = source.replace(/(\[(?:\\.|[^\]])*\])|\s+/g, (all, cls: string | undefined) => cls ?? '');
+  if (str(flags) && flags.includes('x')) source = source.replace(/(\[(?:\\.|[^\]])*\])|\s+/g, (_all, cls: string | undefined) => cls ?? '');
+  if (/(^|[^\\])(\\\\)*\\0/.test(source)) return invalid(`'${pattern}' is not a valid regular expression: \\0`);
+  let unknownBlock = false;
+  source = source.replace(/\\([pP])\{Is([\w-]+)\}/g, (_all, p: string, block: string) => {
+    const range = BLOCKS[block];
+    if (!range) unknownBlock = true;
+    return p === 'p' ? `[${range}]` : `[^${range}]`;
+  });
+  if (unknownBlock) return invalid(`'${pattern}' uses a Unicode block that is not supported`);
+  const subtraction = /\[((?:\\.|[^[\]])*)-\[((?:\\.|[^[\]])*)\]\]/g;
+  const setMode = subtraction.test(source);
+  if (setMode) source = source.replace(subtraction, '[[$1]--[$2]]');
   try {
-    const jsFlags = (str(flags) ? flags.replace('x', '') : '') + (global ? 'g' : '') + 'u';
+    const jsFlags = (str(flags) ? flags.replace('x', '') : '') + (global ? 'g' : '') + (setMode ? 'v' : 'u');
     return new RegExp(source, jsFlags);
   } catch {
     return invalid(`'${pattern}' is not a valid regular expression`);

@@ -25,7 +25,7 @@ import { coerce, namedType } from './semantics.js';
 // lists item by item, contexts as maps, errorResult as null). Models with imports or decision services are not probed.
 
 /** The pass count reached; the suite must not fall below it. */
-const PASSING_AT_LEAST = 2835;
+const PASSING_AT_LEAST = 2843;
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const tckRoot = resolve(repositoryRoot, '../shared/conformance/dmn-tck');
