@@ -494,6 +494,8 @@ export class Compiler {
         return true;
       };
       if (!loop(0, scope)) return null;
+      const odd = results.find((r) => r !== null && typeof r !== 'boolean');
+      if (odd !== undefined) return session.warn({ code: 'INVALID_TYPE', message: `A condition gives ${typeNameOf(odd)}, not a boolean`, position: node.from });
       if (every) return results.some((r) => r === false) ? false : results.every((r) => r === true) ? true : null;
       return results.some((r) => r === true) ? true : results.every((r) => r === false) ? false : null;
     };
