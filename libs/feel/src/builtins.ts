@@ -96,6 +96,20 @@ export function builtinFunction(name: string): FeelFunction | undefined {
 
 export const builtinNames = (): string[] => [...registry.keys()];
 
+/**
+ * `range(from)` reads a range from its FEEL text (`"[1..10)"`, `">= @\"2024-01-01\""`), so it needs the parser:
+ * the module that owns the parser gives it here, which keeps this module free of an import cycle.
+ */
+export function defineRangeFunction(parseRange: (text: string) => FeelRange | null): void {
+  define(
+    'range',
+    sig(['from'], ([from]) => {
+      if (!str(from)) return typeError('from', from, 'a string');
+      return parseRange(from) ?? invalid(`'${from}' is not a range of literal endpoints`);
+    }),
+  );
+}
+
 // ---- argument checks ----------------------------------------------------------------------------------------------
 
 const num = (v: FeelValue): v is Decimal => isNumber(v);

@@ -1,7 +1,8 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser, trackVariables } from 'lezer-feel';
 import { Compiler, Evaluator, Scope, Tester, normalizeName } from './interpreter.js';
-import { FeelContext, FeelDateTime, FeelSession, FeelValue, FeelWarning } from './values.js';
+import { defineRangeFunction } from './builtins.js';
+import { FeelContext, FeelDateTime, FeelRange, FeelSession, FeelValue, FeelWarning } from './values.js';
 
 /** Where a text is not FEEL: 1-based line and column, and the offset from 0. */
 export interface FeelSyntaxError {
@@ -82,6 +83,20 @@ function parse(text: string, top: 'Expression' | 'UnaryTests', options: FeelPars
   if (!text.trim()) error = { message: 'Empty expression', position: 0, line: 1, column: 1 };
   return error ? { ok: false, error } : { ok: true, value: tree };
 }
+
+/** A range from its text, for `range(from)`: an interval or a comparison whose endpoints are literals. */
+function parseRange(text: string): FeelRange | null {
+  const parsed = parseExpression(text.trim());
+  if (!parsed.ok) return null;
+  const { value, warnings } = parsed.value.evaluate();
+  // Endpoints that are not literals (a name) come back with a warning about the unknown variable.
+  if (!(value instanceof FeelRange) || warnings.length > 0) return null;
+  const endpoints = [value.startUnbounded ? null : value.start, value.endUnbounded ? null : value.end].filter((v) => v !== null);
+  if (endpoints.length === 0) return null;
+  return value;
+}
+
+defineRangeFunction(parseRange);
 
 class Session implements FeelSession {
   readonly warnings: FeelWarning[] = [];

@@ -51,7 +51,7 @@ describe('FEEL functions', () => {
       'round up', 'round down', 'round half up', 'round half down', 'abs', 'modulo', 'sqrt', 'log', 'exp', 'odd', 'even',
       'is', 'before', 'after', 'meets', 'met by', 'overlaps', 'overlaps before', 'overlaps after', 'finishes',
       'finished by', 'includes', 'during', 'starts', 'started by', 'coincides', 'day of year', 'day of week',
-      'month of year', 'week of year', 'get value', 'get entries', 'context', 'context put', 'context merge', 'now', 'today',
+      'month of year', 'week of year', 'get value', 'get entries', 'context', 'context put', 'context merge', 'now', 'today', 'range',
     ];
     expect(required.filter((name) => !builtinNames().includes(name))).toEqual([]);
   });

@@ -33,5 +33,6 @@ describe('FEEL three-valued logic', () => {
   it('gives some/every null when no item decides', () => {
     expect(feel('some x in [null, false] satisfies x')).toBeNull();
     expect(feel('every x in [true, null] satisfies x')).toBeNull();
+    expect(feel('some x in [1, 2] satisfies if x = 2 then true else "no"')).toBeNull();
   });
 });

@@ -36,6 +36,14 @@ describe('FEEL ranges and unary tests', () => {
     expect(feel('(< 5).end')).toBe('5');
   });
 
+  it('reads a range from its text with range()', () => {
+    expect(feel('range("[1..10)")')).toBe('[1..10)');
+    expect(feel('range(">= 5") = (>= 5)')).toBe('true');
+    expect(feel('5 in range("[1..10]")')).toBe('true');
+    expect(feel('range("[a..b]")')).toBeNull();
+    expect(feel('range("1..")')).toBeNull();
+  });
+
   it('has the range functions of the spec', () => {
     expect(feel('before(1, 10)')).toBe('true');
     expect(feel('before([1..5], [5..10])')).toBe('false');
