@@ -357,7 +357,7 @@ export class Compiler {
     return (scope, session) => ({ positional: positional.map((p) => p(scope, session)) });
   }
 
-  call(fn: FeelValue | undefined, name: string, args: FeelArguments, session: FeelSession, at: number): FeelValue {
+  private call(fn: FeelValue | undefined, name: string, args: FeelArguments, session: FeelSession, at: number): FeelValue {
     if (!(fn instanceof FeelFunction)) {
       return session.warn({ code: 'NO_FUNCTION_FOUND', message: `No function found with name '${name}'`, position: at });
     }

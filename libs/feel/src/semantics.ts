@@ -346,11 +346,6 @@ export function isSubtype(a: FeelType, b: FeelType | null): boolean {
   return false;
 }
 
-/** The type of a value, for `instance of` between function types and for messages. */
-export function typeOf(value: FeelValue): FeelType {
-  return namedType(value === null ? 'Null' : typeNameOf(value));
-}
-
 /**
  * Coerces a value to a declared type, as DMN does for parameters and typed variables: a singleton list becomes its
  * item, an item becomes a singleton list; otherwise a value of another type becomes null.

@@ -99,19 +99,13 @@ export function parseDuration(text: string): YearsMonthsDuration | DaysTimeDurat
   if ((y !== undefined || mo !== undefined) && w === undefined && d === undefined && h === undefined && mi === undefined && s === undefined) {
     return new YearsMonthsDuration(sign * (Number(y ?? 0) * 12 + Number(mo ?? 0)) || 0);
   }
-  if (y !== undefined || mo !== undefined) {
-    // A duration with both parts (P1Y2D) is neither kind; FEEL keeps the days and time, as xsd:duration comparisons do.
-    return null;
-  }
+  // A duration with both parts (P1Y2D) is neither of FEEL's two kinds.
+  if (y !== undefined || mo !== undefined) return null;
   const seconds = new FeelNumber(Number(w ?? 0) * 7 + Number(d ?? 0))
     .times(86400)
     .plus(Number(h ?? 0) * 3600 + Number(mi ?? 0) * 60)
     .plus(new FeelNumber((s ?? '0').replace(/\.$/, '')));
   return new DaysTimeDuration(sign < 0 ? seconds.negated() : seconds);
-}
-
-export function parseYearsMonthsOrMixed(text: string): YearsMonthsDuration | DaysTimeDuration | null {
-  return parseDuration(text);
 }
 
 const pad = (n: number, width = 2): string => String(Math.abs(n)).padStart(width, '0');
