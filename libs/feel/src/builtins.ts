@@ -79,7 +79,13 @@ function define(name: string, ...overloads: Overload[]): void {
       return session.warn({ code: 'INVALID_PARAMETERS', message: `No signature of '${name}' takes these parameters (${overloads.map((o) => `(${o.parameters.join(', ')})`).join(' or ')})` });
     }
     // A singleton list stands for its item where a function takes one value (upper case(["a"]) is "A").
-    const values = picked.values.map((v, i) => (SCALAR_PARAMETERS.has(picked.overload.parameters[i]) && isList(v) && v.length === 1 ? v[0] : v));
+    // And an item stands for the singleton list of it where a function takes a list (count(5) is 1).
+    const values = picked.values.map((v, i) => {
+      const parameter = picked.overload.parameters[i];
+      if (SCALAR_PARAMETERS.has(parameter) && isList(v) && v.length === 1) return v[0];
+      if (parameter === 'list' && v !== null && !isList(v)) return [v];
+      return v;
+    });
     const result = picked.overload.implementation(values, session);
     if (result instanceof FeelFailure) return session.warn({ code: result.code, message: `${name}: ${result.message}` });
     return result;

@@ -30,6 +30,7 @@ describe('FEEL lists and contexts', () => {
   it('has the list functions of the spec', () => {
     expect(feel('list contains([1, null], null)')).toBe('true');
     expect(feel('count([1, 2, 3])')).toBe('3');
+    expect(feel('count(5)')).toBe('1');
     expect(feel('min([3, 1, 2])')).toBe('1');
     expect(feel('max(3, 1, 2)')).toBe('3');
     expect(feel('sum([0.1, 0.2])')).toBe('0.3');

@@ -14,6 +14,7 @@ import {
   secondOfDay,
   timeFromSecondOfDay,
   timeValue,
+  zoneOffsetAt,
 } from './temporal.js';
 import {
   DaysTimeDuration,
@@ -137,8 +138,7 @@ function addDaysTime(value: FeelDateTime, seconds: Decimal): FeelDateTime {
   if (value.time.zone !== null) {
     // In a zone, durations move the instant; the local fields follow the zone's offset at the new instant.
     const instant = instantOf(value).plus(seconds);
-    const probe = dateTimeFromLocalSeconds(instant, 0, null);
-    const offset = offsetOf(new FeelDateTime(probe.date, new FeelTime(probe.time.hour, probe.time.minute, probe.time.second, 0, null, value.time.zone))) ?? 0;
+    const offset = zoneOffsetAt(value.time.zone, instant.floor().toNumber());
     return dateTimeFromLocalSeconds(instant.plus(offset), null, value.time.zone);
   }
   return dateTimeFromLocalSeconds(localSecondsOf(value).plus(seconds), value.time.offset, value.time.zone);

@@ -22,6 +22,8 @@ describe('FEEL dates, times and durations', () => {
     expect(feel('date("2024-01-01") + duration("P1D")')).toBe('2024-01-02');
     expect(feel('date and time("2024-01-01T23:00:00Z") + duration("PT2H")')).toBe('2024-01-02T01:00:00Z');
     expect(feel('time("23:00:00") + duration("PT2H")')).toBe('01:00:00');
+    // In a zone a duration moves the instant: 02:30 does not exist on the night clocks go forward in Paris.
+    expect(feel('@"2024-03-31T01:30:00@Europe/Paris" + duration("PT1H")')).toBe('2024-03-31T03:30:00@Europe/Paris');
     expect(feel('date("2024-03-01") - date("2024-02-01")')).toBe('P29D');
     expect(feel('years and months duration(date("2011-12-22"), date("2013-08-24"))')).toBe('P1Y8M');
   });
