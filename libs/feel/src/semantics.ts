@@ -322,7 +322,8 @@ export function conformsTo(value: FeelValue, type: FeelType): boolean {
       );
     case 'function':
       if (!(value instanceof FeelFunction)) return false;
-      if (value.parameterTypes.length === 0) return value.parameters.length === type.parameters.length || value.parameters.some((p) => p.endsWith('...'));
+      // A function without declared types (a built-in with its several signatures) cannot be checked further.
+      if (value.parameterTypes.length === 0) return true;
       return (
         value.parameterTypes.length === type.parameters.length &&
         type.parameters.every((p, i) => isSubtype(p, value.parameterTypes[i])) &&
