@@ -1,6 +1,8 @@
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser, trackVariables } from 'lezer-feel';
-import { Compiler, Evaluator, Scope, Tester, normalizeName } from './interpreter.js';
+import { Compiler, Evaluator, FeelVariables, Scope, Tester, normalizeName } from './interpreter.js';
+
+export type { FeelVariables } from './interpreter.js';
 import { defineRangeFunction } from './builtins.js';
 import { FeelContext, FeelDateTime, FeelRange, FeelSession, FeelValue, FeelWarning } from './values.js';
 
@@ -37,13 +39,13 @@ export type FeelParseResult<T> = { readonly ok: true; readonly value: T } | { re
 /** A compiled expression: parse once, evaluate many times. */
 export interface FeelExpression {
   readonly text: string;
-  evaluate(context?: ReadonlyMap<string, FeelValue>, options?: FeelEvaluationOptions): FeelEvaluation;
+  evaluate(context?: FeelVariables, options?: FeelEvaluationOptions): FeelEvaluation;
 }
 
 /** Compiled unary tests (a decision table cell): parse once, test many inputs. */
 export interface FeelUnaryTests {
   readonly text: string;
-  test(input: FeelValue, context?: ReadonlyMap<string, FeelValue>, options?: FeelEvaluationOptions): FeelEvaluation;
+  test(input: FeelValue, context?: FeelVariables, options?: FeelEvaluationOptions): FeelEvaluation;
 }
 
 /** The variables lezer-feel tracks to read multi-word names: a nested object of the names. */
@@ -107,8 +109,11 @@ class Session implements FeelSession {
   }
 }
 
-const scopeOf = (context: ReadonlyMap<string, FeelValue> | undefined): Scope =>
-  new Scope(new Map([...(context ?? new Map<string, FeelValue>())].map(([key, value]) => [normalizeName(key), value])));
+function scopeOf(context: FeelVariables | undefined): Scope {
+  // A function is asked with the name as written, white space collapsed (`order  total` asks for `order total`).
+  if (typeof context === 'function') return new Scope(context);
+  return new Scope(new Map([...(context ?? new Map<string, FeelValue>())].map(([key, value]) => [normalizeName(key), value])));
+}
 
 function guard(run: () => FeelValue, session: Session): FeelEvaluation {
   try {

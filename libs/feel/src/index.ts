@@ -10,6 +10,7 @@ export {
   type FeelParseResult,
   type FeelSyntaxError,
   type FeelUnaryTests,
+  type FeelVariables,
 } from './feel.js';
 export { builtinFunction, builtinNames } from './builtins.js';
 export { fromFeelValue, toFeelValue } from './conversion.js';

@@ -36,17 +36,24 @@ import {
 /** Names are compared with their white space collapsed: `a  b` and `a b` are the same name. */
 export const normalizeName = (name: string): string => name.trim().replace(/\s+/g, ' ');
 
+/** Variables of an evaluation: a map, or a function that reads them on demand (undefined: no such variable). */
+export type FeelVariables = ReadonlyMap<string, FeelValue> | ((name: string) => FeelValue | undefined);
+
 /** Variables visible to an expression: a chain of frames, innermost first. */
 export class Scope {
   constructor(
-    private readonly frame: ReadonlyMap<string, FeelValue>,
+    private readonly frame: FeelVariables,
     private readonly parent: Scope | null = null,
   ) {}
 
   lookup(name: string): FeelValue | undefined {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     for (let scope: Scope | null = this; scope; scope = scope.parent) {
-      if (scope.frame.has(name)) return scope.frame.get(name);
+      const frame = scope.frame;
+      if (typeof frame === 'function') {
+        const value = frame(name);
+        if (value !== undefined) return value;
+      } else if (frame.has(name)) return frame.get(name);
     }
     return undefined;
   }

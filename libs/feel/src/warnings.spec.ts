@@ -32,6 +32,20 @@ describe('FEEL failures: null with a warning that says why, never an exception',
     expect(String(parsed.value.evaluate(new Map([['order total', new FeelNumber(5)]])).value)).toBe('10');
   });
 
+  it('reads variables on demand through a function, as the engine reads a scope', () => {
+    const parsed = parseExpression('amount > 100 and missing = null');
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const asked: string[] = [];
+    const read = (name: string) => {
+      asked.push(name);
+      return name === 'amount' ? toFeelValue(150) : undefined;
+    };
+    const result = parsed.value.evaluate(read);
+    expect(result.value).toBe(true);
+    expect(asked).toEqual(['amount', 'missing']);
+    expect(result.warnings.map((w) => w.code)).toEqual(['NO_VARIABLE_FOUND']);
+  });
+
   it('converts values to and from JavaScript for the engine', () => {
     const value = toFeelValue({ amount: 1.5, tags: ['a'], due: '2024-05-01', missing: undefined });
     expect(fromFeelValue(value)).toEqual({ amount: 1.5, tags: ['a'], due: '2024-05-01', missing: null });
