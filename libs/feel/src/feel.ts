@@ -171,7 +171,7 @@ export function parseUnaryTests(text: string, options: FeelParseOptions = {}): F
 
 const syntaxFailure = (error: FeelSyntaxError): FeelEvaluation => ({
   value: null,
-  warnings: [{ code: 'INVALID_ARGUMENT', message: `Syntax error: ${error.message} at line ${error.line}, column ${error.column}`, position: error.position }],
+  warnings: [{ code: 'SYNTAX_ERROR', message: `${error.message} at line ${error.line}, column ${error.column}`, position: error.position }],
 });
 
 /** Evaluates a FEEL expression in a context of variables. Never throws: a failure is null with warnings. */

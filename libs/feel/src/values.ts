@@ -117,6 +117,7 @@ export type FeelType =
 /** Why a result is null: FEEL never throws, it gives null and says why. */
 export interface FeelWarning {
   readonly code:
+    | 'SYNTAX_ERROR'
     | 'NO_VARIABLE_FOUND'
     | 'NO_FUNCTION_FOUND'
     | 'INVALID_TYPE'

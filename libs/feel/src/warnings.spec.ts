@@ -23,6 +23,7 @@ describe('FEEL failures: null with a warning that says why, never an exception',
     expect(!parsed.ok && parsed.error).toMatchObject({ line: 2, column: 2 });
     const tests = parseUnaryTests('[1..');
     expect(tests.ok).toBe(false);
+    expect(warningsOf('1 +')).toEqual(['SYNTAX_ERROR: Unexpected end of expression at line 1, column 4']);
   });
 
   it('parses once and evaluates many times', () => {
