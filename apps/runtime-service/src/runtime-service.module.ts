@@ -43,6 +43,7 @@ export class RuntimeServiceModule {
           snapshotEvery: settings.TRELLIS_SNAPSHOT_EVERY,
           timers: { enabled: settings.TRELLIS_TIMERS_ENABLED === 'true' },
           jobExecutor: { enabled: settings.TRELLIS_JOB_EXECUTOR_ENABLED === 'true' },
+          externalTasks: { workerUnhealthyAfterMs: settings.TRELLIS_WORKER_UNHEALTHY_AFTER_MS },
           deployedElsewhere: true,
           commands: {
             consume: true,

@@ -3,6 +3,8 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { DefinitionsModule } from '@trellis/deployment';
 
 import { AsyncContinuationsController } from './api/async-continuations.controller.js';
+import { ExternalTasksController } from './api/external-tasks.controller.js';
+import { WorkersController } from './api/workers.controller.js';
 import { IncidentsController } from './api/incidents.controller.js';
 import { JobsController } from './api/jobs.controller.js';
 import { MessagesController } from './api/messages.controller.js';
@@ -39,6 +41,7 @@ import { CallActivityCoordinator } from './call-activities/call-activity-coordin
 import { MessageCorrelator } from './messages/message-correlator.js';
 import { MessageTopicConsumer } from './messages/message-topic.consumer.js';
 import { SignalBroadcaster } from './signals/signal-broadcaster.js';
+import { ExternalTaskService } from './external-tasks/external-task.service.js';
 
 /**
  * Runs process instances: start, jobs, user tasks, variables, incidents, cancel, and the read views.
@@ -46,11 +49,13 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
  * and `CqrsModule.forRoot()` at the root. With `MESSAGE_BUS` provided and `RUNTIME_OPTIONS.commands.consume`, it also
  * takes runtime commands over the bus (`RuntimeCommandConsumer`). Fires due timers (`TimerScheduler`, unless
  * `RUNTIME_OPTIONS.timers.enabled` is false) by the `CLOCK` the application provides, or the system clock, and runs due
- * asynchronous continuations (`JobExecutor`, unless `RUNTIME_OPTIONS.jobExecutor.enabled` is false).
+ * asynchronous continuations (`JobExecutor`, unless `RUNTIME_OPTIONS.jobExecutor.enabled` is false). Jobs are also
+ * external tasks (`ExternalTaskService`): locks in the `EXTERNAL_TASK_LOCK_STORE` the application provides (a Postgres one
+ * for replicas), else in memory.
  */
 @Module({
   imports: [CqrsModule, DefinitionsModule],
-  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController, MessagesController, SignalsController, AsyncContinuationsController],
+  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController, MessagesController, SignalsController, AsyncContinuationsController, ExternalTasksController, WorkersController],
   providers: [
     ProcessInstanceRepository,
     RuntimeProjection,
@@ -62,6 +67,7 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
     MessageCorrelator,
     MessageTopicConsumer,
     SignalBroadcaster,
+    ExternalTaskService,
     StartProcessInstanceHandler,
     CompleteJobHandler,
     FailJobHandler,
@@ -80,7 +86,7 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
     ListAsyncContinuationsHandler,
     RunAsyncContinuationHandler,
   ],
-  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, JobExecutor, CallActivityCoordinator, MessageCorrelator, MessageTopicConsumer, SignalBroadcaster],
+  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, JobExecutor, CallActivityCoordinator, MessageCorrelator, MessageTopicConsumer, SignalBroadcaster, ExternalTaskService],
 })
 export class RuntimeModule {
   /** The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider). */
