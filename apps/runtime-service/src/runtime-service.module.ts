@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { TopicName } from '@trellis/contracts';
 import { EventStoreModule, MessagingModule, PlatformModule } from '@trellis/platform';
 import { RELAYED_STREAMS, RelayModule } from '@trellis/relay';
-import { RuntimeModule } from '@trellis/runtime';
+import { PostgresExternalTaskLockStore, RuntimeModule } from '@trellis/runtime';
 
 import type { RuntimeServiceSettings } from './runtime-service.settings.js';
 
@@ -38,20 +38,24 @@ export class RuntimeServiceModule {
         // Partitions of the commands topic are handled side by side (each still in order): one slow instance does not
         // hold the others back.
         MessagingModule.forRoot(settings, { kind: 'kafka', bus: { partitionsConsumedConcurrently: COMMAND_PARTITIONS_IN_PARALLEL } }),
-        RuntimeModule.forRoot({
-          instanceCacheSize: settings.TRELLIS_INSTANCE_CACHE_SIZE,
-          snapshotEvery: settings.TRELLIS_SNAPSHOT_EVERY,
-          timers: { enabled: settings.TRELLIS_TIMERS_ENABLED === 'true' },
-          jobExecutor: { enabled: settings.TRELLIS_JOB_EXECUTOR_ENABLED === 'true' },
-          externalTasks: { workerUnhealthyAfterMs: settings.TRELLIS_WORKER_UNHEALTHY_AFTER_MS },
-          deployedElsewhere: true,
-          commands: {
-            consume: true,
-            createTopics: { partitions: settings.TRELLIS_RELAY_TOPIC_PARTITIONS },
-            ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
-            ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
+        RuntimeModule.forRoot(
+          {
+            instanceCacheSize: settings.TRELLIS_INSTANCE_CACHE_SIZE,
+            snapshotEvery: settings.TRELLIS_SNAPSHOT_EVERY,
+            timers: { enabled: settings.TRELLIS_TIMERS_ENABLED === 'true' },
+            jobExecutor: { enabled: settings.TRELLIS_JOB_EXECUTOR_ENABLED === 'true' },
+            externalTasks: { workerUnhealthyAfterMs: settings.TRELLIS_WORKER_UNHEALTHY_AFTER_MS },
+            deployedElsewhere: true,
+            commands: {
+              consume: true,
+              createTopics: { partitions: settings.TRELLIS_RELAY_TOPIC_PARTITIONS },
+              ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
+              ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
+            },
           },
-        }),
+          // External-task locks in Postgres: every replica hands out tasks, none twice.
+          { externalTaskLockStore: () => PostgresExternalTaskLockStore.open({ url: settings.TRELLIS_POSTGRES_URL, poolMax: 4 }) },
+        ),
         RelayModule.forService(settings, {
           streams: RELAYED_STREAMS.processInstances,
           ...(options.topicName === undefined ? {} : { topicName: options.topicName }),

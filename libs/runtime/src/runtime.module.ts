@@ -42,6 +42,7 @@ import { MessageCorrelator } from './messages/message-correlator.js';
 import { MessageTopicConsumer } from './messages/message-topic.consumer.js';
 import { SignalBroadcaster } from './signals/signal-broadcaster.js';
 import { ExternalTaskService } from './external-tasks/external-task.service.js';
+import { EXTERNAL_TASK_LOCK_STORE, type ExternalTaskLockStore } from './external-tasks/external-task-lock-store.js';
 
 /**
  * Runs process instances: start, jobs, user tasks, variables, incidents, cancel, and the read views.
@@ -89,8 +90,18 @@ import { ExternalTaskService } from './external-tasks/external-task.service.js';
   exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, JobExecutor, CallActivityCoordinator, MessageCorrelator, MessageTopicConsumer, SignalBroadcaster, ExternalTaskService],
 })
 export class RuntimeModule {
-  /** The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider). */
-  static forRoot(options: Partial<RuntimeOptions>): DynamicModule {
-    return { module: RuntimeModule, providers: [{ provide: RUNTIME_OPTIONS, useValue: options }] };
+  /**
+   * The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider), and where external-task
+   * locks are kept when several replicas share them (`externalTaskLockStore`, e.g. `PostgresExternalTaskLockStore.open`).
+   */
+  static forRoot(options: Partial<RuntimeOptions>, adapters: { readonly externalTaskLockStore?: () => Promise<ExternalTaskLockStore> } = {}): DynamicModule {
+    const { externalTaskLockStore } = adapters;
+    return {
+      module: RuntimeModule,
+      providers: [
+        { provide: RUNTIME_OPTIONS, useValue: options },
+        ...(externalTaskLockStore === undefined ? [] : [{ provide: EXTERNAL_TASK_LOCK_STORE, useFactory: externalTaskLockStore }]),
+      ],
+    };
   }
 }

@@ -27,6 +27,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export class PostgresExternalTaskLockStore implements ExternalTaskLockStore {
   private readonly table: string;
+  private closed = false;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -59,7 +60,14 @@ export class PostgresExternalTaskLockStore implements ExternalTaskLockStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.pool.end();
+  }
+
+  /** Closed with the Nest application that provides it. */
+  onModuleDestroy(): Promise<void> {
+    return this.close();
   }
 
   async tryLock(taskId: string, workerId: string, expiresAt: Date, now: Date): Promise<boolean> {
