@@ -32,7 +32,7 @@ export const SERVICES: readonly DistributedService[] = [
     name: 'runtime-service',
     main: 'apps/runtime-service/src/main.ts',
     port: 8082,
-    prefixes: ['/api/process-instances', '/api/jobs', '/api/incidents', '/api/user-tasks', '/api/messages', '/api/signals'],
+    prefixes: ['/api/process-instances', '/api/jobs', '/api/external-tasks', '/api/workers', '/api/incidents', '/api/user-tasks', '/api/messages', '/api/signals'],
     writesEvents: true,
   },
   { name: 'task-service', main: 'apps/task-service/src/main.ts', port: 8083, prefixes: ['/api/tasks'], writesEvents: false },

@@ -512,10 +512,12 @@ function lockedView(open: OpenJob, topic: FetchTopic, workerId: string, expiresA
   const variables: JsonObject = {};
   if (topic.variables === undefined) Object.assign(variables, all);
   else for (const name of topic.variables) if (name in all) variables[name] = all[name] as JsonObject[string];
+  const lockExpirationTime = expiresAt.toISOString();
   return {
-    ...taskView(open, undefined, new Date(0)),
+    // Seen from the moment it was locked: the lock is held (the fields come in the list's order).
+    ...taskView(open, { taskId: job.id, workerId, expiresAt: lockExpirationTime }, new Date(0)),
     workerId,
-    lockExpirationTime: expiresAt.toISOString(),
+    lockExpirationTime,
     variables,
   };
 }
