@@ -239,8 +239,10 @@ describe('external tasks', () => {
     const completedBy = new Map<string, string>();
     const duplicates: string[] = [];
     const counts = { 'worker-a': 0, 'worker-b': 0 };
+    // The workers stop by themselves should a task never come, so that a failure ends the test instead of hanging it.
+    const deadline = Date.now() + 100_000;
     const work = async (workerId: 'worker-a' | 'worker-b'): Promise<void> => {
-      while (completedBy.size < total) {
+      while (completedBy.size < total && Date.now() < deadline) {
         const response = await http
           .post('/api/external-tasks/fetch-and-lock')
           .send({ workerId, maxTasks: 20, asyncResponseTimeout: 1_000, topics: [{ topicName: 'work', lockDuration: 600_000 }] })

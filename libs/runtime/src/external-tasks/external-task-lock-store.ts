@@ -34,8 +34,14 @@ export interface ExternalTaskLockStore {
   /** Keeps the error details of a failure (they are too long for the process instance's events). */
   setErrorDetails(taskId: string, errorDetails: string): Promise<void>;
   errorDetailsOf(taskId: string): Promise<string | undefined>;
-  /** The task is done with (completed, canceled): its lock and error details go. */
-  forget(taskId: string): Promise<void>;
+  /**
+   * The task is done with (completed, canceled): its lock and error details go, and it can never be locked again. The
+   * mark stays (until `purgeFinished`) because another replica's views may still show the task open for a moment: it
+   * must not hand it out again.
+   */
+  finish(taskId: string, now: Date): Promise<void>;
+  /** Drops the marks of tasks finished before `before` (every replica's views have long seen them end). */
+  purgeFinished(before: Date): Promise<void>;
 }
 
 /** The Nest token of the store; without a provider the runtime keeps locks in memory (one process: the standalone server). */

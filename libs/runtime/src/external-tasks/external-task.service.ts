@@ -22,6 +22,8 @@ export const DEFAULT_WORKER_UNHEALTHY_AFTER_MS = 60_000;
 /** The longest a fetch-and-lock request is held open (Camunda 7's limit: 30 minutes). */
 export const MAX_ASYNC_RESPONSE_TIMEOUT_MS = 30 * 60_000;
 const DEFAULT_LIMIT = 100;
+const FINISHED_KEPT_MS = 3_600_000;
+const PURGE_INTERVAL_MS = 600_000;
 /** setTimeout's longest delay. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -95,8 +97,10 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
             break;
           case 'JobCompleted':
           case 'JobCanceled':
-            // Its lock and error details are of no use any more (every replica may do this: it is idempotent).
-            this.store.forget(event.data.jobId).catch((error: unknown) => this.logger.warn(`Cannot forget the lock of external task ${event.data.jobId}: ${String(error)}`));
+            // Never to be locked again, even by a replica whose views lag (every replica may do this: it is idempotent).
+            this.store
+              .finish(event.data.jobId, this.clock.now())
+              .catch((error: unknown) => this.logger.warn(`Cannot mark external task ${event.data.jobId} finished: ${String(error)}`));
             break;
           default:
             break;
@@ -105,6 +109,14 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
     );
     const stopClock = this.clock.onChange?.(() => this.wake());
     if (stopClock !== undefined) this.stops.push(stopClock);
+    // The marks of finished tasks are kept for an hour: far longer than any replica's views lag behind the store.
+    const purge = setInterval(() => {
+      this.store
+        .purgeFinished(new Date(this.clock.now().getTime() - FINISHED_KEPT_MS))
+        .catch((error: unknown) => this.logger.warn(`Cannot purge finished external tasks: ${String(error)}`));
+    }, PURGE_INTERVAL_MS);
+    purge.unref();
+    this.stops.push(() => clearInterval(purge));
   }
 
   onModuleDestroy(): void {
@@ -228,6 +240,8 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
       if (share === undefined || pending.done) continue;
       const locked: LockedExternalTaskView[] = [];
       for (const candidate of share) {
+        // Its time ran out (or its client left) while tasks were being locked for it: lock no more.
+        if (pending.done) break;
         const topic = topicFor(pending.request, candidate.open);
         if (topic === undefined) continue;
         const expiresAt = new Date(now.getTime() + topic.lockDuration);
@@ -236,7 +250,14 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
         nextDue = Math.min(nextDue, expiresAt.getTime());
         locked.push(lockedView(candidate.open, topic, pending.request.workerId, expiresAt));
       }
-      if (locked.length > 0) this.answer(pending, locked);
+      if (locked.length === 0) continue;
+      if (!pending.done) {
+        this.answer(pending, locked);
+        continue;
+      }
+      // Answered with [] meanwhile: what was locked for it goes back at once, rather than when its locks expire.
+      for (const task of locked) await this.store.unlock(task.id);
+      this.distributeAgain = true;
     }
     for (const pending of waiting) if (pending.immediate) this.answer(pending, []);
     if (this.pending.length > 0 && Number.isFinite(nextDue)) this.scheduleWake(nextDue);
@@ -267,7 +288,7 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
       await this.runner.run(open.processInstanceId, { type: 'SetVariables', scopeInstanceId: open.job.elementInstanceId, variables: localVariables, local: true });
     }
     const view = await this.runner.run(open.processInstanceId, { type: 'CompleteJob', jobId: taskId, ...(variables === undefined ? {} : { variables }) });
-    await this.store.forget(taskId);
+    await this.store.finish(taskId, this.clock.now());
     return view;
   }
 

@@ -3,6 +3,8 @@ import type { ExternalTaskLock, ExternalTaskLockStore } from './external-task-lo
 interface Entry {
   lock?: ExternalTaskLock;
   errorDetails?: string;
+  /** Epoch ms when the task was finished: it is never locked again. */
+  finishedAt?: number;
 }
 
 /**
@@ -16,6 +18,7 @@ export class InMemoryExternalTaskLockStore implements ExternalTaskLockStore {
   tryLock(taskId: string, workerId: string, expiresAt: Date, now: Date): Promise<boolean> {
     const entry = this.entries.get(taskId) ?? {};
     const held = entry.lock;
+    if (entry.finishedAt !== undefined) return Promise.resolve(false);
     if (held !== undefined && held.workerId !== workerId && Date.parse(held.expiresAt) > now.getTime()) return Promise.resolve(false);
     entry.lock = { taskId, workerId, expiresAt: expiresAt.toISOString() };
     this.entries.set(taskId, entry);
@@ -55,7 +58,7 @@ export class InMemoryExternalTaskLockStore implements ExternalTaskLockStore {
     const entry = this.entries.get(taskId);
     if (entry !== undefined) {
       delete entry.lock;
-      if (entry.errorDetails === undefined) this.entries.delete(taskId);
+      if (entry.errorDetails === undefined && entry.finishedAt === undefined) this.entries.delete(taskId);
     }
     return Promise.resolve();
   }
@@ -71,8 +74,13 @@ export class InMemoryExternalTaskLockStore implements ExternalTaskLockStore {
     return Promise.resolve(this.entries.get(taskId)?.errorDetails);
   }
 
-  forget(taskId: string): Promise<void> {
-    this.entries.delete(taskId);
+  finish(taskId: string, now: Date): Promise<void> {
+    this.entries.set(taskId, { finishedAt: now.getTime() });
+    return Promise.resolve();
+  }
+
+  purgeFinished(before: Date): Promise<void> {
+    for (const [taskId, entry] of this.entries) if (entry.finishedAt !== undefined && entry.finishedAt < before.getTime()) this.entries.delete(taskId);
     return Promise.resolve();
   }
 }

@@ -21,7 +21,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Locks in one Postgres table shared by every runtime replica. Taking a lock is one conditional upsert: the row of a
- * task is written only when it is free (no worker, or its lock expired) or already the caller's. Postgres serialises
+ * task is written only when it is free (no worker, or its lock expired) or already the caller's, and never once the task
+ * is finished. Postgres serialises
  * writers of one row, and the second re-checks the condition against the first one's row, so of two replicas handing
  * out the same task at the same moment exactly one succeeds: no `SELECT ... FOR UPDATE` round trip is needed.
  */
@@ -49,7 +50,8 @@ export class PostgresExternalTaskLockStore implements ExternalTaskLockStore {
            task_id text PRIMARY KEY,
            worker_id text,
            lock_expires_at timestamptz,
-           error_details text
+           error_details text,
+           finished_at timestamptz
          )`,
       );
     } catch (error) {
@@ -74,7 +76,7 @@ export class PostgresExternalTaskLockStore implements ExternalTaskLockStore {
     const result = await this.pool.query(
       `INSERT INTO ${this.table} AS current (task_id, worker_id, lock_expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (task_id) DO UPDATE SET worker_id = EXCLUDED.worker_id, lock_expires_at = EXCLUDED.lock_expires_at
-       WHERE current.worker_id IS NULL OR current.lock_expires_at <= $4 OR current.worker_id = $2`,
+       WHERE current.finished_at IS NULL AND (current.worker_id IS NULL OR current.lock_expires_at <= $4 OR current.worker_id = $2)`,
       [taskId, workerId, expiresAt, now],
     );
     return result.rowCount === 1;
@@ -128,8 +130,16 @@ export class PostgresExternalTaskLockStore implements ExternalTaskLockStore {
     return result.rows[0]?.error_details ?? undefined;
   }
 
-  async forget(taskId: string): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.table} WHERE task_id = $1`, [taskId]);
+  async finish(taskId: string, now: Date): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.table} (task_id, finished_at) VALUES ($1, $2)
+       ON CONFLICT (task_id) DO UPDATE SET worker_id = NULL, lock_expires_at = NULL, error_details = NULL, finished_at = EXCLUDED.finished_at`,
+      [taskId, now],
+    );
+  }
+
+  async purgeFinished(before: Date): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.table} WHERE finished_at < $1`, [before]);
   }
 }
 

@@ -41,17 +41,30 @@ export function externalTaskLockStoreContract(name: string, store: () => Externa
       expect(await store().extendLock(task(), 'worker-1', at('08:09:00.000'), at('08:00:00.000'))).toBe(false);
     });
 
-    it('frees an unlocked task for anyone at once, and forgets a finished one', async () => {
+    it('frees an unlocked task for anyone at once', async () => {
       const id = task();
       await store().tryLock(id, 'worker-1', at('09:00:00.000'), at('08:00:00.000'));
       await store().unlock(id);
       expect(await store().lockOf(id)).toBeUndefined();
       expect(await store().tryLock(id, 'worker-2', at('08:01:00.000'), at('08:00:00.000'))).toBe(true);
-      await store().forget(id);
-      expect(await store().lockOf(id)).toBeUndefined();
     });
 
-    it('keeps error details across unlocking, until the task is forgotten', async () => {
+    it('never locks a finished task again (whatever a lagging replica believes), until its mark is purged', async () => {
+      const id = task();
+      const never = task();
+      await store().tryLock(id, 'worker-1', at('08:01:00.000'), at('08:00:00.000'));
+      await store().finish(id, at('08:00:30.000'));
+      await store().finish(never, at('08:00:30.000'));
+      expect(await store().lockOf(id)).toBeUndefined();
+      expect(await store().tryLock(id, 'worker-1', at('08:05:00.000'), at('08:00:31.000'))).toBe(false);
+      expect(await store().tryLock(never, 'worker-2', at('08:05:00.000'), at('08:00:31.000'))).toBe(false);
+      await store().purgeFinished(at('08:00:30.000'));
+      expect(await store().tryLock(id, 'worker-1', at('08:05:00.000'), at('08:00:31.000'))).toBe(false);
+      await store().purgeFinished(at('08:00:30.001'));
+      expect(await store().tryLock(id, 'worker-1', at('08:05:00.000'), at('08:00:31.000'))).toBe(true);
+    });
+
+    it('keeps error details across unlocking, until the task is finished', async () => {
       const id = task();
       expect(await store().errorDetailsOf(id)).toBeUndefined();
       await store().setErrorDetails(id, 'ECONNREFUSED\n  at charge (payment.js:12)');
@@ -60,7 +73,7 @@ export function externalTaskLockStoreContract(name: string, store: () => Externa
       expect(await store().errorDetailsOf(id)).toBe('ECONNREFUSED\n  at charge (payment.js:12)');
       await store().setErrorDetails(id, 'timeout');
       expect(await store().errorDetailsOf(id)).toBe('timeout');
-      await store().forget(id);
+      await store().finish(id, at('08:00:00.000'));
       expect(await store().errorDetailsOf(id)).toBeUndefined();
     });
 
