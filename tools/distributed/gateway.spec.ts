@@ -14,6 +14,8 @@ describe('the path map', () => {
     ['/api/process-instances', 'runtime-service'],
     ['/api/process-instances/3f1c/variables', 'runtime-service'],
     ['/api/jobs/activate', 'runtime-service'],
+    ['/api/external-tasks/fetch-and-lock', 'runtime-service'],
+    ['/api/workers', 'runtime-service'],
     ['/api/incidents/i-1/resolve', 'runtime-service'],
     ['/api/user-tasks?state=CREATED', 'runtime-service'],
     ['/api/tasks', 'task-service'],

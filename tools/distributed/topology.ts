@@ -34,7 +34,7 @@ export const SERVICES: readonly DistributedService[] = [
     main: 'apps/runtime-service/src/main.ts',
     port: 8082,
     // The rest of Camunda 7's /engine-rest is served over the runtime (history included: from the runtime's views).
-    prefixes: ['/api/process-instances', '/api/jobs', '/api/incidents', '/api/user-tasks', '/api/messages', '/api/signals', '/api/conditionals', '/api/async-continuations', '/engine-rest'],
+    prefixes: ['/api/process-instances', '/api/jobs', '/api/external-tasks', '/api/workers', '/api/incidents', '/api/user-tasks', '/api/messages', '/api/signals', '/api/conditionals', '/api/async-continuations', '/engine-rest'],
     writesEvents: true,
   },
   { name: 'task-service', main: 'apps/task-service/src/main.ts', port: 8083, prefixes: ['/api/tasks'], writesEvents: false },

@@ -4,7 +4,7 @@ import { Camunda7RestModule } from '@trellis/camunda7-rest';
 import type { TopicName } from '@trellis/contracts';
 import { EventStoreModule, MessagingModule, PlatformModule } from '@trellis/platform';
 import { RELAYED_STREAMS, RelayModule } from '@trellis/relay';
-import { RuntimeModule } from '@trellis/runtime';
+import { PostgresExternalTaskLockStore, RuntimeModule } from '@trellis/runtime';
 
 import type { RuntimeServiceSettings } from './runtime-service.settings.js';
 
@@ -30,19 +30,24 @@ export interface RuntimeServiceOptions {
 export class RuntimeServiceModule {
   static forRoot(options: RuntimeServiceOptions): DynamicModule {
     const { settings } = options;
-    const runtime = RuntimeModule.forRoot({
-      instanceCacheSize: settings.TRELLIS_INSTANCE_CACHE_SIZE,
-      snapshotEvery: settings.TRELLIS_SNAPSHOT_EVERY,
-      timers: { enabled: settings.TRELLIS_TIMERS_ENABLED === 'true' },
-      jobExecutor: { enabled: settings.TRELLIS_JOB_EXECUTOR_ENABLED === 'true' },
-      deployedElsewhere: true,
-      commands: {
-        consume: true,
-        createTopics: { partitions: settings.TRELLIS_RELAY_TOPIC_PARTITIONS },
-        ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
-        ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
+    const runtime = RuntimeModule.forRoot(
+      {
+        instanceCacheSize: settings.TRELLIS_INSTANCE_CACHE_SIZE,
+        snapshotEvery: settings.TRELLIS_SNAPSHOT_EVERY,
+        timers: { enabled: settings.TRELLIS_TIMERS_ENABLED === 'true' },
+        jobExecutor: { enabled: settings.TRELLIS_JOB_EXECUTOR_ENABLED === 'true' },
+        externalTasks: { workerUnhealthyAfterMs: settings.TRELLIS_WORKER_UNHEALTHY_AFTER_MS },
+        deployedElsewhere: true,
+        commands: {
+          consume: true,
+          createTopics: { partitions: settings.TRELLIS_RELAY_TOPIC_PARTITIONS },
+          ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
+          ...(options.topicName === undefined ? {} : { topicName: options.topicName }),
+        },
       },
-    });
+      // External-task locks in Postgres: every replica hands out tasks, none twice.
+      { externalTaskLockStore: () => PostgresExternalTaskLockStore.open({ url: settings.TRELLIS_POSTGRES_URL, poolMax: 4 }) },
+    );
     return {
       module: RuntimeServiceModule,
       imports: [

@@ -25,6 +25,7 @@ export class InfrastructureModule {
       snapshotEvery: options.settings.TRELLIS_SNAPSHOT_EVERY,
       timers: { enabled: options.settings.TRELLIS_TIMERS_ENABLED === 'true' },
       jobExecutor: { enabled: options.settings.TRELLIS_JOB_EXECUTOR_ENABLED === 'true' },
+      externalTasks: { workerUnhealthyAfterMs: options.settings.TRELLIS_WORKER_UNHEALTHY_AFTER_MS },
       ...options.runtime,
     };
     return {

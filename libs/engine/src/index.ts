@@ -14,6 +14,7 @@ export type * from './runtime/decision.js';
 export { decide, decideWithState, type Decided } from './runtime/decide.js';
 export { evolve, replay, initialProcessInstanceState } from './runtime/evolve.js';
 export { visibleVariables } from './runtime/variables.js';
+export { parseRetryCycle, retryIntervalMs, type RetryCycle } from './runtime/async/retry-cycle.js';
 export { evaluateConditionalStarts, type ConditionalStartEvaluation } from './runtime/conditions/conditional-start.js';
 export {
   firstTimerStart,

@@ -7,7 +7,19 @@ export {
   type RuntimeOptions,
   type TimerSchedulerOptions,
   type JobExecutorOptions,
+  type ExternalTasksOptions,
 } from './runtime.options.js';
+export {
+  DEFAULT_WORKER_UNHEALTHY_AFTER_MS,
+  ExternalTaskService,
+  MAX_ASYNC_RESPONSE_TIMEOUT_MS,
+} from './external-tasks/external-task.service.js';
+export { EXTERNAL_TASK_LOCK_STORE, type ExternalTaskLock, type ExternalTaskLockStore } from './external-tasks/external-task-lock-store.js';
+export { InMemoryExternalTaskLockStore } from './external-tasks/in-memory-external-task-lock-store.js';
+export { PostgresExternalTaskLockStore, type PostgresExternalTaskLockStoreOptions } from './external-tasks/postgres-external-task-lock-store.js';
+export { shareOut, type WaitingRequest } from './external-tasks/fair-share.js';
+export type * from './external-tasks/external-task.requests.js';
+export type * from './external-tasks/external-task.views.js';
 export { TimerScheduler } from './timer-scheduler.js';
 export { JobExecutor } from './job-executor.js';
 export { CallActivityCoordinator } from './call-activities/call-activity-coordinator.js';
@@ -37,6 +49,7 @@ export {
   RuntimeProjection,
   type AsyncContinuationFilter,
   type JobFilter,
+  type OpenJob,
   type ProcessInstanceFilter,
   type UserTaskFilter,
   type WaitingContinuation,

@@ -4,6 +4,8 @@ import { DefinitionsModule } from '@trellis/deployment';
 
 import { AsyncContinuationsController } from './api/async-continuations.controller.js';
 import { ConditionalsController } from './api/conditionals.controller.js';
+import { ExternalTasksController } from './api/external-tasks.controller.js';
+import { WorkersController } from './api/workers.controller.js';
 import { IncidentsController } from './api/incidents.controller.js';
 import { JobsController } from './api/jobs.controller.js';
 import { MessagesController } from './api/messages.controller.js';
@@ -41,6 +43,8 @@ import { CallActivityCoordinator } from './call-activities/call-activity-coordin
 import { MessageCorrelator } from './messages/message-correlator.js';
 import { MessageTopicConsumer } from './messages/message-topic.consumer.js';
 import { SignalBroadcaster } from './signals/signal-broadcaster.js';
+import { ExternalTaskService } from './external-tasks/external-task.service.js';
+import { EXTERNAL_TASK_LOCK_STORE, type ExternalTaskLockStore } from './external-tasks/external-task-lock-store.js';
 
 /**
  * Runs process instances: start, jobs, user tasks, variables, incidents, cancel, and the read views.
@@ -48,11 +52,13 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
  * and `CqrsModule.forRoot()` at the root. With `MESSAGE_BUS` provided and `RUNTIME_OPTIONS.commands.consume`, it also
  * takes runtime commands over the bus (`RuntimeCommandConsumer`). Fires due timers (`TimerScheduler`, unless
  * `RUNTIME_OPTIONS.timers.enabled` is false) by the `CLOCK` the application provides, or the system clock, and runs due
- * asynchronous continuations (`JobExecutor`, unless `RUNTIME_OPTIONS.jobExecutor.enabled` is false).
+ * asynchronous continuations (`JobExecutor`, unless `RUNTIME_OPTIONS.jobExecutor.enabled` is false). Jobs are also
+ * external tasks (`ExternalTaskService`): locks in the `EXTERNAL_TASK_LOCK_STORE` the application provides (a Postgres one
+ * for replicas), else in memory.
  */
 @Module({
   imports: [CqrsModule, DefinitionsModule],
-  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController, MessagesController, SignalsController, ConditionalsController, AsyncContinuationsController],
+  controllers: [ProcessInstancesController, JobsController, UserTasksController, IncidentsController, MessagesController, SignalsController, ConditionalsController, AsyncContinuationsController, ExternalTasksController, WorkersController],
   providers: [
     ProcessInstanceRepository,
     RuntimeProjection,
@@ -64,6 +70,7 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
     MessageCorrelator,
     MessageTopicConsumer,
     SignalBroadcaster,
+    ExternalTaskService,
     StartProcessInstanceHandler,
     EvaluateConditionalStartsHandler,
     CompleteJobHandler,
@@ -83,11 +90,21 @@ import { SignalBroadcaster } from './signals/signal-broadcaster.js';
     ListAsyncContinuationsHandler,
     RunAsyncContinuationHandler,
   ],
-  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, JobExecutor, CallActivityCoordinator, MessageCorrelator, MessageTopicConsumer, SignalBroadcaster],
+  exports: [ProcessInstanceRepository, RuntimeProjection, ProcessInstanceCommandRunner, RuntimeCommandConsumer, TimerScheduler, JobExecutor, CallActivityCoordinator, MessageCorrelator, MessageTopicConsumer, SignalBroadcaster, ExternalTaskService],
 })
 export class RuntimeModule {
-  /** The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider). */
-  static forRoot(options: Partial<RuntimeOptions>): DynamicModule {
-    return { module: RuntimeModule, providers: [{ provide: RUNTIME_OPTIONS, useValue: options }] };
+  /**
+   * The module with its options (instead of an application-wide `RUNTIME_OPTIONS` provider), and where external-task
+   * locks are kept when several replicas share them (`externalTaskLockStore`, e.g. `PostgresExternalTaskLockStore.open`).
+   */
+  static forRoot(options: Partial<RuntimeOptions>, adapters: { readonly externalTaskLockStore?: () => Promise<ExternalTaskLockStore> } = {}): DynamicModule {
+    const { externalTaskLockStore } = adapters;
+    return {
+      module: RuntimeModule,
+      providers: [
+        { provide: RUNTIME_OPTIONS, useValue: options },
+        ...(externalTaskLockStore === undefined ? [] : [{ provide: EXTERNAL_TASK_LOCK_STORE, useFactory: externalTaskLockStore }]),
+      ],
+    };
   }
 }

@@ -25,6 +25,16 @@ export interface RuntimeOptions {
   readonly timers?: TimerSchedulerOptions;
   /** The job executor (`JobExecutor`), which runs asynchronous continuations: on unless `enabled: false`. */
   readonly jobExecutor?: JobExecutorOptions;
+  /** External tasks (`ExternalTaskService`): fetch-and-lock, workers. */
+  readonly externalTasks?: ExternalTasksOptions;
+}
+
+export interface ExternalTasksOptions {
+  /**
+   * A worker is listed unhealthy by `GET /api/workers` once it has not polled for this long and no request of it is
+   * held open (`TRELLIS_WORKER_UNHEALTHY_AFTER_MS`, default 60 s).
+   */
+  readonly workerUnhealthyAfterMs?: number;
 }
 
 export interface JobExecutorOptions {

@@ -4,6 +4,7 @@ import { EVENT_STORE } from '@trellis/platform';
 import {
   evolve,
   initialProcessInstanceState,
+  type JobState,
   type JsonObject,
   type ProcessInstanceEvent,
   type ProcessInstanceState,
@@ -65,6 +66,15 @@ export interface UserTaskFilter {
   readonly processInstanceId?: string;
   readonly state?: UserTaskStateName;
   readonly limit?: number;
+}
+
+/** An open job with the state of its process instance: what the external-task service builds its views from. */
+export interface OpenJob {
+  readonly job: JobState;
+  readonly processInstanceId: string;
+  readonly instance: ProcessInstanceState;
+  /** ISO 8601 UTC date-time of its `JobCreated`. */
+  readonly createdAt: string;
 }
 
 /** A timer waiting to be due, as the timer scheduler needs it. */
@@ -373,6 +383,20 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
 
   processInstanceOfJob(jobId: string): string | undefined {
     return this.jobInstance.get(jobId);
+  }
+
+  /** An open job (activatable, or failed and waiting for its incident) with its instance; undefined: done or unknown. */
+  openJob(jobId: string): OpenJob | undefined {
+    const processInstanceId = this.jobInstance.get(jobId);
+    const state = processInstanceId === undefined ? undefined : this.instances.get(processInstanceId)?.state;
+    const job = state?.jobs[jobId];
+    if (processInstanceId === undefined || state === undefined || job === undefined) return undefined;
+    return { job, processInstanceId, instance: state, createdAt: this.jobCreatedAt.get(jobId) ?? '' };
+  }
+
+  /** The ids of the open jobs of one type (every open job without a type), in the order they were created. */
+  openJobIds(type?: string): string[] {
+    return [...(type === undefined ? this.jobInstance.keys() : (this.jobsByType.get(type) ?? []))];
   }
 
   processInstanceOfUserTask(userTaskId: string): string | undefined {

@@ -2,3 +2,4 @@
 // their events turned into the envelopes the relay publishes; with a store (`EngineDriver`) or without (`EngineInstance`).
 export { EngineDriver } from './testing/engine-driver.js';
 export { EngineInstance, compileProcess, compileProcesses, nextPosition } from './testing/engine-instance.js';
+export { externalTaskLockStoreContract } from './testing/external-task-lock-store.contract.js';

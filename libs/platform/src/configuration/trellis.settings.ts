@@ -209,6 +209,13 @@ export const runtimeSettings = {
     default: 'true',
     meaning: 'Whether this process runs due asynchronous continuations (camunda:asyncBefore/asyncAfter); every replica may (each runs once).',
   }),
+  TRELLIS_WORKER_UNHEALTHY_AFTER_MS: integer({
+    default: '60000',
+    min: 1000,
+    max: 86_400_000,
+    unit: 'milliseconds',
+    meaning: 'GET /api/workers lists an external-task worker as unhealthy once it has not polled for this many milliseconds.',
+  }),
 };
 
 /** The history service (its read model's schema). */
