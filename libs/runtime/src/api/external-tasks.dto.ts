@@ -26,6 +26,7 @@ import type {
 } from '../external-tasks/external-task.requests.js';
 import { MAX_ASYNC_RESPONSE_TIMEOUT_MS } from '../external-tasks/external-task.service.js';
 import type { ExternalTaskView, ExternalTaskWorkerView, LockedExternalTaskView } from '../external-tasks/external-task.views.js';
+import { ThrowJobErrorDto } from './runtime-requests.dto.js';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 const variablesSchema = { type: 'object', additionalProperties: true, example: { amount: 42.5, currency: 'EUR' } } as const;
@@ -193,26 +194,10 @@ export class ExternalTaskFailureDto implements ExternalTaskFailure {
   retryTimeout?: number;
 }
 
-export class ExternalTaskBpmnErrorDto implements ExternalTaskBpmnError {
+/** A job's BPMN error (`POST /api/jobs/{id}/error`), reported by the worker that holds the task's lock. */
+export class ExternalTaskBpmnErrorDto extends ThrowJobErrorDto implements ExternalTaskBpmnError {
   @WorkerId()
   workerId!: string;
-
-  @ApiProperty({ description: 'The BPMN error code: error boundary events catch the error by it', example: 'CARD_DECLINED' })
-  @IsString({ message: 'errorCode must be a string: the code error boundary events catch the error by' })
-  @IsNotEmpty({ message: 'errorCode must not be empty: error boundary events catch the error by it' })
-  @MaxLength(256)
-  errorCode!: string;
-
-  @ApiPropertyOptional({ example: 'The card was declined' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4000)
-  errorMessage?: string;
-
-  @ApiPropertyOptional({ ...variablesSchema, description: 'Set at the catching boundary event' })
-  @IsOptional()
-  @IsObject({ message: 'variables must be a JSON object' })
-  variables?: JsonObject;
 }
 
 export class ExtendLockDto {
