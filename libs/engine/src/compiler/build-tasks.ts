@@ -34,6 +34,7 @@ export function readJob(context: ReadContext, taskKind: string): JobDefinition |
     retries: zeebe.retries ?? defaultRetries,
     customHeaders: zeebe.customHeaders,
     ...(camunda.retryTimeCycle === undefined ? {} : { retryTimeCycle: camunda.retryTimeCycle }),
+    ...(camunda.priority === undefined ? {} : { priority: camunda.priority }),
     // A task written in both dialects is one job; it is the Camunda 8 job, which external task clients may fetch too.
     dialect: zeebe.type !== undefined ? 'zeebe' : 'camunda',
   };

@@ -1,7 +1,7 @@
 import type { ExecutableProcess, FlowNode } from '../model/executable-model.js';
 import { checkBoundaryCatchCodes } from './build-error-events.js';
 import { checkCompensation } from './compensation.js';
-import { readProcessJobPriority } from './dialects/camunda7-extensions.js';
+import { readProcessJobPriority, readProcessTaskPriority } from './dialects/camunda7-extensions.js';
 import { buildFlowNode, type SubProcessScope } from './build-flow-node.js';
 import { ElementExtensions } from './extension-elements.js';
 import { checkEventBasedGateways } from './event-based-gateways.js';
@@ -59,6 +59,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
   const name = stringProperty(process, 'name');
   const eventSubProcessIds = eventSubProcesses.get(processId) ?? [];
   const jobPriority = readProcessJobPriority(process, processId, errors);
+  const taskPriority = readProcessTaskPriority(process, processId, errors);
   return {
     id: processId,
     ...(name === undefined ? {} : { name }),
@@ -72,6 +73,7 @@ export function compileProcess(process: ModdleElement, errors: ModelErrorCollect
     ...(eventSubProcessIds.length === 0 ? {} : { eventSubProcessIds }),
     inclusiveJoinUpstream: computeInclusiveJoinUpstream(elements, resolved.flows),
     ...(jobPriority === undefined ? {} : { jobPriority }),
+    ...(taskPriority === undefined ? {} : { taskPriority }),
   };
 }
 

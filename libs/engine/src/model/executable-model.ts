@@ -41,6 +41,8 @@ export interface ExecutableProcess {
   readonly inclusiveJoinUpstream: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
   /** Camunda 7 `camunda:jobPriority` of the process: the priority of continuations whose element gives none. */
   readonly jobPriority?: Expression;
+  /** Camunda 7 `camunda:taskPriority` of the process: the priority of external tasks whose element gives none. */
+  readonly taskPriority?: Expression;
 }
 
 export type FlowNodeKind =
@@ -440,6 +442,11 @@ export interface JobDefinition {
   readonly customHeaders: Readonly<Record<string, string>>;
   /** Camunda 7 `camunda:failedJobRetryTimeCycle` (e.g. `R3/PT5M`), kept for the job executor. */
   readonly retryTimeCycle?: string;
+  /**
+   * Camunda 7 `camunda:taskPriority`: a whole number or an expression, evaluated when the job is created (default: the
+   * process's, else 0). Workers fetching with `usePriority` get higher priorities first.
+   */
+  readonly priority?: Expression;
   /** Which dialect defined the job: `zeebe` (job worker) or `camunda` (external task). */
   readonly dialect: 'zeebe' | 'camunda';
 }

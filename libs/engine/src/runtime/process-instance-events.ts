@@ -139,6 +139,8 @@ export type JobCreated = Event<
     readonly elementInstanceId: string;
     readonly elementId: string;
     readonly customHeaders: Readonly<Record<string, string>>;
+    /** Camunda 7 `camunda:taskPriority`, evaluated at creation; absent (events written before it was read, or no model priority): 0. */
+    readonly priority?: number;
     readonly createdAt: string;
   }
 >;

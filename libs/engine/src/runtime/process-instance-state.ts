@@ -22,6 +22,8 @@ export interface JobState {
   readonly elementInstanceId: string;
   readonly elementId: string;
   readonly customHeaders: Readonly<Record<string, string>>;
+  /** Camunda 7 `camunda:taskPriority` (absent: 0): external-task workers fetching with `usePriority` get higher ones first. */
+  readonly priority?: number;
   readonly state: 'activatable' | 'failed' | 'completed' | 'canceled';
   readonly errorMessage?: string;
   readonly retryAt?: string;

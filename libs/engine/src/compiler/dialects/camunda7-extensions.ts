@@ -46,20 +46,7 @@ export function readCamundaAsyncJob(
       errors.add({ code, message: `the ${field} of '${elementId}' cannot be read: ${parsed.error}`, elementId, field });
     }
   }
-  const priorityText = textProperty(element, 'camunda:jobPriority');
-  let priority: Expression | undefined;
-  if (priorityText !== undefined) {
-    priority = compileExpression(priorityText, { elementId, field: 'camunda:jobPriority', kind: 'value' }, errors);
-    if (priority?.language === 'static' && !/^\s*-?\d+\s*$/.test(priority.source)) {
-      errors.add({
-        code: 'INVALID_ATTRIBUTE',
-        message: `camunda:jobPriority of '${elementId}' must be a whole number or an expression, not '${priorityText.trim()}'`,
-        elementId,
-        field: 'camunda:jobPriority',
-      });
-      priority = undefined;
-    }
-  }
+  const priority = readPriority(element, 'camunda:jobPriority', `'${elementId}'`, elementId, errors);
   if (async.asyncBefore !== true && async.asyncAfter !== true) return {};
   const exclusive = booleanProperty(element, 'camunda:exclusive') !== false;
   return {
@@ -73,15 +60,34 @@ export function readCamundaAsyncJob(
 
 /** `camunda:jobPriority` of a process: the default priority of its continuations. */
 export function readProcessJobPriority(process: ModdleElement, processId: string, errors: ReadContext['errors']): Expression | undefined {
-  const text = textProperty(process, 'camunda:jobPriority');
+  return readPriority(process, 'camunda:jobPriority', `process '${processId}'`, processId, errors);
+}
+
+/** `camunda:taskPriority` of a process: the default priority of its external tasks. */
+export function readProcessTaskPriority(process: ModdleElement, processId: string, errors: ReadContext['errors']): Expression | undefined {
+  return readPriority(process, 'camunda:taskPriority', `process '${processId}'`, processId, errors);
+}
+
+/**
+ * A priority attribute (`camunda:jobPriority`, `camunda:taskPriority`): a whole number or an expression evaluated later.
+ * A literal that is no whole number is refused at deployment, naming the element.
+ */
+function readPriority(
+  element: ModdleElement,
+  field: 'camunda:jobPriority' | 'camunda:taskPriority',
+  owner: string,
+  elementId: string,
+  errors: ReadContext['errors'],
+): Expression | undefined {
+  const text = textProperty(element, field);
   if (text === undefined) return undefined;
-  const priority = compileExpression(text, { elementId: processId, field: 'camunda:jobPriority', kind: 'value' }, errors);
+  const priority = compileExpression(text, { elementId, field, kind: 'value' }, errors);
   if (priority?.language === 'static' && !/^\s*-?\d+\s*$/.test(priority.source)) {
     errors.add({
       code: 'INVALID_ATTRIBUTE',
-      message: `camunda:jobPriority of process '${processId}' must be a whole number or an expression, not '${text.trim()}'`,
-      elementId: processId,
-      field: 'camunda:jobPriority',
+      message: `${field} of ${owner} must be a whole number or an expression, not '${text.trim()}'`,
+      elementId,
+      field,
     });
     return undefined;
   }
@@ -177,13 +183,15 @@ const javaDelegateAttributes = ['camunda:class', 'camunda:delegateExpression', '
 export interface CamundaJob {
   readonly type?: DialectValue<Expression>;
   readonly retryTimeCycle?: string;
+  /** `camunda:taskPriority` of an external task. */
+  readonly priority?: Expression;
   /** A Camunda 7 implementation this version cannot run was found (and reported). */
   readonly refused: boolean;
 }
 
 /**
  * Service, send and business rule tasks: `camunda:type="external"` with `camunda:topic` is an external task, a
- * job fetched by a worker. Java delegates are refused with a pointer to what works.
+ * job fetched by a worker, with its `camunda:taskPriority`. Java delegates are refused with a pointer to what works.
  */
 export function readCamundaJob(context: ReadContext): CamundaJob {
   const { element, elementId, errors } = context;
@@ -225,7 +233,13 @@ export function readCamundaJob(context: ReadContext): CamundaJob {
     return { refused: true };
   }
   const type = topic === undefined ? undefined : expressionValue(context, topic, 'camunda:topic', 'value');
-  return { refused, ...(type === undefined ? {} : { type }), ...(retryTimeCycle === undefined ? {} : { retryTimeCycle }) };
+  const priority = readPriority(element, 'camunda:taskPriority', `'${elementId}'`, elementId, errors);
+  return {
+    refused,
+    ...(type === undefined ? {} : { type }),
+    ...(retryTimeCycle === undefined ? {} : { retryTimeCycle }),
+    ...(priority === undefined ? {} : { priority }),
+  };
 }
 
 export interface CamundaDecision {

@@ -10,6 +10,7 @@ export function applyJobCreated(draft: Draft, { data }: JobCreated): void {
     elementInstanceId: data.elementInstanceId,
     elementId: data.elementId,
     customHeaders: data.customHeaders,
+    ...(data.priority === undefined ? {} : { priority: data.priority }),
     state: 'activatable',
   };
 }

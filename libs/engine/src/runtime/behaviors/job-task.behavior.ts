@@ -5,7 +5,7 @@ import type { DecisionRun } from '../decision-run.js';
 import type { Problem } from '../element-lifecycle.js';
 import type { ElementInstance } from '../process-instance-state.js';
 import type { ElementBehavior } from './element-behavior.js';
-import { asCount, asNonEmptyString, evaluateAs } from './values.js';
+import { asCount, asNonEmptyString, asNumber, evaluateAs } from './values.js';
 
 /**
  * Service, send and business rule tasks: a job for a worker; the task waits until the job is completed. A business
@@ -19,6 +19,8 @@ export const jobTaskBehavior: ElementBehavior<JobTaskNode> = {
     if (!retries.ok) return retries.error;
     const headers = node.decision === undefined ? ok(node.job.customHeaders) : decisionHeaders(run, instance, node.decision);
     if (!headers.ok) return headers.error;
+    const priority = jobPriority(run, instance, node);
+    if (!priority.ok) return priority.error;
     run.activated(instance);
     run.emit({
       type: 'JobCreated',
@@ -29,6 +31,7 @@ export const jobTaskBehavior: ElementBehavior<JobTaskNode> = {
         elementInstanceId: instance.id,
         elementId: instance.elementId,
         customHeaders: headers.value,
+        ...(priority.value === undefined ? {} : { priority: priority.value }),
         createdAt: run.now,
       },
     });
@@ -40,6 +43,17 @@ export const jobTaskBehavior: ElementBehavior<JobTaskNode> = {
     }
   },
 };
+
+/**
+ * The priority of an external task (`camunda:taskPriority` of the element, else of the process), evaluated now in the
+ * task's scope; one that gives no whole number is an EXPRESSION_ERROR incident, as for a job type. Undefined when the
+ * model gives none (priority 0), and for a decision job, which no worker fetches.
+ */
+function jobPriority(run: DecisionRun, instance: ElementInstance, node: JobTaskNode): Result<number | undefined, Problem> {
+  const expression = node.decision === undefined ? (node.job.priority ?? run.process.taskPriority) : undefined;
+  if (expression === undefined) return ok(undefined);
+  return evaluateAs(run, expression, instance.id, 'the task priority', 'a whole number', asWholeNumber);
+}
 
 /**
  * The headers of a decision job: the decision id and version evaluated now, in the task's scope (a failure is an
@@ -61,6 +75,11 @@ function decisionHeaders(run: DecisionRun, instance: ElementInstance, decision: 
   if (decision.versionTag !== undefined) headers[DECISION_JOB_HEADERS.versionTag] = decision.versionTag;
   if (decision.mapDecisionResult !== undefined) headers[DECISION_JOB_HEADERS.mapDecisionResult] = decision.mapDecisionResult;
   return ok(headers);
+}
+
+function asWholeNumber(value: Parameters<typeof asNumber>[0]): number | undefined {
+  const number = asNumber(value);
+  return number !== undefined && Number.isSafeInteger(number) ? number : undefined;
 }
 
 function asVersion(value: Parameters<typeof asCount>[0]): number | undefined {
