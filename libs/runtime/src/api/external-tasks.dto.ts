@@ -120,7 +120,7 @@ export class FetchAndLockDto implements FetchAndLockRequest {
   @Max(1000)
   maxTasks!: number;
 
-  @ApiPropertyOptional({ description: 'Higher priority first (every task has priority 0 for now)' })
+  @ApiPropertyOptional({ description: 'Higher priority (camunda:taskPriority) first, then oldest first; absent or false: oldest first' })
   @IsOptional()
   @IsBoolean()
   usePriority?: boolean;
@@ -269,6 +269,18 @@ export class ListExternalTasksQueryDto implements ExternalTaskFilter {
   @IsBoolean()
   noRetriesLeft?: boolean;
 
+  @ApiPropertyOptional({ description: 'Only tasks whose priority is at least this', example: 10 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  priorityHigherThanOrEquals?: number;
+
+  @ApiPropertyOptional({ description: 'Only tasks whose priority is at most this', example: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  priorityLowerThanOrEquals?: number;
+
   @ApiPropertyOptional({ description: 'At most this many (default 100; not for the count)', minimum: 1, maximum: 10000 })
   @IsOptional()
   @Type(() => Number)
@@ -303,7 +315,7 @@ export class ExternalTaskDto implements ExternalTaskView {
   elementId!: string;
   @ApiProperty({ format: 'uuid' })
   elementInstanceId!: string;
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ example: 0, description: 'camunda:taskPriority, evaluated when the task was created (0 when the model gives none)' })
   priority!: number;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: {} })
   customHeaders!: Record<string, string>;

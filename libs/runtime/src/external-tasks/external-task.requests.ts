@@ -25,7 +25,10 @@ export interface FetchTopic {
 export interface FetchAndLockRequest {
   readonly workerId: string;
   readonly maxTasks: number;
-  /** Higher priority first (every task has priority 0 for now: oldest first either way). */
+  /**
+   * Higher priority (`camunda:taskPriority`) first, then oldest first; absent or false: oldest first. Tasks are still
+   * shared in turn with the other workers waiting.
+   */
   readonly usePriority?: boolean;
   /** Milliseconds to hold the request open when no task is there (long polling); 0 or absent: answer at once. */
   readonly asyncResponseTimeout?: number;
@@ -57,5 +60,9 @@ export interface ExternalTaskFilter {
   readonly processInstanceId?: string;
   readonly withRetriesLeft?: boolean;
   readonly noRetriesLeft?: boolean;
+  /** Only tasks whose priority is at least this. */
+  readonly priorityHigherThanOrEquals?: number;
+  /** Only tasks whose priority is at most this. */
+  readonly priorityLowerThanOrEquals?: number;
   readonly limit?: number;
 }

@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DefinitionRegistry, DeployResourcesCommand, DeployResourcesHandler } from '@trellis/deployment';
 import { type EventStore, InMemoryEventStore } from '@trellis/event-store';
-import { systemClock } from '@trellis/platform';
+import { ManualClock, systemClock } from '@trellis/platform';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
 
 import { ProcessInstanceCommandRunner } from '../commands/process-instance-command.runner.js';
 import { ProcessInstanceRepository } from '../process-instance.repository.js';
 import { RuntimeProjection } from '../runtime.projection.js';
+import type { ExternalTaskLockStore } from './external-task-lock-store.js';
 import { ExternalTaskService } from './external-task.service.js';
+import { InMemoryExternalTaskLockStore } from './in-memory-external-task-lock-store.js';
 import { PostgresExternalTaskLockStore } from './postgres-external-task-lock-store.js';
 
 // Two runtime replicas on one event store, each with its own ExternalTaskService, views and connection pool to one
@@ -98,4 +100,101 @@ describe('ExternalTaskService on two replicas sharing a Postgres lock store', ()
     await a.projection.waitForPosition(b.projection.position);
     expect(a.projection.processInstances({ processId: 'one-task', state: 'COMPLETED', limit: 1 }).total).toBe(total);
   }, 60_000);
+});
+
+// camunda:taskPriority is `${urgency}`: each instance's task gets the urgency it was started with.
+const priorityBpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                  id="priority-definitions" targetNamespace="http://trellis.example/priority">
+  <bpmn:process id="priority-payment" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="charge" />
+    <bpmn:serviceTask id="charge" camunda:type="external" camunda:topic="payment" camunda:taskPriority="\${urgency}" />
+    <bpmn:sequenceFlow id="f2" sourceRef="charge" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+const lockStores: [string, () => Promise<ExternalTaskLockStore & { close?: () => Promise<void> }>][] = [
+  ['in memory', () => Promise.resolve(new InMemoryExternalTaskLockStore())],
+  ['in Postgres', () => PostgresExternalTaskLockStore.open({ url: postgresUrl, schema })],
+];
+
+describe.each(lockStores)('ExternalTaskService priorities, locks %s', (storeName, openLocks) => {
+  /** Starts one instance per urgency, a second apart (so creation order is plain), and waits until the views have them. */
+  async function startedWith(urgencies: readonly number[]) {
+    const store = new InMemoryEventStore();
+    const registry = new DefinitionRegistry(store);
+    await new DeployResourcesHandler(store, registry).execute(new DeployResourcesCommand([{ name: 'priority.bpmn', content: priorityBpmn }]));
+    const clock = new ManualClock('2026-03-01T08:00:00.000Z');
+    const repository = new ProcessInstanceRepository(store, registry, undefined, clock);
+    const projection = new RuntimeProjection(store);
+    await projection.start();
+    const runner = new ProcessInstanceCommandRunner(repository, projection);
+    const locks = await openLocks();
+    const service = new ExternalTaskService(projection, runner, registry, locks, {}, clock);
+    service.onModuleInit();
+    stops.push(
+      () => projection.stop(),
+      () => locks.close?.(),
+      () => service.onModuleDestroy(),
+    );
+    let position = 0;
+    for (const [index, urgency] of urgencies.entries()) {
+      const processInstanceId = `${schema}-${storeName.replace(' ', '-')}-${urgencies.join('-')}-${index}`;
+      const outcome = await repository.execute(processInstanceId, {
+        type: 'CreateProcessInstance',
+        processInstanceId,
+        processDefinitionId: 'priority-payment:1',
+        version: 1,
+        variables: { urgency, order: index },
+      });
+      position = outcome.position ?? position;
+      clock.advance(1_000);
+    }
+    await projection.waitForPosition(position);
+    return service;
+  }
+
+  const fetch = (service: ExternalTaskService, usePriority: boolean | undefined, maxTasks = 10) =>
+    service.fetchAndLock({
+      workerId: 'payer',
+      maxTasks,
+      ...(usePriority === undefined ? {} : { usePriority }),
+      topics: [{ topicName: 'payment', lockDuration: 60_000, variables: ['order'] }],
+    });
+
+  it('with usePriority hands out the higher camunda:taskPriority first, then the older', async () => {
+    const service = await startedWith([0, 10, 5, 10, -3]);
+    const tasks = await fetch(service, true);
+    expect(tasks.map((task) => [task.variables['order'], task.priority])).toEqual([
+      [1, 10],
+      [3, 10],
+      [2, 5],
+      [0, 0],
+      [4, -3],
+    ]);
+  });
+
+  it('with usePriority and a smaller maxTasks locks the most urgent ones; the rest wait for the next fetch', async () => {
+    const service = await startedWith([1, 7, 3]);
+    expect((await fetch(service, true, 1)).map((task) => task.priority)).toEqual([7]);
+    expect((await fetch(service, true, 1)).map((task) => task.priority)).toEqual([3]);
+    expect((await fetch(service, true, 1)).map((task) => task.priority)).toEqual([1]);
+  });
+
+  it.each([false, undefined])('with usePriority %s keeps the order the tasks were created in', async (usePriority) => {
+    const service = await startedWith([0, 10, 5, 10]);
+    const tasks = await fetch(service, usePriority);
+    expect(tasks.map((task) => task.variables['order'])).toEqual([0, 1, 2, 3]);
+    expect(tasks.map((task) => task.priority)).toEqual([0, 10, 5, 10]);
+  });
+
+  it('lists the priority and filters the list and the count by it', async () => {
+    const service = await startedWith([0, 10, 5]);
+    expect((await service.list()).map((task) => task.priority)).toEqual([0, 10, 5]);
+    expect((await service.list({ priorityHigherThanOrEquals: 5 })).map((task) => task.priority)).toEqual([10, 5]);
+    expect((await service.list({ priorityLowerThanOrEquals: 5 })).map((task) => task.priority)).toEqual([0, 5]);
+    expect(await service.count({ priorityHigherThanOrEquals: 1, priorityLowerThanOrEquals: 9 })).toBe(1);
+  });
 });

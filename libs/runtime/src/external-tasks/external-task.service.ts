@@ -43,6 +43,15 @@ interface Candidate {
   readonly createdAt: number;
 }
 
+/** The order of a fetch with `usePriority` (Camunda 7): higher `camunda:taskPriority` first. */
+function higherPriorityFirst(a: Candidate, b: Candidate): number {
+  return priorityOf(b.open) - priorityOf(a.open);
+}
+
+function priorityOf(open: OpenJob): number {
+  return open.job.priority ?? 0;
+}
+
 /**
  * External tasks (Camunda 7's pattern) on the runtime's jobs: an external task is an open job, its topic the job's
  * type. Locks (worker and expiry) live in the `ExternalTaskLockStore`, shared by the replicas; what the worker reports
@@ -223,14 +232,16 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
       nextDue = Math.min(nextDue, Date.parse(lock.expiresAt));
       return false;
     });
-    // Every task has priority 0 for now, so `usePriority` changes nothing: oldest first.
-    available.sort((a, b) => a.createdAt - b.createdAt || (a.open.job.id < b.open.job.id ? -1 : a.open.job.id > b.open.job.id ? 1 : 0));
+    // Oldest first; a request with `usePriority` takes them by priority (`shareOut` keeps this order among equals). The
+    // sort is stable: tasks created in one millisecond stay in the order the views saw them created.
+    available.sort((a, b) => a.createdAt - b.createdAt);
 
     const shares = shareOut(
       waiting.map((pending) => ({
         id: pending.id,
         maxTasks: pending.request.maxTasks,
         accepts: (candidate: Candidate) => topicFor(pending.request, candidate.open) !== undefined,
+        ...(pending.request.usePriority === true ? { compare: higherPriorityFirst } : {}),
       })),
       available,
       this.rotation++,
@@ -438,7 +449,9 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
           (filter.locked !== true || view.workerId !== undefined) &&
           (filter.notLocked !== true || view.workerId === undefined) &&
           (filter.withRetriesLeft !== true || view.retries > 0) &&
-          (filter.noRetriesLeft !== true || view.retries <= 0),
+          (filter.noRetriesLeft !== true || view.retries <= 0) &&
+          (filter.priorityHigherThanOrEquals === undefined || view.priority >= filter.priorityHigherThanOrEquals) &&
+          (filter.priorityLowerThanOrEquals === undefined || view.priority <= filter.priorityLowerThanOrEquals),
       );
   }
 
@@ -521,7 +534,7 @@ function taskView(open: OpenJob, lock: ExternalTaskLock | undefined, now: Date):
     ...(instance.businessKey === undefined ? {} : { businessKey: instance.businessKey }),
     elementId: job.elementId,
     elementInstanceId: job.elementInstanceId,
-    priority: 0,
+    priority: priorityOf(open),
     customHeaders: job.customHeaders,
     createdAt: open.createdAt,
   };

@@ -21,7 +21,7 @@ export interface ExternalTaskView {
   readonly businessKey?: string;
   readonly elementId: string;
   readonly elementInstanceId: string;
-  /** Always 0: task priorities (`camunda:taskPriority`) are not read yet, so tasks are handed out oldest first. */
+  /** `camunda:taskPriority` of the task (else of its process) when it was created; 0 when the model gives none. */
   readonly priority: number;
   readonly customHeaders: Readonly<Record<string, string>>;
   readonly createdAt: string;

@@ -58,3 +58,39 @@ describe('shareOut: fair distribution of tasks among waiting fetch-and-lock requ
     expect(ids(shares, 'b')).toHaveLength(1_000);
   });
 });
+
+describe('shareOut with an order of its own (usePriority)', () => {
+  interface Ranked extends Task {
+    readonly priority: number;
+  }
+  const ranked: Ranked[] = [
+    { id: 'old-low', topic: 'payment', priority: 0 },
+    { id: 'mid-high', topic: 'payment', priority: 10 },
+    { id: 'new-low', topic: 'payment', priority: 0 },
+    { id: 'new-high', topic: 'payment', priority: 10 },
+    { id: 'newest-mid', topic: 'payment', priority: 5 },
+  ];
+  const byPriority = (a: Ranked, b: Ranked) => b.priority - a.priority;
+  const rankedRequest = (id: string, maxTasks: number, compare?: (a: Ranked, b: Ranked) => number): WaitingRequest<Ranked> => ({
+    id,
+    maxTasks,
+    accepts: (task) => task.topic === 'payment',
+    ...(compare === undefined ? {} : { compare }),
+  });
+  const rankedIds = (shares: Map<string, Ranked[]>, id: string): string[] => (shares.get(id) ?? []).map((task) => task.id);
+
+  it('takes higher priorities first, and tasks of one priority in the order given (oldest first)', () => {
+    const shares = shareOut([rankedRequest('a', 10, byPriority)], ranked);
+    expect(rankedIds(shares, 'a')).toEqual(['mid-high', 'new-high', 'newest-mid', 'old-low', 'new-low']);
+  });
+
+  it('still shares in turn: two priority workers split the high tasks, and one without keeps the oldest first', () => {
+    const both = shareOut([rankedRequest('a', 10, byPriority), rankedRequest('b', 10, byPriority)], ranked);
+    expect(rankedIds(both, 'a')).toEqual(['mid-high', 'newest-mid', 'new-low']);
+    expect(rankedIds(both, 'b')).toEqual(['new-high', 'old-low']);
+
+    const mixed = shareOut([rankedRequest('plain', 2), rankedRequest('priority', 2, byPriority)], ranked);
+    expect(rankedIds(mixed, 'plain')).toEqual(['old-low', 'new-low']);
+    expect(rankedIds(mixed, 'priority')).toEqual(['mid-high', 'new-high']);
+  });
+});
