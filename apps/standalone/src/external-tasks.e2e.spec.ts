@@ -224,6 +224,37 @@ describe('external tasks', () => {
     ]);
   });
 
+  it('hands out the higher camunda:taskPriority first with usePriority, shows it, and filters the list by it', async () => {
+    const urgentBpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                  id="urgent-definitions" targetNamespace="http://trellis.example/urgent">
+  <bpmn:process id="urgent-shipping" isExecutable="true" camunda:taskPriority="1">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ship" />
+    <bpmn:serviceTask id="ship" camunda:type="external" camunda:topic="shipping" camunda:taskPriority="\${urgency}" />
+    <bpmn:sequenceFlow id="f2" sourceRef="ship" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+    await deploy(app, ['urgent-shipping.bpmn', urgentBpmn]).expect(201);
+    for (const urgency of [2, 50, 20]) {
+      await http.post('/api/process-instances').send({ processId: 'urgent-shipping', variables: { urgency } }).expect(201);
+      clock.advance(1_000);
+    }
+    const listed = await http.get('/api/external-tasks').query({ topicName: 'shipping', priorityHigherThanOrEquals: '20' }).expect(200);
+    expect(listed.body.map((task: { priority: number }) => task.priority)).toEqual([50, 20]);
+    expect((await http.get('/api/external-tasks/count').query({ priorityLowerThanOrEquals: '2', topicName: 'shipping' }).expect(200)).body).toEqual({ count: 1 });
+
+    const byPriority = await fetch('worker-1', 'shipping', { usePriority: true, maxTasks: 2 });
+    expect(byPriority.map((task) => task.variables['urgency'])).toEqual([50, 20]);
+    for (const task of byPriority) await http.post(`/api/external-tasks/${task.id}/unlock`).expect(204);
+    const inOrder = await fetch('worker-2', 'shipping', { usePriority: false });
+    expect(inOrder.map((task) => task.variables['urgency'])).toEqual([2, 50, 20]);
+
+    const bad = await http.get('/api/external-tasks').query({ priorityHigherThanOrEquals: 'high' }).expect(400);
+    expect(bad.body.errors.map((error: { field: string }) => error.field)).toEqual(['priorityHigherThanOrEquals']);
+  });
+
   it('refuses bad requests with the fields named, and unknown tasks with 404', async () => {
     const bad = await http.post('/api/external-tasks/fetch-and-lock').send({ maxTasks: 0, asyncResponseTimeout: 3_600_000, topics: [{ topicName: 'payment' }] }).expect(400);
     expect(bad.body.errors.map((error: { field: string }) => error.field)).toEqual(
