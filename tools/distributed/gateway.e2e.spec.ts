@@ -104,6 +104,16 @@ describe('gateway in front of a running Trellis server', () => {
     expect(instance.body).toEqual(expect.objectContaining({ id: started.body.id, state: 'COMPLETED', businessKey: 'gateway-1' }));
   });
 
+  it('passes a Camunda 7 client\'s Basic authentication through to /engine-rest, where it is accepted (no identities yet)', async () => {
+    const http = request(gatewayUrl);
+    const basicBpmn = orderProcessBpmn.replaceAll('order-process', 'basic-auth-process');
+    await http.post('/api/deployments').set('Authorization', 'Basic ZGVtbzpkZW1v').attach('resources', Buffer.from(basicBpmn), 'basic-auth-process.bpmn').expect(201);
+    const version = await http.get('/engine-rest/version').set('Authorization', 'Basic ZGVtbzpkZW1v').expect(200);
+    expect(version.body).toEqual({ version: '7.23.0' });
+    const definitions = await http.get('/engine-rest/process-definition').query({ key: 'basic-auth-process' }).set('Authorization', 'Basic ZGVtbzpkZW1v').expect(200);
+    expect(definitions.body).toEqual([expect.objectContaining({ key: 'basic-auth-process', version: 1 })]);
+  });
+
   it("passes the service's own problem answers through unchanged", async () => {
     const response = await request(gatewayUrl).get('/api/process-instances/no-such-instance').expect(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);

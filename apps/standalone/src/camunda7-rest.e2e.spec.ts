@@ -77,6 +77,24 @@ describe('Camunda 7 REST API (/engine-rest)', () => {
     expect((await http.get('/engine-rest/engine').expect(200)).body).toEqual([{ name: 'default' }]);
   });
 
+  it('accepts and ignores any Basic credentials (right, wrong or unreadable) and other schemes: there are no identities yet', async () => {
+    await deployAsModeler(http, [['approval.bpmn', approvalBpmn]]).expect(200);
+    // demo:demo (Camunda's default), nobody:wrong, a header that is no base64, and a bearer token.
+    for (const authorization of ['Basic ZGVtbzpkZW1v', 'Basic bm9ib2R5Ondyb25n', 'Basic ???', 'Bearer some-token']) {
+      const version = await http.get('/engine-rest/version').set('Authorization', authorization).expect(200);
+      expect(version.body).toEqual({ version: '7.23.0' });
+      expect(version.headers['www-authenticate']).toBeUndefined();
+      const definitions = await http.get('/engine-rest/process-definition').set('Authorization', authorization).expect(200);
+      expect(definitions.body.map((definition: { id: string }) => definition.id)).toEqual(['approval:1']);
+      const started = await http
+        .post('/engine-rest/process-definition/key/approval/start')
+        .set('Authorization', authorization)
+        .send({ businessKey: `basic-${authorization.length}` })
+        .expect(200);
+      expect(started.body).toEqual(expect.objectContaining({ definitionId: 'approval:1', ended: false }));
+    }
+  });
+
   it('takes Camunda Modeler\'s deployment and answers with Camunda\'s deployment, its new definitions by id', async () => {
     const response = await deployAsModeler(http, [['order-process.bpmn', orderProcessBpmn]]).expect(200);
     expect(response.headers['content-type']).toBe('application/json');
