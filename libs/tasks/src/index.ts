@@ -14,7 +14,7 @@ export {
   type TasksTopicNames,
   topicNamesOf,
 } from './tasks.options.js';
-export { CreateUserTasks1796428800000, TASKS_MIGRATIONS } from './tasks.migrations.js';
+export { CreateUserTasks1796428800000, TASKS_MIGRATIONS, UserTaskOperations1796601600000 } from './tasks.migrations.js';
 export { UnreadableEventError, UserTaskProjection } from './user-task.projection.js';
 export { type CompletionRequest, DEFAULT_PAGE_SIZE, TaskRepository } from './task.repository.js';
 export {
@@ -35,5 +35,14 @@ export {
 export { ClaimTaskCommand } from './commands/claim-task.command.js';
 export { UnclaimTaskCommand } from './commands/unclaim-task.command.js';
 export { CompleteTaskCommand } from './commands/complete-task.command.js';
-export { GetTaskQuery, ListTasksQuery } from './queries/task.queries.js';
+export {
+  AddTaskCommentCommand,
+  AssignTaskCommand,
+  ChangeTaskCandidatesCommand,
+  DelegateTaskCommand,
+  ResolveTaskCommand,
+  UpdateTaskCommand,
+} from './commands/task-operations.command.js';
+export { GetTaskHistoryQuery, GetTaskQuery, ListTaskCommentsQuery, ListTasksQuery } from './queries/task.queries.js';
+export { callerOf, parseVariableConditions } from './api/task-caller.js';
 export * from './task.views.js';

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await dataSource.query('TRUNCATE user_tasks, task_process_instances, task_variable_scopes, task_outbox, projection_stream_checkpoints');
+  await dataSource.query('TRUNCATE user_tasks, task_process_instances, task_variable_scopes, task_outbox, projection_stream_checkpoints, task_events, task_comments, task_completion_requests');
 });
 
 interface Assignment {
@@ -122,14 +122,14 @@ describe('claims', () => {
   it('claims an open task, again for the same person, and refuses someone else until it is unclaimed', async () => {
     const { taskId } = await approval();
 
-    expect(await tasks.claim(taskId, 'ada')).toMatchObject({ id: taskId, assignee: 'ada', state: 'CREATED', variables: expect.any(Object) });
-    expect(await tasks.claim(taskId, 'ada')).toMatchObject({ assignee: 'ada' });
-    await expect(tasks.claim(taskId, 'grace')).rejects.toMatchObject({
+    expect(await tasks.claim(taskId, { userId: 'ada', groups: [] })).toMatchObject({ id: taskId, assignee: 'ada', state: 'CREATED', variables: expect.any(Object) });
+    expect(await tasks.claim(taskId, { userId: 'ada', groups: [] })).toMatchObject({ assignee: 'ada' });
+    await expect(tasks.claim(taskId, { userId: 'grace', groups: [] })).rejects.toMatchObject({
       problem: { status: 409, type: 'urn:trellis:problem:conflict', detail: `User task ${taskId} is already claimed by ada: unclaim it first`, details: { taskId, assignee: 'ada' } },
     });
 
     expect((await tasks.unclaim(taskId)).assignee).toBeUndefined();
-    expect(await tasks.claim(taskId, 'grace')).toMatchObject({ assignee: 'grace' });
+    expect(await tasks.claim(taskId, { userId: 'grace', groups: [] })).toMatchObject({ assignee: 'grace' });
     expect((await tasks.get(taskId))?.assignee).toBe('grace');
   });
 
@@ -137,9 +137,9 @@ describe('claims', () => {
     const { instance, taskId } = await approval();
     for (const envelope of instance.send({ type: 'CompleteUserTask', userTaskId: taskId })) await runner.apply([envelope]);
 
-    await expect(tasks.claim('no-such-task', 'ada')).rejects.toMatchObject({ problem: { status: 404, type: 'urn:trellis:problem:not-found', details: { taskId: 'no-such-task' } } });
+    await expect(tasks.claim('no-such-task', { userId: 'ada', groups: [] })).rejects.toMatchObject({ problem: { status: 404, type: 'urn:trellis:problem:not-found', details: { taskId: 'no-such-task' } } });
     await expect(tasks.unclaim('no-such-task')).rejects.toMatchObject({ problem: { status: 404 } });
-    await expect(tasks.claim(taskId, 'ada')).rejects.toMatchObject({
+    await expect(tasks.claim(taskId, { userId: 'ada', groups: [] })).rejects.toMatchObject({
       problem: { status: 409, type: 'urn:trellis:problem:invalid-state', detail: `User task ${taskId} cannot be claimed: it is completed` },
     });
     await expect(tasks.unclaim(taskId)).rejects.toMatchObject({ problem: { status: 409, details: { taskId, state: 'COMPLETED' } } });
@@ -196,7 +196,7 @@ describe('completion requests', () => {
         detail: `User task ${pending.taskId} cannot be completed: its completion was sent to the runtime and is not answered yet`,
       },
     });
-    await expect(tasks.claim(pending.taskId, 'ada')).rejects.toMatchObject({ problem: { status: 409, details: { state: 'COMPLETING' } } });
+    await expect(tasks.claim(pending.taskId, { userId: 'ada', groups: [] })).rejects.toMatchObject({ problem: { status: 409, details: { state: 'COMPLETING' } } });
     await expect(tasks.requestCompletion(completion(cancelled.taskId, 'command-3'))).rejects.toMatchObject({
       problem: { status: 409, detail: `User task ${cancelled.taskId} cannot be completed: it was cancelled` },
     });

@@ -82,5 +82,104 @@ export class CreateUserTasks1796428800000 implements MigrationInterface {
   }
 }
 
+/**
+ * The task operations and the task queries (issue 7):
+ *
+ * - `user_tasks` gains what the operations change and the queries filter by: `category`, `tenant_id`, `business_key`
+ *   (the instance's, copied at creation), `owner` and `delegation_state` (delegation, as Camunda 7 has it),
+ *   `follow_up_at` (the follow-up date as a time, for ranges and sorting, like `due_at`), and `completion_request_id`
+ *   (the `Idempotency-Key` of the completion in flight).
+ * - `task_process_instances` keeps the business key, for the tasks created later in the instance.
+ * - `task_events`: every change of a task, who made it and when (its history).
+ * - `task_comments`: the comment log of a task.
+ * - `task_completion_requests`: the answer to each completion request id, so a repeat answers the same.
+ * - indexes for each filter of the task list, so that a filtered page is an index scan.
+ */
+export class UserTaskOperations1796601600000 implements MigrationInterface {
+  readonly name = 'UserTaskOperations1796601600000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      ALTER TABLE user_tasks
+        ADD COLUMN category text,
+        ADD COLUMN tenant_id text,
+        ADD COLUMN business_key text,
+        ADD COLUMN owner text,
+        ADD COLUMN delegation_state text CHECK (delegation_state IN ('PENDING', 'RESOLVED')),
+        ADD COLUMN follow_up_at timestamptz,
+        ADD COLUMN completion_request_id text`);
+    await queryRunner.query('ALTER TABLE task_process_instances ADD COLUMN business_key text');
+    // Follow-up dates of existing tasks that read as a time (the projection does the same for new ones).
+    await queryRunner.query(`
+      DO $$
+      DECLARE task record;
+      BEGIN
+        FOR task IN SELECT id, follow_up_date FROM user_tasks WHERE follow_up_date IS NOT NULL LOOP
+          BEGIN
+            UPDATE user_tasks SET follow_up_at = task.follow_up_date::timestamptz WHERE id = task.id;
+          EXCEPTION WHEN others THEN NULL;
+          END;
+        END LOOP;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TABLE task_events (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        task_id text NOT NULL,
+        type text NOT NULL,
+        actor text,
+        at timestamptz NOT NULL,
+        data jsonb NOT NULL DEFAULT '{}'
+      )`);
+    await queryRunner.query('CREATE INDEX task_events_task ON task_events (task_id, seq)');
+    await queryRunner.query(`
+      CREATE TABLE task_comments (
+        id text PRIMARY KEY,
+        task_id text NOT NULL,
+        author text,
+        message text NOT NULL,
+        created_at timestamptz NOT NULL,
+        seq bigint GENERATED ALWAYS AS IDENTITY
+      )`);
+    await queryRunner.query('CREATE INDEX task_comments_task ON task_comments (task_id, seq)');
+    await queryRunner.query(`
+      CREATE TABLE task_completion_requests (
+        task_id text NOT NULL,
+        request_id text NOT NULL,
+        response jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (task_id, request_id)
+      )`);
+    // The open-task list is what a tasklist asks for: its filters lead with the state, ordered as the default sort.
+    await queryRunner.query('CREATE INDEX user_tasks_assignee_state ON user_tasks (assignee, state, created_at, seq)');
+    await queryRunner.query('CREATE INDEX user_tasks_unassigned ON user_tasks (state, created_at, seq) WHERE assignee IS NULL');
+    await queryRunner.query('CREATE INDEX user_tasks_business_key ON user_tasks (business_key)');
+    await queryRunner.query('CREATE INDEX user_tasks_element ON user_tasks (element_id, state)');
+    await queryRunner.query('CREATE INDEX user_tasks_due ON user_tasks (due_at, created_at, seq)');
+    await queryRunner.query('CREATE INDEX user_tasks_follow_up ON user_tasks (follow_up_at, created_at, seq)');
+    await queryRunner.query('CREATE INDEX user_tasks_priority ON user_tasks (priority, created_at, seq)');
+    await queryRunner.query('CREATE INDEX user_tasks_category ON user_tasks (category)');
+    await queryRunner.query('CREATE INDEX user_tasks_tenant ON user_tasks (tenant_id)');
+    await queryRunner.query('CREATE INDEX task_variable_scopes_variables ON task_variable_scopes USING gin (variables jsonb_path_ops)');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP INDEX task_variable_scopes_variables');
+    for (const index of ['assignee_state', 'unassigned', 'business_key', 'element', 'due', 'follow_up', 'priority', 'category', 'tenant']) {
+      await queryRunner.query(`DROP INDEX user_tasks_${index}`);
+    }
+    await queryRunner.query('DROP TABLE task_completion_requests');
+    await queryRunner.query('DROP TABLE task_comments');
+    await queryRunner.query('DROP TABLE task_events');
+    await queryRunner.query('ALTER TABLE task_process_instances DROP COLUMN business_key');
+    await queryRunner.query(`
+      ALTER TABLE user_tasks DROP COLUMN category, DROP COLUMN tenant_id, DROP COLUMN business_key, DROP COLUMN owner,
+        DROP COLUMN delegation_state, DROP COLUMN follow_up_at, DROP COLUMN completion_request_id`);
+  }
+}
+
 /** Every migration of the task-service's schema, in order. */
-export const TASKS_MIGRATIONS: readonly MigrationClass[] = [CreateProjectionStreamCheckpoints1796342400000, CreateUserTasks1796428800000];
+export const TASKS_MIGRATIONS: readonly MigrationClass[] = [
+  CreateProjectionStreamCheckpoints1796342400000,
+  CreateUserTasks1796428800000,
+  UserTaskOperations1796601600000,
+];

@@ -22,7 +22,8 @@ import { TasksController } from './api/tasks.controller.js';
 import { ClaimTaskHandler } from './commands/claim-task.command.js';
 import { CompleteTaskHandler } from './commands/complete-task.command.js';
 import { UnclaimTaskHandler } from './commands/unclaim-task.command.js';
-import { GetTaskHandler, ListTasksHandler } from './queries/task.queries.js';
+import { TASK_OPERATION_HANDLERS } from './commands/task-operations.command.js';
+import { GetTaskHandler, GetTaskHistoryHandler, ListTaskCommentsHandler, ListTasksHandler } from './queries/task.queries.js';
 import { TaskMessagesConsumer } from './task-messages.consumer.js';
 import { TaskOutboxPublisher } from './task-outbox.publisher.js';
 import { TaskRepository } from './task.repository.js';
@@ -191,8 +192,11 @@ export class TasksModule {
         ClaimTaskHandler,
         UnclaimTaskHandler,
         CompleteTaskHandler,
+        ...TASK_OPERATION_HANDLERS,
         GetTaskHandler,
         ListTasksHandler,
+        ListTaskCommentsHandler,
+        GetTaskHistoryHandler,
       ],
       exports: [TaskRepository, TaskOutboxPublisher, TaskMessagesConsumer, StreamProjectionRunner],
     };

@@ -74,13 +74,14 @@ export type UserTaskRowChange =
    */
   | { readonly kind: 'insertTask'; readonly task: TaskFields }
   /** `UPDATE user_tasks SET state = 'COMPLETED', completed_at = $2, pending_command_id = NULL, last_error = NULL WHERE id = $1 AND state <> 'COMPLETED'` */
-  | { readonly kind: 'completeTask'; readonly taskId: string; readonly at: string }
+  | { readonly kind: 'completeTask'; readonly taskId: string; readonly at: string; readonly variables: JsonObject }
   /** `UPDATE user_tasks SET state = 'CANCELED', completed_at = $2, pending_command_id = NULL WHERE <key> = $1 AND state IN ('CREATED', 'COMPLETING')` */
   | { readonly kind: 'cancelOpenTasks'; readonly key: 'id' | 'element_instance_id' | 'process_instance_id'; readonly value: string; readonly at: string };
 
 export interface ProcessInstanceRow {
   readonly processDefinitionId: string;
   readonly processId: string;
+  readonly businessKey: string | null;
 }
 
 /** A task as the projection writes it; timestamps are texts Postgres reads back exactly. */
@@ -98,14 +99,26 @@ export interface NewTaskRow {
   readonly due_date: string | null;
   readonly due_at: string | null;
   readonly follow_up_date: string | null;
+  readonly follow_up_at: string | null;
   readonly priority: number | null;
   readonly form_key: string | null;
   readonly form_id: string | null;
+  readonly category: string | null;
+  readonly tenant_id: string | null;
+  readonly business_key: string | null;
   readonly created_at: string;
 }
 
-/** A new task's columns its event gives (the definition comes from its instance's row). */
-export type TaskFields = Omit<NewTaskRow, 'process_definition_id' | 'process_id'>;
+/** A new task's columns its event gives (the definition and business key come from its instance's row). */
+export type TaskFields = Omit<NewTaskRow, 'process_definition_id' | 'process_id' | 'business_key'>;
+
+/** A row of `task_events` the projection writes: what the runtime did to a task (no actor: the process did it). */
+interface TaskEventRow {
+  readonly task_id: string;
+  readonly type: 'CREATED' | 'COMPLETED' | 'CANCELED';
+  readonly at: string;
+  readonly data: JsonObject;
+}
 
 /** What the projection changes of a task after creating it. */
 interface TaskProgress {
@@ -127,7 +140,10 @@ interface KnownTask {
 
 /** A row of the load, by table. */
 type LoadedRow =
-  | { readonly kind: 'instance'; readonly row: { readonly id: string; readonly process_definition_id: string; readonly process_id: string } }
+  | {
+      readonly kind: 'instance';
+      readonly row: { readonly id: string; readonly process_definition_id: string; readonly process_id: string; readonly business_key: string | null };
+    }
   | { readonly kind: 'scope'; readonly row: { readonly scope_id: string; readonly process_instance_id: string } }
   | {
       readonly kind: 'task';
@@ -169,6 +185,8 @@ export class UserTaskBatchRows {
   private readonly tasksByInstance = new Map<string, KnownTask[]>();
   /** Tasks created, in the order of their events (their `seq`, the tie-breaker of every listing, follows it). */
   private readonly createdTasks: KnownTask[] = [];
+  /** The history the batch adds, in the order of its events. */
+  private readonly taskEvents: TaskEventRow[] = [];
 
   private constructor(private readonly keys: UserTaskBatchKeys) {}
 
@@ -192,7 +210,8 @@ export class UserTaskBatchRows {
        )
        SELECT 'task' AS kind, to_jsonb(locked) AS row FROM locked
        UNION ALL
-       SELECT 'instance', jsonb_build_object('id', id, 'process_definition_id', process_definition_id, 'process_id', process_id)
+       SELECT 'instance', jsonb_build_object('id', id, 'process_definition_id', process_definition_id, 'process_id', process_id,
+         'business_key', business_key)
        FROM task_process_instances WHERE id = ANY($4::text[])
        UNION ALL
        SELECT 'scope', jsonb_build_object('scope_id', scope_id, 'process_instance_id', process_instance_id)
@@ -201,7 +220,7 @@ export class UserTaskBatchRows {
     );
     for (const { kind, row } of found) {
       if (kind === 'instance') {
-        rows.storedInstances.set(row.id, { processDefinitionId: row.process_definition_id, processId: row.process_id });
+        rows.storedInstances.set(row.id, { processDefinitionId: row.process_definition_id, processId: row.process_id, businessKey: row.business_key });
       } else if (kind === 'scope') {
         rows.storedScopeIds.add(row.scope_id);
         rows.scopes.set(row.scope_id, { kind: 'stored', processInstanceId: row.process_instance_id, patch: undefined });
@@ -246,11 +265,11 @@ export class UserTaskBatchRows {
       case 'insertTask': {
         const instance = this.instance(change.task.process_instance_id);
         if (instance === undefined) return false;
-        this.insertTask({ ...change.task, process_definition_id: instance.processDefinitionId, process_id: instance.processId });
+        this.insertTask({ ...change.task, process_definition_id: instance.processDefinitionId, process_id: instance.processId, business_key: instance.businessKey });
         return true;
       }
       case 'completeTask':
-        this.completeTask(change.taskId, change.at);
+        this.completeTask(change.taskId, change.at, change.variables);
         return true;
       case 'cancelOpenTasks':
         this.cancelOpenTasks(change.key, change.value, change.at);
@@ -276,9 +295,11 @@ export class UserTaskBatchRows {
       [...this.storedInstances].filter(([id, stored]) => stored !== undefined && this.instances.get(id) === undefined).map(([id]) => id),
     );
     change(
-      (p) => `INSERT INTO task_process_instances (id, process_definition_id, process_id)
-        SELECT id, process_definition_id, process_id FROM jsonb_to_recordset(${p}) AS r (id text, process_definition_id text, process_id text)
-        ON CONFLICT (id) DO UPDATE SET process_definition_id = EXCLUDED.process_definition_id, process_id = EXCLUDED.process_id`,
+      (p) => `INSERT INTO task_process_instances (id, process_definition_id, process_id, business_key)
+        SELECT id, process_definition_id, process_id, business_key
+        FROM jsonb_to_recordset(${p}) AS r (id text, process_definition_id text, process_id text, business_key text)
+        ON CONFLICT (id) DO UPDATE SET process_definition_id = EXCLUDED.process_definition_id, process_id = EXCLUDED.process_id,
+          business_key = EXCLUDED.business_key`,
       this.newInstances(),
     );
     change(
@@ -301,18 +322,19 @@ export class UserTaskBatchRows {
     // In the order of the events: `seq` breaks ties of equal creation times in every listing.
     change(
       (p) => `INSERT INTO user_tasks (id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name,
-          assignee, candidate_users, candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at,
-          completed_at, pending_command_id, last_error)
+          assignee, candidate_users, candidate_groups, due_date, due_at, follow_up_date, follow_up_at, priority, form_key, form_id,
+          category, tenant_id, business_key, state, created_at, completed_at, pending_command_id, last_error)
         SELECT id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee,
-          candidate_users, candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at,
-          completed_at, pending_command_id, last_error
+          candidate_users, candidate_groups, due_date, due_at, follow_up_date, follow_up_at, priority, form_key, form_id,
+          category, tenant_id, business_key, state, created_at, completed_at, pending_command_id, last_error
         FROM ROWS FROM (jsonb_to_recordset(${p}) AS (id text, process_instance_id text, process_definition_id text, process_id text,
           element_id text, element_instance_id text, name text, assignee text, candidate_users text[], candidate_groups text[],
-          due_date text, due_at timestamptz, follow_up_date text, priority double precision, form_key text, form_id text, state text,
-          created_at timestamptz, completed_at timestamptz, pending_command_id text, last_error text)) WITH ORDINALITY AS r (id,
+          due_date text, due_at timestamptz, follow_up_date text, follow_up_at timestamptz, priority double precision, form_key text,
+          form_id text, category text, tenant_id text, business_key text, state text, created_at timestamptz, completed_at timestamptz,
+          pending_command_id text, last_error text)) WITH ORDINALITY AS r (id,
           process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee, candidate_users,
-          candidate_groups, due_date, due_at, follow_up_date, priority, form_key, form_id, state, created_at, completed_at,
-          pending_command_id, last_error, ordinal)
+          candidate_groups, due_date, due_at, follow_up_date, follow_up_at, priority, form_key, form_id, category, tenant_id,
+          business_key, state, created_at, completed_at, pending_command_id, last_error, ordinal)
         ORDER BY ordinal`,
       this.createdTasks.map((task) => ({ ...task.created, ...task.progress })),
     );
@@ -322,6 +344,14 @@ export class UserTaskBatchRows {
         FROM jsonb_to_recordset(${p}) AS c (id text, state text, completed_at timestamptz, pending_command_id text, last_error text)
         WHERE t.id = c.id`,
       [...this.tasks.values()].filter((task) => task.created === undefined && task.changed).map((task) => ({ id: task.id, ...task.progress })),
+    );
+    change(
+      (p) => `INSERT INTO task_events (task_id, type, at, data)
+        SELECT task_id, type, at, data
+        FROM ROWS FROM (jsonb_to_recordset(${p}) AS (task_id text, type text, at timestamptz, data jsonb)) WITH ORDINALITY
+          AS r (task_id, type, at, data, ordinal)
+        ORDER BY ordinal`,
+      this.taskEvents,
     );
     if (changes.length === 0) return;
     await manager.query(`WITH ${changes.map((sql, index) => `change${index} AS (${sql})`).join(',\n')}\nSELECT 1`, parameters);
@@ -379,14 +409,16 @@ export class UserTaskBatchRows {
     };
     this.remember(task);
     this.createdTasks.push(task);
+    this.taskEvents.push({ task_id: row.id, type: 'CREATED', at: row.created_at, data: {} });
   }
 
-  private completeTask(taskId: string, at: string): void {
+  private completeTask(taskId: string, at: string, variables: JsonObject): void {
     this.requireKey(this.keys.tasks, taskId, 'user task');
     const task = this.tasks.get(taskId);
     if (task === undefined || task.progress.state === 'COMPLETED') return;
     Object.assign(task.progress, { state: 'COMPLETED', completed_at: at, pending_command_id: null, last_error: null });
     task.changed = true;
+    this.taskEvents.push({ task_id: taskId, type: 'COMPLETED', at, data: { variables } });
   }
 
   private cancelOpenTasks(key: 'id' | 'element_instance_id' | 'process_instance_id', value: string, at: string): void {
@@ -406,15 +438,16 @@ export class UserTaskBatchRows {
       if (task.progress.state !== 'CREATED' && task.progress.state !== 'COMPLETING') continue;
       Object.assign(task.progress, { state: 'CANCELED', completed_at: at, pending_command_id: null });
       task.changed = true;
+      this.taskEvents.push({ task_id: task.id, type: 'CANCELED', at, data: {} });
     }
   }
 
-  private newInstances(): { id: string; process_definition_id: string; process_id: string }[] {
-    const rows: { id: string; process_definition_id: string; process_id: string }[] = [];
+  private newInstances(): { id: string; process_definition_id: string; process_id: string; business_key: string | null }[] {
+    const rows: { id: string; process_definition_id: string; process_id: string; business_key: string | null }[] = [];
     for (const [id, row] of this.instances) {
       // A stored row still there needs nothing; one deleted and inserted again is a new object, written anew.
       if (row === undefined || row === this.storedInstances.get(id)) continue;
-      rows.push({ id, process_definition_id: row.processDefinitionId, process_id: row.processId });
+      rows.push({ id, process_definition_id: row.processDefinitionId, process_id: row.processId, business_key: row.businessKey });
     }
     return rows;
   }

@@ -179,7 +179,7 @@ export async function runWorkload(
     }
     await flush();
     if (step.kind === 'unclaim') await tasks.unclaim(step.taskId);
-    else if (step.kind === 'claim') await tasks.claim(step.taskId, step.assignee);
+    else if (step.kind === 'claim') await tasks.claim(step.taskId, { userId: step.assignee, groups: ['sales'] });
     else if (step.kind === 'requestCompletion') await tasks.requestCompletion({ taskId: step.taskId, commandId: step.commandId, issuedBy: 'workload', issuedAt: new Date('2030-06-01T08:00:30Z') });
     else {
       await tasks.applyCommandResult({

@@ -84,6 +84,8 @@ export class UserTaskProjection implements StreamProjection {
   async reset(manager: EntityManager): Promise<void> {
     // The outbox stays: commands committed but not yet published must still reach the runtime.
     await manager.query('TRUNCATE user_tasks, task_process_instances, task_variable_scopes');
+    // The history the events wrote is written again; what people did over the API stays (as their comments do).
+    await manager.query(`DELETE FROM task_events WHERE type IN ('CREATED', 'COMPLETED', 'CANCELED')`);
   }
 }
 
@@ -99,7 +101,11 @@ function changesOf(event: EventEnvelope): UserTaskRowChange[] {
   switch (event.type) {
     case 'ProcessInstanceCreated':
       return [
-        { kind: 'insertInstance', id: processInstanceId, row: { processDefinitionId: data.text('processDefinitionId'), processId: data.text('processId') } },
+        {
+          kind: 'insertInstance',
+          id: processInstanceId,
+          row: { processDefinitionId: data.text('processDefinitionId'), processId: data.text('processId'), businessKey: data.optionalText('businessKey') ?? null },
+        },
         { kind: 'insertScope', scopeId: processInstanceId, processInstanceId, parentScopeId: null },
       ];
     case 'ElementActivating':
@@ -118,6 +124,7 @@ function changesOf(event: EventEnvelope): UserTaskRowChange[] {
       return [{ kind: 'setVariables', scopeId: data.text('scopeInstanceId'), variables: data.object('variables') }];
     case 'UserTaskCreated': {
       const dueDate = data.optionalText('dueDate');
+      const followUpDate = data.optionalText('followUpDate');
       return [
         {
           kind: 'insertTask',
@@ -132,17 +139,21 @@ function changesOf(event: EventEnvelope): UserTaskRowChange[] {
             candidate_groups: data.textList('candidateGroups'),
             due_date: dueDate ?? null,
             due_at: sortableTime(dueDate),
-            follow_up_date: data.optionalText('followUpDate') ?? null,
+            follow_up_date: followUpDate ?? null,
+            follow_up_at: sortableTime(followUpDate),
             priority: data.optionalNumber('priority') ?? null,
             form_key: data.optionalText('formKey') ?? null,
             form_id: data.optionalText('formId') ?? null,
+            // Not in the engine's event yet: read when it carries them, set over the API otherwise.
+            category: data.optionalText('category') ?? null,
+            tenant_id: data.optionalText('tenantId') ?? null,
             created_at: data.time('createdAt'),
           },
         },
       ];
     }
     case 'UserTaskCompleted':
-      return [{ kind: 'completeTask', taskId: data.text('userTaskId'), at }];
+      return [{ kind: 'completeTask', taskId: data.text('userTaskId'), at, variables: data.optionalObject('variables') ?? {} }];
     case 'UserTaskCanceled':
       return [{ kind: 'cancelOpenTasks', key: 'id', value: data.text('userTaskId'), at }];
     case 'ProcessInstanceCompleted':
@@ -204,6 +215,10 @@ class EventData {
     const value = this.data[field] ?? [];
     if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw new UnreadableEventError(this.event, `data.${field} must be a list of strings`);
     return value as string[];
+  }
+
+  optionalObject(field: string): JsonObject | undefined {
+    return this.data[field] === undefined || this.data[field] === null ? undefined : this.object(field);
   }
 
   object(field: string): JsonObject {

@@ -1,7 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { JsonObject } from '@trellis/contracts';
 
-import { TASK_STATES, type TaskPage, type TaskView } from '../task.views.js';
+import {
+  DELEGATION_STATES,
+  TASK_EVENT_TYPES,
+  TASK_STATES,
+  type TaskCommentView,
+  type TaskEventView,
+  type TaskPage,
+  type TaskView,
+} from '../task.views.js';
 
 export class TaskDto implements TaskView {
   @ApiProperty({ format: 'uuid' })
@@ -39,6 +47,16 @@ export class TaskDto implements TaskView {
   formKey?: string;
   @ApiPropertyOptional()
   formId?: string;
+  @ApiPropertyOptional({ example: 'approvals' })
+  category?: string;
+  @ApiPropertyOptional({ example: 'acme' })
+  tenantId?: string;
+  @ApiPropertyOptional({ description: "The business key of the task's process instance", example: 'order-4711' })
+  businessKey?: string;
+  @ApiPropertyOptional({ description: 'Who delegated the task: it comes back to them when resolved', example: 'ada' })
+  owner?: string;
+  @ApiPropertyOptional({ enum: DELEGATION_STATES, description: 'PENDING once delegated, RESOLVED once the delegate resolved it' })
+  delegationState?: TaskView['delegationState'];
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'When it was completed or cancelled' })
@@ -65,4 +83,32 @@ export class TaskPageDto implements TaskPage {
   limit!: number;
   @ApiProperty({ example: 0 })
   offset!: number;
+}
+
+export class TaskEventDto implements TaskEventView {
+  @ApiProperty({ description: 'Increasing position in the history', example: '42' })
+  id!: string;
+  @ApiProperty({ format: 'uuid' })
+  taskId!: string;
+  @ApiProperty({ enum: TASK_EVENT_TYPES })
+  type!: TaskEventView['type'];
+  @ApiPropertyOptional({ description: 'Who did it, as the caller said; absent for what the runtime did', example: 'ada' })
+  actor?: string;
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What changed', example: { assignee: 'ada' } })
+  data!: JsonObject;
+}
+
+export class TaskCommentDto implements TaskCommentView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ format: 'uuid' })
+  taskId!: string;
+  @ApiPropertyOptional({ example: 'ada' })
+  author?: string;
+  @ApiProperty({ example: 'Called the customer' })
+  message!: string;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
 }

@@ -10,13 +10,17 @@ import { TASK_SERVICE_NAME, TASKS_MODULE_OPTIONS, type TasksModuleOptions } from
 
 /**
  * Asks the runtime to complete an open task: the task becomes COMPLETING and a `CompleteUserTask` command goes to the
- * outbox in the same transaction; the answer is the task as it is then. It shows COMPLETED once the runtime's
+ * outbox in the same transaction; the answer is the task as it is then (for a repeated request id: the first answer). It shows COMPLETED once the runtime's
  * `UserTaskCompleted` arrives, or CREATED again, with `lastError`, if the runtime rejects the command.
  */
 export class CompleteTaskCommand extends Command<TaskView> {
   constructor(
     readonly taskId: string,
     readonly variables?: JsonObject,
+    /** The caller's id of this request (`Idempotency-Key`): a repeat answers what the first answered. */
+    readonly requestId?: string,
+    /** Who completes it, for the task's history. */
+    readonly actor?: string,
   ) {
     super();
   }
@@ -37,6 +41,8 @@ export class CompleteTaskHandler implements ICommandHandler<CompleteTaskCommand>
       commandId: randomUUID(),
       issuedBy: this.options.issuedBy ?? TASK_SERVICE_NAME,
       issuedAt: new Date(),
+      ...(command.requestId === undefined ? {} : { requestId: command.requestId }),
+      ...(command.actor === undefined ? {} : { actor: command.actor }),
     });
     this.outbox.wake();
     return task;

@@ -5,7 +5,11 @@ import type { TaskView } from '../task.views.js';
 
 /** Removes the assignee of an open task. */
 export class UnclaimTaskCommand extends Command<TaskView> {
-  constructor(readonly taskId: string) {
+  constructor(
+    readonly taskId: string,
+    /** Who does it, for the task's history. */
+    readonly actor?: string,
+  ) {
     super();
   }
 }
@@ -15,6 +19,6 @@ export class UnclaimTaskHandler implements ICommandHandler<UnclaimTaskCommand> {
   constructor(private readonly tasks: TaskRepository) {}
 
   execute(command: UnclaimTaskCommand): Promise<TaskView> {
-    return this.tasks.unclaim(command.taskId);
+    return this.tasks.unclaim(command.taskId, command.actor);
   }
 }

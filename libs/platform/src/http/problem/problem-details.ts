@@ -41,6 +41,7 @@ export const ProblemType = {
   invalidArgument: 'urn:trellis:problem:invalid-argument',
   alreadyExists: 'urn:trellis:problem:already-exists',
   conflict: 'urn:trellis:problem:conflict',
+  forbidden: 'urn:trellis:problem:forbidden',
 } as const;
 
 /** An error that knows how it is reported to a client. */
