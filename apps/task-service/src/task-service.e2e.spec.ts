@@ -156,15 +156,26 @@ describe('task-service', () => {
     expect(listed.items[0]).toMatchObject({ id: taskId, state: 'CREATED', processDefinitionId: 'approval:1', candidateGroups: ['sales'], priority: 40 });
     expect(await task(taskId)).toMatchObject({ state: 'CREATED', variables: { customer: 'ACME', groups: ['sales'], users: [], priority: 40 } });
 
-    const claimed = await http.post(`/api/tasks/${taskId}/claim`).send({ assignee: 'ada' }).expect(200);
+    // Only a candidate may claim: ada is not in `sales` by the body's word, but is by the gateway's headers.
+    const refused = await http.post(`/api/tasks/${taskId}/claim`).send({ userId: 'ada', groups: ['support'] }).expect(403);
+    expect(refused.body).toMatchObject({ type: 'urn:trellis:problem:forbidden', status: 403, details: { taskId, userId: 'ada' } });
+    const claimed = await http.post(`/api/tasks/${taskId}/claim`).set('X-Trellis-User', 'ada').set('X-Trellis-User-Groups', 'support,sales').expect(200);
     expect(claimed.headers['content-type']).toBe('application/json');
     expect(claimed.body).toMatchObject({ id: taskId, assignee: 'ada' });
-    const taken = await http.post(`/api/tasks/${taskId}/claim`).send({ assignee: 'grace' }).expect(409);
+    const taken = await http.post(`/api/tasks/${taskId}/claim`).send({ userId: 'grace', groups: ['sales'] }).expect(409);
     expect(taken.headers['content-type']).toBe('application/problem+json');
     expect(taken.body).toMatchObject({ type: 'urn:trellis:problem:conflict', status: 409, details: { taskId, assignee: 'ada' }, instance: `/api/tasks/${taskId}/claim` });
 
-    const completing = await http.post(`/api/tasks/${taskId}/complete`).send({ variables: { approved: true } }).expect(202);
+    const completing = await http
+      .post(`/api/tasks/${taskId}/complete`)
+      .set('X-Trellis-User', 'ada')
+      .set('Idempotency-Key', `complete-${taskId}`)
+      .send({ variables: { approved: true } })
+      .expect(202);
     expect(completing.body).toMatchObject({ id: taskId, state: 'COMPLETING', pendingCommandId: expect.any(String) });
+    // A repeat of the same request (a retry after a lost answer) answers the same, and sends nothing more.
+    const repeat = await http.post(`/api/tasks/${taskId}/complete`).send({ requestId: `complete-${taskId}`, variables: { approved: true } }).expect(202);
+    expect(repeat.body).toEqual(completing.body);
 
     await runtime.commands.until((items) => items.some((item) => item.command.commandId === completing.body.pendingCommandId), 'the command at the runtime');
     const received = runtime.commands.items.find((item) => item.command.commandId === completing.body.pendingCommandId);
@@ -187,6 +198,94 @@ describe('task-service', () => {
 
     const again = await http.post(`/api/tasks/${taskId}/complete`).send({}).expect(409);
     expect(again.body).toMatchObject({ type: 'urn:trellis:problem:invalid-state', detail: `User task ${taskId} cannot be completed: it is completed` });
+    expect(runtime.commands.items.filter((item) => item.command.type === 'CompleteUserTask' && item.command.userTaskId === taskId)).toHaveLength(1);
+
+    const history = await http.get(`/api/tasks/${taskId}/history`).expect(200);
+    expect(history.body.map((event: { type: string; actor?: string }) => [event.type, event.actor])).toEqual([
+      ['CREATED', undefined],
+      ['CLAIMED', 'ada'],
+      ['COMPLETION_REQUESTED', 'ada'],
+      ['COMPLETED', undefined],
+    ]);
+  });
+
+  it('assigns, delegates and resolves, changes dates, priority, category and candidates, keeps comments and the history, and refuses all that once completed', async () => {
+    const customer = `c-${randomUUID()}`;
+    const instance = await runtime.startInstance(processes.approval, { groups: ['sales'], users: [], priority: 10, customer });
+    const taskId = instance.userTask('approve').id;
+    await eventually(() => task(taskId), (body) => body.state === 'CREATED', 'the task');
+    const as = (user: string) => ({ 'X-Trellis-User': user });
+
+    expect((await http.post(`/api/tasks/${taskId}/assign`).set(as('boss')).send({ assignee: 'ada' }).expect(200)).body).toMatchObject({ assignee: 'ada' });
+    expect((await http.post(`/api/tasks/${taskId}/delegate`).set(as('ada')).send({ delegate: 'bob' }).expect(200)).body).toMatchObject({
+      assignee: 'bob',
+      owner: 'ada',
+      delegationState: 'PENDING',
+    });
+    const pending = await http.post(`/api/tasks/${taskId}/complete`).send({}).expect(409);
+    expect(pending.body.details).toEqual({ taskId, delegationState: 'PENDING' });
+    expect((await http.post(`/api/tasks/${taskId}/resolve`).set(as('bob')).expect(200)).body).toMatchObject({ assignee: 'ada', delegationState: 'RESOLVED' });
+
+    const patched = await http
+      .patch(`/api/tasks/${taskId}`)
+      .set(as('ada'))
+      .send({ dueDate: '2030-07-01T12:00:00Z', followUpDate: '2030-06-20T09:00:00Z', priority: 80, category: 'approvals' })
+      .expect(200);
+    expect(patched.body).toMatchObject({ dueDate: '2030-07-01T12:00:00Z', followUpDate: '2030-06-20T09:00:00Z', priority: 80, category: 'approvals' });
+    const badDate = await http.patch(`/api/tasks/${taskId}`).send({ dueDate: 'tomorrow' }).expect(400);
+    expect(badDate.body.errors.map((error: { field: string }) => error.field)).toEqual(['dueDate']);
+
+    await http.post(`/api/tasks/${taskId}/candidate-users`).send({ userId: 'carol' }).expect(200);
+    await http.post(`/api/tasks/${taskId}/candidate-groups`).send({ groupId: 'support' }).expect(200);
+    const removed = await http.delete(`/api/tasks/${taskId}/candidate-groups/sales`).expect(200);
+    expect(removed.body).toMatchObject({ candidateUsers: ['carol'], candidateGroups: ['support'] });
+
+    const comment = await http.post(`/api/tasks/${taskId}/comments`).set(as('ada')).send({ message: 'Called the customer' }).expect(201);
+    expect(comment.body).toMatchObject({ taskId, author: 'ada', message: 'Called the customer', id: expect.any(String), createdAt: expect.any(String) });
+    expect((await http.get(`/api/tasks/${taskId}/comments`).expect(200)).body).toEqual([comment.body]);
+
+    // The list finds it by what was changed and by its process variables.
+    const found = await http
+      .get('/api/tasks')
+      // A repeated parameter: every condition must hold.
+      .query(
+        new URLSearchParams([
+          ['category', 'approvals'],
+          ['dueBefore', '2030-07-02T00:00:00Z'],
+          ['minPriority', '80'],
+          ['processVariables', `customer:eq:${customer}`],
+          ['processVariables', 'priority:lt:11'],
+        ]).toString(),
+      )
+      .expect(200);
+    expect(found.body.items.map((item: { id: string }) => item.id)).toEqual([taskId]);
+    const mine = await http.get('/api/tasks').set('X-Trellis-User', 'carol').query({ candidateOfCaller: true, category: 'approvals' }).expect(200);
+    expect(mine.body.items.map((item: { id: string }) => item.id)).toContain(taskId);
+    const badCondition = await http.get('/api/tasks').query({ processVariables: 'customer:is:ada' }).expect(400);
+    expect(badCondition.body.errors.map((error: { field: string }) => error.field)).toEqual(['processVariables']);
+
+    await http.post(`/api/tasks/${taskId}/complete`).set(as('ada')).send({}).expect(202);
+    await eventually(() => task(taskId), (body) => body.state === 'COMPLETED', 'the task COMPLETED');
+    const closed = await http.post(`/api/tasks/${taskId}/assign`).send({ assignee: 'bob' }).expect(409);
+    expect(closed.body).toMatchObject({ type: 'urn:trellis:problem:invalid-state', details: { taskId, state: 'COMPLETED' } });
+    await http.patch(`/api/tasks/${taskId}`).send({ priority: 1 }).expect(409);
+    await http.post(`/api/tasks/${taskId}/candidate-users`).send({ userId: 'dave' }).expect(409);
+
+    const history = await http.get(`/api/tasks/${taskId}/history`).expect(200);
+    expect(history.body.map((event: { type: string }) => event.type)).toEqual([
+      'CREATED',
+      'ASSIGNED',
+      'DELEGATED',
+      'RESOLVED',
+      'UPDATED',
+      'CANDIDATE_USER_ADDED',
+      'CANDIDATE_GROUP_ADDED',
+      'CANDIDATE_GROUP_REMOVED',
+      'COMMENTED',
+      'COMPLETION_REQUESTED',
+      'COMPLETED',
+    ]);
+    expect(history.body[1]).toMatchObject({ taskId, actor: 'boss', data: { assignee: 'ada' }, at: expect.any(String) });
   });
 
   it('puts the task back to CREATED with the runtime’s reason when the runtime rejects the completion, and CANCELED once the cancellation arrives', async () => {
@@ -207,7 +306,7 @@ describe('task-service', () => {
     await publishEvents(cancellation);
     const cancelled = await eventually(() => task(taskId), (body) => body.state === 'CANCELED', 'the task CANCELED');
     expect(cancelled.completedAt).toEqual(expect.any(String));
-    await http.post(`/api/tasks/${taskId}/claim`).send({ assignee: 'ada' }).expect(409);
+    await http.post(`/api/tasks/${taskId}/claim`).send({ userId: 'ada' }).expect(409);
   });
 
   it('filters, sorts and pages the list', async () => {
@@ -233,11 +332,13 @@ describe('task-service', () => {
       expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
     };
 
-    await problem(await http.post('/api/tasks/some-task/claim').send({}).expect(400), 'assignee');
+    await problem(await http.post('/api/tasks/some-task/claim').send({}).expect(400), 'userId');
     await problem(await http.post('/api/tasks/some-task/claim').send({ assignee: 7 }).expect(400), 'assignee');
     await problem(await http.post('/api/tasks/some-task/complete').send({ variables: ['approved'] }).expect(400), 'variables');
     await problem(await http.post('/api/tasks/some-task/complete').send({ variabels: {} }).expect(400), 'variabels');
-    await problem(await http.get('/api/tasks').query({ sort: 'name' }).expect(400), 'sort');
+    await problem(await http.get('/api/tasks').query({ sort: 'colour' }).expect(400), 'sort');
+    await problem(await http.get('/api/tasks').query({ dueBefore: 'soon' }).expect(400), 'dueBefore');
+    await problem(await http.get('/api/tasks').query({ unassigned: 'yes' }).expect(400), 'unassigned');
     await problem(await http.get('/api/tasks').query({ state: 'OPEN' }).expect(400), 'state');
     await problem(await http.get('/api/tasks').query({ limit: 0 }).expect(400), 'limit');
 
@@ -287,7 +388,22 @@ describe('task-service', () => {
     expect(metrics.text).toMatch(/trellis_kafka_consumer_lag_messages\{group="task-service-e2e\.[^"]+",topic="[^"]+process-instance-events\.v1"/);
 
     const openApi = await http.get('/docs-json').expect(200);
-    expect(Object.keys(openApi.body.paths).sort()).toEqual(['/api/tasks', '/api/tasks/{id}', '/api/tasks/{id}/claim', '/api/tasks/{id}/complete', '/api/tasks/{id}/unclaim']);
+    expect(Object.keys(openApi.body.paths).sort()).toEqual([
+      '/api/tasks',
+      '/api/tasks/{id}',
+      '/api/tasks/{id}/assign',
+      '/api/tasks/{id}/candidate-groups',
+      '/api/tasks/{id}/candidate-groups/{groupId}',
+      '/api/tasks/{id}/candidate-users',
+      '/api/tasks/{id}/candidate-users/{userId}',
+      '/api/tasks/{id}/claim',
+      '/api/tasks/{id}/comments',
+      '/api/tasks/{id}/complete',
+      '/api/tasks/{id}/delegate',
+      '/api/tasks/{id}/history',
+      '/api/tasks/{id}/resolve',
+      '/api/tasks/{id}/unclaim',
+    ]);
     expect(openApi.body.paths['/api/tasks/{id}/complete'].post.responses['202']).toBeDefined();
   });
 

@@ -303,7 +303,7 @@ export class TaskRepository {
   /** Everything that happened to a task, oldest first (404 for an unknown task). */
   async history(taskId: string): Promise<TaskEventView[]> {
     await this.requireTask(taskId);
-    const rows: TaskEventRow[] = await this.dataSource.query('SELECT seq::text AS seq, task_id, type, actor, at, data FROM task_events WHERE task_id = $1 ORDER BY seq', [
+    const rows: TaskEventRow[] = await this.dataSource.query('SELECT seq::text AS seq, task_id, type, actor, at, data FROM task_events WHERE task_id = $1 ORDER BY task_events.seq', [
       taskId,
     ]);
     return rows.map((row) => ({
@@ -481,11 +481,12 @@ async function recordEvent(manager: EntityManager, taskId: string, type: TaskEve
  */
 function variableCondition(scopeColumn: 'element_instance_id' | 'process_instance_id', condition: VariableCondition, parameter: (value: unknown) => string): string {
   const scope = `FROM task_variable_scopes v WHERE v.scope_id = user_tasks.${scopeColumn}`;
-  const name = parameter(condition.name);
+  if (condition.operator === 'eq') {
+    return `EXISTS (SELECT 1 ${scope} AND v.variables @> ${parameter(JSON.stringify({ [condition.name]: condition.value }))}::jsonb)`;
+  }
+  const name = `${parameter(condition.name)}::text`;
   const value = `v.variables -> ${name}`;
   switch (condition.operator) {
-    case 'eq':
-      return `EXISTS (SELECT 1 ${scope} AND v.variables @> ${parameter(JSON.stringify({ [condition.name]: condition.value }))}::jsonb)`;
     case 'neq':
       return `EXISTS (SELECT 1 ${scope} AND jsonb_exists(v.variables, ${name}) AND ${value} <> ${parameter(JSON.stringify(condition.value))}::jsonb)`;
     case 'like':
