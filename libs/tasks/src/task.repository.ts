@@ -116,56 +116,12 @@ export class TaskRepository {
   }
 
   async list(filter: TaskFilter): Promise<TaskPage> {
-    const conditions: string[] = [];
-    const parameters: unknown[] = [];
-    const where = (condition: (parameter: string) => string, value: unknown): void => {
-      parameters.push(value);
-      conditions.push(condition(`$${parameters.length}`));
-    };
-    const parameter = (value: unknown): string => {
-      parameters.push(value);
-      return `$${parameters.length}`;
-    };
-    if (filter.state !== undefined) where((p) => `state = ${p}`, filter.state);
-    if (filter.assignee !== undefined) where((p) => `assignee = ${p}`, filter.assignee);
-    if (filter.unassigned !== undefined) conditions.push(filter.unassigned ? 'assignee IS NULL' : 'assignee IS NOT NULL');
-    if (filter.candidateUser !== undefined) where((p) => `candidate_users @> ARRAY[${p}]::text[]`, filter.candidateUser);
-    if (filter.candidateGroup !== undefined) where((p) => `candidate_groups @> ARRAY[${p}]::text[]`, filter.candidateGroup);
-    if (filter.candidateGroups !== undefined) where((p) => `candidate_groups && ${p}::text[]`, filter.candidateGroups);
-    if (filter.candidateOf !== undefined) {
-      const { userId, groups } = filter.candidateOf;
-      const byUser = userId === undefined ? 'false' : `candidate_users @> ARRAY[${parameter(userId)}]::text[]`;
-      conditions.push(`(${byUser} OR candidate_groups && ${parameter(groups)}::text[])`);
-    }
-    if (filter.processInstanceId !== undefined) where((p) => `process_instance_id = ${p}`, filter.processInstanceId);
-    if (filter.processDefinitionId !== undefined) where((p) => `process_definition_id = ${p}`, filter.processDefinitionId);
-    if (filter.processId !== undefined) where((p) => `process_id = ${p}`, filter.processId);
-    if (filter.businessKey !== undefined) where((p) => `business_key = ${p}`, filter.businessKey);
-    if (filter.elementId !== undefined) where((p) => `element_id = ${p}`, filter.elementId);
-    if (filter.category !== undefined) where((p) => `category = ${p}`, filter.category);
-    if (filter.tenantId !== undefined) where((p) => `tenant_id = ${p}`, filter.tenantId);
-    if (filter.dueBefore !== undefined) where((p) => `due_at < ${p}::timestamptz`, filter.dueBefore);
-    if (filter.dueAfter !== undefined) where((p) => `due_at > ${p}::timestamptz`, filter.dueAfter);
-    if (filter.followUpBefore !== undefined) where((p) => `follow_up_at < ${p}::timestamptz`, filter.followUpBefore);
-    if (filter.followUpAfter !== undefined) where((p) => `follow_up_at > ${p}::timestamptz`, filter.followUpAfter);
-    if (filter.minPriority !== undefined) where((p) => `priority >= ${p}`, filter.minPriority);
-    if (filter.maxPriority !== undefined) where((p) => `priority <= ${p}`, filter.maxPriority);
-    for (const condition of filter.taskVariables ?? []) conditions.push(variableCondition('element_instance_id', condition, parameter));
-    for (const condition of filter.processVariables ?? []) conditions.push(variableCondition('process_instance_id', condition, parameter));
-    const whereClause = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
-    const [field, direction] = (filter.sort ?? 'created').split(':') as [TaskSortField, string | undefined];
-    const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
-    const offset = filter.offset ?? 0;
-
+    const { count, page, limit, offset } = taskListQueries(filter);
     return inTransaction(
       this.dataSource,
       async (manager) => {
-        const counted: { total: number }[] = await manager.query(`SELECT count(*)::int AS total FROM user_tasks ${whereClause}`, parameters);
-        const rows: UserTaskRow[] = await manager.query(
-          `SELECT ${COLUMNS} FROM user_tasks ${whereClause} ORDER BY ${orderBy(field, direction === 'desc' ? 'DESC' : 'ASC')}
-           LIMIT $${parameters.length + 1} OFFSET $${parameters.length + 2}`,
-          [...parameters, limit, offset],
-        );
+        const counted: { total: number }[] = await manager.query(count.sql, count.parameters);
+        const rows: UserTaskRow[] = await manager.query(page.sql, page.parameters);
         return { items: rows.map((row) => viewOf(row)), total: counted[0].total, limit, offset };
       },
       // The count and the page from one snapshot.
@@ -438,6 +394,70 @@ export class TaskRepository {
     if (row.state !== 'CREATED' && row.state !== 'COMPLETING') return viewOf(row);
     return viewOf(row, await visibleVariables(manager, row.element_instance_id));
   }
+}
+
+/** A statement and its parameters. */
+export interface SqlQuery {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+/**
+ * The two statements of a page of the task list: the count of all matching tasks and the page itself (exported for
+ * the list benchmark, which shows their plans).
+ */
+export function taskListQueries(filter: TaskFilter): { readonly count: SqlQuery; readonly page: SqlQuery; readonly limit: number; readonly offset: number } {
+  const conditions: string[] = [];
+  const parameters: unknown[] = [];
+  const where = (condition: (parameter: string) => string, value: unknown): void => {
+    parameters.push(value);
+    conditions.push(condition(`$${parameters.length}`));
+  };
+  const parameter = (value: unknown): string => {
+    parameters.push(value);
+    return `$${parameters.length}`;
+  };
+  if (filter.state !== undefined) where((p) => `state = ${p}`, filter.state);
+  if (filter.assignee !== undefined) where((p) => `assignee = ${p}`, filter.assignee);
+  if (filter.unassigned !== undefined) conditions.push(filter.unassigned ? 'assignee IS NULL' : 'assignee IS NOT NULL');
+  if (filter.candidateUser !== undefined) where((p) => `candidate_users @> ARRAY[${p}]::text[]`, filter.candidateUser);
+  if (filter.candidateGroup !== undefined) where((p) => `candidate_groups @> ARRAY[${p}]::text[]`, filter.candidateGroup);
+  if (filter.candidateGroups !== undefined) where((p) => `candidate_groups && ${p}::text[]`, filter.candidateGroups);
+  if (filter.candidateOf !== undefined) {
+    const { userId, groups } = filter.candidateOf;
+    const byUser = userId === undefined ? 'false' : `candidate_users @> ARRAY[${parameter(userId)}]::text[]`;
+    conditions.push(`(${byUser} OR candidate_groups && ${parameter(groups)}::text[])`);
+  }
+  if (filter.processInstanceId !== undefined) where((p) => `process_instance_id = ${p}`, filter.processInstanceId);
+  if (filter.processDefinitionId !== undefined) where((p) => `process_definition_id = ${p}`, filter.processDefinitionId);
+  if (filter.processId !== undefined) where((p) => `process_id = ${p}`, filter.processId);
+  if (filter.businessKey !== undefined) where((p) => `business_key = ${p}`, filter.businessKey);
+  if (filter.elementId !== undefined) where((p) => `element_id = ${p}`, filter.elementId);
+  if (filter.category !== undefined) where((p) => `category = ${p}`, filter.category);
+  if (filter.tenantId !== undefined) where((p) => `tenant_id = ${p}`, filter.tenantId);
+  if (filter.dueBefore !== undefined) where((p) => `due_at < ${p}::timestamptz`, filter.dueBefore);
+  if (filter.dueAfter !== undefined) where((p) => `due_at > ${p}::timestamptz`, filter.dueAfter);
+  if (filter.followUpBefore !== undefined) where((p) => `follow_up_at < ${p}::timestamptz`, filter.followUpBefore);
+  if (filter.followUpAfter !== undefined) where((p) => `follow_up_at > ${p}::timestamptz`, filter.followUpAfter);
+  if (filter.minPriority !== undefined) where((p) => `priority >= ${p}`, filter.minPriority);
+  if (filter.maxPriority !== undefined) where((p) => `priority <= ${p}`, filter.maxPriority);
+  for (const condition of filter.taskVariables ?? []) conditions.push(variableCondition('element_instance_id', condition, parameter));
+  for (const condition of filter.processVariables ?? []) conditions.push(variableCondition('process_instance_id', condition, parameter));
+  const whereClause = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+  const [field, direction] = (filter.sort ?? 'created').split(':') as [TaskSortField, string | undefined];
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE;
+  const offset = filter.offset ?? 0;
+
+  return {
+    count: { sql: `SELECT count(*)::int AS total FROM user_tasks ${whereClause}`, parameters },
+    page: {
+      sql: `SELECT ${COLUMNS} FROM user_tasks ${whereClause} ORDER BY ${orderBy(field, direction === 'desc' ? 'DESC' : 'ASC')}
+        LIMIT $${parameters.length + 1} OFFSET $${parameters.length + 2}`,
+      parameters: [...parameters, limit, offset],
+    },
+    limit,
+    offset,
+  };
 }
 
 interface TaskEventRow {
