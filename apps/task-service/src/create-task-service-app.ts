@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { ENGINE_REST_PATH, camunda7ProblemRenderer } from '@trellis/camunda7-rest';
 import { createServiceApp } from '@trellis/platform';
 
 import { TaskServiceModule, type TaskServiceOptions } from './task-service.module.js';
@@ -8,6 +9,9 @@ export function createTaskServiceApp(options: TaskServiceOptions & { readonly sh
   return createServiceApp({
     module: TaskServiceModule.forRoot(options),
     settings: options.settings,
+    // Camunda 7's /engine-rest/task, with Camunda's error bodies.
+    routesOutsidePrefix: [ENGINE_REST_PATH],
+    problemRenderers: [camunda7ProblemRenderer],
     title: 'Trellis task-service',
     description:
       'User tasks projected from the runtime’s events: list, claim, unclaim and complete them. A completion is sent to ' +

@@ -288,6 +288,69 @@ describe('task-service', () => {
     expect(history.body[1]).toMatchObject({ taskId, actor: 'boss', data: { assignee: 'ada' }, at: expect.any(String) });
   });
 
+  it('serves Camunda 7’s /engine-rest/task over the same tasks: list, count, get, claim, unclaim, assignee, delegate, resolve, complete', async () => {
+    const key = `order-${randomUUID()}`;
+    const instance = await runtime.startInstance(processes.approval, { groups: ['c7'], users: [], priority: 60, due: '2030-07-01T12:00:00Z' });
+    const taskId = instance.userTask('approve').id;
+    await eventually(() => task(taskId), (body) => body.state === 'CREATED', 'the task');
+    const engine = (path: string) => `/engine-rest/task${path}`;
+
+    const listed = await http.get(engine('')).query({ processInstanceId: instance.id }).expect(200);
+    expect(listed.headers['content-type']).toBe('application/json');
+    expect(listed.body).toEqual([
+      expect.objectContaining({
+        id: taskId,
+        name: 'Approve order',
+        assignee: null,
+        due: '2030-07-01T12:00:00.000+0000',
+        followUp: '2031-01-01T09:00:00.000+0000',
+        priority: 60,
+        processInstanceId: instance.id,
+        processDefinitionId: 'approval:1',
+        taskDefinitionKey: 'approve',
+        formKey: 'camunda-forms:bpmn:approve-form',
+        suspended: false,
+      }),
+    ]);
+    expect((await http.get(engine('/count')).query({ candidateGroup: 'c7', taskDefinitionKey: 'approve' }).expect(200)).body.count).toBeGreaterThanOrEqual(1);
+    const byBody = await http
+      .post(engine(''))
+      .send({ processInstanceId: instance.id, processVariables: [{ name: 'priority', operator: 'gteq', value: 60 }], sorting: [{ sortBy: 'dueDate', sortOrder: 'asc' }] })
+      .expect(200);
+    expect(byBody.body.map((item: { id: string }) => item.id)).toEqual([taskId]);
+    expect((await http.post(engine('/count')).send({ processInstanceId: instance.id, processVariables: [{ name: 'priority', operator: 'lt', value: 60 }] }).expect(200)).body).toEqual({ count: 0 });
+
+    // A claim needs a candidate, as in the native API: the caller's groups come from the header.
+    const refused = await http.post(engine(`/${taskId}/claim`)).send({ userId: 'ada' }).expect(403);
+    expect(refused.body).toEqual({ type: 'InvalidRequestException', message: expect.stringContaining('cannot claim') });
+    await http.post(engine(`/${taskId}/claim`)).set('X-Trellis-User-Groups', 'c7').send({ userId: 'ada' }).expect(204);
+    expect((await http.get(engine(`/${taskId}`)).expect(200)).body).toMatchObject({ id: taskId, assignee: 'ada' });
+    await http.post(engine(`/${taskId}/unclaim`)).expect(204);
+    await http.post(engine(`/${taskId}/assignee`)).send({ userId: 'grace' }).expect(204);
+    await http.post(engine(`/${taskId}/delegate`)).send({ userId: 'bob' }).expect(204);
+    expect((await http.get(engine(`/${taskId}`)).expect(200)).body).toMatchObject({ assignee: 'bob', owner: 'grace', delegationState: 'PENDING' });
+    await http.post(engine(`/${taskId}/resolve`)).send({}).expect(204);
+    expect((await http.get(engine(`/${taskId}`)).expect(200)).body).toMatchObject({ assignee: 'grace', delegationState: 'RESOLVED' });
+
+    const completed = await http
+      .post(engine(`/${taskId}/complete`))
+      .send({ variables: { approved: { value: true, type: 'Boolean' }, businessKey: { value: key, type: 'String' } }, withVariablesInReturn: true })
+      .expect(200);
+    expect(completed.body).toMatchObject({ approved: { value: true, type: 'Boolean' }, priority: { value: 60, type: 'Integer' } });
+    await eventually(() => task(taskId), (body) => body.state === 'COMPLETED', 'the task COMPLETED');
+    expect(instance.state.variables[instance.id]).toMatchObject({ approved: true, businessKey: key });
+    expect((await http.get(engine('')).query({ processInstanceId: instance.id }).expect(200)).body).toEqual([]);
+
+    expect((await http.get(engine('/no-such-task')).expect(404)).body).toEqual({ type: 'InvalidRequestException', message: 'No matching task with id no-such-task' });
+    expect((await http.post(engine('/no-such-task/claim')).send({ userId: 'ada' }).expect(404)).body.message).toBe('No matching task with id no-such-task');
+    expect((await http.get(engine('')).query({ sortBy: 'dueDate' }).expect(400)).body).toEqual({
+      type: 'InvalidRequestException',
+      message: 'Only a single sorting parameter specified. sortBy and sortOrder required',
+    });
+    const closed = await http.post(engine(`/${taskId}/assignee`)).send({ userId: 'ada' }).expect(409);
+    expect(closed.body).toEqual({ type: 'InvalidRequestException', message: `User task ${taskId} cannot be assigned: it is completed` });
+  });
+
   it('puts the task back to CREATED with the runtime’s reason when the runtime rejects the completion, and CANCELED once the cancellation arrives', async () => {
     const instance = await runtime.startInstance(processes.approval, { groups: [], users: [], priority: 1 });
     const taskId = instance.userTask('approve').id;

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { MessagingModule, PlatformModule } from '@trellis/platform';
-import { TasksModule, type TasksTopicNames } from '@trellis/tasks';
+import { Camunda7TasksRestModule, TasksModule, type TasksTopicNames } from '@trellis/tasks';
 
 import type { TaskServiceSettings } from './task-service.settings.js';
 
@@ -36,6 +36,8 @@ export class TaskServiceModule {
           ...(options.topics === undefined ? {} : { topics: options.topics }),
           ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
         }),
+        // Camunda 7's /engine-rest/task, over the same tasks.
+        Camunda7TasksRestModule,
       ],
     };
   }

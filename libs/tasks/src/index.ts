@@ -45,4 +45,5 @@ export {
 } from './commands/task-operations.command.js';
 export { GetTaskHistoryQuery, GetTaskQuery, ListTaskCommentsQuery, ListTasksQuery } from './queries/task.queries.js';
 export { callerOf, parseVariableConditions } from './api/task-caller.js';
+export { Camunda7TasksRestModule, type CamundaTaskDto, camundaTaskOf } from './api/camunda-tasks.controller.js';
 export * from './task.views.js';
