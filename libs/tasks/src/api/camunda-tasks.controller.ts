@@ -102,7 +102,7 @@ const OPERATORS: Readonly<Record<string, VariableOperator>> = { eq: 'eq', neq: '
 const LARGEST_PAGE = 1000;
 
 /** Reads Camunda's task query, from a query string (texts) or a JSON body (typed values). */
-class CamundaTaskQuery {
+export class CamundaTaskQuery {
   constructor(private readonly source: Readonly<Record<string, unknown>>) {}
 
   text(name: string): string | undefined {
