@@ -14,7 +14,8 @@ export function createTaskServiceApp(options: TaskServiceOptions & { readonly sh
     problemRenderers: [camunda7ProblemRenderer],
     title: 'Trellis task-service',
     description:
-      'User tasks projected from the runtime’s events: list, claim, unclaim and complete them. A completion is sent to ' +
+      'User tasks projected from the runtime’s events: list and filter them; claim, assign, delegate, resolve, change and ' +
+      'comment on them, with their history; complete them. A completion is sent to ' +
       'the runtime as a command and shows COMPLETED once the runtime has completed the task.',
     ...(options.shutdownHooks === undefined ? {} : { shutdownHooks: options.shutdownHooks }),
   });

@@ -261,6 +261,8 @@ describe('task-service', () => {
     expect(found.body.items.map((item: { id: string }) => item.id)).toEqual([taskId]);
     const mine = await http.get('/api/tasks').set('X-Trellis-User', 'carol').query({ candidateOfCaller: true, category: 'approvals' }).expect(200);
     expect(mine.body.items.map((item: { id: string }) => item.id)).toContain(taskId);
+    const anonymous = await http.get('/api/tasks').query({ candidateOfCaller: true }).expect(400);
+    expect(anonymous.body.errors).toEqual([{ field: 'X-Trellis-User', message: expect.any(String) }]);
     const badCondition = await http.get('/api/tasks').query({ processVariables: 'customer:is:ada' }).expect(400);
     expect(badCondition.body.errors.map((error: { field: string }) => error.field)).toEqual(['processVariables']);
 

@@ -120,7 +120,8 @@ export type TasksModuleRootOptions = Omit<TasksModuleOptions, 'dataSource' | 'bu
 export const TASKS_DATA_SOURCE = Symbol('trellis.TasksDataSource');
 
 /**
- * The task-service: user tasks projected from the runtime's events into Postgres, listed, claimed and completed over
+ * The task-service: user tasks projected from the runtime's events into Postgres, listed, changed (claims, assignment,
+ * delegation, dates, candidates, comments: each in the task's history) and completed over
  * `/tasks`; completions go to the runtime as commands through an outbox. Needs `CqrsModule.forRoot()` at the root.
  */
 @Module({})

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses } from '@trellis/platform';
+import { ApiProblemResponses, ProblemError, ProblemType } from '@trellis/platform';
 
 import { ClaimTaskCommand } from '../commands/claim-task.command.js';
 import { CompleteTaskCommand } from '../commands/complete-task.command.js';
@@ -58,7 +58,7 @@ export class TasksController {
     const processConditions = parseVariableConditions('processVariables', processVariables);
     const filter: TaskFilter = {
       ...rest,
-      ...(candidateOfCaller === true ? { candidateOf: callerOf(optional({ user, groups })) } : {}),
+      ...(candidateOfCaller === true ? { candidateOf: knownCaller(callerOf(optional({ user, groups }))) } : {}),
       ...(taskConditions === undefined ? {} : { taskVariables: taskConditions }),
       ...(processConditions === undefined ? {} : { processVariables: processConditions }),
     };
@@ -269,6 +269,20 @@ export class TasksController {
     const requestId = idempotencyKey !== undefined && idempotencyKey.length > 0 ? idempotencyKey : body.requestId;
     return this.commandBus.execute(new CompleteTaskCommand(id, body.variables, requestId, actorOf({ user, groups }, body)));
   }
+}
+
+/** The caller of `candidateOfCaller`, who must say who they are (400 otherwise). */
+function knownCaller(caller: TaskCaller): TaskCaller {
+  if (caller.userId === undefined && caller.groups.length === 0) {
+    throw new ProblemError({
+      type: ProblemType.validation,
+      title: 'Invalid request',
+      status: 400,
+      detail: 'candidateOfCaller needs to know who calls: the X-Trellis-User header, or X-Trellis-User-Groups',
+      errors: [{ field: 'X-Trellis-User', message: 'candidateOfCaller needs the X-Trellis-User (or X-Trellis-User-Groups) header' }],
+    });
+  }
+  return caller;
 }
 
 /** Who acts, for the task's history (undefined: the caller did not say). */
