@@ -200,6 +200,15 @@ describe('FEEL', () => {
     expect(result.ok && result.value.warnings[0]).toContain('(at position 4)');
   });
 
+  it('says each reason once, even when it applies to every item of a list', () => {
+    const parsed = parseExpression('=items.k');
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(evaluateExpressionWithWarnings(parsed.value, contextOf({ items: [1, 2, 3] }))).toEqual({
+      ok: true,
+      value: { value: [null, null, null], warnings: ["[NO_CONTEXT_ENTRY_FOUND] A number has no property 'k' (at position 6)"] },
+    });
+  });
+
   it('gives null for a function called with the wrong types', () => {
     expect(value('=upper case(5)')).toBeNull();
     expect(value('=unknownFunction(1)')).toBeNull();

@@ -98,7 +98,8 @@ export function evaluateFeel(source: string, context: EvaluationContext): Result
   if (!json.ok) {
     return err({ message: `Expression '${expression}' returned ${json.error}, which cannot be stored as a variable`, expression });
   }
-  return ok({ value: json.value, warnings: warnings.map(formatWarning) });
+  // A path over a list warns once per item (`items.k`): an incident message needs each reason once.
+  return ok({ value: json.value, warnings: [...new Set(warnings.map(formatWarning))] });
 }
 
 /** `[NO_VARIABLE_FOUND] No variable found with name 'amount' (at position 0)`, the position counted after the `=`. */
