@@ -295,12 +295,25 @@ export type SignalReceived = Event<
 >;
 
 /**
- * A signal throw event or signal end event broadcast a signal: the runtime delivers it to every open subscription of
- * that name (in every instance, this one included). `variables` are the results of the event's input mappings.
+ * A signal throw event or signal end event (or a multi-instance body's behavior event) broadcast a signal: the runtime
+ * delivers it to every open subscription of that name and every signal start event of that name. `variables` are the
+ * results of the event's input mappings.
  */
 export type SignalThrown = Event<
   'SignalThrown',
-  { readonly signalId: string; readonly elementInstanceId: string; readonly elementId: string; readonly signalName: string; readonly variables: JsonObject }
+  {
+    readonly signalId: string;
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly signalName: string;
+    readonly variables: JsonObject;
+    /**
+     * True: this instance's own subscriptions of that name received it in the same decision (the `SignalReceived`
+     * events that follow), so the runtime delivers it to other instances only. Absent in events recorded before
+     * that: the runtime delivers it to this instance too.
+     */
+    readonly deliveredInInstance?: boolean;
+  }
 >;
 
 /**

@@ -110,6 +110,8 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
         fromBeginning: true,
         decode: (message) => decodeRuntimeCommand(message.value),
         handler: (command) => this.consume(command),
+        // Renamed with the other topics (a test's own names), as the messages consumer's.
+        deadLetterTopic: this.topic(TOPICS.deadLetter),
       },
       // Created again on each attempt: the first may come before the broker takes requests.
       ...(createTopics === undefined
@@ -235,6 +237,12 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
         return { type: 'ResolveIncident', incidentId: command.incidentId, ...(command.retries !== undefined ? { retries: command.retries } : {}) };
       case 'CancelProcessInstance':
         return { type: 'CancelProcessInstance' };
+      case 'ActivateAdHocActivities':
+        return {
+          type: 'ActivateAdHocElements',
+          elementInstanceId: command.adHocSubProcessInstanceId,
+          elementIds: command.elements.map((element) => element.elementId),
+        };
     }
   }
 
