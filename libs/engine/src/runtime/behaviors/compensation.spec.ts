@@ -321,6 +321,41 @@ describe('compensation throw event', () => {
     expect(run.state.status).toBe('completed');
   });
 
+  it('compensates a completed call activity by its own handler only: nothing inside the called process is compensated', async () => {
+    const call = (id: string) => `<bpmn:callActivity id="${id}"><bpmn:extensionElements><zeebe:calledElement processId="${id}-process" /></bpmn:extensionElements></bpmn:callActivity>`;
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'ship')}
+    ${call('ship')}
+    <bpmn:boundaryEvent id="ship-compensation" attachedToRef="ship"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>
+    <bpmn:serviceTask id="undo-ship" isForCompensation="true">${job('undo-ship')}</bpmn:serviceTask>
+    <bpmn:association id="ship-association" sourceRef="ship-compensation" targetRef="undo-ship" />
+    ${flow('f2', 'ship', 'notify')}
+    ${call('notify')}
+    ${flow('f3', 'notify', 'undo')}
+    <bpmn:intermediateThrowEvent id="undo"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>
+    ${flow('f4', 'undo', 'end')}
+    <bpmn:endEvent id="end" />`),
+      ),
+    ).start();
+    // Each child process completes in turn (the shipping one, then the notification).
+    for (const index of [0, 1]) {
+      const { elementInstanceId, childProcessInstanceId } = run.eventsOf('ChildProcessInstanceRequested')[index].data;
+      run.send({ type: 'CompleteCallActivity', elementInstanceId, childProcessInstanceId, variables: {} });
+    }
+
+    // The shipping call activity's own handler runs; the notification (no handler) is not compensated, and neither
+    // child process is asked anything.
+    expect(run.active()).toEqual(['undo', 'undo-ship']);
+    const asked = run.events.length;
+    run.completeJob('undo-ship');
+    expect(run.state.status).toBe('completed');
+    expect(run.events.slice(asked).filter((event) => event.type.startsWith('ChildProcessInstance'))).toEqual([]);
+    expect(run.completed().slice(-4)).toEqual(['notify', 'undo-ship', 'undo', 'end']);
+  });
+
   it('cancelling the instance during compensation ends the handler and the throw event, leaving nothing behind', async () => {
     const run = scenario(await saga()).start();
     run.completeJob('book-hotel').completeJob('book-flight');
