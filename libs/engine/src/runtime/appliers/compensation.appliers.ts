@@ -61,7 +61,9 @@ export function releaseCompensableScope(draft: Draft, scopeInstanceId: string): 
  * ends, or when its running handler is terminated (a terminate end event, a cancelled instance).
  */
 export function releaseCompensationOf(draft: Draft, elementInstanceId: string, completed: boolean): void {
-  for (const [throwerId, compensation] of Object.entries(draft.compensations)) {
+  // Runs for every element that ends: a plain loop over what is usually an empty record.
+  for (const throwerId in draft.compensations) {
+    const compensation = draft.compensations[throwerId];
     const ended =
       compensation.waitForCompletion === false
         ? compensation.handlerScopeInstanceId === elementInstanceId || (!completed && compensation.handlerInstanceId === elementInstanceId)

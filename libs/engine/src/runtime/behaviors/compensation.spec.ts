@@ -497,6 +497,41 @@ describe('compensation throw event with waitForCompletion="false"', () => {
     expect(run.completed().slice(-2)).toEqual(['undo-b', 'undo-a']);
   });
 
+  it('a sub-process interrupted while its handlers run ends them with it, and the flow of the boundary event goes on', async () => {
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'order')}
+    <bpmn:subProcess id="order">
+      <bpmn:startEvent id="order-start" />
+      ${flow('o1', 'order-start', 'charge')}
+      ${compensable('charge')}
+      ${flow('o2', 'charge', 'reserve')}
+      ${compensable('reserve')}
+      ${flow('o3', 'reserve', 'refund')}
+      <bpmn:intermediateThrowEvent id="refund"><bpmn:compensateEventDefinition waitForCompletion="false" /></bpmn:intermediateThrowEvent>
+      ${flow('o4', 'refund', 'order-end')}
+      <bpmn:endEvent id="order-end" />
+    </bpmn:subProcess>
+    <bpmn:boundaryEvent id="too-late" attachedToRef="order"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    ${flow('f2', 'too-late', 'escalate')}
+    <bpmn:userTask id="escalate" />
+    ${flow('f3', 'order', 'end')}
+    <bpmn:endEvent id="end" />`),
+      ),
+    ).start();
+    run.completeJob('charge').completeJob('reserve');
+    expect(run.active()).toEqual(['order', 'undo-reserve']);
+    run.triggerTimer('too-late');
+
+    expect(run.active()).toEqual(['escalate']);
+    expect(run.terminated()).toEqual(['undo-reserve', 'order']);
+    expect(run.state.compensations).toEqual({});
+    expect(run.state.compensableActivities).toEqual({});
+    expect(run.jobs()).toEqual([]);
+  });
+
   it('a terminate end event reached while a handler runs ends the handler, and the handlers after it never run', async () => {
     const run = scenario(await refundWithoutWaiting('<bpmn:endEvent id="end"><bpmn:terminateEventDefinition /></bpmn:endEvent>')).start();
     run.completeJob('book-hotel').completeJob('book-flight');
