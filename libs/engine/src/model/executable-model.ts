@@ -223,11 +223,15 @@ export interface CancelEventDefinition {
 
 /**
  * What a compensation throw event (intermediate or end) compensates: the completed instances of one activity of its
- * scope (`activityRef`), or (absent) every completed activity of the scope, in reverse order of completion. It waits
- * until their handlers are done (`waitForCompletion`, always true here).
+ * scope (`activityRef`), or (absent) every completed activity of the scope, in reverse order of completion.
  */
 export interface CompensationThrow {
   readonly activityId?: string;
+  /**
+   * `waitForCompletion="false"`: the throw event goes on at once while the handlers run in its scope (which completes
+   * only after them). Absent: it waits until the last handler is done (the default of BPMN 2.0).
+   */
+  readonly waitForCompletion?: false;
 }
 
 /**
@@ -313,7 +317,7 @@ export interface IntermediateThrowEventNode extends FlowNodeBase {
   readonly link?: LinkEventDefinition;
   /** An escalation intermediate throw event: throws it, then (unless an interrupting boundary event caught it) moves on. */
   readonly thrown?: Extract<ThrowEventDefinition, { type: 'escalation' | 'signal' }>;
-  /** A compensation intermediate throw event: compensates, waits for the handlers, then moves on. */
+  /** A compensation intermediate throw event: compensates, waits for the handlers (unless `waitForCompletion` is false), then moves on. */
   readonly compensation?: CompensationThrow;
 }
 
@@ -424,7 +428,7 @@ export interface EndEventNode extends FlowNodeBase {
    */
   readonly eventDefinition: 'none' | 'terminate' | 'error' | 'escalation' | 'signal' | 'compensation' | 'cancel';
   readonly thrown?: ThrowEventDefinition;
-  /** A compensation end event: compensates, waits for the handlers, then ends like a none end event. */
+  /** A compensation end event: compensates, waits for the handlers (unless `waitForCompletion` is false), then ends like a none end event. */
   readonly compensation?: CompensationThrow;
 }
 
