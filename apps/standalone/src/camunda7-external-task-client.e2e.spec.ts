@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { EventStore } from '@trellis/event-store';
-import { EVENT_STORE } from '@trellis/platform';
+import { EVENT_STORE, ManualClock } from '@trellis/platform';
 import { processInstanceStream } from '@trellis/runtime';
 import { Client, type Task, type TaskService, Variables } from 'camunda-external-task-client-js';
 import request from 'supertest';
@@ -176,4 +176,251 @@ describe('camunda-external-task-client-js against /engine-rest', () => {
     expect(finished).toEqual({ count: total });
     expect(new Set(instances).size).toBe(total);
   }, 600_000);
+});
+
+describe('/engine-rest/external-task over HTTP (test clock)', () => {
+  let app: INestApplication;
+  let http: Http;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = new ManualClock('2026-03-01T08:00:00.000Z');
+    app = await memoryApp({ clock });
+    http = request(app.getHttpServer());
+    await deploy(app, ['card-payment.bpmn', paymentBpmn], ['one-task.bpmn', oneTaskBpmn]).expect(201);
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  const start = async (processId: string, variables: Record<string, unknown> = {}, businessKey?: string): Promise<string> =>
+    (await http.post('/api/process-instances').send({ processId, variables, ...(businessKey === undefined ? {} : { businessKey }) }).expect(201)).body.id;
+  const fetchAndLock = (workerId: string, topic: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): request.Test =>
+    http.post('/engine-rest/external-task/fetchAndLock').send({ workerId, maxTasks: 10, topics: [{ topicName: 'charge', lockDuration: 60_000, ...topic }], ...extra });
+
+  it('hands out a task as Camunda’s LockedExternalTaskDto, typed variables, exactly application/json', async () => {
+    const id = await start('card-payment', { amount: 42.5, outcome: 'pay', card: { last4: '4242' } }, 'order-7');
+    const response = await fetchAndLock('worker-1', { includeExtensionProperties: true }, { usePriority: true }).expect(200);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.body).toEqual([
+      {
+        activityId: 'charge',
+        activityInstanceId: expect.stringMatching(/^charge:/),
+        errorMessage: null,
+        errorDetails: null,
+        executionId: expect.any(String),
+        id: expect.any(String),
+        lockExpirationTime: '2026-03-01T08:01:00.000+0000',
+        createTime: '2026-03-01T08:00:00.000+0000',
+        processDefinitionId: expect.any(String),
+        processDefinitionKey: 'card-payment',
+        processDefinitionVersionTag: null,
+        processInstanceId: id,
+        retries: 3,
+        workerId: 'worker-1',
+        topicName: 'charge',
+        tenantId: null,
+        variables: {
+          amount: { type: 'Double', value: 42.5, valueInfo: {} },
+          outcome: { type: 'String', value: 'pay', valueInfo: {} },
+          card: { type: 'Json', value: '{"last4":"4242"}', valueInfo: {} },
+        },
+        priority: 0,
+        businessKey: 'order-7',
+        extensionProperties: {},
+      },
+    ]);
+    const [task] = response.body;
+    expect(Object.keys(task)).toEqual([
+      'activityId', 'activityInstanceId', 'errorMessage', 'errorDetails', 'executionId', 'id', 'lockExpirationTime', 'createTime', 'processDefinitionId',
+      'processDefinitionKey', 'processDefinitionVersionTag', 'processInstanceId', 'retries', 'workerId', 'topicName', 'tenantId', 'variables', 'priority',
+      'businessKey', 'extensionProperties',
+    ]);
+    expect(task.executionId).toBe(task.activityInstanceId.slice('charge:'.length));
+
+    const single = await http.get(`/engine-rest/external-task/${task.id}`).expect(200);
+    expect(single.headers['content-type']).toBe('application/json');
+    expect(single.body).toEqual({
+      activityId: 'charge',
+      activityInstanceId: task.activityInstanceId,
+      errorMessage: null,
+      executionId: task.executionId,
+      id: task.id,
+      lockExpirationTime: '2026-03-01T08:01:00.000+0000',
+      createTime: '2026-03-01T08:00:00.000+0000',
+      processDefinitionId: task.processDefinitionId,
+      processDefinitionKey: 'card-payment',
+      processDefinitionVersionTag: null,
+      processInstanceId: id,
+      retries: 3,
+      suspended: false,
+      workerId: 'worker-1',
+      topicName: 'charge',
+      tenantId: null,
+      priority: 0,
+      businessKey: 'order-7',
+    });
+  });
+
+  it('fetches only the variables asked for and only tasks whose topic filters hold; tenants and version tags match none', async () => {
+    const first = await start('card-payment', { amount: 1, outcome: 'pay' }, 'order-1');
+    await start('card-payment', { amount: 2, outcome: 'fail' }, 'order-2');
+    const fetched = async (topic: Record<string, unknown>): Promise<string[]> => {
+      const tasks = (await fetchAndLock('worker-1', topic).expect(200)).body as { id: string; processInstanceId: string }[];
+      // Unlocked again so that the next question sees every task.
+      for (const task of tasks) await http.post(`/engine-rest/external-task/${task.id}/unlock`).expect(204);
+      return tasks.map((task) => task.processInstanceId);
+    };
+    expect(await fetched({ businessKey: 'order-1' })).toEqual([first]);
+    expect(await fetched({ processVariables: { outcome: 'pay' } })).toEqual([first]);
+    expect(await fetched({ processDefinitionKeyIn: ['card-payment'] })).toHaveLength(2);
+    expect(await fetched({ processDefinitionKey: 'one-task' })).toEqual([]);
+    expect(await fetched({ tenantIdIn: ['tenant-a'] })).toEqual([]);
+    expect(await fetched({ withoutTenantId: true })).toHaveLength(2);
+    expect(await fetched({ processDefinitionVersionTag: '1.0' })).toEqual([]);
+
+    const [task] = (await fetchAndLock('worker-1', { businessKey: 'order-1', variables: ['amount'], deserializeValues: true }).expect(200)).body;
+    expect(task.variables).toEqual({ amount: { type: 'Integer', value: 1, valueInfo: {} } });
+  });
+
+  it('completes with typed variables and local variables; refuses another worker’s report as Camunda does', async () => {
+    const id = await start('card-payment', { amount: 5, outcome: 'pay' });
+    const [task] = (await fetchAndLock('worker-1').expect(200)).body;
+
+    const refused = await http.post(`/engine-rest/external-task/${task.id}/complete`).send({ workerId: 'worker-2' }).expect(400);
+    expect(refused.headers['content-type']).toBe('application/json');
+    expect(refused.body).toEqual({ type: 'RestException', message: `External Task ${task.id} cannot be completed by worker 'worker-2'. It is locked by worker 'worker-1'.` });
+    expect((await http.post(`/engine-rest/external-task/${task.id}/failure`).send({ workerId: 'worker-2', retries: 1 }).expect(400)).body.message).toBe(
+      `Failure of External Task ${task.id} cannot be reported by worker 'worker-2'. It is locked by worker 'worker-1'.`,
+    );
+    expect((await http.post(`/engine-rest/external-task/${task.id}/bpmnError`).send({ workerId: 'worker-2', errorCode: 'CARD_DECLINED' }).expect(400)).body.message).toBe(
+      `Bpmn error of External Task ${task.id} cannot be reported by worker 'worker-2'. It is locked by worker 'worker-1'.`,
+    );
+    expect((await http.post(`/engine-rest/external-task/${task.id}/lock`).send({ workerId: 'worker-2', lockDuration: 1_000 }).expect(400)).body.message).toBe(
+      `External Task ${task.id} cannot be locked by worker 'worker-2'. It is locked by worker 'worker-1'.`,
+    );
+
+    await http
+      .post(`/engine-rest/external-task/${task.id}/complete`)
+      .send({ workerId: 'worker-1', variables: { receipt: { value: 'R-5', type: 'String' }, total: { value: '5', type: 'Long' } }, localVariables: { attempt: { value: 1, type: 'Integer' } } })
+      .expect(204);
+    const instance = (await http.get(`/api/process-instances/${id}`).expect(200)).body;
+    expect(instance.state).toBe('COMPLETED');
+    expect(instance.variables).toEqual({ amount: 5, outcome: 'pay', receipt: 'R-5', total: 5 });
+    expect((await http.get(`/engine-rest/external-task/${task.id}`).expect(404)).body).toEqual({ type: 'RestException', message: `External task with id ${task.id} does not exist` });
+  });
+
+  it('takes a failure as Camunda does: retries and retryTimeout absent are 0 (an incident), retryTimeout 0 offers it again at once', async () => {
+    await start('card-payment', { amount: 5, outcome: 'fail' });
+    const [task] = (await fetchAndLock('worker-1').expect(200)).body;
+    await http.post(`/engine-rest/external-task/${task.id}/failure`).send({ workerId: 'worker-1', errorMessage: 'down', errorDetails: 'trace 1', retries: 2, retryTimeout: 0 }).expect(204);
+    const [again] = (await fetchAndLock('worker-2').expect(200)).body;
+    expect(again).toEqual(expect.objectContaining({ id: task.id, retries: 2, errorMessage: 'down', errorDetails: 'trace 1', workerId: 'worker-2' }));
+
+    await http.post(`/engine-rest/external-task/${task.id}/failure`).send({ workerId: 'worker-2', retries: 1, retryTimeout: 30_000 }).expect(204);
+    expect((await fetchAndLock('worker-2').expect(200)).body).toEqual([]);
+    clock.advance(30_000);
+    expect((await fetchAndLock('worker-2').expect(200)).body).toEqual([expect.objectContaining({ id: task.id, retries: 1 })]);
+
+    await http.post(`/engine-rest/external-task/${task.id}/failure`).send({ workerId: 'worker-2', errorMessage: 'gave up' }).expect(204);
+    expect((await http.get('/engine-rest/incident').expect(200)).body).toEqual([expect.objectContaining({ incidentType: 'failedJob', incidentMessage: 'gave up' })]);
+    expect((await http.get('/engine-rest/external-task').query({ noRetriesLeft: true }).expect(200)).body).toEqual([expect.objectContaining({ id: task.id, retries: 0 })]);
+    expect((await http.get(`/engine-rest/external-task/${task.id}/errorDetails`).expect(200)).text).toBe('trace 1');
+
+    // Retries given back resolve the incident: the task is offered again.
+    await http.put(`/engine-rest/external-task/${task.id}/retries`).send({ retries: 2 }).expect(204);
+    expect((await http.get('/engine-rest/incident').expect(200)).body).toEqual([]);
+    expect((await fetchAndLock('worker-3').expect(200)).body).toEqual([expect.objectContaining({ id: task.id, retries: 2 })]);
+    expect((await http.put(`/engine-rest/external-task/${task.id}/retries`).send({}).expect(400)).body).toEqual({ type: 'RestException', message: 'The number of retries cannot be null.' });
+  });
+
+  it('throws a BPMN error with variables: the boundary event catches it and the notification task is next', async () => {
+    const id = await start('card-payment', { amount: 5, outcome: 'decline' });
+    const [task] = (await fetchAndLock('worker-1').expect(200)).body;
+    await http
+      .post(`/engine-rest/external-task/${task.id}/bpmnError`)
+      .send({ workerId: 'worker-1', errorCode: 'CARD_DECLINED', errorMessage: 'no funds', variables: { reason: { value: 'no funds', type: 'String' } } })
+      .expect(204);
+    const [notify] = (await fetchAndLock('worker-1', { topicName: 'notify' }).expect(200)).body;
+    expect(notify).toEqual(expect.objectContaining({ activityId: 'notify', processInstanceId: id, variables: expect.objectContaining({ reason: { type: 'String', value: 'no funds', valueInfo: {} } }) }));
+  });
+
+  it('extends, locks and unlocks; a lock that expired cannot be extended', async () => {
+    await start('card-payment', { amount: 5, outcome: 'pay' });
+    const [task] = (await fetchAndLock('worker-1').expect(200)).body;
+    await http.post(`/engine-rest/external-task/${task.id}/extendLock`).send({ workerId: 'worker-1', newDuration: 120_000 }).expect(204);
+    expect((await http.get(`/engine-rest/external-task/${task.id}`).expect(200)).body.lockExpirationTime).toBe('2026-03-01T08:02:00.000+0000');
+    expect((await http.post(`/engine-rest/external-task/${task.id}/extendLock`).send({ workerId: 'worker-2', newDuration: 1_000 }).expect(400)).body).toEqual({
+      type: 'RestException',
+      message: `The lock of the External Task ${task.id} cannot be extended by worker 'worker-2'. It is locked by worker 'worker-1'.`,
+    });
+    clock.advance(120_000);
+    expect((await http.post(`/engine-rest/external-task/${task.id}/extendLock`).send({ workerId: 'worker-1', newDuration: 1_000 }).expect(400)).body).toEqual({
+      type: 'RestException',
+      message: 'Cannot extend a lock that expired',
+    });
+
+    await http.post(`/engine-rest/external-task/${task.id}/lock`).send({ workerId: 'worker-2', lockDuration: 10_000 }).expect(204);
+    expect((await http.get(`/engine-rest/external-task/${task.id}`).expect(200)).body).toEqual(expect.objectContaining({ workerId: 'worker-2', lockExpirationTime: '2026-03-01T08:02:10.000+0000' }));
+    expect((await fetchAndLock('worker-1').expect(200)).body).toEqual([]);
+    // The client posts unlock without a body.
+    await http.post(`/engine-rest/external-task/${task.id}/unlock`).expect(204);
+    expect((await fetchAndLock('worker-1').expect(200)).body).toEqual([expect.objectContaining({ id: task.id })]);
+  });
+
+  it('lists and counts with Camunda’s filters, sorting and paging', async () => {
+    const ids: string[] = [];
+    for (const amount of [1, 2, 3]) {
+      ids.push(await start('card-payment', { amount, outcome: 'pay' }));
+      clock.advance(1_000);
+    }
+    await start('one-task');
+    const [locked] = (await fetchAndLock('worker-1', {}, { maxTasks: 1 }).expect(200)).body;
+    const list = async (query: Record<string, unknown>): Promise<string[]> =>
+      ((await http.get('/engine-rest/external-task').query(query).expect(200)).body as { processInstanceId: string }[]).map((task) => task.processInstanceId);
+
+    expect(await list({ topicName: 'charge' })).toHaveLength(3);
+    expect(await list({ locked: true })).toEqual([locked.processInstanceId]);
+    expect(await list({ workerId: 'worker-1' })).toEqual([locked.processInstanceId]);
+    expect(await list({ notLocked: true, topicName: 'charge' })).toHaveLength(2);
+    expect(await list({ externalTaskId: locked.id })).toEqual([locked.processInstanceId]);
+    expect(await list({ processInstanceId: ids[2] })).toEqual([ids[2]]);
+    expect(await list({ activityId: 'work' })).toHaveLength(1);
+    expect(await list({ processDefinitionId: locked.processDefinitionId })).toHaveLength(3);
+    expect(await list({ withRetriesLeft: true })).toHaveLength(4);
+    expect(await list({ priorityHigherThanOrEquals: 1 })).toEqual([]);
+    expect(await list({ priorityLowerThanOrEquals: 0 })).toHaveLength(4);
+    expect(await list({ topicName: 'charge', sortBy: 'createTime', sortOrder: 'desc' })).toEqual([ids[2], ids[1], ids[0]]);
+    expect(await list({ topicName: 'charge', sortBy: 'createTime', sortOrder: 'asc', firstResult: 1, maxResults: 1 })).toEqual([ids[1]]);
+    expect((await http.get('/engine-rest/external-task/count').query({ topicName: 'charge', notLocked: true }).expect(200)).body).toEqual({ count: 2 });
+    expect((await http.get('/engine-rest/external-task').query({ sortBy: 'createTime' }).expect(400)).body).toEqual({
+      type: 'InvalidRequestException',
+      message: 'Only a single sorting parameter specified. sortBy and sortOrder required',
+    });
+  });
+
+  it('refuses bad fetch-and-lock requests and unknown tasks with Camunda’s error bodies', async () => {
+    expect((await http.post('/engine-rest/external-task/fetchAndLock').send({ maxTasks: 1, topics: [] }).expect(400)).body).toEqual({
+      type: 'InvalidRequestException',
+      message: 'workerId is null',
+    });
+    expect((await fetchAndLock('worker-1', {}, { asyncResponseTimeout: 1_800_001 }).expect(400)).body).toEqual({
+      type: 'InvalidRequestException',
+      message: 'The asynchronous response timeout cannot be set to a value greater than 1800000 milliseconds',
+    });
+    expect((await fetchAndLock('worker-1', { lockDuration: 0 }).expect(400)).body).toEqual({ type: 'InvalidRequestException', message: 'lockDuration is not greater than 0' });
+    const missing = await http.post('/engine-rest/external-task/no-such-task/complete').send({ workerId: 'worker-1' }).expect(404);
+    expect(missing.headers['content-type']).toBe('application/json');
+    expect(missing.body).toEqual({ type: 'RestException', message: 'External task with id no-such-task does not exist' });
+    expect((await http.get('/engine-rest/external-task/no-such-task/errorDetails').expect(404)).body.type).toBe('RestException');
+  });
+
+  it('answers a long poll as soon as a task is created', async () => {
+    const polled = fetchAndLock('worker-1', {}, { asyncResponseTimeout: 60_000 }).then((response) => response);
+    // The request is held until the task exists.
+    await eventually(async () => (await http.get('/api/workers').expect(200)).body.some((worker: { workerId: string; waiting: boolean }) => worker.workerId === 'worker-1' && worker.waiting));
+    const id = await start('card-payment', { amount: 5, outcome: 'pay' });
+    const response = await polled;
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual([expect.objectContaining({ processInstanceId: id, workerId: 'worker-1' })]);
+  });
 });
