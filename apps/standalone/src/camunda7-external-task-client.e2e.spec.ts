@@ -236,6 +236,8 @@ describe('/engine-rest/external-task over HTTP (test clock)', () => {
       'businessKey', 'extensionProperties',
     ]);
     expect(task.executionId).toBe(task.activityInstanceId.slice('charge:'.length));
+    // No failure yet: no details.
+    await http.get(`/engine-rest/external-task/${task.id}/errorDetails`).expect(204);
 
     const single = await http.get(`/engine-rest/external-task/${task.id}`).expect(200);
     expect(single.headers['content-type']).toBe('application/json');
