@@ -394,6 +394,8 @@ describe('/engine-rest/external-task over HTTP (test clock)', () => {
     expect(await list({ topicName: 'charge', sortBy: 'createTime', sortOrder: 'desc' })).toEqual([ids[2], ids[1], ids[0]]);
     expect(await list({ topicName: 'charge', sortBy: 'createTime', sortOrder: 'asc', firstResult: 1, maxResults: 1 })).toEqual([ids[1]]);
     expect((await http.get('/engine-rest/external-task/count').query({ topicName: 'charge', notLocked: true }).expect(200)).body).toEqual({ count: 2 });
+    expect((await http.get('/engine-rest/external-task/topic-names').expect(200)).body).toEqual(['charge', 'work']);
+    expect((await http.get('/engine-rest/external-task/topic-names').query({ withLockedTasks: true }).expect(200)).body).toEqual(['charge']);
     expect((await http.get('/engine-rest/external-task').query({ sortBy: 'createTime' }).expect(400)).body).toEqual({
       type: 'InvalidRequestException',
       message: 'Only a single sorting parameter specified. sortBy and sortOrder required',

@@ -158,6 +158,19 @@ export class CamundaExternalTasksController {
     return { count: (await this.matching(query)).length };
   }
 
+  /** The distinct topics of the open tasks (Camunda's `getTopicNames`), sorted. */
+  @Get('topic-names')
+  async topicNames(@Query() query: QueryParameters): Promise<string[]> {
+    const withLockedTasks = booleanParam(query, 'withLockedTasks') === true;
+    const withUnlockedTasks = booleanParam(query, 'withUnlockedTasks') === true;
+    const withRetriesLeft = booleanParam(query, 'withRetriesLeft') === true;
+    const tasks = await this.externalTasks.list({ limit: Number.MAX_SAFE_INTEGER, ...(withRetriesLeft ? { withRetriesLeft } : {}) });
+    const names = tasks
+      .filter((task) => (!withLockedTasks || task.workerId !== undefined) && (!withUnlockedTasks || task.workerId === undefined))
+      .map((task) => task.topicName);
+    return [...new Set(names)].sort();
+  }
+
   @Get(':id')
   async get(@Param('id') id: string): Promise<ExternalTaskDto> {
     return externalTaskDtoOf(await this.rest(id, () => this.externalTasks.task(id)));
