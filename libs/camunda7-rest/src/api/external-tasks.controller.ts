@@ -97,9 +97,10 @@ function fetchTopicOf(raw: unknown, index: number): { topic: FetchTopic | undefi
 }
 
 /**
- * Camunda 7's external-task API at `/engine-rest/external-task`, as `camunda-external-task-client-js` and the Java
- * client call it: fetch and lock (long polling), complete, failure, BPMN error, locks, retries and the list. Only a
- * translation: the runtime's `ExternalTaskService` (the one behind `/api/external-tasks`) does all of it.
+ * Camunda 7's external-task API at `/engine-rest/external-task`, as Camunda's external task clients call it (the e2e
+ * specs run `camunda-external-task-client-js`): fetch and lock (long polling), complete, failure, BPMN error, locks,
+ * retries and the list. Only a translation: the runtime's `ExternalTaskService` (the one behind `/api/external-tasks`)
+ * does all of it.
  */
 @ApiExcludeController()
 @Controller(`${ENGINE_REST_PATH}/external-task`)
