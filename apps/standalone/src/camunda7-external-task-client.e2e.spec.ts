@@ -394,6 +394,14 @@ describe('/engine-rest/external-task over HTTP (test clock)', () => {
     expect(await list({ topicName: 'charge', sortBy: 'createTime', sortOrder: 'desc' })).toEqual([ids[2], ids[1], ids[0]]);
     expect(await list({ topicName: 'charge', sortBy: 'createTime', sortOrder: 'asc', firstResult: 1, maxResults: 1 })).toEqual([ids[1]]);
     expect((await http.get('/engine-rest/external-task/count').query({ topicName: 'charge', notLocked: true }).expect(200)).body).toEqual({ count: 2 });
+    // The POST form: the same filters in a JSON body, sorting as a list, paging in the query string.
+    const posted = await http
+      .post('/engine-rest/external-task')
+      .query({ maxResults: 2 })
+      .send({ topicName: 'charge', notLocked: false, processInstanceIdIn: ids, sorting: [{ sortBy: 'createTime', sortOrder: 'desc' }] })
+      .expect(200);
+    expect(posted.body.map((task: { processInstanceId: string }) => task.processInstanceId)).toEqual([ids[2], ids[1]]);
+    expect((await http.post('/engine-rest/external-task/count').send({ locked: true }).expect(200)).body).toEqual({ count: 1 });
     expect((await http.get('/engine-rest/external-task/topic-names').expect(200)).body).toEqual(['charge', 'work']);
     expect((await http.get('/engine-rest/external-task/topic-names').query({ withLockedTasks: true }).expect(200)).body).toEqual(['charge']);
     expect((await http.get('/engine-rest/external-task').query({ sortBy: 'createTime' }).expect(400)).body).toEqual({

@@ -64,6 +64,32 @@ function signedIntegerParam(query: QueryParameters, name: string): number | unde
   return Number(value);
 }
 
+/**
+ * A JSON query body as the query string it stands for (`"locked": true` → `locked=true`, lists comma-separated), so that
+ * both forms are read by the same filters; `sorting: [{ sortBy, sortOrder }]` becomes `sortBy` and `sortOrder`.
+ */
+function queryOfBody(rawBody: unknown): QueryParameters {
+  const body = bodyObject(rawBody);
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (value === null || value === undefined || name === 'sorting') continue;
+    if (Array.isArray(value)) query[name] = value.map(String).join(',');
+    else if (typeof value === 'object') throw invalidRequest(`${name} must be a value or a list, not ${JSON.stringify(value)}`);
+    else query[name] = String(value);
+  }
+  const sorting = body['sorting'];
+  if (sorting !== undefined && sorting !== null) {
+    if (!Array.isArray(sorting) || !sorting.every(isObject)) throw invalidRequest(`sorting must be a list of { sortBy, sortOrder }, not ${JSON.stringify(sorting)}`);
+    if (sorting.length > 1) throw invalidRequest('Trellis sorts by one criterion: give sorting a single { sortBy, sortOrder }');
+    const [first] = sorting;
+    if (first !== undefined) {
+      if (typeof first['sortBy'] === 'string') query['sortBy'] = first['sortBy'];
+      if (typeof first['sortOrder'] === 'string') query['sortOrder'] = first['sortOrder'];
+    }
+  }
+  return query;
+}
+
 /** What a topic of a Camunda fetch-and-lock request asks, as the runtime's `FetchTopic`; undefined when it can match no task. */
 function fetchTopicOf(raw: unknown, index: number): { topic: FetchTopic | undefined; includeExtensionProperties: boolean } {
   if (!isObject(raw)) throw invalidRequest(`topics[${index}] must be an object, not ${JSON.stringify(raw)}`);
@@ -157,6 +183,19 @@ export class CamundaExternalTasksController {
   @Get('count')
   async count(@Query() query: QueryParameters): Promise<{ count: number }> {
     return { count: (await this.matching(query)).length };
+  }
+
+  /** The query as a JSON body (Camunda's `POST /external-task`): the same filters, `sorting`, paging in the query string. */
+  @Post()
+  @HttpCode(200)
+  async query(@Body() rawBody: unknown, @Query() query: QueryParameters): Promise<ExternalTaskDto[]> {
+    return paged(await this.matching(queryOfBody(rawBody)), query);
+  }
+
+  @Post('count')
+  @HttpCode(200)
+  async queryCount(@Body() rawBody: unknown): Promise<{ count: number }> {
+    return { count: (await this.matching(queryOfBody(rawBody))).length };
   }
 
   /** The distinct topics of the open tasks (Camunda's `getTopicNames`), sorted. */
