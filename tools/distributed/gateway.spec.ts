@@ -27,6 +27,7 @@ describe('the path map', () => {
     ['/engine-rest/deployment?sortBy=name&sortOrder=asc', 'runtime-service'],
     ['/engine-rest/process-definition/key/order/start', 'runtime-service'],
     ['/engine-rest/history/process-instance', 'runtime-service'],
+    ['/engine-rest/external-task/fetchAndLock', 'runtime-service'],
   ])('sends %s to %s', (path, service) => {
     expect(routeFor(upstreams, path)?.service).toBe(service);
   });
