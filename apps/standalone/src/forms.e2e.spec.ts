@@ -148,4 +148,36 @@ describe('user task forms in the standalone server', () => {
     const refused = await deploy(app, ['broken.form', broken]).expect(400);
     expect(refused.body.errors).toEqual([expect.objectContaining({ resource: 'broken.form', code: 'INVALID_FORM', field: '$.components[0].validate.pattern' })]);
   });
+
+  it('binds a form by version: the latest by default, the one deployed with the process, or the one with a version tag', async () => {
+    const http = request(app.getHttpServer());
+    const bound = (id: string, binding: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
+                  id="${id}-definitions" targetNamespace="http://example.org/test">
+  <bpmn:process id="${id}" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review"><bpmn:extensionElements><zeebe:formDefinition formId="note-form" ${binding} /></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>
+`;
+    await deploy(app, ['pinned.bpmn', bound('pinned', 'bindingType="deployment"')], ['latest.bpmn', bound('latest', '')], ['note.form', noteForm]).expect(201);
+    // A second version of the form alone, tagged: its note may be longer. Then a third, untagged.
+    const longer = JSON.stringify({ id: 'note-form', versionTag: 'wide', components: [{ type: 'textfield', key: 'note', validate: { required: true, maxLength: 30 } }] });
+    await deploy(app, ['note.form', longer], ['tagged.bpmn', bound('tagged', 'bindingType="versionTag" versionTag="wide"')]).expect(201);
+    await deploy(app, ['note.form', JSON.stringify({ id: 'note-form', components: [{ type: 'textfield', key: 'note', validate: { maxLength: 40 } }] })]).expect(201);
+
+    const taskOf = async (processId: string) => openTask((await http.post('/api/process-instances').send({ processId }).expect(201)).body.id);
+    const pinned = await taskOf('pinned');
+    const latest = await taskOf('latest');
+    expect((await http.get(`/api/user-tasks/${pinned.id}/form`).expect(200)).body).toMatchObject({ formDefinitionId: 'note-form:1' });
+    expect((await http.get(`/api/user-tasks/${latest.id}/form`).expect(200)).body).toMatchObject({ formDefinitionId: 'note-form:3' });
+    const tagged = await taskOf('tagged');
+    expect((await http.get(`/api/user-tasks/${tagged.id}/form`).expect(200)).body).toMatchObject({ formDefinitionId: 'note-form:2' });
+    const note = { variables: { note: 'longer than ten characters' } };
+    expect((await http.post(`/api/user-tasks/${pinned.id}/complete`).send(note).expect(400)).body.violations).toMatchObject([{ field: 'note', rule: 'maxLength' }]);
+    await http.post(`/api/user-tasks/${latest.id}/complete`).send(note).expect(200);
+  });
 });

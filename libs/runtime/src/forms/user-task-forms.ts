@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DefinitionRegistry, type FormDefinition } from '@trellis/deployment';
-import type { JsonObject } from '@trellis/engine';
+import type { FormBinding, JsonObject } from '@trellis/engine';
 import { type FormSchema, type FormViolation, formValues, parseFormSchema, validateFormSubmission } from '@trellis/forms';
 import { ProblemError, type ProblemDetails } from '@trellis/platform';
 
@@ -40,7 +40,7 @@ const APP_FORM = 'camunda-forms:app:';
 /**
  * Resolves the forms of user tasks, serves them with the task's current values, and validates completions against
  * them. A task references a deployed form by id (`zeebe:formDefinition formId`, `camunda:formRef`: the latest version
- * deployed), by resource (`camunda:formKey="camunda-forms:deployment:approve.form"`: that resource of the process's
+ * deployed, or as its binding says: the version deployed with the process, a version number, a `versionTag`), by resource (`camunda:formKey="camunda-forms:deployment:approve.form"`: that resource of the process's
  * deployment, else the latest form deployed from a resource of that name; `camunda-forms:app:<path>` likewise when a
  * form was deployed under that name), or by a plain key equal to a deployed form's id. Any other key (`embedded:`,
  * `app:`, a URL, `camunda-forms:bpmn:`) is a form the task list holds: the engine neither serves nor validates it.
@@ -52,7 +52,7 @@ export class UserTaskForms {
 
   constructor(private readonly registry: DefinitionRegistry) {}
 
-  async resolve(task: Pick<UserTaskView, 'formId' | 'formKey' | 'processDefinitionId'>): Promise<UserTaskFormResolution> {
+  async resolve(task: Pick<UserTaskView, 'formId' | 'formKey' | 'processDefinitionId' | 'elementId'>): Promise<UserTaskFormResolution> {
     const lookup = () => this.lookup(task);
     let found = lookup();
     // A form deployed a moment ago by another replica: read the deployments once more before calling it missing.
@@ -98,13 +98,13 @@ export class UserTaskForms {
     if (violations.length > 0) throw formValidationFailed(task, form.definition, violations);
   }
 
-  private lookup(task: Pick<UserTaskView, 'formId' | 'formKey' | 'processDefinitionId'>): UserTaskFormResolution {
-    if (task.formId !== undefined) return this.deployed(this.registry.latestForm(task.formId), task.formId);
+  private lookup(task: Pick<UserTaskView, 'formId' | 'formKey' | 'processDefinitionId' | 'elementId'>): UserTaskFormResolution {
+    if (task.formId !== undefined) return this.byId(task.formId, this.bindingOf(task), task.processDefinitionId);
     const key = task.formKey;
     if (key === undefined) return { kind: 'none' };
     if (key.startsWith(DEPLOYMENT_FORM)) {
       const resourceName = key.slice(DEPLOYMENT_FORM.length);
-      return this.deployed(this.byResourceName(resourceName, this.registry.get(task.processDefinitionId)?.deploymentId), key);
+      return this.deployed(this.byResourceName(resourceName, task.processDefinitionId), key);
     }
     if (key.startsWith(APP_FORM)) {
       const found = this.byResourceName(key.slice(APP_FORM.length), undefined);
@@ -117,23 +117,74 @@ export class UserTaskForms {
     return { kind: 'external', formKey: key };
   }
 
-  /** The form deployed from a resource of that name: in the given deployment if there is one, else the latest. */
-  private byResourceName(resourceName: string, deploymentId: string | undefined): FormDefinition | undefined {
+  /** The binding the task's model gives its form (`bindingType`, `camunda:formRefBinding`); undefined: the latest. */
+  private bindingOf(task: Pick<UserTaskView, 'processDefinitionId' | 'elementId'>): FormBinding | undefined {
+    const executable = this.registry.executableProcess(task.processDefinitionId);
+    if (executable === undefined || !('process' in executable)) return undefined;
+    const node = executable.process.elements[task.elementId];
+    return node?.kind === 'userTask' ? node.formBinding : undefined;
+  }
+
+  private byId(formId: string, binding: FormBinding | undefined, processDefinitionId: string): UserTaskFormResolution {
+    switch (binding?.type) {
+      case undefined:
+        return this.deployed(this.registry.latestForm(formId), formId);
+      case 'version':
+        return this.deployed(this.registry.getForm(`${formId}:${binding.version}`), `${formId}:${binding.version}`);
+      case 'deployment':
+        return this.deployed(this.asDeployedWith(this.registry.listForms({ formId }), processDefinitionId), `${formId} (deployed with ${processDefinitionId})`);
+      case 'versionTag': {
+        const tagged = this.registry.listForms({ formId }).filter((form) => this.schemaOf(form)?.['versionTag'] === binding.versionTag);
+        return this.deployed(tagged.at(-1), `${formId} (version tag ${binding.versionTag})`);
+      }
+    }
+  }
+
+  /**
+   * The form deployed from a resource of that name as the process definition was deployed: the latest deployed with
+   * it or before it (a form deployed again unchanged keeps the deployment that introduced it). Without a process, the
+   * latest.
+   */
+  private byResourceName(resourceName: string, processDefinitionId: string | undefined): FormDefinition | undefined {
     const named = this.registry.listForms().filter((form) => form.resourceName === resourceName);
-    return named.find((form) => form.deploymentId === deploymentId) ?? named.at(-1);
+    return processDefinitionId === undefined ? this.latestOf(named) : this.asDeployedWith(named, processDefinitionId);
+  }
+
+  /** Of these forms, the one current when the process definition was deployed (Camunda's `deployment` binding). */
+  private asDeployedWith(forms: readonly FormDefinition[], processDefinitionId: string): FormDefinition | undefined {
+    const deploymentId = this.registry.get(processDefinitionId)?.deploymentId;
+    const order = new Map(this.registry.deployments().map((deployment, index) => [deployment.id, index]));
+    const until = deploymentId === undefined ? undefined : order.get(deploymentId);
+    if (until === undefined) return undefined;
+    return this.latestOf(forms.filter((form) => (order.get(form.deploymentId) ?? Infinity) <= until));
+  }
+
+  /** The most recently deployed of these forms (the highest version of its id when deployed together). */
+  private latestOf(forms: readonly FormDefinition[]): FormDefinition | undefined {
+    const order = new Map(this.registry.deployments().map((deployment, index) => [deployment.id, index]));
+    const rank = (form: FormDefinition) => order.get(form.deploymentId) ?? -1;
+    return forms.reduce<FormDefinition | undefined>(
+      (latest, form) => (latest === undefined || rank(form) > rank(latest) || (rank(form) === rank(latest) && form.version > latest.version) ? form : latest),
+      undefined,
+    );
+  }
+
+  private schemaOf(definition: FormDefinition): FormSchema | undefined {
+    let schema = this.schemas.get(definition.id);
+    if (schema === undefined) {
+      const parsed = parseFormSchema(this.registry.formContent(definition.id) ?? '');
+      if (!parsed.ok) return undefined;
+      schema = parsed.schema;
+      this.schemas.set(definition.id, schema);
+    }
+    return schema;
   }
 
   private deployed(definition: FormDefinition | undefined, reference: string): UserTaskFormResolution {
     if (definition === undefined) return { kind: 'missing', reference };
-    let schema = this.schemas.get(definition.id);
-    if (schema === undefined) {
-      const parsed = parseFormSchema(this.registry.formContent(definition.id) ?? '');
-      // The deployment checked the form; one recorded before these checks that fails them is treated as not deployed.
-      if (!parsed.ok) return { kind: 'missing', reference };
-      schema = parsed.schema;
-      this.schemas.set(definition.id, schema);
-    }
-    return { kind: 'deployed', definition, schema };
+    const schema = this.schemaOf(definition);
+    // The deployment checked the form; one recorded before these checks that fails them is treated as not deployed.
+    return schema === undefined ? { kind: 'missing', reference } : { kind: 'deployed', definition, schema };
   }
 }
 
