@@ -143,6 +143,16 @@ describe('user task forms in the standalone server', () => {
     expect(none.body).toMatchObject({ type: 'urn:trellis:problem:not-found', detail: `User task ${noForm.id} has no form`, details: { userTaskId: noForm.id } });
   });
 
+  it('documents the form route and the form in OpenAPI', async () => {
+    const document = await request(app.getHttpServer()).get('/docs-json').expect(200);
+    const route = document.body.paths['/api/user-tasks/{id}/form'].get;
+    expect(route.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/UserTaskFormDto' });
+    expect(route.responses['404']).toBeDefined();
+    expect(Object.keys(document.body.components.schemas.UserTaskFormDto.properties)).toEqual(
+      expect.arrayContaining(['formId', 'version', 'schema', 'variables']),
+    );
+  });
+
   it('refuses to deploy a form whose rules cannot be checked, naming the resource and the rule', async () => {
     const broken = JSON.stringify({ id: 'broken', components: [{ type: 'textfield', key: 'code', validate: { pattern: '[A-Z' } }] });
     const refused = await deploy(app, ['broken.form', broken]).expect(400);
