@@ -29,8 +29,7 @@ export class CompleteUserTaskHandler implements ICommandHandler<CompleteUserTask
     if (processInstanceId === undefined) throw notFound(`No user task with id ${command.userTaskId}`, { userTaskId: command.userTaskId });
     // An open task with a deployed form completes only with valid variables: a violation rejects the command before
     // anything is recorded, so the task stays open. (A task no longer open is refused by the engine, as without a form.)
-    const task = this.projection.userTask(command.userTaskId);
-    if (task?.state === 'CREATED') await this.forms.validateCompletion(task, command.variables);
+    await this.forms.validateCompletion(command.userTaskId, command.variables);
     return this.runner.run(processInstanceId, {
       type: 'CompleteUserTask',
       userTaskId: command.userTaskId,

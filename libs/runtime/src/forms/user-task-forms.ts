@@ -5,6 +5,7 @@ import { type FormSchema, type FormViolation, formValues, parseFormSchema, valid
 import { ProblemError, type ProblemDetails } from '@trellis/platform';
 
 import { notFound } from '../process-instance-command-rejected.error.js';
+import { RuntimeProjection } from '../runtime.projection.js';
 import type { UserTaskView } from '../runtime.views.js';
 
 /** What a user task's form reference points to. */
@@ -50,7 +51,10 @@ export class UserTaskForms {
   /** Parsed schemas by form definition id: a deployed version never changes. */
   private readonly schemas = new Map<string, FormSchema>();
 
-  constructor(private readonly registry: DefinitionRegistry) {}
+  constructor(
+    private readonly registry: DefinitionRegistry,
+    private readonly projection: RuntimeProjection,
+  ) {}
 
   async resolve(task: Pick<UserTaskView, 'formId' | 'formKey' | 'processDefinitionId' | 'elementId'>): Promise<UserTaskFormResolution> {
     const lookup = () => this.lookup(task);
@@ -87,15 +91,27 @@ export class UserTaskForms {
   }
 
   /**
-   * Validates a completion against the task's deployed form: the task's variables with the submitted ones over them
-   * (a required field the process already holds needs no resubmitting). Throws a 400 problem listing each violation;
-   * tasks without a deployed form are not validated.
+   * What a completion of the open task would break in its deployed form, checking the task's variables with the
+   * submitted ones over them (a required field the process already holds needs no resubmitting). Undefined when
+   * nothing is broken, and for a task that is unknown, no longer open (the engine refuses its completion anyway) or
+   * without a deployed form.
    */
-  async validateCompletion(task: UserTaskView, submitted: JsonObject | undefined): Promise<void> {
+  async completionViolations(
+    userTaskId: string,
+    submitted: JsonObject | undefined,
+  ): Promise<{ readonly task: UserTaskView; readonly form: FormDefinition; readonly violations: readonly FormViolation[] } | undefined> {
+    const task = this.projection.userTask(userTaskId);
+    if (task?.state !== 'CREATED') return undefined;
     const form = await this.resolve(task);
-    if (form.kind !== 'deployed') return;
+    if (form.kind !== 'deployed') return undefined;
     const violations = validateFormSubmission(form.schema, { ...(task.variables ?? {}), ...(submitted ?? {}) });
-    if (violations.length > 0) throw formValidationFailed(task, form.definition, violations);
+    return violations.length > 0 ? { task, form: form.definition, violations } : undefined;
+  }
+
+  /** Throws the 400 problem `form-validation-failed` listing each violation, when a completion would break the form. */
+  async validateCompletion(userTaskId: string, submitted: JsonObject | undefined): Promise<void> {
+    const broken = await this.completionViolations(userTaskId, submitted);
+    if (broken !== undefined) throw formValidationFailed(broken.task, broken.form, broken.violations);
   }
 
   private lookup(task: Pick<UserTaskView, 'formId' | 'formKey' | 'processDefinitionId' | 'elementId'>): UserTaskFormResolution {
@@ -188,8 +204,12 @@ export class UserTaskForms {
   }
 }
 
+/** The violations in one line: `amount must be at most 5000; spentOn is required`. */
+export const describeViolations = (violations: readonly FormViolation[]): string =>
+  violations.map((violation) => `${violation.field} ${violation.message}`).join('; ');
+
 function formValidationFailed(task: UserTaskView, form: FormDefinition, violations: readonly FormViolation[]): ProblemError {
-  const listed = violations.map((violation) => `${violation.field} ${violation.message}`).join('; ');
+  const listed = describeViolations(violations);
   const problem: ProblemDetails & { readonly violations: readonly FormViolation[] } = {
     type: FORM_VALIDATION_FAILED,
     title: 'Form validation failed',
