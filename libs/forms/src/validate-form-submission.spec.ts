@@ -161,6 +161,20 @@ describe('validateFormSubmission', () => {
         { field: 'items[2].quantity', rule: 'required', message: 'is required' },
       ]);
       expect(validateFormSubmission(schema, { items: 'none' })).toEqual([{ field: 'items', rule: 'type', message: 'must be a list' }]);
+      // An item's value is the item's own, never a variable of the same name outside the list.
+      expect(validateFormSubmission(schema, { quantity: 5, items: [{}] })).toEqual([{ field: 'items[0].quantity', rule: 'required', message: 'is required' }]);
+    });
+
+    it('hides fields of a list item by conditions on the item and on the form', () => {
+      const schema = form({
+        type: 'dynamiclist',
+        path: 'items',
+        components: [{ type: 'textfield', key: 'serial', validate: { required: true }, conditional: { hide: '=kind = "service" or bulk' } }],
+      });
+      expect(validateFormSubmission(schema, { bulk: false, items: [{ kind: 'service' }, { kind: 'device' }] })).toEqual([
+        { field: 'items[1].serial', rule: 'required', message: 'is required' },
+      ]);
+      expect(validateFormSubmission(schema, { bulk: true, items: [{ kind: 'device' }] })).toEqual([]);
     });
 
     it('does not validate fields hidden by their condition, nor disabled or read-only ones', () => {

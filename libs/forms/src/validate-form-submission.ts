@@ -35,22 +35,29 @@ const isScalar = (value: unknown) => typeof value === 'string' || typeof value =
  */
 export function validateFormSubmission(schema: FormSchema, variables: FormVariables): FormViolation[] {
   const violations: FormViolation[] = [];
-  validateComponents(schema.components, variables, '', violations);
+  validateComponents(schema.components, variables, variables, '', violations);
   return violations;
 }
 
-function validateComponents(components: readonly FormComponent[], data: FormVariables, prefix: string, violations: FormViolation[]): void {
+/** `values` holds the components' values (an item's, in a dynamic list); `scope` is what their conditions read. */
+function validateComponents(
+  components: readonly FormComponent[],
+  values: FormVariables,
+  scope: FormVariables,
+  prefix: string,
+  violations: FormViolation[],
+): void {
   visitComponents(
     components,
     [],
     {
       field: (field) => {
         if (field.component.disabled === true || field.component.readonly === true) return;
-        violations.push(...validateField(field, valueAt(data, field.path), prefix + field.path.join('.')));
+        violations.push(...validateField(field, valueAt(values, field.path), prefix + field.path.join('.')));
       },
       list: ({ path, components: itemComponents }) => {
         const name = prefix + path.join('.');
-        const items = valueAt(data, path);
+        const items = valueAt(values, path);
         if (items === undefined || items === null) return;
         if (!Array.isArray(items)) {
           violations.push({ field: name, rule: 'type', message: 'must be a list' });
@@ -58,12 +65,12 @@ function validateComponents(components: readonly FormComponent[], data: FormVari
         }
         items.forEach((item, index) => {
           if (!isObject(item)) violations.push({ field: `${name}[${index}]`, rule: 'type', message: 'must be an object' });
-          // Item fields see the item's values over the form's (conditions in a list refer to both).
-          else validateComponents(itemComponents, { ...data, ...item }, `${name}[${index}].`, violations);
+          // An item's fields take their values from the item only; their conditions see the item's values over the form's.
+          else validateComponents(itemComponents, item, { ...scope, ...item }, `${name}[${index}].`, violations);
         });
       },
     },
-    hiddenBy(data),
+    hiddenBy(scope),
   );
 }
 
