@@ -510,7 +510,19 @@ export interface UserTaskNode extends FlowNodeBase {
   /** Camunda 7 `camunda:formKey`, or Camunda 8 `zeebe:formDefinition` (formKey / formId). */
   readonly formKey?: string;
   readonly formId?: string;
+  /** Which version of the form `formId` names; absent: the latest. */
+  readonly formBinding?: FormBinding;
 }
+
+/**
+ * The version of a form referenced by id (`zeebe:formDefinition bindingType`, `camunda:formRefBinding`): the one
+ * deployed with the process, a version number (Camunda 7 `camunda:formRefVersion`), or the version whose schema has
+ * that `versionTag` (Camunda 8).
+ */
+export type FormBinding =
+  | { readonly type: 'deployment' }
+  | { readonly type: 'version'; readonly version: number }
+  | { readonly type: 'versionTag'; readonly versionTag: string };
 
 export interface ScriptTaskNode extends FlowNodeBase {
   readonly kind: 'scriptTask';
