@@ -9,7 +9,7 @@ if (!existsSync(new URL('./.nx/workspace-data/project-graph.json', import.meta.u
   throw new Error('The Nx project graph is missing, so module boundaries cannot be checked: run `npm run lint` (or `npx nx show projects` first).');
 }
 
-// Libraries tagged type:pure (the engine, FEEL, DMN) hold no I/O, no clock and no randomness:
+// Libraries tagged type:pure (the engine, FEEL, DMN, forms) hold no I/O, no clock and no randomness:
 // time and ids reach them through the decision context, so replaying a stream gives the same state.
 const ioModules = ['@nestjs/*', 'typeorm', 'pg', 'kafkajs', '@electric-sql/*', '@eventstore/*', '@kurrent/*', 'express'];
 const nodeIo = ['node:fs', 'fs', 'node:fs/promises', 'fs/promises', 'node:net', 'net', 'node:http', 'http', 'node:child_process', 'child_process'];
@@ -52,7 +52,7 @@ export default tseslint.config(
   },
   {
     // Purity of the engine core, enforced per file so that tests of pure libraries obey it too.
-    files: ['libs/engine/**/*.ts', 'libs/feel/**/*.ts', 'libs/dmn/**/*.ts'],
+    files: ['libs/engine/**/*.ts', 'libs/feel/**/*.ts', 'libs/dmn/**/*.ts', 'libs/forms/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -27,6 +27,7 @@ describe('the path map', () => {
     ['/engine-rest/deployment?sortBy=name&sortOrder=asc', 'runtime-service'],
     ['/engine-rest/process-definition/key/order/start', 'runtime-service'],
     ['/engine-rest/history/process-instance', 'runtime-service'],
+    ['/engine-rest/external-task/fetchAndLock', 'runtime-service'],
     // ... but Camunda 7's tasks, which the task-service keeps.
     ['/engine-rest/task', 'task-service'],
     ['/engine-rest/task/t-1/claim', 'task-service'],

@@ -346,7 +346,7 @@ ${body}
     expect(metrics.text).toContain(`trellis_relay_lag_events{relay="runtime-service-${run}"}`);
   }, 30_000);
 
-  it('serves Camunda 7\'s /engine-rest over its runtime: a definition the deployment-service deployed, started by key and listed', async () => {
+  it('serves Camunda 7\'s /engine-rest over its runtime: a definition the deployment-service deployed, started by key, listed, its external task locked and completed across replicas', async () => {
     const b = request(replicas[1]!.getHttpServer());
     const definitions = await b.get('/engine-rest/process-definition').query({ key: 'scale-out' }).expect(200);
     expect(definitions.headers['content-type']).toBe('application/json');
@@ -358,6 +358,22 @@ ${body}
     expect(started.body).toMatchObject({ definitionId: 'scale-out:1', businessKey: `c7-${run}`, ended: false, variables: { amount: { type: 'Integer', value: 5 } } });
     const listed = await b.get('/engine-rest/process-instance').query({ businessKey: `c7-${run}` }).expect(200);
     expect(listed.body.map((instance: { id: string }) => instance.id)).toEqual([started.body.id]);
+    // Its task, locked through /engine-rest/external-task on one replica, is held on the other too (one lock store).
+    const workerId = `c7-worker-${run}`;
+    const fetched = await b
+      .post('/engine-rest/external-task/fetchAndLock')
+      .send({ workerId, maxTasks: 1, topics: [{ topicName: 'scale-out-work', lockDuration: 60_000, businessKey: `c7-${run}` }] })
+      .expect(200);
+    const [task] = fetched.body as { id: string; processInstanceId: string }[];
+    expect(task).toMatchObject({ processInstanceId: started.body.id, topicName: 'scale-out-work', workerId, variables: { amount: { type: 'Integer', value: 5 } } });
+    const a = request(replicas[0]!.getHttpServer());
+    await eventually(async () => (await a.get(`/engine-rest/external-task/${task?.id}`)).status === 200, 'the task in the other replica’s views');
+    expect((await a.post(`/engine-rest/external-task/${task?.id}/complete`).send({ workerId: 'someone-else' }).expect(400)).body).toEqual({
+      type: 'RestException',
+      message: `External Task ${task?.id} cannot be completed by worker 'someone-else'. It is locked by worker '${workerId}'.`,
+    });
+    await a.post(`/engine-rest/external-task/${task?.id}/complete`).send({ workerId, variables: { paid: { value: true, type: 'Boolean' } } }).expect(204);
+    await eventually(async () => (await b.get(`/engine-rest/history/process-instance/${started.body.id}`)).body.state === 'COMPLETED', 'the instance completed');
     // Deployments are the deployment-service's: the gateway sends /engine-rest/deployment/create there.
     const create = await b.post('/engine-rest/deployment/create').expect(404);
     expect(create.body).toEqual({ type: 'InvalidRequestException', message: 'Cannot POST /engine-rest/deployment/create' });

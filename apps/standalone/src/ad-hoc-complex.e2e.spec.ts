@@ -133,7 +133,8 @@ describe('complex gateway, ad-hoc sub-process and multi-instance behavior over t
 
 describe('multi-instance behavior throwing a signal, delivered by the runtime (memory store)', () => {
   // Each completed check (behavior None) broadcasts "check-done" with the iteration's variables; the activity's own
-  // non-interrupting signal boundary event receives each broadcast and records the progress.
+  // non-interrupting signal boundary event receives each broadcast (in the decision that threw it) and records the
+  // progress; the runtime delivers it to the other instances.
   const bpmn = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
                   xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="http://example.org/test">
@@ -155,22 +156,30 @@ describe('multi-instance behavior throwing a signal, delivered by the runtime (m
   </bpmn:process>
 </bpmn:definitions>`;
 
-  it('the body broadcasts at each completed iteration and the boundary event of the activity receives it', async () => {
+  it('the body broadcasts at each completed iteration: its own boundary event receives each once, the last one too, and other instances get it', async () => {
     const app = await memoryApp();
     try {
       const http = request(app.getHttpServer());
       await deploy(app, ['checks.bpmn', bpmn]).expect(201);
       const id: string = (await http.post('/api/process-instances').send({ processId: 'checks', variables: { items: ['brakes', 'lights'] } }).expect(201)).body.id;
-      await completeUserTask(http, id, (task) => task.elementId === 'check');
-      await app.get(SignalBroadcaster).idle();
-      let instance = (await http.get(`/api/process-instances/${id}`).expect(200)).body;
+      const other: string = (await http.post('/api/process-instances').send({ processId: 'checks', variables: { items: ['tyres'] } }).expect(201)).body.id;
+      let instance = await completeUserTask(http, id, (task) => task.elementId === 'check');
+      // Its own boundary event received the signal in the same decision: the answer already shows the note.
       expect(activeElements(instance)).toEqual(['check', 'check', 'note']);
-      await completeUserTask(http, id, (task) => task.elementId === 'check');
       await app.get(SignalBroadcaster).idle();
       instance = (await http.get(`/api/process-instances/${id}`).expect(200)).body;
-      // The second broadcast came after the activity left: its boundary subscription was closed, nothing received it.
-      expect(activeElements(instance)).toEqual(['note', 'report']);
+      // The broadcaster left this instance out: the boundary event ran once, not twice.
+      expect(activeElements(instance)).toEqual(['check', 'check', 'note']);
+      expect(activeElements((await http.get(`/api/process-instances/${other}`).expect(200)).body)).toEqual(['check', 'check', 'note']);
+
+      instance = await completeUserTask(http, id, (task) => task.elementId === 'check');
+      // The last iteration's signal reached the boundary event before the activity left.
+      expect(activeElements(instance)).toEqual(['note', 'note', 'report']);
       expect(instance.signalSubscriptions).toEqual([]);
+      await app.get(SignalBroadcaster).idle();
+      expect(activeElements((await http.get(`/api/process-instances/${id}`).expect(200)).body)).toEqual(['note', 'note', 'report']);
+      expect(activeElements((await http.get(`/api/process-instances/${other}`).expect(200)).body)).toEqual(['check', 'check', 'note', 'note']);
+      expect(app.get(SignalBroadcaster).pendingBroadcasts()).toBe(0);
     } finally {
       await app.close();
     }

@@ -427,9 +427,9 @@ describe('Camunda 7 REST API (/engine-rest)', () => {
   });
 
   it('answers a path it does not serve in Camunda\'s error shape, and keeps problem+json for /api', async () => {
-    const missing = await http.get('/engine-rest/external-task').expect(404);
+    const missing = await http.get('/engine-rest/task').expect(404);
     expect(missing.headers['content-type']).toBe('application/json');
-    expect(missing.body).toEqual({ type: 'InvalidRequestException', message: 'Cannot GET /engine-rest/external-task' });
+    expect(missing.body).toEqual({ type: 'InvalidRequestException', message: 'Cannot GET /engine-rest/task' });
     const api = await http.get('/api/process-instances/nothing').expect(404);
     expect(api.headers['content-type']).toBe('application/problem+json');
   });

@@ -1,6 +1,8 @@
 // Compensation over the API (examples/saga-booking.bpmn): a worker's BPMN error cancels the booking transaction, what
 // was booked is undone latest first, and the transaction is left through its cancel boundary event; a restart in the
-// middle of the compensation loses nothing. Wrong uses of compensation are refused at deployment, all at once.
+// middle of the compensation loses nothing. A compensation throw event that does not wait (examples/order-refund.bpmn)
+// lets the flow go on while its handlers run, across restarts too. Wrong uses of compensation are refused at
+// deployment, all at once.
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { createStandaloneApp } from './create-standalone-app.js';
 import { deploy, memoryApp } from './testing/e2e.fixture.js';
 
 const sagaBpmn = readFileSync(new URL('../../../examples/saga-booking.bpmn', import.meta.url), 'utf8');
+const orderRefundBpmn = readFileSync(new URL('../../../examples/order-refund.bpmn', import.meta.url), 'utf8');
 
 interface InstanceView {
   readonly state: string;
@@ -130,6 +133,115 @@ describe('compensation across a restart (embedded store)', () => {
         const http = request(third.getHttpServer());
         await complete(http, id, 'cancel-hotel');
         expect(activeElements(await instance(http, id))).toEqual(['inform-customer']);
+      } finally {
+        await third.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    // The embedded store is opened three times: slow on a busy machine.
+  }, 90_000);
+});
+
+/** Starts an order, pays it and reserves its stock, then the packing worker cannot pack it. */
+async function failPacking(http: Http): Promise<string> {
+  const id = (await http.post('/api/process-instances').send({ processId: 'order-refund', variables: { orderId: 'O-1' } }).expect(201)).body.id as string;
+  await complete(http, id, 'charge-payment', { paymentId: 'P-9' });
+  await complete(http, id, 'reserve-stock', { reservationId: 'R-3' });
+  await complete(http, id, 'pack-order', { packed: false });
+  return id;
+}
+
+async function apologise(http: Http, processInstanceId: string): Promise<void> {
+  const tasks = (await http.get('/api/user-tasks').query({ processInstanceId, state: 'CREATED' }).expect(200)).body as { id: string; elementId: string }[];
+  expect(tasks.map((task) => task.elementId)).toEqual(['apologise']);
+  await http.post(`/api/user-tasks/${tasks[0].id}/complete`).send({}).expect(200);
+}
+
+describe('compensation that does not wait, over the API (examples/order-refund.bpmn)', () => {
+  let app: INestApplication;
+  let http: Http;
+  beforeEach(async () => {
+    app = await memoryApp();
+    http = request(app.getHttpServer());
+    await deploy(app, ['order-refund.bpmn', orderRefundBpmn]).expect(201);
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it('an order that cannot be packed is apologised for at once, while the stock is released, then the payment refunded', async () => {
+    const id = await failPacking(http);
+
+    // The throw event did not wait: the apology is open beside the first handler, the latest booking's.
+    expect(activeElements(await instance(http, id))).toEqual(['apologise', 'release-stock']);
+    expect(await jobTypes(http, id)).toEqual(['release-stock']);
+    expect((await jobOf(http, id, 'release-stock')).variables).toEqual({ orderId: 'O-1', paymentId: 'P-9', reservationId: 'R-3', packed: false });
+
+    await apologise(http, id);
+    // The token ended, but the instance waits for the handlers still to run.
+    const apologised = await instance(http, id);
+    expect(apologised.state).toBe('ACTIVE');
+    expect(activeElements(apologised)).toEqual(['release-stock']);
+
+    await complete(http, id, 'release-stock', { reservationId: null });
+    expect(activeElements(await instance(http, id))).toEqual(['refund-payment']);
+    expect(await jobTypes(http, id)).toEqual(['refund-payment']);
+    await complete(http, id, 'refund-payment', { paymentId: null });
+
+    const done = await instance(http, id);
+    expect(done.state).toBe('COMPLETED');
+    expect(done.variables).toEqual({ orderId: 'O-1', paymentId: null, reservationId: null, packed: false });
+    expect(await jobTypes(http, id)).toEqual([]);
+  });
+
+  it('a packed order is shipped and nothing is refunded', async () => {
+    const id = (await http.post('/api/process-instances').send({ processId: 'order-refund' }).expect(201)).body.id as string;
+    await complete(http, id, 'charge-payment');
+    await complete(http, id, 'reserve-stock');
+    await complete(http, id, 'pack-order', { packed: true });
+    expect(await jobTypes(http, id)).toEqual(['ship-order']);
+    await complete(http, id, 'ship-order');
+    expect((await instance(http, id)).state).toBe('COMPLETED');
+  });
+});
+
+describe('compensation that does not wait, across restarts (embedded store)', () => {
+  it('the handlers still to run and the flow that went on both survive each restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'trellis-order-refund-'));
+    const open = (): Promise<INestApplication> => createStandaloneApp({ eventStore: 'embedded', dataDir, logger: false });
+    try {
+      const first = await open();
+      let id: string;
+      try {
+        await deploy(first, ['order-refund.bpmn', orderRefundBpmn]).expect(201);
+        const http = request(first.getHttpServer());
+        id = await failPacking(http);
+        expect(await jobTypes(http, id)).toEqual(['release-stock']);
+      } finally {
+        await first.close();
+      }
+
+      const second = await open();
+      try {
+        const http = request(second.getHttpServer());
+        expect(activeElements(await instance(http, id))).toEqual(['apologise', 'release-stock']);
+        await complete(http, id, 'release-stock');
+        expect(await jobTypes(http, id)).toEqual(['refund-payment']);
+      } finally {
+        await second.close();
+      }
+
+      const third = await open();
+      try {
+        const http = request(third.getHttpServer());
+        expect(activeElements(await instance(http, id))).toEqual(['apologise', 'refund-payment']);
+        await apologise(http, id);
+        expect((await instance(http, id)).state).toBe('ACTIVE');
+        await complete(http, id, 'refund-payment');
+        const done = await instance(http, id);
+        expect(done.state).toBe('COMPLETED');
+        expect(activeElements(done)).toEqual([]);
       } finally {
         await third.close();
       }

@@ -123,6 +123,13 @@ describe('external tasks', () => {
     expect(third).toEqual(expect.objectContaining({ id: task?.id, retries: 1 }));
   });
 
+  it('offers a task failed with retryTimeout 0 again at once, although the model has a failedJobRetryTimeCycle (R3/PT10S)', async () => {
+    await startPayment();
+    const [task] = await fetch('worker-1');
+    await http.post(`/api/external-tasks/${task?.id}/failure`).send({ workerId: 'worker-1', errorMessage: 'timeout', retries: 2, retryTimeout: 0 }).expect(200);
+    expect(await fetch('worker-2')).toEqual([expect.objectContaining({ id: task?.id, retries: 2, workerId: 'worker-2' })]);
+  });
+
   it('spends one retry and waits the model’s failedJobRetryTimeCycle (R3/PT10S) when the worker passes no retries', async () => {
     await startPayment();
     const [task] = await fetch('worker-1');

@@ -5,6 +5,7 @@ import { DefinitionsModule } from '@trellis/deployment';
 import { CamundaDeploymentCreateController } from './api/deployment-create.controller.js';
 import { CamundaDeploymentsController } from './api/deployments.controller.js';
 import { CamundaEngineController } from './api/engine.controller.js';
+import { CamundaExternalTasksController } from './api/external-tasks.controller.js';
 import { CamundaHistoricProcessInstancesController } from './api/history.controller.js';
 import { CamundaIncidentsController } from './api/incidents.controller.js';
 import { CamundaMessagesController } from './api/messages.controller.js';
@@ -14,7 +15,7 @@ import { CamundaProcessInstancesController } from './api/process-instances.contr
 
 /**
  * Camunda 7's REST API at `/engine-rest`, over the runtime: version, deployments and process definitions (read),
- * starting instances, messages, signals, process instances, their history and incidents. Give it the application's
+ * starting instances, messages, signals, process instances, their history, incidents and external tasks. Give it the application's
  * runtime module (the very `RuntimeModule.forRoot(...)` the application imports, so that there is one runtime), and
  * create the application with `routesOutsidePrefix: [ENGINE_REST_PATH]` and `problemRenderers: [camunda7ProblemRenderer]`.
  */
@@ -32,6 +33,7 @@ export class Camunda7RestModule {
         CamundaHistoricProcessInstancesController,
         CamundaIncidentsController,
         CamundaMessagesController,
+        CamundaExternalTasksController,
       ],
       providers: [ProcessInstanceViews],
     };

@@ -12,3 +12,4 @@ export { CAMUNDA_REST_VERSION } from './api/engine.controller.js';
 export { camundaDate, parseCamundaDate } from './camunda-dates.js';
 export { type TypedValue, typedValueOf, typedValuesOf, valueOfTyped, variablesOfTyped } from './typed-values.js';
 export type * from './camunda-dtos.js';
+export { type ExternalTaskDto, externalTaskDtoOf, type LockedExternalTaskDto, lockedExternalTaskDtoOf } from './external-task-dtos.js';

@@ -44,6 +44,9 @@ export {
   validateDeadLetterEnvelope,
 } from './dead-letter-envelope.js';
 export {
+  type ActivateAdHocActivitiesCommandMessage,
+  type AdHocActivityToActivate,
+  MAX_AD_HOC_ACTIVITIES,
   type CancelProcessInstanceCommandMessage,
   type CompleteJobCommandMessage,
   type CompleteUserTaskCommandMessage,

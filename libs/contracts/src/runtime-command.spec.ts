@@ -23,6 +23,7 @@ describe('runtime commands on the wire', () => {
       { ...header, type: 'SetVariables', variables: { a: [1, 2] }, local: true, scopeInstanceId: 'e-1' },
       { ...header, type: 'ResolveIncident', incidentId: 'i-1', retries: 2 },
       { ...header, type: 'CancelProcessInstance' },
+      { ...header, type: 'ActivateAdHocActivities', adHocSubProcessInstanceId: 'e-7', elements: [{ elementId: 'call-customer' }, { elementId: 'call-customer' }] },
     ];
     for (const command of commands) {
       const message = runtimeCommandMessageOf(command);
@@ -63,6 +64,33 @@ describe('runtime commands on the wire', () => {
         { path: 'errorMessage', message: expect.stringContaining('string') },
       ],
     });
+  });
+
+  it('refuses an ActivateAdHocActivities without its sub-process instance, or with no elements or a broken one, naming each', () => {
+    expect(decodeRuntimeCommand(JSON.stringify({ ...header, type: 'ActivateAdHocActivities', elements: [] }))).toEqual({
+      ok: false,
+      problems: [
+        { path: 'adHocSubProcessInstanceId', message: 'is required' },
+        { path: 'elements', message: expect.stringContaining('must be a list of 1 to 1000 elements') },
+      ],
+    });
+    const broken = { ...header, type: 'ActivateAdHocActivities', adHocSubProcessInstanceId: 'e-7', elements: [{ elementId: 'a' }, { elementId: '' }, 'b'] };
+    expect(decodeRuntimeCommand(JSON.stringify(broken))).toEqual({
+      ok: false,
+      problems: [
+        { path: 'elements[1].elementId', message: 'must be a non-empty string' },
+        { path: 'elements[2]', message: 'must be a JSON object' },
+      ],
+    });
+    const tooMany = { ...header, type: 'ActivateAdHocActivities', adHocSubProcessInstanceId: 'e-7', elements: Array.from({ length: 1001 }, () => ({ elementId: 'a' })) };
+    expect(decodeRuntimeCommand(JSON.stringify(tooMany))).toMatchObject({ ok: false, problems: [{ path: 'elements' }] });
+  });
+
+  it('keeps only the elementId of each ad-hoc element: per-element fields it does not know never reach the runtime', () => {
+    const decoded = decodeRuntimeCommand(
+      JSON.stringify({ ...header, type: 'ActivateAdHocActivities', adHocSubProcessInstanceId: 'e-7', elements: [{ elementId: 'a', variables: { x: 1 } }] }),
+    );
+    expect(decoded).toEqual({ ok: true, value: { ...header, type: 'ActivateAdHocActivities', adHocSubProcessInstanceId: 'e-7', elements: [{ elementId: 'a' }] } });
   });
 
   it('refuses an unknown command type and a start naming both or neither definition', () => {

@@ -16,6 +16,7 @@ export const RUNTIME_COMMAND_TYPES = [
   'SetVariables',
   'ResolveIncident',
   'CancelProcessInstance',
+  'ActivateAdHocActivities',
 ] as const;
 
 export type RuntimeCommandType = (typeof RUNTIME_COMMAND_TYPES)[number];
@@ -98,6 +99,29 @@ export interface CancelProcessInstanceCommandMessage extends RuntimeCommandHeade
   readonly type: 'CancelProcessInstance';
 }
 
+/** An element an `ActivateAdHocActivities` command starts. */
+export interface AdHocActivityToActivate {
+  /** An inner activity or intermediate event of the ad-hoc sub-process without incoming sequence flows. */
+  readonly elementId: string;
+}
+
+/**
+ * Starts inner elements of a running ad-hoc sub-process, as `POST /api/process-instances/{id}/ad-hoc-sub-processes/
+ * {elementInstanceId}/activation` does: in the order given (one after another in a sequential one). Added to version 1
+ * of the topic: a runtime older than this command does not know its type and sends it to the dead-letter topic as an
+ * invalid message.
+ */
+export interface ActivateAdHocActivitiesCommandMessage extends RuntimeCommandHeader {
+  readonly type: 'ActivateAdHocActivities';
+  /** The element instance of the ad-hoc sub-process (its `activeElementInstances` entry). */
+  readonly adHocSubProcessInstanceId: string;
+  /** At least one, at most `MAX_AD_HOC_ACTIVITIES`; an element may be named more than once. */
+  readonly elements: readonly AdHocActivityToActivate[];
+}
+
+/** The most elements one `ActivateAdHocActivities` command starts (as the REST API). */
+export const MAX_AD_HOC_ACTIVITIES = 1000;
+
 /** A runtime command as it travels on `trellis.runtime-commands.v1`. */
 export type RuntimeCommandMessage =
   | StartProcessInstanceCommandMessage
@@ -107,10 +131,16 @@ export type RuntimeCommandMessage =
   | CompleteUserTaskCommandMessage
   | SetVariablesCommandMessage
   | ResolveIncidentCommandMessage
-  | CancelProcessInstanceCommandMessage;
+  | CancelProcessInstanceCommandMessage
+  | ActivateAdHocActivitiesCommandMessage;
 
 const jsonObject: Rule = (value) => (typeof value === 'object' && value !== null && !Array.isArray(value) ? rules.json(value) : 'must be a JSON object');
 const boolean: Rule = (value) => (typeof value === 'boolean' ? undefined : 'must be true or false');
+const activityList: Rule = (value) =>
+  Array.isArray(value) && value.length >= 1 && value.length <= MAX_AD_HOC_ACTIVITIES
+    ? undefined
+    : `must be a list of 1 to ${MAX_AD_HOC_ACTIVITIES} elements, each { "elementId": "..." }`;
+const adHocActivitySchema: Schema = { elementId: { rule: rules.nonEmptyString } };
 
 const headerSchema: Schema = {
   type: { rule: rules.oneOf(RUNTIME_COMMAND_TYPES) },
@@ -148,6 +178,7 @@ const bodySchemas: Readonly<Record<RuntimeCommandType, Schema>> = {
   },
   ResolveIncident: { incidentId: { rule: rules.nonEmptyString }, retries: { rule: rules.nonNegativeInteger, optional: true } },
   CancelProcessInstance: {},
+  ActivateAdHocActivities: { adHocSubProcessInstanceId: { rule: rules.nonEmptyString }, elements: { rule: activityList } },
 };
 
 /** Checks a parsed value against the command's schema (version 1): every broken field at once. */
@@ -163,8 +194,13 @@ export function validateRuntimeCommand(value: unknown): Validated<RuntimeCommand
       problems.push({ path: 'processId', message: 'exactly one of processId and processDefinitionId must be given' });
     }
   }
+  const elements = type === 'ActivateAdHocActivities' ? (value as { elements?: unknown }).elements : undefined;
+  if (Array.isArray(elements)) elements.forEach((element, index) => problems.push(...checkObject(element, adHocActivitySchema, `elements[${index}]`)));
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, value: pickFields<RuntimeCommandMessage>(value, { ...headerSchema, ...bodySchema }) };
+  const command = pickFields<RuntimeCommandMessage>(value, { ...headerSchema, ...bodySchema });
+  if (command.type !== 'ActivateAdHocActivities') return { ok: true, value: command };
+  // Each element's fields are picked too: an unknown one (per-element variables, say) never reaches the runtime.
+  return { ok: true, value: { ...command, elements: command.elements.map((element) => pickFields<AdHocActivityToActivate>(element, adHocActivitySchema)) } };
 }
 
 /** Parses a received message value (JSON text or UTF-8 bytes) and validates it. */

@@ -36,9 +36,20 @@ export interface FeelParseOptions {
 
 export type FeelParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: FeelSyntaxError };
 
+/**
+ * The names an expression uses, as written (white space collapsed). `variables` are read as values, `functions` are
+ * invoked by name (`count(items)`): a caller that knows its variables are never functions can leave a called name to
+ * the built-ins. Names the text binds itself (`for x in`, context entries, parameters) are included when it reads them.
+ */
+export interface FeelNames {
+  readonly variables: ReadonlySet<string>;
+  readonly functions: ReadonlySet<string>;
+}
+
 /** A compiled expression: parse once, evaluate many times. */
 export interface FeelExpression {
   readonly text: string;
+  readonly names: FeelNames;
   evaluate(context?: FeelVariables, options?: FeelEvaluationOptions): FeelEvaluation;
 }
 
@@ -125,6 +136,22 @@ function guard(run: () => FeelValue, session: Session): FeelEvaluation {
   }
 }
 
+function namesOf(tree: Tree, text: string): FeelNames {
+  const variables = new Set<string>();
+  const functions = new Set<string>();
+  tree.iterate({
+    enter: (node) => {
+      if (node.name !== 'VariableName') return true;
+      const name = normalizeName(text.slice(node.from, node.to).replace(/`/g, ''));
+      const parent = node.node.parent;
+      const called = parent !== null && parent.name === 'FunctionInvocation' && parent.firstChild?.from === node.from;
+      (called ? functions : variables).add(name);
+      return false;
+    },
+  });
+  return { variables, functions };
+}
+
 /** Parses a FEEL expression; the result can be evaluated many times. */
 export function parseExpression(text: string, options: FeelParseOptions = {}): FeelParseResult<FeelExpression> {
   const parsed = parse(text, 'Expression', options);
@@ -139,6 +166,7 @@ export function parseExpression(text: string, options: FeelParseOptions = {}): F
     ok: true,
     value: {
       text,
+      names: namesOf(parsed.value, text),
       evaluate: (context, options = {}) => {
         const session = new Session(options.now ?? null);
         return guard(() => evaluator(scopeOf(context), session), session);

@@ -6,6 +6,7 @@ export {
   type FeelEvaluation,
   type FeelEvaluationOptions,
   type FeelExpression,
+  type FeelNames,
   type FeelParseOptions,
   type FeelParseResult,
   type FeelSyntaxError,

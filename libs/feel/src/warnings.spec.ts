@@ -47,6 +47,15 @@ describe('FEEL failures: null with a warning that says why, never an exception',
     expect(result.warnings.map((w) => w.code)).toEqual(['NO_VARIABLE_FOUND']);
   });
 
+  it('tells which names an expression reads as values and which it calls', () => {
+    const parsed = parseExpression('count(items) + order  total + sum(for x in prices return x * rate) + {a: 1}.a');
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    expect([...parsed.value.names.variables].sort()).toEqual(['items', 'order total', 'prices', 'rate', 'x']);
+    expect([...parsed.value.names.functions].sort()).toEqual(['count', 'sum']);
+    const both = parseExpression('now = now()');
+    expect(both.ok && [both.value.names.variables, both.value.names.functions]).toEqual([new Set(['now']), new Set(['now'])]);
+  });
+
   it('converts values to and from JavaScript for the engine', () => {
     const value = toFeelValue({ amount: 1.5, tags: ['a'], due: '2024-05-01', missing: undefined });
     expect(fromFeelValue(value)).toEqual({ amount: 1.5, tags: ['a'], due: '2024-05-01', missing: null });

@@ -64,6 +64,8 @@ export {
 } from './commands/evaluate-conditional-starts.command.js';
 export { CompleteJobCommand, FailJobCommand, ThrowJobErrorCommand } from './commands/job.commands.js';
 export { CompleteUserTaskCommand } from './commands/user-task.commands.js';
+export { GetUserTaskFormQuery } from './forms/user-task-form.query.js';
+export { FORM_VALIDATION_FAILED, UserTaskForms, type UserTaskFormResolution, type UserTaskFormView } from './forms/user-task-forms.js';
 export { CancelProcessInstanceCommand, ResolveIncidentCommand, SetVariablesCommand } from './commands/process-instance.commands.js';
 export {
   GetProcessInstanceQuery,

@@ -25,6 +25,8 @@ import { StartProcessInstanceHandler } from './commands/start-process-instance.c
 import { EvaluateConditionalStartsHandler } from './commands/evaluate-conditional-starts.command.js';
 import { RuntimeCommandConsumer } from './commands/runtime-command.consumer.js';
 import { CompleteUserTaskHandler } from './commands/user-task.commands.js';
+import { GetUserTaskFormHandler } from './forms/user-task-form.query.js';
+import { UserTaskForms } from './forms/user-task-forms.js';
 import { ProcessInstanceRepository } from './process-instance.repository.js';
 import {
   GetProcessInstanceHandler,
@@ -77,6 +79,8 @@ import { EXTERNAL_TASK_LOCK_STORE, type ExternalTaskLockStore } from './external
     FailJobHandler,
     ThrowJobErrorHandler,
     CompleteUserTaskHandler,
+    UserTaskForms,
+    GetUserTaskFormHandler,
     SetVariablesHandler,
     ResolveIncidentHandler,
     CancelProcessInstanceHandler,

@@ -58,4 +58,19 @@ describe('form resources', () => {
   it('refuses a form id that cannot name a definition', () => {
     expect(problemsOf('{"id": "f:1", "components": []}')).toEqual([expect.objectContaining({ code: 'INVALID_FORM', field: '$.id' })]);
   });
+
+  it('refuses a form whose validation could not run: a pattern that is no regular expression, a key used twice', () => {
+    const text = JSON.stringify({
+      id: 'f',
+      components: [
+        { type: 'textfield', key: 'code', validate: { pattern: '[a-z' } },
+        { type: 'group', components: [{ type: 'number', key: 'code', validate: { max: 'ten' } }] },
+      ],
+    });
+    expect(problemsOf(text).map((problem) => [problem.code, problem.field])).toEqual([
+      ['INVALID_FORM', '$.components[0].validate.pattern'],
+      ['DUPLICATE_KEY', '$.components[1].components[0].key'],
+      ['INVALID_FORM', '$.components[1].components[0].validate.max'],
+    ]);
+  });
 });

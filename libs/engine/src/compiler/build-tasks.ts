@@ -1,6 +1,6 @@
 import { DECISION_JOB_TYPE } from '../model/decision-job.js';
 import type { Expression } from '../model/expression.js';
-import type { CalledDecision, JobDefinition, UserTaskAssignment } from '../model/executable-model.js';
+import type { CalledDecision, FormBinding, JobDefinition, UserTaskAssignment } from '../model/executable-model.js';
 import { readCamundaDecision, readCamundaJob, readCamundaScript, readCamundaUserTask } from './dialects/camunda7-extensions.js';
 import { mergeDialects, type DialectValue } from './dialects/merge-dialects.js';
 import { readZeebeDecision, readZeebeJob, readZeebeScript, readZeebeUserTask } from './dialects/zeebe-extensions.js';
@@ -98,6 +98,7 @@ export interface UserTaskFields {
   readonly assignment: UserTaskAssignment;
   readonly formKey?: string;
   readonly formId?: string;
+  readonly formBinding?: FormBinding;
 }
 
 export function readUserTask(context: ReadContext): UserTaskFields {
@@ -115,10 +116,12 @@ export function readUserTask(context: ReadContext): UserTaskFields {
   };
   const formKey = merge<string>('formKey');
   const formId = merge<string>('formId');
+  const formBinding = merge<FormBinding>('formBinding');
   return {
     assignment: Object.fromEntries(Object.entries(assignment).filter(([, value]) => value !== undefined)) as UserTaskAssignment,
     ...(formKey === undefined ? {} : { formKey }),
     ...(formId === undefined ? {} : { formId }),
+    ...(formBinding === undefined ? {} : { formBinding }),
   };
 }
 

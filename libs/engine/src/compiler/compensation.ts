@@ -6,23 +6,20 @@ import type { ReadContext } from './read-context.js';
 
 /**
  * A compensation throw event (intermediate or end): the activity it names (`activityRef`, checked by
- * `checkCompensation`), or none for the whole scope. It always waits for the handlers: `waitForCompletion="false"`
- * (handlers running beside the flow that goes on) is refused.
+ * `checkCompensation`), or none for the whole scope, and whether it waits for the handlers (`waitForCompletion`,
+ * true unless set to false: then the flow goes on at once while the handlers run in the event's scope).
  */
 export function readCompensationThrow(context: ReadContext): { compensation?: CompensationThrow } {
   const definition = [...elementsProperty(context.element, 'eventDefinitions'), ...elementsProperty(context.element, 'eventDefinitionRef')][0];
   if (definition?.$type !== 'bpmn:CompensateEventDefinition') return {};
-  if (booleanProperty(definition, 'waitForCompletion') === false) {
-    context.errors.add({
-      code: 'NOT_SUPPORTED',
-      message: `not supported yet: compensation event '${context.elementId}' with waitForCompletion="false" (a compensation event waits until its handlers are done)`,
-      elementId: context.elementId,
-      field: 'waitForCompletion',
-    });
-  }
   const activity = elementProperty(definition, 'activityRef');
   const activityId = activity === undefined ? undefined : idOf(activity);
-  return { compensation: activityId === undefined ? {} : { activityId } };
+  return {
+    compensation: {
+      ...(activityId === undefined ? {} : { activityId }),
+      ...(booleanProperty(definition, 'waitForCompletion') === false ? { waitForCompletion: false as const } : {}),
+    },
+  };
 }
 
 const isKind = <K extends FlowNode['kind']>(node: FlowNode | undefined, kind: K): node is Extract<FlowNode, { kind: K }> => node?.kind === kind;

@@ -351,11 +351,6 @@ describe('compile: problems, all reported at once with element, line and column'
       '<bpmn:eventBasedGateway id="task" eventGatewayType="Parallel" />',
       'not supported yet: parallel event-based gateways',
     ],
-    [
-      'a compensation throw event that does not wait for its handlers',
-      '<bpmn:intermediateThrowEvent id="task"><bpmn:compensateEventDefinition waitForCompletion="false" /></bpmn:intermediateThrowEvent>',
-      'not supported yet: compensation event \'task\' with waitForCompletion="false"',
-    ],
   ])('refuses %s as not supported yet', async (_, element, message) => {
     const xml = oneElement(element);
     const found = await problems(xml);
@@ -390,6 +385,20 @@ describe('compile: problems, all reported at once with element, line and column'
     expect(await problems(withEnd('<bpmn:cancelEventDefinition />'))).toEqual([
       expect.objectContaining({ code: 'INVALID_ATTRIBUTE', elementId: 'end', field: 'eventDefinitions' }),
     ]);
+  });
+
+  it('reads waitForCompletion="false" on compensation throw and end events: they do not wait for the handlers', async () => {
+    const xml = oneElement(`<bpmn:intermediateThrowEvent id="task"><bpmn:compensateEventDefinition waitForCompletion="false" /></bpmn:intermediateThrowEvent>`).replace(
+      '<bpmn:endEvent id="end" />',
+      '<bpmn:endEvent id="end"><bpmn:compensateEventDefinition waitForCompletion="false" /></bpmn:endEvent>',
+    );
+    const compiled = await compiledProcess(xml);
+    expect(compiled.elements['task']).toEqual(expect.objectContaining({ kind: 'intermediateThrowEvent', compensation: { waitForCompletion: false } }));
+    expect(compiled.elements['end']).toEqual(expect.objectContaining({ kind: 'endEvent', compensation: { waitForCompletion: false } }));
+    // The default (and an explicit "true") waits.
+    expect((await compiledProcess(oneElement(`<bpmn:intermediateThrowEvent id="task"><bpmn:compensateEventDefinition waitForCompletion="true" /></bpmn:intermediateThrowEvent>`))).elements['task']).toEqual(
+      expect.objectContaining({ compensation: {} }),
+    );
   });
 
   it('refuses a compensation boundary event associated with no handler', async () => {

@@ -1,22 +1,27 @@
 import {
-  dateAndTime,
-  evaluate,
+  DaysTimeDuration,
+  FeelContext,
   FeelDate,
   FeelDateTime,
-  FeelDuration,
   FeelFunction,
+  FeelRange,
   FeelTime,
-  isFunction,
-  isRange,
-  parseDate,
-  parseExpression as parseFeelTree,
-  type Warning,
-} from 'feelin';
+  YearsMonthsDuration,
+  feelToString,
+  isList,
+  isNumber,
+  parseExpression as parseFeelExpression,
+  parseTemporalLiteral,
+  toFeelValue,
+  type FeelExpression,
+  type FeelValue,
+  type FeelWarning,
+} from '@trellis/feel';
 import type { JsonValue } from '../model/json.js';
 import { err, ok, type Result } from '../result.js';
 import type { EvaluationContext, ExpressionFailure } from './expression-evaluator.js';
 
-/** A FEEL result with the warnings feelin attached to it (why a value turned out null, mostly). */
+/** A FEEL result with the warnings FEEL attached to it (why a value turned out null, mostly). */
 export interface FeelOutcome {
   readonly value: JsonValue;
   readonly warnings: readonly string[];
@@ -24,176 +29,107 @@ export interface FeelOutcome {
 
 /** Checks FEEL syntax; the error says where the expression stops making sense. */
 export function checkFeelSyntax(source: string): Result<void, string> {
-  try {
-    const problem = firstSyntaxProblem(source);
-    if (problem !== undefined) return err(`Invalid FEEL expression '=${source}': ${problem}`);
-    // Preparing now warms the cache for the first evaluation and surfaces problems feelin only finds while building.
-    prepare(source);
-    return ok(undefined);
-  } catch (error) {
-    return err(`Invalid FEEL expression '=${source}': ${describe(error)}`);
-  }
-}
-
-function firstSyntaxProblem(source: string): string | undefined {
-  let problem: string | undefined;
-  parseFeelTree(source, {}, undefined).iterate({
-    enter(node) {
-      if (problem !== undefined) return false;
-      if (!node.type.isError) return undefined;
-      if (node.from >= source.length) {
-        problem = `unexpected end of expression at position ${node.from}`;
-      } else {
-        const near = source.slice(node.from, Math.max(node.to, node.from + 1));
-        problem = `unexpected '${near}' at position ${node.from}`;
-      }
-      return false;
-    },
-  });
-  return problem;
+  // Compiling now also fills the cache, so the first evaluation does not parse.
+  const compiled = compile(source);
+  return compiled.ok ? ok(undefined) : err(`Invalid FEEL expression '=${source}': ${compiled.error}`);
 }
 
 /**
- * A FEEL expression prepared once per source text. feelin only exposes `evaluate(text, context)`, which re-parses on
- * every call (about 14k evaluations/s for `amount > 100`). A FEEL function value, however, keeps its parsed body: so
- * the expression is wrapped as `function(<the names it reads>)(<expression>)`, evaluated once, and its body is then
- * invoked with the variable values as arguments (about 40x faster). feelin reports warnings into the array it returned
- * from the defining `evaluate`, so that array is emptied before and read after each invocation.
+ * Expressions compiled once per source text (@trellis/feel compiles the syntax tree into closures), at deployment when
+ * the model is checked, and again only after a restart or when the bound below was reached.
  */
-interface PreparedFeel {
-  readonly referenced: ReferencedNames;
-  readonly names: readonly string[];
-  /** Absent when the expression reads names that cannot be function parameters (names with spaces). */
-  readonly body?: (...args: unknown[]) => unknown;
-  readonly warnings?: Warning[];
-  readonly offset: number;
-}
-
-const preparedBySource = new Map<string, PreparedFeel>();
+const compiledBySource = new Map<string, Result<FeelExpression, string>>();
 /** Expressions come from deployed models, so the set is small; the bound only guards against generated sources. */
-const MAX_PREPARED = 10_000;
+const MAX_COMPILED = 10_000;
 
-function prepare(source: string): PreparedFeel {
-  const cached = preparedBySource.get(source);
+function compile(source: string): Result<FeelExpression, string> {
+  const cached = compiledBySource.get(source);
   if (cached !== undefined) return cached;
-  const prepared = prepareUncached(source);
-  if (preparedBySource.size >= MAX_PREPARED) preparedBySource.clear();
-  preparedBySource.set(source, prepared);
-  return prepared;
+  const parsed = parseFeelExpression(source);
+  // `Unexpected '*'` becomes `unexpected '*' at position 8`: the engine counts positions from 0 after the `=`.
+  const compiled: Result<FeelExpression, string> = parsed.ok
+    ? ok(parsed.value)
+    : err(`${parsed.error.message.charAt(0).toLowerCase()}${parsed.error.message.slice(1)} at position ${parsed.error.position}`);
+  if (compiledBySource.size >= MAX_COMPILED) compiledBySource.clear();
+  compiledBySource.set(source, compiled);
+  return compiled;
 }
 
-const SIMPLE_NAME = /^[A-Za-z_$][\w$]*$/;
+/** `now()` and `today()` answer with the decision's time; consecutive evaluations of one step share it. */
+let lastNow: { readonly text: string; readonly value: FeelDateTime | undefined } = { text: '', value: undefined };
 
-function prepareUncached(source: string): PreparedFeel {
-  const referenced = referencedNames(source);
-  const names = [...new Set([...referenced.variables, ...referenced.clocks])];
-  if (!names.every((name) => SIMPLE_NAME.test(name))) return { referenced, names, offset: 0 };
-  const prefix = `function(${names.join(', ')})(\n`;
-  // The line break before `)` keeps a trailing `// comment` in the source from swallowing the parenthesis.
-  const wrapper = `${prefix}${source}\n)`;
-  if (firstSyntaxProblem(wrapper) !== undefined) return { referenced, names, offset: 0 };
-  const defined = evaluate(wrapper, {});
-  if (!(defined.value instanceof FeelFunction) || defined.warnings.length > 0) return { referenced, names, offset: 0 };
-  return { referenced, names, body: defined.value.fn, warnings: defined.warnings, offset: prefix.length };
-}
-
-interface ReferencedNames {
-  /** Names read as values: variables, unless the expression itself binds them (`for x in ...`, context entries). */
-  readonly variables: ReadonlySet<string>;
-  /** `now` / `today` called as functions: they answer with the decision's time. */
-  readonly clocks: ReadonlySet<string>;
-}
-
-const CLOCKS = new Set(['now', 'today']);
-
-/**
- * Names the expression reads from its surroundings. A called name (`count(items)`) is a built-in function, not a
- * variable: process variables hold JSON, never functions, so it is left for feelin to resolve.
- */
-function referencedNames(source: string): ReferencedNames {
-  const variables = new Set<string>();
-  const clocks = new Set<string>();
-  parseFeelTree(source, {}, undefined).iterate({
-    enter(node) {
-      if (node.name !== 'VariableName') return undefined;
-      const name = source.slice(node.from, node.to).replace(/\s+/g, ' ');
-      const parent = node.node.parent;
-      const called = parent !== null && parent.name === 'FunctionInvocation' && parent.firstChild?.from === node.from;
-      if (!called) variables.add(name);
-      else if (CLOCKS.has(name)) clocks.add(name);
-      return false;
-    },
-  });
-  return { variables, clocks };
-}
-
-/**
- * FEEL `now()` and `today()` answer with the decision's time: replaying the same events must give the same result.
- */
-function clockFunction(name: string, now: string): FeelFunction {
-  if (name === 'now') return new FeelFunction(() => dateAndTime(now), []);
-  return new FeelFunction(() => {
-    const current = dateAndTime(now);
-    return current === null ? null : parseDate(current.toString().slice(0, 10));
-  }, []);
-}
-
-function valueOf(name: string, referenced: ReferencedNames, context: EvaluationContext): unknown {
-  if (referenced.variables.has(name)) {
-    const value = context.variables(name);
-    if (value !== undefined || !referenced.clocks.has(name)) return value;
+function feelNow(text: string): FeelDateTime | undefined {
+  if (lastNow.text !== text) {
+    const parsed = parseTemporalLiteral(text);
+    lastNow = { text, value: parsed instanceof FeelDateTime ? parsed : undefined };
   }
-  return clockFunction(name, context.now);
+  return lastNow.value;
+}
+
+/** A variable lookup that failed (the store, not FEEL): it must become a failure, not a null FEEL would carry on with. */
+class LookupFailure {
+  constructor(readonly cause: unknown) {}
 }
 
 export function evaluateFeel(source: string, context: EvaluationContext): Result<FeelOutcome, ExpressionFailure> {
   const expression = `=${source}`;
-  try {
-    const prepared = prepare(source);
-    let value: unknown;
-    let warnings: readonly Warning[];
-    let offset = 0;
-    if (prepared.body !== undefined && prepared.warnings !== undefined) {
-      const args = prepared.names.map((name) => valueOf(name, prepared.referenced, context));
-      prepared.warnings.length = 0;
-      value = prepared.body(...args);
-      warnings = [...prepared.warnings];
-      prepared.warnings.length = 0;
-      offset = prepared.offset;
-    } else {
-      const feelContext: Record<string, unknown> = {};
-      for (const name of prepared.names) {
-        const entry = valueOf(name, prepared.referenced, context);
-        if (entry !== undefined) feelContext[name] = entry;
-      }
-      ({ value, warnings } = evaluate(source, feelContext));
+  const compiled = compile(source);
+  if (!compiled.ok) return err({ message: `Failed to evaluate FEEL expression '${expression}': ${compiled.error}`, expression });
+  const feel = compiled.value;
+  let failure: LookupFailure | undefined;
+  const variables = (name: string): FeelValue | undefined => {
+    // Process variables hold JSON, never functions: a name the expression only calls (`count(items)`) is the built-in
+    // even when a variable has that name.
+    if (!feel.names.variables.has(name)) return undefined;
+    try {
+      const value = context.variables(name);
+      return value === undefined ? undefined : toFeelValue(value);
+    } catch (error) {
+      failure = new LookupFailure(error);
+      throw error;
     }
-    const json = toJson(value);
-    if (!json.ok) {
-      return err({ message: `Expression '${expression}' returned ${json.error}, which cannot be stored as a variable`, expression });
-    }
-    return ok({ value: json.value, warnings: warnings.map((warning) => formatWarning(warning, offset)) });
-  } catch (error) {
-    return err({ message: `Failed to evaluate FEEL expression '${expression}': ${describe(error)}`, expression });
+  };
+  const now = feelNow(context.now);
+  const { value, warnings } = feel.evaluate(variables, now === undefined ? {} : { now });
+  if (failure !== undefined) {
+    return err({ message: `Failed to evaluate FEEL expression '${expression}': ${describe(failure.cause)}`, expression });
   }
+  const json = toJson(value);
+  if (!json.ok) {
+    return err({ message: `Expression '${expression}' returned ${json.error}, which cannot be stored as a variable`, expression });
+  }
+  // A path over a list warns once per item (`items.k`): an incident message needs each reason once.
+  return ok({ value: json.value, warnings: [...new Set(warnings.map(formatWarning))] });
 }
 
-function formatWarning(warning: Warning, offset: number): string {
-  return `[${warning.type}] ${warning.message} (at position ${Math.max(0, warning.position.from - offset)})`;
+/** `[NO_VARIABLE_FOUND] No variable found with name 'amount' (at position 0)`, the position counted after the `=`. */
+function formatWarning(warning: FeelWarning): string {
+  return `[${warning.code}] ${warning.message}${warning.position === undefined ? '' : ` (at position ${warning.position})`}`;
 }
 
-/** FEEL values as variables can hold them: temporal values become their ISO 8601 text. */
-function toJson(value: unknown): Result<JsonValue, string> {
-  if (value === null || value === undefined) return ok(null);
-  if (typeof value === 'string' || typeof value === 'boolean') return ok(value);
-  // feelin computes with JavaScript numbers; a division by zero already yields null, this guards the rest.
-  if (typeof value === 'number') return ok(Number.isFinite(value) ? value : null);
-  if (value instanceof FeelDate || value instanceof FeelTime || value instanceof FeelDateTime || value instanceof FeelDuration) {
-    return ok(value.toString());
+/**
+ * FEEL values as variables can hold them. Numbers are decimals in FEEL and JavaScript numbers in JSON: a result becomes
+ * the nearest JavaScript number (exact up to 15 significant digits and for integers up to 2^53), and one beyond its
+ * range (`10 ** 400`) becomes null. Temporal values become their ISO 8601 text.
+ */
+function toJson(value: FeelValue): Result<JsonValue, string> {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return ok(value);
+  if (isNumber(value)) {
+    const number = value.toNumber();
+    return ok(Number.isFinite(number) ? number : null);
   }
-  if (isFunction(value) || typeof value === 'function') return err('a function');
-  if (isRange(value)) return err('a range');
-  if (Array.isArray(value)) {
+  if (
+    value instanceof FeelDate ||
+    value instanceof FeelTime ||
+    value instanceof FeelDateTime ||
+    value instanceof YearsMonthsDuration ||
+    value instanceof DaysTimeDuration
+  ) {
+    return ok(feelToString(value));
+  }
+  if (value instanceof FeelFunction) return err('a function');
+  if (value instanceof FeelRange) return err('a range');
+  if (isList(value)) {
     const list: JsonValue[] = [];
     for (const item of value) {
       const converted = toJson(item);
@@ -202,9 +138,9 @@ function toJson(value: unknown): Result<JsonValue, string> {
     }
     return ok(list);
   }
-  if (typeof value === 'object') {
+  if (value instanceof FeelContext) {
     const object: { [key: string]: JsonValue } = {};
-    for (const [key, entry] of Object.entries(value)) {
+    for (const [key, entry] of value.entries) {
       const converted = toJson(entry);
       if (!converted.ok) return converted;
       // defineProperty, not assignment: a FEEL context may have an entry named `__proto__`.
@@ -212,7 +148,7 @@ function toJson(value: unknown): Result<JsonValue, string> {
     }
     return ok(object);
   }
-  return err(`a value of type ${typeof value}`);
+  return err('a value JSON cannot hold');
 }
 
 function describe(error: unknown): string {

@@ -223,11 +223,15 @@ export interface CancelEventDefinition {
 
 /**
  * What a compensation throw event (intermediate or end) compensates: the completed instances of one activity of its
- * scope (`activityRef`), or (absent) every completed activity of the scope, in reverse order of completion. It waits
- * until their handlers are done (`waitForCompletion`, always true here).
+ * scope (`activityRef`), or (absent) every completed activity of the scope, in reverse order of completion.
  */
 export interface CompensationThrow {
   readonly activityId?: string;
+  /**
+   * `waitForCompletion="false"`: the throw event goes on at once while the handlers run in its scope (which completes
+   * only after them). Absent: it waits until the last handler is done (the default of BPMN 2.0).
+   */
+  readonly waitForCompletion?: false;
 }
 
 /**
@@ -313,7 +317,7 @@ export interface IntermediateThrowEventNode extends FlowNodeBase {
   readonly link?: LinkEventDefinition;
   /** An escalation intermediate throw event: throws it, then (unless an interrupting boundary event caught it) moves on. */
   readonly thrown?: Extract<ThrowEventDefinition, { type: 'escalation' | 'signal' }>;
-  /** A compensation intermediate throw event: compensates, waits for the handlers, then moves on. */
+  /** A compensation intermediate throw event: compensates, waits for the handlers (unless `waitForCompletion` is false), then moves on. */
   readonly compensation?: CompensationThrow;
 }
 
@@ -424,7 +428,7 @@ export interface EndEventNode extends FlowNodeBase {
    */
   readonly eventDefinition: 'none' | 'terminate' | 'error' | 'escalation' | 'signal' | 'compensation' | 'cancel';
   readonly thrown?: ThrowEventDefinition;
-  /** A compensation end event: compensates, waits for the handlers, then ends like a none end event. */
+  /** A compensation end event: compensates, waits for the handlers (unless `waitForCompletion` is false), then ends like a none end event. */
   readonly compensation?: CompensationThrow;
 }
 
@@ -506,7 +510,19 @@ export interface UserTaskNode extends FlowNodeBase {
   /** Camunda 7 `camunda:formKey`, or Camunda 8 `zeebe:formDefinition` (formKey / formId). */
   readonly formKey?: string;
   readonly formId?: string;
+  /** Which version of the form `formId` names; absent: the latest. */
+  readonly formBinding?: FormBinding;
 }
+
+/**
+ * The version of a form referenced by id (`zeebe:formDefinition bindingType`, `camunda:formRefBinding`): the one
+ * deployed with the process, a version number (Camunda 7 `camunda:formRefVersion`), or the version whose schema has
+ * that `versionTag` (Camunda 8).
+ */
+export type FormBinding =
+  | { readonly type: 'deployment' }
+  | { readonly type: 'version'; readonly version: number }
+  | { readonly type: 'versionTag'; readonly versionTag: string };
 
 export interface ScriptTaskNode extends FlowNodeBase {
   readonly kind: 'scriptTask';

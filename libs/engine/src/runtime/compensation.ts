@@ -11,7 +11,8 @@ import type { CompensableActivity, CompensationHandlerRun, ElementInstance } fro
  * boundary event is remembered in its scope when it completes (`CompensableActivityCompleted`), with its local
  * variables; so is a sub-process (or multi-instance body) in which such activities completed, with what completed in
  * it kept under its own instance id. A compensation throw event then runs the handlers of what completed in its
- * scope, one after the other, in reverse order of completion, and waits until the last is done. Handlers run in the
+ * scope, one after the other, in reverse order of completion, and waits until the last is done (or, with
+ * `waitForCompletion="false"`, goes on at once while they run, keeping its scope from completing). Handlers run in the
  * throw event's scope, with the compensated instance's variables (and those of the completed scopes around it) as
  * their locals. Only what completed is compensated, once.
  */
@@ -97,9 +98,11 @@ export function compensatedScopeOf(run: DecisionRun, thrower: ElementInstance): 
 /**
  * A compensation throw event or cancel end event (`thrower`, activated) compensates the completed instances of one
  * activity (`activityId`) or of every activity of `scopeInstanceId`: the handlers start one after the other, and the
- * thrower goes on once the last is done (at once when there is nothing to compensate).
+ * thrower goes on once the last is done (at once when there is nothing to compensate). With `waitForCompletion`
+ * false the thrower goes on at once, after the first handler started: the handlers run in its scope on their own, and
+ * the scope completes only after them, since they are its children.
  */
-export function throwCompensation(run: DecisionRun, thrower: ElementInstance, scopeInstanceId: string, activityId?: string): Outcome {
+export function throwCompensation(run: DecisionRun, thrower: ElementInstance, scopeInstanceId: string, activityId?: string, waitForCompletion = true): Outcome {
   const records = (run.state.compensableActivities[scopeInstanceId] ?? []).filter((record) => activityId === undefined || record.elementId === activityId);
   const plan: Plan = { handlers: [], released: [] };
   for (const record of [...records].reverse()) planCompensation(run, record, {}, plan);
@@ -112,27 +115,40 @@ export function throwCompensation(run: DecisionRun, thrower: ElementInstance, sc
       handlers: plan.handlers,
       compensatedInstanceIds: records.map((record) => record.elementInstanceId),
       releasedScopeIds: plan.released,
+      ...(waitForCompletion ? {} : { waitForCompletion: false, handlerScopeInstanceId: thrower.flowScopeInstanceId }),
     },
   });
-  return startNextHandler(run, thrower);
+  const started = startNextHandler(run, thrower.id);
+  if (started !== undefined || waitForCompletion) return started;
+  run.complete(thrower);
+  return undefined;
 }
 
-/** Starts the next handler of the thrower's compensation beside the thrower, or lets the thrower go on when none is left. */
-function startNextHandler(run: DecisionRun, thrower: ElementInstance): Outcome {
-  const compensation = run.state.compensations[thrower.id];
-  if (compensation === undefined) throw new DecisionBug(`Element instance '${thrower.id}' waits for no compensation`);
+/**
+ * Starts the next handler of a compensation (by its thrower's instance id) in the scope the handlers run in, or, when
+ * none is left, ends the compensation: a waiting thrower then goes on.
+ */
+function startNextHandler(run: DecisionRun, throwerId: string): Outcome {
+  const compensation = run.state.compensations[throwerId];
+  if (compensation === undefined) throw new DecisionBug(`Element instance '${throwerId}' threw no compensation in progress`);
+  const detached = compensation.waitForCompletion === false;
+  const thrower = run.state.elementInstances[throwerId];
   const next = compensation.pending[0];
   if (next === undefined) {
-    run.emit({ type: 'CompensationCompleted', data: { elementInstanceId: thrower.id } });
+    run.emit({ type: 'CompensationCompleted', data: { elementInstanceId: throwerId } });
+    if (detached) return undefined;
+    if (thrower === undefined) throw new DecisionBug(`Compensation thrower '${throwerId}' ended while it waited`);
     return compensationDone(run, thrower);
   }
+  const handlerScopeInstanceId = detached ? compensation.handlerScopeInstanceId : thrower?.flowScopeInstanceId;
+  if (handlerScopeInstanceId === undefined) throw new DecisionBug(`Compensation of '${throwerId}' has no scope to run its handlers in`);
   const handlerInstanceId = run.newId();
   run.emit({
     type: 'CompensationHandlerStarted',
-    data: { elementInstanceId: thrower.id, handlerInstanceId, handlerId: next.handlerId, compensatedInstanceId: next.compensatedInstanceId },
+    data: { elementInstanceId: throwerId, handlerInstanceId, handlerId: next.handlerId, compensatedInstanceId: next.compensatedInstanceId },
   });
   const handler = run.node(next.handlerId);
-  run.createInstance(handler, thrower.flowScopeInstanceId, {
+  run.createInstance(handler, handlerScopeInstanceId, {
     elementInstanceId: handlerInstanceId,
     ...(handler.multiInstance === undefined ? {} : { elementType: 'multiInstanceBody' }),
     ...(next.variables === undefined ? {} : { locals: next.variables }),
@@ -142,13 +158,13 @@ function startNextHandler(run: DecisionRun, thrower: ElementInstance): Outcome {
 
 /**
  * An instance left, completed: when it is the running handler of a compensation, the next handler starts (or the
- * thrower goes on).
+ * waiting thrower goes on). A compensation nobody waits for goes on without its thrower, which has long moved on.
  */
 export function compensationHandlerLeft(run: DecisionRun, instance: ElementInstance): Outcome {
   for (const [throwerId, compensation] of Object.entries(run.state.compensations)) {
     if (compensation.handlerInstanceId !== instance.id) continue;
-    const thrower = run.state.elementInstances[throwerId];
-    return thrower === undefined ? undefined : startNextHandler(run, thrower);
+    if (compensation.waitForCompletion !== false && run.state.elementInstances[throwerId] === undefined) return undefined;
+    return startNextHandler(run, throwerId);
   }
   return undefined;
 }

@@ -295,12 +295,25 @@ export type SignalReceived = Event<
 >;
 
 /**
- * A signal throw event or signal end event broadcast a signal: the runtime delivers it to every open subscription of
- * that name (in every instance, this one included). `variables` are the results of the event's input mappings.
+ * A signal throw event or signal end event (or a multi-instance body's behavior event) broadcast a signal: the runtime
+ * delivers it to every open subscription of that name and every signal start event of that name. `variables` are the
+ * results of the event's input mappings.
  */
 export type SignalThrown = Event<
   'SignalThrown',
-  { readonly signalId: string; readonly elementInstanceId: string; readonly elementId: string; readonly signalName: string; readonly variables: JsonObject }
+  {
+    readonly signalId: string;
+    readonly elementInstanceId: string;
+    readonly elementId: string;
+    readonly signalName: string;
+    readonly variables: JsonObject;
+    /**
+     * True: this instance's own subscriptions of that name received it in the same decision (the `SignalReceived`
+     * events that follow), so the runtime delivers it to other instances only. Absent in events recorded before
+     * that: the runtime delivers it to this instance too.
+     */
+    readonly deliveredInInstance?: boolean;
+  }
 >;
 
 /**
@@ -519,6 +532,8 @@ export type CompensableActivityCompleted = Event<
  * `scopeInstanceId` (all, or those of one activity): `handlers` run one after the other, in this order (reverse
  * order of completion, inner activities of a completed sub-process in its place). The compensated instances leave
  * `compensableActivities` (`compensatedInstanceIds` from the scope, `releasedScopeIds` the completed scopes expanded).
+ * With `waitForCompletion: false` the throw event does not wait: it goes on at once, and the handlers run in
+ * `handlerScopeInstanceId` (its scope) on their own. Absent (as in events written before it existed): it waits.
  */
 export type CompensationThrown = Event<
   'CompensationThrown',
@@ -529,6 +544,8 @@ export type CompensationThrown = Event<
     readonly handlers: readonly CompensationHandlerRun[];
     readonly compensatedInstanceIds: readonly string[];
     readonly releasedScopeIds: readonly string[];
+    readonly waitForCompletion?: false;
+    readonly handlerScopeInstanceId?: string;
   }
 >;
 
@@ -542,7 +559,10 @@ export type CompensationHandlerStarted = Event<
   { readonly elementInstanceId: string; readonly handlerInstanceId: string; readonly handlerId: string; readonly compensatedInstanceId: string }
 >;
 
-/** Every handler of the compensation is done: its throw event goes on (a cancel end event leaves its transaction). */
+/**
+ * Every handler of the compensation is done: its throw event goes on (a cancel end event leaves its transaction), or,
+ * when it did not wait (`waitForCompletion: false`), its scope may now complete.
+ */
 export type CompensationCompleted = Event<'CompensationCompleted', { readonly elementInstanceId: string }>;
 
 export type ProcessInstanceCompleted = Event<'ProcessInstanceCompleted', { readonly endedAt: string }>;

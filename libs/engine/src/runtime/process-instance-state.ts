@@ -205,7 +205,10 @@ export interface ProcessInstanceState {
    * its own under its instance id. Absent in older snapshots: read it as empty.
    */
   readonly compensableActivities?: Readonly<Record<string, readonly CompensableActivity[]>>;
-  /** Compensations in progress, by the instance of the throw event (or cancel end event) that waits for them. Absent: none. */
+  /**
+   * Compensations in progress, by the instance of the throw event (or cancel end event) that threw them: it waits for
+   * them, or, with `waitForCompletion="false"`, it went on and may have completed already. Absent: none.
+   */
   readonly compensations?: Readonly<Record<string, CompensationState>>;
 }
 
@@ -233,6 +236,12 @@ export interface CompensationState {
   readonly pending: readonly CompensationHandlerRun[];
   /** The handler instance running now. */
   readonly handlerInstanceId?: string;
+  /**
+   * `waitForCompletion="false"`: nothing waits for these handlers; they run in `handlerScopeInstanceId` (the throw
+   * event's scope), which cannot complete before them. Absent: the throw event waits, and they run in its scope.
+   */
+  readonly waitForCompletion?: false;
+  readonly handlerScopeInstanceId?: string;
 }
 
 export interface EventSubProcessTrigger {

@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { JsonObject } from '@trellis/engine';
+import type { FormSchema } from '@trellis/forms';
+
+import type { UserTaskFormView } from '../forms/user-task-forms.js';
 
 import type {
   AsyncContinuationView,
@@ -248,4 +251,21 @@ export class UserTaskDto implements UserTaskView {
   completedAt?: string;
   @ApiPropertyOptional({ ...variables, description: 'For an open task: every variable visible to its element' })
   variables?: JsonObject;
+}
+
+export class UserTaskFormDto implements UserTaskFormView {
+  @ApiProperty({ format: 'uuid' })
+  userTaskId!: string;
+  @ApiProperty({ example: 'approve-order:2' })
+  formDefinitionId!: string;
+  @ApiProperty({ example: 'approve-order', description: 'The form’s `id`' })
+  formId!: string;
+  @ApiProperty({ example: 2 })
+  version!: number;
+  @ApiProperty({ example: 'approve-order.form' })
+  resourceName!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The form-js schema as deployed' })
+  schema!: FormSchema;
+  @ApiProperty({ ...variables, description: 'The current values of the form’s fields, nested as the form’s paths nest them' })
+  variables!: JsonObject;
 }

@@ -16,6 +16,7 @@ import { DefinitionRegistry, DeployResourcesCommand, DeployResourcesHandler } fr
 import { type AppendResult, type EventStore, type ExpectedRevision, InMemoryEventStore, type NewEvent } from '@trellis/event-store';
 import { InProcessMessageBus, asDeadLetterEnvelope, silentMessagingLogger } from '@trellis/messaging';
 
+import { UserTaskForms } from '../forms/user-task-forms.js';
 import { ProcessInstanceRepository, processInstanceStream } from '../process-instance.repository.js';
 import { oneTaskBpmn, reviewBpmn } from '../process-models.fixture.js';
 import { RuntimeProjection } from '../runtime.projection.js';
@@ -57,7 +58,8 @@ async function setUp(options: { store?: EventStore; runtime?: Partial<RuntimeOpt
   await deploy.execute(new DeployResourcesCommand([{ name: 'one-task.bpmn', content: oneTaskBpmn }]));
   await deploy.execute(new DeployResourcesCommand([{ name: 'review.bpmn', content: reviewBpmn }]));
   const repository = new ProcessInstanceRepository(store, registry, options.runtime);
-  const runner = new ProcessInstanceCommandRunner(repository, new RuntimeProjection(store));
+  const projection = new RuntimeProjection(store);
+  const runner = new ProcessInstanceCommandRunner(repository, projection);
   const bus = new InProcessMessageBus({ logger: silentMessagingLogger, retry: { baseDelayMs: 1, maxDelayMs: 10 } });
   await bus.ensureTopics([
     { topic: TOPICS.runtimeCommands, partitions: 4 },
@@ -85,7 +87,16 @@ async function setUp(options: { store?: EventStore; runtime?: Partial<RuntimeOpt
       deadLetters.push(envelope);
     },
   });
-  const consumer = new RuntimeCommandConsumer(runner, registry, { ...options.runtime, commands: { consume: true, ...options.runtime?.commands } }, bus);
+  const forms = new UserTaskForms(registry, projection);
+  const consumer = new RuntimeCommandConsumer(
+    runner,
+    registry,
+    { ...options.runtime, commands: { consume: true, ...options.runtime?.commands } },
+    bus,
+    undefined,
+    undefined,
+    forms,
+  );
   consumer.onApplicationBootstrap();
   await consumer.start();
   cleanups.push(async () => {
@@ -106,7 +117,7 @@ async function setUp(options: { store?: EventStore; runtime?: Partial<RuntimeOpt
     await until(() => commands.every((command) => resultsOf(command).length > 0), 'the results');
     return commands.map((command) => resultsOf(command)[0]!);
   };
-  return { store, bus, consumer, repository, results, deadLetters, header, send, answer, resultsOf };
+  return { store, bus, consumer, repository, projection, deploy, results, deadLetters, header, send, answer, resultsOf };
 }
 
 describe('RuntimeCommandConsumer', () => {
@@ -154,6 +165,34 @@ describe('RuntimeCommandConsumer', () => {
     // Another command for the same id cannot start a second instance.
     const [again] = await answer({ type: 'StartProcessInstance', ...header(processInstanceId), processId: 'review' });
     expect(again).toMatchObject({ outcome: 'rejected', rejection: 'invalid-state', detail: `A process instance with id ${processInstanceId} already exists` });
+  });
+
+  it('rejects completing a user task with variables that break its form, naming each field, and leaves the task open', async () => {
+    const { store, deploy, projection, header, answer } = await setUp();
+    const formed = reviewBpmn.replaceAll('review', 'formed').replace('<zeebe:userTask />', '<zeebe:userTask /><zeebe:formDefinition formId="note-form" />');
+    const form = JSON.stringify({ id: 'note-form', components: [{ type: 'textfield', key: 'note', validate: { required: true, maxLength: 10 } }] });
+    await deploy.execute(new DeployResourcesCommand([{ name: 'formed.bpmn', content: formed }, { name: 'note.form', content: form }]));
+    // The forms read the task from the runtime's read view, as in the runtime-service.
+    await projection.start();
+    cleanups.push(() => projection.stop());
+    const processInstanceId = randomUUID();
+    await answer({ type: 'StartProcessInstance', ...header(processInstanceId), processId: 'formed' });
+    await until(() => projection.userTaskList({ processInstanceId }).length === 1, 'the user task in the read view');
+    const [task] = projection.userTaskList({ processInstanceId });
+    const before = await store.readAll();
+
+    const [refused] = await answer({ type: 'CompleteUserTask', ...header(processInstanceId), userTaskId: task!.id, variables: { note: 'far too long a note' } });
+    expect(refused).toMatchObject({
+      outcome: 'rejected',
+      rejection: 'invalid-argument',
+      detail: `The variables break the rules of the form note-form:1 of user task ${task!.id}: note must be at most 10 characters long`,
+    });
+    expect(await store.readAll()).toEqual(before);
+    expect(projection.userTask(task!.id)?.state).toBe('CREATED');
+
+    const [completed] = await answer({ type: 'CompleteUserTask', ...header(processInstanceId), userTaskId: task!.id, variables: { note: 'short' } });
+    expect(completed).toMatchObject({ outcome: 'accepted' });
+    await until(() => projection.userTask(task!.id)?.state === 'COMPLETED', 'the task completed');
   });
 
   it('rejects what cannot apply, saying why, and changes nothing', async () => {

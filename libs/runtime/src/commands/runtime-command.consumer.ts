@@ -17,6 +17,7 @@ import { Counter, Registry } from 'prom-client';
 
 import { ProcessInstanceCommandRejectedError, ProcessInstanceContendedError, notFound } from '../process-instance-command-rejected.error.js';
 import { defaultRuntimeOptions, RUNTIME_COMMANDS_GROUP_ID, RUNTIME_OPTIONS, type RuntimeOptions } from '../runtime.options.js';
+import { UserTaskForms, describeViolations } from '../forms/user-task-forms.js';
 import { type StartTarget, resolveStartTarget } from './process-definition-target.js';
 import { ProcessInstanceCommandRunner } from './process-instance-command.runner.js';
 
@@ -67,6 +68,7 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
     @Optional() @Inject(MESSAGE_BUS) private readonly bus?: MessageBus,
     @Optional() private readonly metrics?: Registry,
     @Optional() private readonly readiness?: ReadinessChecks,
+    @Optional() private readonly forms?: UserTaskForms,
   ) {
     this.options = { ...defaultRuntimeOptions, ...options };
   }
@@ -110,6 +112,8 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
         fromBeginning: true,
         decode: (message) => decodeRuntimeCommand(message.value),
         handler: (command) => this.consume(command),
+        // Renamed with the other topics (a test's own names), as the messages consumer's.
+        deadLetterTopic: this.topic(TOPICS.deadLetter),
       },
       // Created again on each attempt: the first may come before the broker takes requests.
       ...(createTopics === undefined
@@ -222,8 +226,18 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
           ...(command.errorMessage !== undefined ? { errorMessage: command.errorMessage } : {}),
           ...(command.variables !== undefined ? { variables: command.variables } : {}),
         };
-      case 'CompleteUserTask':
+      case 'CompleteUserTask': {
+        // As over HTTP: variables that break the task's deployed form reject the command, and the task stays open.
+        const broken = await this.forms?.completionViolations(command.userTaskId, command.variables);
+        if (broken !== undefined) {
+          throw new ProcessInstanceCommandRejectedError({
+            code: 'INVALID_ARGUMENT',
+            message: `The variables break the rules of the form ${broken.form.id} of user task ${command.userTaskId}: ${describeViolations(broken.violations)}`,
+            details: { userTaskId: command.userTaskId, formDefinitionId: broken.form.id },
+          });
+        }
         return { type: 'CompleteUserTask', userTaskId: command.userTaskId, ...(command.variables !== undefined ? { variables: command.variables } : {}) };
+      }
       case 'SetVariables':
         return {
           type: 'SetVariables',
@@ -235,6 +249,12 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
         return { type: 'ResolveIncident', incidentId: command.incidentId, ...(command.retries !== undefined ? { retries: command.retries } : {}) };
       case 'CancelProcessInstance':
         return { type: 'CancelProcessInstance' };
+      case 'ActivateAdHocActivities':
+        return {
+          type: 'ActivateAdHocElements',
+          elementInstanceId: command.adHocSubProcessInstanceId,
+          elementIds: command.elements.map((element) => element.elementId),
+        };
     }
   }
 

@@ -41,7 +41,7 @@ export interface ExternalTaskFailure {
   readonly errorDetails?: string;
   /** Retries left; absent: one fewer, after the model's `camunda:failedJobRetryTimeCycle` interval. 0 raises an incident. */
   readonly retries?: number;
-  /** Milliseconds before the task may be fetched again. */
+  /** Milliseconds before the task may be fetched again; 0: at once (the model's retry cycle is not waited for). */
   readonly retryTimeout?: number;
 }
 

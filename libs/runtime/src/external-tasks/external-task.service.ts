@@ -324,7 +324,8 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
       jobId: taskId,
       retries,
       ...(failure.errorMessage === undefined ? {} : { errorMessage: failure.errorMessage }),
-      ...(retryTimeout === undefined || retryTimeout <= 0 ? {} : { retryBackoffMs: retryTimeout }),
+      // An explicit 0 means at once: left out, the engine would wait the model's camunda:failedJobRetryTimeCycle.
+      ...(retryTimeout === undefined ? {} : { retryBackoffMs: Math.max(retryTimeout, 0) }),
     });
     await this.store.unlock(taskId);
     this.wake();

@@ -34,6 +34,11 @@ interface PendingBroadcast {
   readonly signalName: string;
   readonly variables: JsonObject;
   readonly position: number;
+  /**
+   * A thrown signal that its own instance already delivered to its own subscriptions (`deliveredInInstance`): the
+   * broadcast leaves that instance out, so each of its subscriptions gets it once, inside the thrower's decision.
+   */
+  readonly deliveredInInstance?: string;
 }
 
 export interface BroadcastSignal {
@@ -73,7 +78,8 @@ const MAX_ATTEMPTS = 6;
  * Broadcasts signals: to every subscription of the signal's name, in every instance of every process, open when the
  * broadcast was recorded (one opened afterwards does not get it, as in Zeebe), and to every signal start event of that
  * name in the latest version of each process, which starts an instance under an id derived from the broadcast. A broadcast over the API is recorded
- * first (stream `signal-<id>`); a signal throw event's is its SignalThrown. Each delivery is a `ReceiveSignal` carrying
+ * first (stream `signal-<id>`); a signal throw event's is its SignalThrown, whose own instance's subscriptions already
+ * received it in the thrower's decision (`deliveredInInstance`): they are left out. Each delivery is a `ReceiveSignal` carrying
  * the broadcast's id, which an instance accepts once per subscription, so replicas that all deliver a thrown signal,
  * and a delivery resumed after a restart, change each subscription once. Once every subscription has it,
  * SignalBroadcastCompleted is recorded; at startup, broadcasts without it are delivered again (to the subscriptions
@@ -162,7 +168,9 @@ export class SignalBroadcaster implements OnApplicationBootstrap, OnModuleDestro
    * leaves the broadcast pending, to be resumed at the next start.
    */
   private async deliver(broadcast: PendingBroadcast): Promise<{ reached: string[]; started: string[] }> {
-    const targets = this.openSubscriptions(broadcast.signalName).filter((subscription) => subscription.openedAt < broadcast.position);
+    const targets = this.openSubscriptions(broadcast.signalName).filter(
+      (subscription) => subscription.openedAt < broadcast.position && subscription.processInstanceId !== broadcast.deliveredInInstance,
+    );
     const reached: string[] = [];
     const positions: number[] = [];
     let failed = 0;
@@ -314,7 +322,13 @@ export class SignalBroadcaster implements OnApplicationBootstrap, OnModuleDestro
         for (const subscription of this.subscriptionsOfInstance.get(processInstanceId) ?? []) this.forget(subscription);
         break;
       case 'SignalThrown': {
-        const broadcast: PendingBroadcast = { signalId: event.data.signalId, signalName: event.data.signalName, variables: event.data.variables, position };
+        const broadcast: PendingBroadcast = {
+          signalId: event.data.signalId,
+          signalName: event.data.signalName,
+          variables: event.data.variables,
+          position,
+          ...(event.data.deliveredInInstance === true ? { deliveredInInstance: processInstanceId } : {}),
+        };
         this.pending.set(broadcast.signalId, broadcast);
         // While catching up, only remember it: what is still pending when caught up is delivered then.
         if (this.live) this.schedule(() => this.deliver(broadcast).then(() => undefined));

@@ -83,6 +83,27 @@ describe('Camunda 7 (camunda:) dialect', () => {
     expect(process.elements.task).toMatchObject({ formId: 'approve-form' });
   });
 
+  it('reads the version binding of a form: deployment, or a version number', async () => {
+    const deployment = await compiledProcess(oneElement('<bpmn:userTask id="task" camunda:formRef="approve-form" camunda:formRefBinding="deployment" />'));
+    expect(deployment.elements.task).toMatchObject({ formId: 'approve-form', formBinding: { type: 'deployment' } });
+    const version = await compiledProcess(oneElement('<bpmn:userTask id="task" camunda:formRef="approve-form" camunda:formRefBinding="version" camunda:formRefVersion="3" />'));
+    expect(version.elements.task).toMatchObject({ formBinding: { type: 'version', version: 3 } });
+    const latest = await compiledProcess(oneElement('<bpmn:userTask id="task" camunda:formRef="approve-form" />'));
+    expect(latest.elements.task).not.toHaveProperty('formBinding');
+  });
+
+  it('refuses a form binding it cannot follow', async () => {
+    expect(await problems(oneElement('<bpmn:userTask id="task" camunda:formRef="f" camunda:formRefBinding="newest" />'))).toEqual([
+      expect.objectContaining({ code: 'INVALID_ATTRIBUTE', elementId: 'task', field: 'camunda:formRefBinding' }),
+    ]);
+    expect(await problems(oneElement('<bpmn:userTask id="task" camunda:formRef="f" camunda:formRefBinding="version" />'))).toEqual([
+      expect.objectContaining({ code: 'MISSING_ATTRIBUTE', elementId: 'task', field: 'camunda:formRefVersion' }),
+    ]);
+    expect(await problems(oneElement('<bpmn:userTask id="task" camunda:formRef="f" camunda:formRefBinding="version" camunda:formRefVersion="${v}" />'))).toEqual([
+      expect.objectContaining({ code: 'INVALID_ATTRIBUTE', elementId: 'task', field: 'camunda:formRefVersion' }),
+    ]);
+  });
+
   it('refuses a priority that is neither a number nor an expression', async () => {
     const found = await problems(oneElement('<bpmn:userTask id="task" camunda:priority="high" />'));
     expect(found).toEqual([expect.objectContaining({ code: 'INVALID_EXPRESSION', elementId: 'task', field: 'camunda:priority' })]);

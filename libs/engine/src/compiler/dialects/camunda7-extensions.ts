@@ -1,5 +1,5 @@
 import type { Expression } from '../../model/expression.js';
-import type { AsyncJobDefinition, DecisionBinding, DecisionResultMapping, VariableMapping } from '../../model/executable-model.js';
+import type { AsyncJobDefinition, DecisionBinding, DecisionResultMapping, FormBinding, VariableMapping } from '../../model/executable-model.js';
 import { parseRetryCycle } from '../../runtime/async/retry-cycle.js';
 import { compileExpression } from '../expression-fields.js';
 import {
@@ -390,8 +390,40 @@ export function readCamundaUserTask(context: ReadContext): CamundaUserTask {
     formKey: textValue(stringProperty(element, 'camunda:formKey'), 'camunda:formKey'),
     // A Camunda Form referenced by id, like zeebe:formDefinition/@formId.
     formId: textValue(stringProperty(element, 'camunda:formRef'), 'camunda:formRef'),
+    formBinding: readCamundaFormBinding(context),
   };
   return Object.fromEntries(Object.entries(result).filter(([, value]) => value !== undefined)) as CamundaUserTask;
+}
+
+const camundaFormBindings = ['latest', 'deployment', 'version'];
+
+/** `camunda:formRefBinding` (latest by default, deployment, or version with a `camunda:formRefVersion` number). */
+function readCamundaFormBinding(context: ReadContext): DialectValue<FormBinding> | undefined {
+  const { element, elementId, errors } = context;
+  const bindingText = textProperty(element, 'camunda:formRefBinding') ?? 'latest';
+  const versionText = textProperty(element, 'camunda:formRefVersion');
+  if (!camundaFormBindings.includes(bindingText)) {
+    errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message: `camunda:formRefBinding '${bindingText}' of user task '${elementId}' is not one of ${camundaFormBindings.join(', ')}`,
+      elementId,
+      field: 'camunda:formRefBinding',
+    });
+    return undefined;
+  }
+  if (bindingText === 'version') {
+    if (versionText !== undefined && /^[1-9]\d*$/.test(versionText)) {
+      return { value: { type: 'version', version: Number(versionText) }, text: `version ${versionText}`, field: 'camunda:formRefVersion' };
+    }
+    errors.add({
+      code: versionText === undefined ? 'MISSING_ATTRIBUTE' : 'INVALID_ATTRIBUTE',
+      message: `user task '${elementId}' binds its form by version: camunda:formRefVersion must be a version number (1, 2, ...)`,
+      elementId,
+      field: 'camunda:formRefVersion',
+    });
+    return undefined;
+  }
+  return bindingText === 'deployment' ? { value: { type: 'deployment' }, text: 'deployment', field: 'camunda:formRefBinding' } : undefined;
 }
 
 /** `camunda:resultVariable` and `camunda:resource` of a script task. */

@@ -1,3 +1,4 @@
+import type { FormBinding } from '../../model/executable-model.js';
 import type { Expression } from '../../model/expression.js';
 import type { ModelErrorCollector } from '../model-error-collector.js';
 
@@ -19,6 +20,7 @@ export interface DialectUserTask {
   readonly priority?: DialectValue<Expression>;
   readonly formKey?: DialectValue<string>;
   readonly formId?: DialectValue<string>;
+  readonly formBinding?: DialectValue<FormBinding>;
 }
 
 /**

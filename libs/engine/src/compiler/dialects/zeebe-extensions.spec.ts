@@ -130,6 +130,15 @@ describe('Camunda 8 (zeebe:) dialect', () => {
     );
   });
 
+  it('reads the binding of a form: deployment, or the version with a versionTag', async () => {
+    const form = (attributes: string) => oneElement(`<bpmn:userTask id="task"><bpmn:extensionElements><zeebe:formDefinition formId="approve" ${attributes} /></bpmn:extensionElements></bpmn:userTask>`);
+    expect((await compiledProcess(form('bindingType="deployment"'))).elements.task).toMatchObject({ formId: 'approve', formBinding: { type: 'deployment' } });
+    expect((await compiledProcess(form('bindingType="versionTag" versionTag="v2"'))).elements.task).toMatchObject({ formBinding: { type: 'versionTag', versionTag: 'v2' } });
+    expect((await compiledProcess(form('bindingType="latest"'))).elements.task).not.toHaveProperty('formBinding');
+    expect(await problems(form('bindingType="newest"'))).toEqual([expect.objectContaining({ code: 'INVALID_ATTRIBUTE', elementId: 'task', field: 'zeebe:formDefinition/@bindingType' })]);
+    expect(await problems(form('bindingType="versionTag"'))).toEqual([expect.objectContaining({ code: 'MISSING_ATTRIBUTE', elementId: 'task', field: 'zeebe:formDefinition/@versionTag' })]);
+  });
+
   it('reads a form by key or by external reference', async () => {
     const byKey = await compiledProcess(
       oneElement('<bpmn:userTask id="task"><bpmn:extensionElements><zeebe:formDefinition formKey="camunda-forms:bpmn:form-1" /></bpmn:extensionElements></bpmn:userTask>'),

@@ -1,5 +1,5 @@
 import type { Expression } from '../../model/expression.js';
-import type { DecisionBinding, VariableMapping } from '../../model/executable-model.js';
+import type { DecisionBinding, FormBinding, VariableMapping } from '../../model/executable-model.js';
 import { compileExpression } from '../expression-fields.js';
 import { elementsProperty, stringProperty, textProperty, type ModdleElement } from '../moddle-element.js';
 import { expressionValue, textValue, type ReadContext } from '../read-context.js';
@@ -182,8 +182,34 @@ export function readZeebeUserTask(context: ReadContext): ZeebeUserTask {
         : (textValue(stringProperty(form, 'formKey'), 'zeebe:formDefinition/@formKey') ??
           textValue(stringProperty(form, 'externalReference'), 'zeebe:formDefinition/@externalReference')),
     formId: form === undefined ? undefined : textValue(stringProperty(form, 'formId'), 'zeebe:formDefinition/@formId'),
+    formBinding: form === undefined ? undefined : readZeebeFormBinding(context, form),
   };
   return Object.fromEntries(Object.entries(result).filter(([, value]) => value !== undefined)) as ZeebeUserTask;
+}
+
+const zeebeFormBindings = ['latest', 'deployment', 'versionTag'];
+
+/** `bindingType` (latest by default, deployment, or versionTag with a `versionTag`) of a form referenced by formId. */
+function readZeebeFormBinding(context: ReadContext, form: ModdleElement): DialectValue<FormBinding> | undefined {
+  const { elementId, errors } = context;
+  const field = (name: string): string => `zeebe:formDefinition/@${name}`;
+  const bindingText = textProperty(form, 'bindingType') ?? 'latest';
+  const versionTag = textProperty(form, 'versionTag');
+  if (!zeebeFormBindings.includes(bindingText)) {
+    errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message: `bindingType '${bindingText}' of the form of user task '${elementId}' is not one of ${zeebeFormBindings.join(', ')}`,
+      elementId,
+      field: field('bindingType'),
+    });
+    return undefined;
+  }
+  if (bindingText === 'versionTag') {
+    if (versionTag !== undefined) return { value: { type: 'versionTag', versionTag }, text: `versionTag ${versionTag}`, field: field('versionTag') };
+    errors.add({ code: 'MISSING_ATTRIBUTE', message: `user task '${elementId}' binds its form by versionTag but gives no versionTag`, elementId, field: field('versionTag') });
+    return undefined;
+  }
+  return bindingText === 'deployment' ? { value: { type: 'deployment' }, text: 'deployment', field: field('bindingType') } : undefined;
 }
 
 /** `zeebe:script`: a FEEL expression whose value goes to `resultVariable`. */

@@ -45,3 +45,46 @@ describe('the saga example (examples/saga-booking.bpmn)', () => {
     expect(run.eventsOf('CompensationThrown')).toEqual([]);
   });
 });
+
+// The refund example (examples/order-refund.bpmn): a compensation throw event that does not wait for its handlers.
+const orderRefund = () => compiledProcess(readFileSync(new URL('../../../../../examples/order-refund.bpmn', import.meta.url), 'utf8'));
+
+describe('the refund example (examples/order-refund.bpmn)', () => {
+  it('when the order cannot be packed, apologises at once while the stock is released, then the payment refunded', async () => {
+    const run = scenario(await orderRefund()).start({ orderId: 'O-1' });
+    run.completeJob('charge-payment', { paymentId: 'P-9' }).completeJob('reserve-stock', { reservationId: 'R-3' });
+    run.completeJob('pack-order', { packed: false });
+
+    // The throw event went on: the apology waits beside the first handler, the latest booking's.
+    expect(run.active()).toEqual(['apologise', 'release-stock']);
+    expect(run.jobs().map((job) => job.type)).toEqual(['release-stock']);
+    run.completeUserTask('apologise');
+    expect(run.state.status).toBe('active');
+    run.completeJob('release-stock', { reservationId: null });
+    expect(run.jobs().map((job) => job.type)).toEqual(['refund-payment']);
+    run.completeJob('refund-payment', { paymentId: null });
+
+    expect(run.state.status).toBe('completed');
+    expect(run.completed()).toEqual([
+      'order-received',
+      'charge-payment',
+      'reserve-stock',
+      'pack-order',
+      'packed',
+      'undo-order',
+      'apologise',
+      'order-cancelled',
+      'release-stock',
+      'refund-payment',
+    ]);
+    expect(run.variables).toEqual({ orderId: 'O-1', paymentId: null, reservationId: null, packed: false });
+  });
+
+  it('when the order is packed, refunds nothing and ships it', async () => {
+    const run = scenario(await orderRefund()).start();
+    run.completeJob('charge-payment').completeJob('reserve-stock').completeJob('pack-order', { packed: true }).completeJob('ship-order');
+    expect(run.state.status).toBe('completed');
+    expect(run.completed()).toEqual(['order-received', 'charge-payment', 'reserve-stock', 'pack-order', 'packed', 'ship-order', 'order-shipped']);
+    expect(run.eventsOf('CompensationThrown')).toEqual([]);
+  });
+});

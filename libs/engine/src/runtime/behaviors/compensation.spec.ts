@@ -321,6 +321,41 @@ describe('compensation throw event', () => {
     expect(run.state.status).toBe('completed');
   });
 
+  it('compensates a completed call activity by its own handler only: nothing inside the called process is compensated', async () => {
+    const call = (id: string) => `<bpmn:callActivity id="${id}"><bpmn:extensionElements><zeebe:calledElement processId="${id}-process" /></bpmn:extensionElements></bpmn:callActivity>`;
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'ship')}
+    ${call('ship')}
+    <bpmn:boundaryEvent id="ship-compensation" attachedToRef="ship"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>
+    <bpmn:serviceTask id="undo-ship" isForCompensation="true">${job('undo-ship')}</bpmn:serviceTask>
+    <bpmn:association id="ship-association" sourceRef="ship-compensation" targetRef="undo-ship" />
+    ${flow('f2', 'ship', 'notify')}
+    ${call('notify')}
+    ${flow('f3', 'notify', 'undo')}
+    <bpmn:intermediateThrowEvent id="undo"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>
+    ${flow('f4', 'undo', 'end')}
+    <bpmn:endEvent id="end" />`),
+      ),
+    ).start();
+    // Each child process completes in turn (the shipping one, then the notification).
+    for (const index of [0, 1]) {
+      const { elementInstanceId, childProcessInstanceId } = run.eventsOf('ChildProcessInstanceRequested')[index].data;
+      run.send({ type: 'CompleteCallActivity', elementInstanceId, childProcessInstanceId, variables: {} });
+    }
+
+    // The shipping call activity's own handler runs; the notification (no handler) is not compensated, and neither
+    // child process is asked anything.
+    expect(run.active()).toEqual(['undo', 'undo-ship']);
+    const asked = run.events.length;
+    run.completeJob('undo-ship');
+    expect(run.state.status).toBe('completed');
+    expect(run.events.slice(asked).filter((event) => event.type.startsWith('ChildProcessInstance'))).toEqual([]);
+    expect(run.completed().slice(-4)).toEqual(['notify', 'undo-ship', 'undo', 'end']);
+  });
+
   it('cancelling the instance during compensation ends the handler and the throw event, leaving nothing behind', async () => {
     const run = scenario(await saga()).start();
     run.completeJob('book-hotel').completeJob('book-flight');
@@ -328,6 +363,192 @@ describe('compensation throw event', () => {
     run.cancel();
     expect(run.state.status).toBe('terminated');
     expect(run.terminated().slice(-2).sort()).toEqual(['undo-all', 'undo-book-flight']);
+    expect(run.state.compensations).toEqual({});
+    expect(run.jobs()).toEqual([]);
+  });
+});
+
+/**
+ * Hotel and flight are booked, then a compensation throw event that does not wait (`waitForCompletion="false"`)
+ * undoes both while the flow goes on to `notify`, a user task; `tail` follows it (an end event unless given).
+ */
+const refundWithoutWaiting = (tail = '<bpmn:endEvent id="end" />') =>
+  compiledProcess(
+    bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'book-hotel')}
+    ${compensable('book-hotel')}
+    ${flow('f2', 'book-hotel', 'book-flight')}
+    ${compensable('book-flight')}
+    ${flow('f3', 'book-flight', 'undo-all')}
+    <bpmn:intermediateThrowEvent id="undo-all"><bpmn:compensateEventDefinition waitForCompletion="false" /></bpmn:intermediateThrowEvent>
+    ${flow('f4', 'undo-all', 'notify')}
+    <bpmn:userTask id="notify" />
+    ${flow('f5', 'notify', 'end')}
+    ${tail}`),
+  );
+
+describe('compensation throw event with waitForCompletion="false"', () => {
+  it('moves on at once while the handlers run one after the other, latest first, and the process completes after the last', async () => {
+    const run = scenario(await refundWithoutWaiting()).start();
+    run.completeJob('book-hotel', { hotel: 'H-1' }).completeJob('book-flight', { flight: 'F-7' });
+
+    // The throw event is done; the flight is undone beside the user task.
+    expect(run.active()).toEqual(['notify', 'undo-book-flight']);
+    expect(run.completed()).toEqual(['start', 'book-hotel', 'book-flight', 'undo-all']);
+    expect(run.eventsOf('CompensationThrown')[0].data).toEqual(
+      expect.objectContaining({ elementId: 'undo-all', waitForCompletion: false, handlerScopeInstanceId: run.state.processInstanceId }),
+    );
+
+    run.completeUserTask('notify');
+    // The token reached the end event, but the process waits for the handlers still to run.
+    expect(run.state.status).toBe('active');
+    expect(run.active()).toEqual(['undo-book-flight']);
+    run.completeJob('undo-book-flight');
+    expect(run.active()).toEqual(['undo-book-hotel']);
+    run.completeJob('undo-book-hotel');
+
+    expect(run.state.status).toBe('completed');
+    expect(run.completed()).toEqual(['start', 'book-hotel', 'book-flight', 'undo-all', 'notify', 'end', 'undo-book-flight', 'undo-book-hotel']);
+    expect(run.eventsOf('CompensationCompleted')).toHaveLength(1);
+    expect(run.state.compensations).toEqual({});
+  });
+
+  it('the flow may overtake the handlers: the user task completes first or last, the order of the handlers stays', async () => {
+    const run = scenario(await refundWithoutWaiting()).start();
+    run.completeJob('book-hotel').completeJob('book-flight');
+    run.completeJob('undo-book-flight').completeJob('undo-book-hotel');
+    // Every handler is done; the process is still at its user task.
+    expect(run.active()).toEqual(['notify']);
+    expect(run.state.compensations).toEqual({});
+    run.completeUserTask('notify');
+    expect(run.state.status).toBe('completed');
+    expect(run.completed()).toEqual(['start', 'book-hotel', 'book-flight', 'undo-all', 'undo-book-flight', 'undo-book-hotel', 'notify', 'end']);
+  });
+
+  it('compensates nothing when nothing compensable completed, and moves on at once', async () => {
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'undo')}
+    <bpmn:intermediateThrowEvent id="undo"><bpmn:compensateEventDefinition waitForCompletion="false" /></bpmn:intermediateThrowEvent>
+    ${flow('f2', 'undo', 'end')}
+    <bpmn:endEvent id="end" />`),
+      ),
+    ).start();
+    expect(run.state.status).toBe('completed');
+    expect(run.completed()).toEqual(['start', 'undo', 'end']);
+    expect(run.eventsOf('CompensationCompleted')).toHaveLength(1);
+    expect(run.state.compensations).toEqual({});
+  });
+
+  it('in a sub-process, the handlers run in it: the sub-process completes only after them, then the flow after it goes on', async () => {
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'order')}
+    <bpmn:subProcess id="order">
+      <bpmn:startEvent id="order-start" />
+      ${flow('o1', 'order-start', 'charge')}
+      ${compensable('charge')}
+      ${flow('o2', 'charge', 'refund')}
+      <bpmn:intermediateThrowEvent id="refund"><bpmn:compensateEventDefinition activityRef="charge" waitForCompletion="false" /></bpmn:intermediateThrowEvent>
+      ${flow('o3', 'refund', 'order-end')}
+      <bpmn:endEvent id="order-end" />
+    </bpmn:subProcess>
+    ${flow('f2', 'order', 'after')}
+    <bpmn:userTask id="after" />
+    ${flow('f3', 'after', 'end')}
+    <bpmn:endEvent id="end" />`),
+      ),
+    ).start();
+    run.completeJob('charge');
+    // The sub-process's token ended; its handler still runs in it.
+    expect(run.active()).toEqual(['order', 'undo-charge']);
+    expect(run.completed().slice(-2)).toEqual(['refund', 'order-end']);
+    expect(run.instance('undo-charge').flowScopeInstanceId).toBe(run.instance('order').id);
+    run.completeJob('undo-charge');
+    expect(run.active()).toEqual(['after']);
+    expect(run.completed().slice(-2)).toEqual(['undo-charge', 'order']);
+  });
+
+  it('a compensation end event that does not wait ends at once; its scope completes after the handlers', async () => {
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'a')}
+    ${compensable('a')}
+    ${flow('f2', 'a', 'b')}
+    ${compensable('b')}
+    ${flow('f3', 'b', 'undo')}
+    <bpmn:endEvent id="undo"><bpmn:compensateEventDefinition waitForCompletion="false" /></bpmn:endEvent>`),
+      ),
+    ).start();
+    run.completeJob('a').completeJob('b');
+    expect(run.active()).toEqual(['undo-b']);
+    expect(run.completed()).toEqual(['start', 'a', 'b', 'undo']);
+    run.completeJob('undo-b');
+    expect(run.state.status).toBe('active');
+    run.completeJob('undo-a');
+    expect(run.state.status).toBe('completed');
+    expect(run.completed().slice(-2)).toEqual(['undo-b', 'undo-a']);
+  });
+
+  it('a sub-process interrupted while its handlers run ends them with it, and the flow of the boundary event goes on', async () => {
+    const run = scenario(
+      await compiledProcess(
+        bpmnProcess(`
+    <bpmn:startEvent id="start" />
+    ${flow('f1', 'start', 'order')}
+    <bpmn:subProcess id="order">
+      <bpmn:startEvent id="order-start" />
+      ${flow('o1', 'order-start', 'charge')}
+      ${compensable('charge')}
+      ${flow('o2', 'charge', 'reserve')}
+      ${compensable('reserve')}
+      ${flow('o3', 'reserve', 'refund')}
+      <bpmn:intermediateThrowEvent id="refund"><bpmn:compensateEventDefinition waitForCompletion="false" /></bpmn:intermediateThrowEvent>
+      ${flow('o4', 'refund', 'order-end')}
+      <bpmn:endEvent id="order-end" />
+    </bpmn:subProcess>
+    <bpmn:boundaryEvent id="too-late" attachedToRef="order"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    ${flow('f2', 'too-late', 'escalate')}
+    <bpmn:userTask id="escalate" />
+    ${flow('f3', 'order', 'end')}
+    <bpmn:endEvent id="end" />`),
+      ),
+    ).start();
+    run.completeJob('charge').completeJob('reserve');
+    expect(run.active()).toEqual(['order', 'undo-reserve']);
+    run.triggerTimer('too-late');
+
+    expect(run.active()).toEqual(['escalate']);
+    expect(run.terminated()).toEqual(['undo-reserve', 'order']);
+    expect(run.state.compensations).toEqual({});
+    expect(run.state.compensableActivities).toEqual({});
+    expect(run.jobs()).toEqual([]);
+  });
+
+  it('a terminate end event reached while a handler runs ends the handler, and the handlers after it never run', async () => {
+    const run = scenario(await refundWithoutWaiting('<bpmn:endEvent id="end"><bpmn:terminateEventDefinition /></bpmn:endEvent>')).start();
+    run.completeJob('book-hotel').completeJob('book-flight');
+    run.completeUserTask('notify');
+    expect(run.state.status).toBe('completed');
+    expect(run.terminated()).toEqual(['undo-book-flight']);
+    expect(run.state.compensations).toEqual({});
+    expect(run.state.compensableActivities).toEqual({});
+    expect(run.jobs()).toEqual([]);
+  });
+
+  it('cancelling the instance while a handler runs ends it, leaving nothing behind', async () => {
+    const run = scenario(await refundWithoutWaiting()).start();
+    run.completeJob('book-hotel').completeJob('book-flight').completeJob('undo-book-flight');
+    run.cancel();
+    expect(run.state.status).toBe('terminated');
+    expect(run.terminated().sort()).toEqual(['notify', 'undo-book-hotel']);
     expect(run.state.compensations).toEqual({});
     expect(run.jobs()).toEqual([]);
   });
@@ -397,7 +618,7 @@ describe('compensation at deployment', () => {
     ${flow('f2', 'a', 'handler')}
     <bpmn:serviceTask id="handler" isForCompensation="true">${job('h')}</bpmn:serviceTask>
     ${flow('f3', 'handler', 'throw')}
-    <bpmn:intermediateThrowEvent id="throw"><bpmn:compensateEventDefinition activityRef="nowhere" waitForCompletion="false" /></bpmn:intermediateThrowEvent>
+    <bpmn:intermediateThrowEvent id="throw"><bpmn:compensateEventDefinition activityRef="nowhere" /></bpmn:intermediateThrowEvent>
     ${flow('f4', 'throw', 'cancel')}
     <bpmn:endEvent id="cancel"><bpmn:cancelEventDefinition /></bpmn:endEvent>
     <bpmn:boundaryEvent id="a-cancel" attachedToRef="a"><bpmn:cancelEventDefinition /></bpmn:boundaryEvent>`),
@@ -410,7 +631,6 @@ describe('compensation at deployment', () => {
         ['handler', 'incoming'],
         ['handler', 'outgoing'],
         ['handler', 'isForCompensation'],
-        ['throw', 'waitForCompletion'],
         ['throw', 'activityRef'],
         ['cancel', 'eventDefinitions'],
         ['a-cancel', 'attachedToRef'],

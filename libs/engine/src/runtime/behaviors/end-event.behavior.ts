@@ -10,7 +10,8 @@ import { passThrough } from './task.behavior.js';
  * Error end event: throws its error; caught, the catching activity (and the end event in it) is terminated, uncaught,
  * an UNHANDLED_ERROR_EVENT incident holds the end event where it is. Escalation end event: throws its escalation,
  * then ends like a none end event unless an interrupting boundary event caught it. Compensation end event: compensates
- * (see compensation.ts), waits for the handlers, then ends like a none end event. Cancel end event: terminates the rest
+ * (see compensation.ts), waits for the handlers, then ends like a none end event (`waitForCompletion="false"`: it ends
+ * at once, and its scope completes after the handlers, which run in it). Cancel end event: terminates the rest
  * of its transaction, compensates what completed in it, and leaves it by its cancel boundary event.
  */
 export const endEventBehavior: ElementBehavior<EndEventNode> = {
@@ -21,7 +22,7 @@ export const endEventBehavior: ElementBehavior<EndEventNode> = {
     }
     if (node.compensation !== undefined) {
       run.activated(instance);
-      return throwCompensation(run, instance, compensatedScopeOf(run, instance), node.compensation.activityId);
+      return throwCompensation(run, instance, compensatedScopeOf(run, instance), node.compensation.activityId, node.compensation.waitForCompletion !== false);
     }
     if (node.thrown !== undefined) {
       const thrown = throwEventStep(run, instance, node.thrown);

@@ -85,7 +85,7 @@ describe('exclusive gateway', () => {
     const run = scenario(decision({ withDefault: true })).start({});
     expect(run.incident('check').message).toBe(
       "Expected the condition of sequence flow 'is-big' '=amount > 1000' to be a boolean, but it was null" +
-        " ([NO_VARIABLE_FOUND] Variable 'amount' not found (at position 0))",
+        " ([NO_VARIABLE_FOUND] No variable found with name 'amount' (at position 0))",
     );
   });
 

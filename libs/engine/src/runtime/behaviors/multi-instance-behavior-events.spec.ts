@@ -95,7 +95,7 @@ describe('multi-instance behavior', () => {
     expect(run.completed()).toEqual(['start', 'progress']);
   });
 
-  it('a thrown signal is broadcast with the iteration variables, for the signal boundary event of the activity', async () => {
+  it('a thrown signal reaches the signal boundary event of the activity in the same decision, with the iteration variables', async () => {
     const run = scenario(
       await compiledProcess(approvals(loop('behavior="None" noneBehaviorEventRef="throw-signal"'), '<bpmn:signalEventDefinition signalRef="sig-progress" />')),
     ).start({ approvers: ['ann', 'bob'] });
@@ -104,13 +104,39 @@ describe('multi-instance behavior', () => {
     expect(thrown).toEqual([
       {
         type: 'SignalThrown',
-        data: expect.objectContaining({ elementId: 'approve', signalName: 'approval-progress', variables: { loopCounter: 2, approver: 'bob' } }) as unknown,
+        data: expect.objectContaining({ elementId: 'approve', signalName: 'approval-progress', variables: { loopCounter: 2, approver: 'bob' }, deliveredInInstance: true }) as unknown,
       },
     ]);
-    // The runtime delivers it to every subscription of that name: here, the boundary event's.
-    const subscription = Object.values(run.state.signalSubscriptions ?? {}).find((candidate) => candidate.elementId === 'progress');
-    run.send({ type: 'ReceiveSignal', subscriptionId: subscription?.id ?? '', signalId: thrown[0].data.signalId, variables: thrown[0].data.variables });
+    expect(run.eventsOf('SignalReceived')).toEqual([
+      { type: 'SignalReceived', data: expect.objectContaining({ signalId: thrown[0].data.signalId, variables: { loopCounter: 2, approver: 'bob' } }) as unknown },
+    ]);
     expect(run.active()).toEqual(['approve', 'approve#body', 'notify']);
+    // The runtime's delivery of the same broadcast (it skips this instance; a replica of an older version might not) changes nothing.
+    const subscription = Object.values(run.state.signalSubscriptions ?? {}).find((candidate) => candidate.elementId === 'progress');
+    expect(run.reject({ type: 'ReceiveSignal', subscriptionId: subscription?.id ?? '', signalId: thrown[0].data.signalId })).toMatchObject({ code: 'ALREADY_EXISTS' });
+  });
+
+  it('the signal of the last iteration still reaches the boundary event: it occurs before the activity leaves', async () => {
+    const run = scenario(
+      await compiledProcess(approvals(loop('behavior="None" noneBehaviorEventRef="throw-signal"'), '<bpmn:signalEventDefinition signalRef="sig-progress" />')),
+    ).start({ approvers: ['ann', 'bob'] });
+    completeApprovalOf(run, 'ann');
+    completeApprovalOf(run, 'bob');
+    expect(run.active()).toEqual(['notify', 'notify']);
+    expect(run.completed()).toEqual(['start', 'approve', 'progress', 'approve', 'approve#body', 'progress', 'end']);
+    expect(run.state.signalSubscriptions).toEqual({});
+  });
+
+  it('an interrupting signal boundary event that receives the signal ends the activity, the other iterations with it', async () => {
+    const run = scenario(
+      await compiledProcess(
+        approvals(loop('behavior="One" oneBehaviorEventRef="throw-signal"'), '<bpmn:signalEventDefinition signalRef="sig-progress" />', true),
+      ),
+    ).start({ approvers: ['ann', 'bob'] });
+    completeApprovalOf(run, 'bob');
+    expect(run.active()).toEqual(['notify']);
+    expect(run.terminated()).toEqual(['approve', 'approve', 'approve#body']);
+    expect(run.completed()).toEqual(['start', 'progress']);
   });
 
   it('refuses event definitions a body cannot throw, and behaviours without their event', async () => {

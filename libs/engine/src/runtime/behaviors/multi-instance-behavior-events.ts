@@ -16,7 +16,9 @@ import { asNonEmptyString, evaluateAs } from './values.js';
  * the activities around it (or an escalation event sub-process of a scope around it). An interrupting one terminates the activity, iterations included; uncaught, it is
  * dropped (it is not passed to a calling process: the body is not a throw event that could wait for an answer). A
  * signal is broadcast with the iteration's local variables (`loopCounter`, the input element), as a signal throw event
- * broadcasts its own: a signal boundary event of the activity, or any subscription of that name, receives it.
+ * broadcasts its own: a signal boundary event of the activity, or any subscription of that name, receives it. The
+ * subscriptions of this instance receive it within the decision, before the body decides whether it is done, so the
+ * boundary event of the activity receives the signal of the last iteration too.
  */
 export function throwBehaviorEvents(run: DecisionRun, body: ElementInstance, iteration: ElementInstance, node: FlowNode, loop: MultiInstanceLoop, completed: number): Outcome {
   if (loop.behavior === undefined || (loop.behavior === 'One' && completed !== 1)) return undefined;
@@ -29,6 +31,8 @@ export function throwBehaviorEvents(run: DecisionRun, body: ElementInstance, ite
     if (event.thrown.type === 'signal') {
       const thrown = throwSignal(run, iteration, event.thrown.signalName);
       if (!thrown.ok) return thrown.error;
+      // Received by an interrupting boundary event of the activity (or a scope around it): nothing more is thrown.
+      if (run.state.elementInstances[body.id]?.state !== 'activated') return undefined;
       continue;
     }
     const code = evaluateAs(run, event.thrown.escalationCode, iteration.id, 'the escalation code', 'a non-empty string', asNonEmptyString);

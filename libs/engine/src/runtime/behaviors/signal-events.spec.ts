@@ -168,6 +168,78 @@ describe('signal throw events', () => {
   });
 });
 
+describe('a signal thrown in the instance that waits for it', () => {
+  /** start → fork → (wait: signal catch → caught) and (work: user task → announce: signal throw → again: signal catch → end) */
+  const parallelFlow = `
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fork" />
+    <bpmn:parallelGateway id="fork" />
+    <bpmn:sequenceFlow id="f2" sourceRef="fork" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="caught" />
+    <bpmn:endEvent id="caught" />
+    <bpmn:sequenceFlow id="f4" sourceRef="fork" targetRef="work" />
+    <bpmn:userTask id="work" />
+    <bpmn:sequenceFlow id="f5" sourceRef="work" targetRef="announce" />
+    <bpmn:intermediateThrowEvent id="announce">
+      <bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="=7" target="floor" /></zeebe:ioMapping></bpmn:extensionElements>
+      <bpmn:signalEventDefinition signalRef="alarm" />
+    </bpmn:intermediateThrowEvent>
+    <bpmn:sequenceFlow id="f6" sourceRef="announce" targetRef="again" />
+    <bpmn:intermediateCatchEvent id="again"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f7" sourceRef="again" targetRef="end" />
+    <bpmn:endEvent id="end" />`;
+
+  it('reaches the waiting catch event in the same decision; a catch event reached after the throw does not get it', async () => {
+    const run = scenario(await compiledProcess(withSignals(parallelFlow, signal('fire-alarm')))).start();
+    const waiting = subscription(run, 'wait');
+    run.completeUserTask('work');
+    const [thrown] = run.eventsOf('SignalThrown');
+    expect(thrown.data).toMatchObject({ elementId: 'announce', signalName: 'fire-alarm', variables: { floor: 7 }, deliveredInInstance: true });
+    expect(run.eventsOf('SignalReceived')).toEqual([
+      { type: 'SignalReceived', data: { subscriptionId: waiting.id, signalId: thrown.data.signalId, signalName: 'fire-alarm', variables: { floor: 7 } } },
+    ]);
+    expect(run.completed()).toEqual(['start', 'fork', 'work', 'wait', 'announce', 'caught']);
+    expect(run.variables).toMatchObject({ floor: 7 });
+    // Signals are not buffered: the catch event after the thrower opened once the signal had gone.
+    expect(run.active()).toEqual(['again']);
+    expect(subscriptions(run).map((open) => open.elementId)).toEqual(['again']);
+  });
+
+  /** start → sub (announce: signal throw → after: user task) with a signal boundary event `stopped` → handle → end */
+  const subProcessFlow = (cancelActivity: boolean) => `
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sub" />
+    <bpmn:subProcess id="sub">
+      <bpmn:startEvent id="sub-start" />
+      <bpmn:sequenceFlow id="s1" sourceRef="sub-start" targetRef="announce" />
+      <bpmn:intermediateThrowEvent id="announce"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:intermediateThrowEvent>
+      <bpmn:sequenceFlow id="s2" sourceRef="announce" targetRef="after" />
+      <bpmn:userTask id="after" />
+      <bpmn:sequenceFlow id="s3" sourceRef="after" targetRef="sub-end" />
+      <bpmn:endEvent id="sub-end" />
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="end" />
+    <bpmn:endEvent id="end" />
+    <bpmn:boundaryEvent id="stopped" attachedToRef="sub" cancelActivity="${cancelActivity}"><bpmn:signalEventDefinition signalRef="alarm" /></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="stopped" targetRef="handle" />
+    <bpmn:userTask id="handle" />`;
+
+  it('an interrupting boundary event of the sub-process around the thrower ends it there: the thrower does not move on', async () => {
+    const run = scenario(await compiledProcess(withSignals(subProcessFlow(true), signal('stop')))).start();
+    expect(run.active()).toEqual(['handle']);
+    expect(run.terminated()).toEqual(['announce', 'sub']);
+    expect(run.completed()).toEqual(['start', 'sub-start', 'stopped']);
+    expect(subscriptions(run)).toEqual([]);
+  });
+
+  it('a non-interrupting one runs beside the thrower, which moves on', async () => {
+    const run = scenario(await compiledProcess(withSignals(subProcessFlow(false), signal('stop')))).start();
+    expect(run.active()).toEqual(['after', 'handle', 'sub']);
+    expect(run.completed()).toEqual(['start', 'sub-start', 'announce', 'stopped']);
+  });
+});
+
 describe('signals in models', () => {
   const problems = async (content: string) => {
     const compiled = await compile(

@@ -5,7 +5,7 @@ import { asNonEmptyString, evaluateAs } from '../behaviors/values.js';
 import { catchEventOccurred, isCatchEventNode, type SubscriptionOwner } from '../catch-events.js';
 import type { Failure } from '../decision.js';
 import type { DecisionRun } from '../decision-run.js';
-import type { Outcome, Problem } from '../element-lifecycle.js';
+import { isLive, type Outcome, type Problem } from '../element-lifecycle.js';
 import type { ReceiveSignal } from '../process-instance-commands.js';
 import { waitingOwner } from '../event-sub-processes.js';
 import type { ElementInstance } from '../process-instance-state.js';
@@ -32,19 +32,33 @@ export function closeSignalSubscriptions(run: DecisionRun, ownerInstanceId: stri
 }
 
 /**
- * A signal throw event or signal end event: evaluates the name in its scope and records the broadcast with the
- * results of its input mappings (its local variables, as Zeebe sends them), for the runtime to deliver. It always
- * moves on: a signal is not caught by the thrower's enclosing activities but by whoever subscribed.
+ * A signal throw event or signal end event (or a multi-instance body's behavior event): evaluates the name in its
+ * scope and records the broadcast with the results of its input mappings (its local variables, as Zeebe sends them).
+ * The subscriptions of that name in this instance that are open now receive it at once, inside this decision, in the
+ * order they opened: delivered later by the runtime, it would miss those that close in this very decision (the
+ * boundary event of a multi-instance activity whose last iteration threw it). `deliveredInInstance` tells the runtime
+ * to deliver it only to other instances (and signal start events). `passes` is false when a subscription that received
+ * it ended the thrower (an interrupting boundary event or event sub-process around it): nothing is left to move on.
  */
 export function throwSignal(run: DecisionRun, instance: ElementInstance, signalName: Expression): Result<{ passes: boolean }, Problem> {
   const name = evaluateAs(run, signalName, instance.id, 'the signal name', 'a non-empty string', asNonEmptyString);
   if (!name.ok) return name;
   const variables: JsonObject = { ...run.state.variables[instance.id] };
+  const signalId = run.newId();
+  // Taken before anything receives it: one that opens while it is delivered (a boundary event's activity starting
+  // again, say) was not open when it was thrown, and signals are not buffered.
+  const open = Object.values(run.state.signalSubscriptions).filter((subscription) => subscription.signalName === name.value);
   run.emit({
     type: 'SignalThrown',
-    data: { signalId: run.newId(), elementInstanceId: instance.id, elementId: instance.elementId, signalName: name.value, variables },
+    data: { signalId, elementInstanceId: instance.id, elementId: instance.elementId, signalName: name.value, variables, deliveredInInstance: true },
   });
-  return ok({ passes: true });
+  for (const subscription of open) {
+    // An earlier one may have closed it (an interrupting boundary event that terminated its owner): it is skipped.
+    if (run.state.signalSubscriptions[subscription.id] === undefined) continue;
+    deliverSignal(run, subscription.id, signalId, variables);
+  }
+  const thrower = run.state.elementInstances[instance.id];
+  return ok({ passes: thrower !== undefined && isLive(thrower.state) });
 }
 
 /**
@@ -68,15 +82,20 @@ export function receiveSignal(run: DecisionRun, command: ReceiveSignal): Failure
       details: { subscriptionId: subscription.id, signalId: command.signalId },
     };
   }
-  const owner = waitingOwner(run, subscription.elementInstanceId);
-  const node = run.node(subscription.elementId);
-  if (owner === undefined || !isCatchEventNode(node)) {
-    return { code: 'INVALID_STATE', message: `The element of signal subscription '${subscription.id}' is not waiting for it`, details: { subscriptionId: subscription.id } };
+  return deliverSignal(run, subscription.id, command.signalId, command.variables ?? {});
+}
+
+/** The signal reaches an open subscription whose element waits: it records the receipt and the element occurs. */
+function deliverSignal(run: DecisionRun, subscriptionId: string, signalId: string | undefined, variables: JsonObject): Failure | undefined {
+  const subscription = run.state.signalSubscriptions[subscriptionId];
+  const owner = subscription === undefined ? undefined : waitingOwner(run, subscription.elementInstanceId);
+  const node = subscription === undefined ? undefined : run.node(subscription.elementId);
+  if (subscription === undefined || owner === undefined || node === undefined || !isCatchEventNode(node)) {
+    return { code: 'INVALID_STATE', message: `The element of signal subscription '${subscriptionId}' is not waiting for it`, details: { subscriptionId } };
   }
-  const variables: JsonObject = command.variables ?? {};
   run.emit({
     type: 'SignalReceived',
-    data: { subscriptionId: subscription.id, ...(command.signalId === undefined ? {} : { signalId: command.signalId }), signalName: subscription.signalName, variables },
+    data: { subscriptionId: subscription.id, ...(signalId === undefined ? {} : { signalId }), signalName: subscription.signalName, variables },
   });
   catchEventOccurred(run, owner, node, Object.keys(variables).length === 0 ? undefined : variables);
   return undefined;
