@@ -349,6 +349,13 @@ describe('task-service', () => {
       type: 'InvalidRequestException',
       message: 'Only a single sorting parameter specified. sortBy and sortOrder required',
     });
+    // Without withVariablesInReturn: 204, as Camunda answers.
+    const plain = await runtime.startInstance(processes.approval, { groups: [], users: [], priority: 1 });
+    const plainId = plain.userTask('approve').id;
+    await eventually(() => task(plainId), (body) => body.state === 'CREATED', 'the second task');
+    const noContent = await http.post(engine(`/${plainId}/complete`)).send({ variables: { approved: { value: false, type: 'Boolean' } } }).expect(204);
+    expect(noContent.text).toBe('');
+    await eventually(() => task(plainId), (body) => body.state === 'COMPLETED', 'the second task COMPLETED');
     const closed = await http.post(engine(`/${taskId}/assignee`)).send({ userId: 'ada' }).expect(409);
     expect(closed.body).toEqual({ type: 'InvalidRequestException', message: `User task ${taskId} cannot be assigned: it is completed` });
   });
