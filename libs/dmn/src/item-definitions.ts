@@ -1,4 +1,4 @@
-import { FeelType, FeelValue, coerce, isList, namedType, parseTemporalLiteral, parseUnaryTests } from '@trellis/feel';
+import { FeelContext, FeelType, FeelValue, coerce, isList, namedType, parseTemporalLiteral, parseUnaryTests } from '@trellis/feel';
 import type { DmnModel } from './dmn-model.js';
 import type { EvaluationRun } from './evaluation-run.js';
 import { XmlElement, attr, child, childrenNamed, textOf } from './xml-reader.js';
@@ -89,8 +89,25 @@ export function typed(model: DmnModel, value: FeelValue, typeRef: string | undef
   return coerced.value;
 }
 
-/** An input given as text for a temporal type (JSON has no dates) read as that type. */
+/**
+ * An input read by its declared type: JSON has no dates, so text where the type (or a component or item of it) is a
+ * date, time or duration is read as one; what does not parse stays text, and the type check then rejects it.
+ */
 export function readInput(model: DmnModel, value: FeelValue, typeRef: string | undefined): FeelValue {
-  if (typeof value === 'string' && typeRef && TEMPORAL_TYPES.has(builtinName(typeRef))) return parseTemporalLiteral(value) ?? value;
+  return typeRef ? readByType(value, typeOf(model, typeRef), 0) : value;
+}
+
+function readByType(value: FeelValue, type: FeelType, depth: number): FeelValue {
+  if (value === null || depth > 10) return value;
+  if (type.kind === 'named') return typeof value === 'string' && TEMPORAL_TYPES.has(type.name) ? (parseTemporalLiteral(value) ?? value) : value;
+  if (type.kind === 'list') return isList(value) ? value.map((item) => readByType(item, type.item, depth + 1)) : readByType(value, type.item, depth + 1);
+  if (type.kind === 'context' && value instanceof FeelContext) {
+    const entries = new Map(value.entries);
+    for (const entry of type.entries) {
+      const item = entries.get(entry.name);
+      if (item !== undefined) entries.set(entry.name, readByType(item, entry.type, depth + 1));
+    }
+    return new FeelContext(entries);
+  }
   return value;
 }
