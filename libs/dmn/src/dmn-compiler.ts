@@ -1,6 +1,7 @@
-import { parseExpression, parseUnaryTests } from '@trellis/feel';
+import type { FeelValue } from '@trellis/feel';
 import { AGGREGATIONS, HIT_POLICIES } from './decision-table.js';
 import { DmnModel, hrefTarget, logicOf } from './dmn-model.js';
+import { parsedExpression, parsedUnaryTests } from './feel-cells.js';
 import type { CompileDmnOptions, DmnImportSource, DmnProblem, DmnProblemCode } from './dmn-types.js';
 import { XmlElement, attr, child, childrenNamed, readXml, textOf } from './xml-reader.js';
 
@@ -18,6 +19,9 @@ const DMN_NAMESPACES = [
   'https://www.omg.org/spec/DMN/20211108/MODEL/',
   'https://www.omg.org/spec/DMN/20230324/MODEL/',
 ];
+
+/** The names a model's FEEL may use, as a scope of unknown values. */
+type Names = ReadonlyMap<string, FeelValue>;
 
 interface Source {
   readonly root: XmlElement;
@@ -68,15 +72,14 @@ function namesOf(root: XmlElement, into: Set<string>): Set<string> {
   return into;
 }
 
-function checkFeel(checker: Checker, element: XmlElement, text: string | undefined, names: Set<string>, kind: 'expression' | 'unaryTests'): void {
+function checkFeel(checker: Checker, element: XmlElement, text: string | undefined, names: Names, kind: 'expression' | 'unaryTests'): void {
   if (text === undefined || !text.trim()) return;
-  // Only the names the text contains: the parser's cost grows with the names it is told.
-  const used = [...names].filter((name) => text.includes(name));
-  const parsed = kind === 'expression' ? parseExpression(text, { names: used }) : parseUnaryTests(text, { names: used });
+  // The parse is cached: evaluating the same text over values that are not contexts reuses it.
+  const parsed = kind === 'expression' ? parsedExpression(text, names) : parsedUnaryTests(text, names);
   if (!parsed.ok) checker.add('FEEL_SYNTAX_ERROR', `${parsed.error.message} in "${text.trim()}"`, element, 'text');
 }
 
-function checkModel(model: DmnModel, root: XmlElement, checker: Checker, names: Set<string>): void {
+function checkModel(model: DmnModel, root: XmlElement, checker: Checker, names: Names): void {
   // Ids are unique within a model.
   const seen = new Map<string, XmlElement>();
   const visitIds = (e: XmlElement): void => {
@@ -125,7 +128,7 @@ function checkModel(model: DmnModel, root: XmlElement, checker: Checker, names: 
   checkExpressions(root, checker, names);
 }
 
-function checkItem(item: XmlElement, checker: Checker, names: Set<string>): void {
+function checkItem(item: XmlElement, checker: Checker, names: Names): void {
   for (const part of ['allowedValues', 'typeConstraint']) {
     const constraint = child(item, part);
     if (constraint) checkFeel(checker, constraint, textOf(constraint), names, 'unaryTests');
@@ -133,7 +136,7 @@ function checkItem(item: XmlElement, checker: Checker, names: Set<string>): void
   childrenNamed(item, 'itemComponent').forEach((c) => checkItem(c, checker, names));
 }
 
-function checkExpressions(e: XmlElement, checker: Checker, names: Set<string>): void {
+function checkExpressions(e: XmlElement, checker: Checker, names: Names): void {
   if (e.name === 'decisionTable') checkTable(e, checker, names);
   else if (e.name === 'literalExpression') {
     if (!attr(e, 'expressionLanguage') || attr(e, 'expressionLanguage')?.toLowerCase().includes('feel')) checkFeel(checker, e, textOf(e), names, 'expression');
@@ -141,7 +144,7 @@ function checkExpressions(e: XmlElement, checker: Checker, names: Set<string>): 
   if (e.name !== 'decisionTable') for (const c of e.children) checkExpressions(c, checker, names);
 }
 
-function checkTable(table: XmlElement, checker: Checker, names: Set<string>): void {
+function checkTable(table: XmlElement, checker: Checker, names: Names): void {
   const hitPolicy = attr(table, 'hitPolicy') ?? 'UNIQUE';
   if (!HIT_POLICIES.has(hitPolicy)) checker.add('UNKNOWN_HIT_POLICY', `hit policy ${hitPolicy} is not one of ${[...HIT_POLICIES].join(', ')}`, table, 'hitPolicy');
   const aggregation = attr(table, 'aggregation');
@@ -220,7 +223,7 @@ export function compileDmn(xml: string, options: CompileDmnOptions = {}): Compil
       names.add(prefix);
       namesOf(imported.definitions, names);
     }
-    checkModel(model, definitions, ownChecker, names);
+    checkModel(model, definitions, ownChecker, new Map([...names].map((name) => [name, null])));
     return model;
   };
   const model = compileOne({ root, namespace: attr(root, 'namespace') ?? '' }, checker);
