@@ -2,7 +2,7 @@ import type { FeelValue } from '@trellis/feel';
 import { AGGREGATIONS, HIT_POLICIES } from './decision-table.js';
 import { DmnModel, hrefTarget, logicOf } from './dmn-model.js';
 import { parsedExpression, parsedUnaryTests } from './feel-cells.js';
-import type { CompileDmnOptions, DmnImportSource, DmnProblem, DmnProblemCode } from './dmn-types.js';
+import type { CompileDmnOptions, DmnProblem, DmnProblemCode } from './dmn-types.js';
 import { XmlElement, attr, child, childrenNamed, readXml, textOf } from './xml-reader.js';
 
 // Compiling reads a DMN 1.1 to 1.5 model (the versions differ in namespace, not in the local names this reader
@@ -125,7 +125,32 @@ function checkModel(model: DmnModel, root: XmlElement, checker: Checker, names: 
     }
     if (e.name === 'itemDefinition') checkItem(e, checker, names);
   }
+  checkCycles(model, checker);
   checkExpressions(root, checker, names);
+}
+
+/** Decisions (and BKMs) that require themselves, directly or through others, cannot be evaluated. */
+function checkCycles(model: DmnModel, checker: Checker): void {
+  const state = new Map<XmlElement, 'visiting' | 'done'>();
+  const requiredOf = (e: XmlElement): XmlElement[] =>
+    [...childrenNamed(e, 'informationRequirement'), ...childrenNamed(e, 'knowledgeRequirement')]
+      .flatMap((r) => r.children.filter((c) => c.name === 'requiredDecision' || c.name === 'requiredKnowledge'))
+      .map((ref) => hrefTarget(attr(ref, 'href') ?? ''))
+      .filter(({ namespace }) => !namespace || namespace === model.namespace)
+      .map(({ id }) => model.byId.get(id))
+      .filter((t): t is XmlElement => t !== undefined && t.name === 'decision');
+  const visit = (e: XmlElement, path: XmlElement[]): void => {
+    if (state.get(e) === 'done') return;
+    if (state.get(e) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(e)), e].map((d) => attr(d, 'name') ?? attr(d, 'id'));
+      checker.add('REQUIREMENT_CYCLE', `the decisions require each other in a cycle: ${cycle.join(' -> ')}`, e, 'informationRequirement');
+      return;
+    }
+    state.set(e, 'visiting');
+    for (const required of requiredOf(e)) visit(required, [...path, e]);
+    state.set(e, 'done');
+  };
+  for (const decision of model.decisions.values()) visit(decision, []);
 }
 
 function checkItem(item: XmlElement, checker: Checker, names: Names): void {
@@ -190,17 +215,21 @@ export function compileDmn(xml: string, options: CompileDmnOptions = {}): Compil
   const checker = new Checker();
   const root = read(xml, checker);
   if (!root) return { ok: false, problems: checker.problems };
-  const sources = new Map<string, DmnImportSource & { root?: XmlElement; problems?: DmnProblem[] }>();
+  const sources = new Map<string, { root?: XmlElement; problems?: DmnProblem[] }>();
   const problems: DmnProblem[] = [];
+  const compiled = new Map<string, DmnModel>();
   for (const source of options.imports ?? []) {
+    if ('model' in source) {
+      compiled.set(source.model.namespace, source.model);
+      continue;
+    }
     const importChecker = new Checker(source.namespace);
     const importRoot = read(source.xml, importChecker);
     const namespace = source.namespace ?? attr(importRoot, 'namespace') ?? '';
-    if (importRoot) sources.set(namespace, { ...source, root: importRoot });
+    if (importRoot) sources.set(namespace, { root: importRoot });
     // A broken import matters only when the model imports it; then it is listed with its own problems.
-    else sources.set(namespace, { ...source, problems: importChecker.problems });
+    else sources.set(namespace, { problems: importChecker.problems });
   }
-  const compiled = new Map<string, DmnModel>();
   const compileOne = ({ root: definitions, namespace }: Source, ownChecker: Checker): DmnModel => {
     const model = new DmnModel(definitions);
     compiled.set(namespace, model);
