@@ -14,8 +14,8 @@
  *    it) to the held fetch's answer with that task is taken; also from sending the start.
  *
  * The server's CPU (from /proc) in the throughput phase and the machine's load average are reported beside: the machine
- * is shared, and figures move with what else runs. `--profile <dir>` runs the standalone servers with `--cpu-prof`
- * (written there when they stop). Progress on stderr; the last stdout line is the JSON result (bench/run-bench.ts prints
+ * is shared, and figures move with what else runs. `--profile <dir>` records a CPU profile of each standalone server over
+ * its throughput phase (a `.cpuprofile` file there, see bench/external-tasks.server.ts). Progress on stderr; the last stdout line is the JSON result (bench/run-bench.ts prints
  * and stores it).
  *
  * Options: --tasks (5000), --warmup (1000), --workers (4), --max-tasks (50), --samples (200), --starters (32),
@@ -90,6 +90,11 @@ export interface ExternalTaskTargetResult {
   readonly errors: number;
   /** CPU of the target's processes over the throughput phase, in cores (1.00: one core busy throughout). */
   readonly cpuCores: Record<string, number>;
+  /**
+   * CPU the target's processes (the driver aside) spent per task done in the throughput phase, ms: what other work on
+   * a shared machine changes least, so what to compare between runs and versions.
+   */
+  readonly serverCpuMsPerTask: number;
   readonly loadAverage: { readonly before: number; readonly after: number };
 }
 
@@ -97,6 +102,8 @@ interface Target {
   readonly name: string;
   readonly baseUrl: string;
   pids(): Record<string, number>;
+  /** Starts, then stops and writes the server's CPU profile (`--profile`, standalone servers only). */
+  toggleProfile(): void;
   stop(): Promise<void>;
 }
 
@@ -114,6 +121,7 @@ async function startDistributed(): Promise<Target> {
     name: 'distributed (5 services, Postgres store and locks, Kafka, gateway)',
     baseUrl: cluster.gatewayUrl,
     pids: () => cluster.pids(),
+    toggleProfile: () => undefined,
     stop: async () => {
       await cluster.stop();
       await cluster.deleteTopics();
@@ -154,6 +162,9 @@ async function startStandalone(store: 'embedded' | 'postgres'): Promise<Target> 
     name: store === 'postgres' ? 'standalone-postgres (Postgres event store, locks in memory)' : 'standalone (embedded store, locks in memory)',
     baseUrl: server.url,
     pids: (): Record<string, number> => (server.pid === undefined ? {} : { standalone: server.pid }),
+    toggleProfile: () => {
+      if (profileDir !== '') server.signal('SIGUSR2');
+    },
     stop: async () => {
       await server.stop(60_000);
       await rm(dataDir, { recursive: true, force: true });
@@ -310,8 +321,10 @@ async function measure(target: Target): Promise<ExternalTaskTargetResult> {
   const loadBefore = loadavg()[0];
   progress(`${target.name}: ${workers} workers fetching ${maxTasks} at a time`);
   const latencies: number[] = [];
+  target.toggleProfile();
   const t0 = performance.now();
   const drained = await drain(target.baseUrl, tasks, latencies);
+  target.toggleProfile();
   // Up to the last completion's answer: the workers' last fetches, held until their timeout, are no work.
   const seconds = (drained.lastCompletedAt - t0) / 1000;
   const loadAfter = loadavg()[0];
@@ -339,6 +352,15 @@ async function measure(target: Target): Promise<ExternalTaskTargetResult> {
     startToFetchMs: latencySummary(polled.fromSend),
     errors: drained.errors + polled.errors,
     cpuCores,
+    serverCpuMsPerTask:
+      latencies.length === 0
+        ? 0
+        : (Object.entries(cpuCores)
+            .filter(([name]) => !name.startsWith('driver'))
+            .reduce((sum, [, cores]) => sum + cores, 0) *
+            seconds *
+            1000) /
+          latencies.length,
     loadAverage: { before: loadBefore, after: loadAfter },
   };
 }

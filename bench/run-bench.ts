@@ -189,6 +189,7 @@ if (only === 'all' || only === 'external-tasks') {
       startToFetchMs: { p50: number; p99: number };
       errors: number;
       cpuCores: Record<string, number>;
+      serverCpuMsPerTask: number;
       loadAverage: { before: number; after: number };
     }[];
   }
@@ -203,7 +204,7 @@ if (only === 'all' || only === 'external-tasks') {
   console.log(`load average (1 min) before and after each throughput phase: ${r.results.map((t) => `${t.target.split(' ')[0]} ${t.loadAverage.before.toFixed(1)} → ${t.loadAverage.after.toFixed(1)}`).join(', ')}`);
   const ms = (value: number): string => value.toFixed(1);
   printTable(
-    ['target', 'tasks/s', 'lock→complete p50 ms', 'p99 ms', 'long poll p50 ms', 'p99 ms', 'start sent→fetch p50 ms', 'p99 ms', 'tasks/fetch', 'starts/s', 'server CPU', 'errors'],
+    ['target', 'tasks/s', 'lock→complete p50 ms', 'p99 ms', 'long poll p50 ms', 'p99 ms', 'start sent→fetch p50 ms', 'p99 ms', 'tasks/fetch', 'starts/s', 'server CPU', 'CPU ms/task', 'errors'],
     r.results.map((t) => [
       t.target.split(' ')[0],
       t.tasksPerSecond.toFixed(0),
@@ -219,6 +220,7 @@ if (only === 'all' || only === 'external-tasks') {
         .filter(([name]) => !name.startsWith('driver'))
         .reduce((sum, [, cores]) => sum + cores, 0)
         .toFixed(2),
+      t.serverCpuMsPerTask.toFixed(2),
       String(t.errors),
     ]),
   );

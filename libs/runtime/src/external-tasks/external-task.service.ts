@@ -81,6 +81,8 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
   private wakeAt: number | undefined;
   private readonly stops: (() => void)[] = [];
   private closed = false;
+  /** Tasks whose completion `complete` is reporting: it marks them finished itself. */
+  private readonly completing = new Set<string>();
 
   constructor(
     private readonly projection: RuntimeProjection,
@@ -106,6 +108,8 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
             break;
           case 'JobCompleted':
           case 'JobCanceled':
+            // A completion reported here marks the task itself (`complete`), once: no second write for the same task.
+            if (this.completing.has(event.data.jobId)) break;
             // Never to be locked again, even by a replica whose views lag (every replica may do this: it is idempotent).
             this.store
               .finish(event.data.jobId, this.clock.now())
@@ -317,9 +321,18 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
     if (localVariables !== undefined && Object.keys(localVariables).length > 0) {
       await this.runner.run(open.processInstanceId, { type: 'SetVariables', scopeInstanceId: open.job.elementInstanceId, variables: localVariables, local: true });
     }
-    const view = await this.runner.run(open.processInstanceId, { type: 'CompleteJob', jobId: taskId, ...(variables === undefined ? {} : { variables }) });
-    await this.store.finish(taskId, this.clock.now());
-    return view;
+    this.completing.add(taskId);
+    try {
+      const view = await this.runner.run(open.processInstanceId, { type: 'CompleteJob', jobId: taskId, ...(variables === undefined ? {} : { variables }) });
+      await this.store.finish(taskId, this.clock.now());
+      return view;
+    } catch (error) {
+      // Refused by the engine the task stays open; but should it have ended all the same, it is marked as the views would.
+      if (this.projection.openJob(taskId) === undefined) await this.store.finish(taskId, this.clock.now()).catch(() => undefined);
+      throw error;
+    } finally {
+      this.completing.delete(taskId);
+    }
   }
 
   /**
