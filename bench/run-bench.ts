@@ -12,7 +12,11 @@
  *          --rate <events/s appended while the relay is live; comma-separated for several runs> (default 100,500),
  *          --warmup-seconds <untimed start of each live relay run> (default 2),
  *          --stores <event stores under the relay: postgres, embedded, memory> (default all three),
- *          --only straight-through|user-task|postgres|relay|distributed
+ *          --only straight-through|user-task|postgres|relay|external-tasks|distributed
+ * `--only external-tasks` (also part of the default run): 4 workers fetching 50 at a time over /api/external-tasks on the
+ * standalone server (embedded and Postgres stores) and the distributed mode, see bench/external-tasks.bench.ts
+ * (--tasks 5000, --warmup 1000, --workers 4, --max-tasks 50, --samples 200, --targets standalone,standalone-postgres,distributed,
+ * --profile <dir>: cpu profiles of the standalone servers).
  * `--only distributed` (npm run bench:distributed; not part of the default run, it takes minutes and needs Postgres and
  * Kafka): one-task.bpmn over REST on the five services and on the standalone server, see bench/distributed.bench.ts
  * (--seconds there defaults to 60; --warmup-seconds 5, --concurrency 32 clients in a closed loop, --workers 32, --targets distributed,standalone,standalone-postgres).
@@ -166,6 +170,61 @@ if (only === 'all' || only === 'relay') {
     );
   }
   const file = writeResult('relay', { machine, results });
+  console.log(`written ${file}`);
+}
+
+if (only === 'all' || only === 'external-tasks') {
+  interface ExternalTasksResult {
+    tasks: number;
+    workers: number;
+    maxTasks: number;
+    samples: number;
+    results: {
+      target: string;
+      startsPerSecond: number;
+      tasksPerSecond: number;
+      meanTasksPerFetch: number;
+      fetchToCompleteMs: { p50: number; p99: number };
+      longPollMs: { p50: number; p99: number };
+      startToFetchMs: { p50: number; p99: number };
+      errors: number;
+      cpuCores: Record<string, number>;
+      serverCpuMsPerTask: number;
+      loadAverage: { before: number; after: number };
+    }[];
+  }
+  const externalArgs: string[] = [];
+  for (const option of ['tasks', 'warmup', 'workers', 'max-tasks', 'samples', 'starters', 'targets', 'profile']) {
+    const value = arg(option, '');
+    if (value !== '') externalArgs.push(`--${option}`, value);
+  }
+  console.error('running external tasks: workers fetching and completing over /api/external-tasks ...');
+  const r = JSON.parse(runNode('bench/external-tasks.bench.ts', externalArgs)) as ExternalTasksResult;
+  console.log(`\nexternal tasks (one-task.bpmn): ${r.tasks} waiting tasks done by ${r.workers} workers fetching ${r.maxTasks} at a time (long polling); ${r.samples} long-poll samples`);
+  console.log(`load average (1 min) before and after each throughput phase: ${r.results.map((t) => `${t.target.split(' ')[0]} ${t.loadAverage.before.toFixed(1)} → ${t.loadAverage.after.toFixed(1)}`).join(', ')}`);
+  const ms = (value: number): string => value.toFixed(1);
+  printTable(
+    ['target', 'tasks/s', 'lock→complete p50 ms', 'p99 ms', 'long poll p50 ms', 'p99 ms', 'start sent→fetch p50 ms', 'p99 ms', 'tasks/fetch', 'starts/s', 'server CPU', 'CPU ms/task', 'errors'],
+    r.results.map((t) => [
+      t.target.split(' ')[0],
+      t.tasksPerSecond.toFixed(0),
+      ms(t.fetchToCompleteMs.p50),
+      ms(t.fetchToCompleteMs.p99),
+      ms(t.longPollMs.p50),
+      ms(t.longPollMs.p99),
+      ms(t.startToFetchMs.p50),
+      ms(t.startToFetchMs.p99),
+      t.meanTasksPerFetch.toFixed(1),
+      t.startsPerSecond.toFixed(0),
+      Object.entries(t.cpuCores)
+        .filter(([name]) => !name.startsWith('driver'))
+        .reduce((sum, [, cores]) => sum + cores, 0)
+        .toFixed(2),
+      t.serverCpuMsPerTask.toFixed(2),
+      String(t.errors),
+    ]),
+  );
+  const file = writeResult('external-tasks', { machine, ...r });
   console.log(`written ${file}`);
 }
 

@@ -157,6 +157,8 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
   private readonly streamObservers = new Set<{ readonly prefix: string; readonly observer: (recorded: RecordedEvent) => void }>();
   private processed = 0;
   private waiters: { readonly position: number; readonly resolve: () => void }[] = [];
+  /** The lowest position a waiter waits for (Infinity: none): most events release nobody, and are not checked against each waiter. */
+  private earliestWaiter = Number.POSITIVE_INFINITY;
   private subscription: Subscription | undefined;
   private closed = false;
 
@@ -193,6 +195,7 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
     // Nobody will advance the position any more: let waiting callers go.
     for (const waiter of this.waiters) waiter.resolve();
     this.waiters = [];
+    this.earliestWaiter = Number.POSITIVE_INFINITY;
   }
 
   /** The global position of the last event the views include. */
@@ -205,6 +208,7 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
     if (this.processed >= position || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       this.waiters.push({ position, resolve });
+      if (position < this.earliestWaiter) this.earliestWaiter = position;
     });
   }
 
@@ -223,12 +227,11 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
       this.logger.error(`Cannot project event ${recorded.type} at position ${recorded.position} of ${recorded.streamId}: ${String(error)}`);
     }
     this.processed = recorded.position;
-    if (this.waiters.length > 0) {
+    if (this.processed >= this.earliestWaiter) {
       const ready = this.waiters.filter((waiter) => waiter.position <= this.processed);
-      if (ready.length > 0) {
-        this.waiters = this.waiters.filter((waiter) => waiter.position > this.processed);
-        for (const waiter of ready) waiter.resolve();
-      }
+      this.waiters = this.waiters.filter((waiter) => waiter.position > this.processed);
+      this.earliestWaiter = this.waiters.reduce((earliest, waiter) => Math.min(earliest, waiter.position), Number.POSITIVE_INFINITY);
+      for (const waiter of ready) waiter.resolve();
     }
   }
 

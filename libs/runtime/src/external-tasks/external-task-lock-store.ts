@@ -21,6 +21,11 @@ export interface ExternalTaskLockStore {
    * already this worker's (its lock is then moved to `expiresAt`). False: another worker holds it.
    */
   tryLock(taskId: string, workerId: string, expiresAt: Date, now: Date): Promise<boolean>;
+  /**
+   * `tryLock` on several tasks at once, all for `workerId` until `expiresAt`: the ids of those it locked. Each task is
+   * taken or refused on its own, as by `tryLock`; what it saves is the round trips (one for a whole fetch).
+   */
+  tryLockAll(taskIds: readonly string[], workerId: string, expiresAt: Date, now: Date): Promise<Set<string>>;
   /** Moves the lock of `workerId` to `expiresAt` when the worker still holds it at `now`. False: it does not (any more). */
   extendLock(taskId: string, workerId: string, expiresAt: Date, now: Date): Promise<boolean>;
   /** The lock on the task, expired or not; undefined: never locked or unlocked. */

@@ -81,6 +81,8 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
   private wakeAt: number | undefined;
   private readonly stops: (() => void)[] = [];
   private closed = false;
+  /** Tasks whose completion `complete` is reporting: it marks them finished itself. */
+  private readonly completing = new Set<string>();
 
   constructor(
     private readonly projection: RuntimeProjection,
@@ -106,6 +108,8 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
             break;
           case 'JobCompleted':
           case 'JobCanceled':
+            // A completion reported here marks the task itself (`complete`), once: no second write for the same task.
+            if (this.completing.has(event.data.jobId)) break;
             // Never to be locked again, even by a replica whose views lag (every replica may do this: it is idempotent).
             this.store
               .finish(event.data.jobId, this.clock.now())
@@ -249,17 +253,36 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
     for (const pending of waiting) {
       const share = shares.get(pending.id);
       if (share === undefined || pending.done) continue;
-      const locked: LockedExternalTaskView[] = [];
+      // The share's tasks by the topic they are fetched under (its lock duration): one `tryLockAll` each, so a fetch of
+      // one topic is one round trip to the store however many tasks it gets.
+      const byTopic = new Map<FetchTopic, Candidate[]>();
       for (const candidate of share) {
-        // Its time ran out (or its client left) while tasks were being locked for it: lock no more.
-        if (pending.done) break;
         const topic = topicFor(pending.request, candidate.open);
         if (topic === undefined) continue;
+        const ofTopic = byTopic.get(topic);
+        if (ofTopic === undefined) byTopic.set(topic, [candidate]);
+        else ofTopic.push(candidate);
+      }
+      const lockedIds = new Map<string, { topic: FetchTopic; expiresAt: Date }>();
+      for (const [topic, candidates] of byTopic) {
+        // Its time ran out (or its client left) while tasks were being locked for it: lock no more.
+        if (pending.done) break;
         const expiresAt = new Date(now.getTime() + topic.lockDuration);
-        // Another replica may have locked it since it was read: then it is simply not this request's.
-        if (!(await this.store.tryLock(candidate.open.job.id, pending.request.workerId, expiresAt, now))) continue;
-        nextDue = Math.min(nextDue, expiresAt.getTime());
-        locked.push(lockedView(candidate.open, topic, pending.request.workerId, expiresAt));
+        // Another replica may have locked some since they were read: those are simply not this request's.
+        const taken = await this.store.tryLockAll(
+          candidates.map((candidate) => candidate.open.job.id),
+          pending.request.workerId,
+          expiresAt,
+          now,
+        );
+        if (taken.size > 0) nextDue = Math.min(nextDue, expiresAt.getTime());
+        for (const taskId of taken) lockedIds.set(taskId, { topic, expiresAt });
+      }
+      // In the share's order (oldest or highest priority first), as they were handed out.
+      const locked: LockedExternalTaskView[] = [];
+      for (const candidate of share) {
+        const lock = lockedIds.get(candidate.open.job.id);
+        if (lock !== undefined) locked.push(lockedView(candidate.open, lock.topic, pending.request.workerId, lock.expiresAt));
       }
       if (locked.length === 0) continue;
       if (!pending.done) {
@@ -298,9 +321,18 @@ export class ExternalTaskService implements OnModuleInit, OnModuleDestroy {
     if (localVariables !== undefined && Object.keys(localVariables).length > 0) {
       await this.runner.run(open.processInstanceId, { type: 'SetVariables', scopeInstanceId: open.job.elementInstanceId, variables: localVariables, local: true });
     }
-    const view = await this.runner.run(open.processInstanceId, { type: 'CompleteJob', jobId: taskId, ...(variables === undefined ? {} : { variables }) });
-    await this.store.finish(taskId, this.clock.now());
-    return view;
+    this.completing.add(taskId);
+    try {
+      const view = await this.runner.run(open.processInstanceId, { type: 'CompleteJob', jobId: taskId, ...(variables === undefined ? {} : { variables }) });
+      await this.store.finish(taskId, this.clock.now());
+      return view;
+    } catch (error) {
+      // Refused by the engine the task stays open; but should it have ended all the same, it is marked as the views would.
+      if (this.projection.openJob(taskId) === undefined) await this.store.finish(taskId, this.clock.now()).catch(() => undefined);
+      throw error;
+    } finally {
+      this.completing.delete(taskId);
+    }
   }
 
   /**

@@ -16,13 +16,24 @@ export class InMemoryExternalTaskLockStore implements ExternalTaskLockStore {
   private readonly entries = new Map<string, Entry>();
 
   tryLock(taskId: string, workerId: string, expiresAt: Date, now: Date): Promise<boolean> {
+    return Promise.resolve(this.lockNow(taskId, workerId, expiresAt.toISOString(), now.getTime()));
+  }
+
+  tryLockAll(taskIds: readonly string[], workerId: string, expiresAt: Date, now: Date): Promise<Set<string>> {
+    const until = expiresAt.toISOString();
+    const locked = new Set<string>();
+    for (const taskId of taskIds) if (this.lockNow(taskId, workerId, until, now.getTime())) locked.add(taskId);
+    return Promise.resolve(locked);
+  }
+
+  private lockNow(taskId: string, workerId: string, expiresAt: string, now: number): boolean {
     const entry = this.entries.get(taskId) ?? {};
     const held = entry.lock;
-    if (entry.finishedAt !== undefined) return Promise.resolve(false);
-    if (held !== undefined && held.workerId !== workerId && Date.parse(held.expiresAt) > now.getTime()) return Promise.resolve(false);
-    entry.lock = { taskId, workerId, expiresAt: expiresAt.toISOString() };
+    if (entry.finishedAt !== undefined) return false;
+    if (held !== undefined && held.workerId !== workerId && Date.parse(held.expiresAt) > now) return false;
+    entry.lock = { taskId, workerId, expiresAt };
     this.entries.set(taskId, entry);
-    return Promise.resolve(true);
+    return true;
   }
 
   extendLock(taskId: string, workerId: string, expiresAt: Date, now: Date): Promise<boolean> {

@@ -82,6 +82,23 @@ export class PostgresExternalTaskLockStore implements ExternalTaskLockStore {
     return result.rowCount === 1;
   }
 
+  async tryLockAll(taskIds: readonly string[], workerId: string, expiresAt: Date, now: Date): Promise<Set<string>> {
+    // One statement for the whole fetch, with the same condition per row as `tryLock`. Distinct ids (a row may be
+    // upserted once per statement) in a fixed order, so that two replicas locking overlapping tasks take their rows in
+    // the same order and wait for each other instead of deadlocking.
+    const ids = [...new Set(taskIds)].sort();
+    if (ids.length === 0) return new Set();
+    const result = await this.pool.query<{ task_id: string }>(
+      `INSERT INTO ${this.table} AS current (task_id, worker_id, lock_expires_at)
+       SELECT id, $2, $3 FROM unnest($1::text[]) WITH ORDINALITY AS wanted(id, n) ORDER BY n
+       ON CONFLICT (task_id) DO UPDATE SET worker_id = EXCLUDED.worker_id, lock_expires_at = EXCLUDED.lock_expires_at
+       WHERE current.finished_at IS NULL AND (current.worker_id IS NULL OR current.lock_expires_at <= $4 OR current.worker_id = $2)
+       RETURNING task_id`,
+      [ids, workerId, expiresAt, now],
+    );
+    return new Set(result.rows.map((row) => row.task_id));
+  }
+
   async extendLock(taskId: string, workerId: string, expiresAt: Date, now: Date): Promise<boolean> {
     const result = await this.pool.query(
       `UPDATE ${this.table} SET lock_expires_at = $3 WHERE task_id = $1 AND worker_id = $2 AND lock_expires_at > $4`,

@@ -89,6 +89,37 @@ export function externalTaskLockStoreContract(name: string, store: () => Externa
       expect(active).toEqual([{ taskId: a, workerId: 'worker-1', expiresAt: '2026-03-01T08:01:00.000Z' }]);
     });
 
+    it('locks many tasks at once: the free, expired and own ones, not those another worker holds, not a finished one', async () => {
+      const [free, expired, own, others, finished] = [task(), task(), task(), task(), task()] as [string, string, string, string, string];
+      await store().tryLock(expired, 'worker-2', at('08:00:00.000'), at('07:59:00.000'));
+      await store().tryLock(own, 'worker-1', at('08:00:30.000'), at('07:59:00.000'));
+      await store().tryLock(others, 'worker-2', at('08:05:00.000'), at('07:59:00.000'));
+      await store().finish(finished, at('07:59:30.000'));
+      const locked = await store().tryLockAll([free, expired, own, others, finished], 'worker-1', at('08:10:00.000'), at('08:00:00.000'));
+      expect([...locked].sort()).toEqual([free, expired, own].sort());
+      for (const id of [free, expired, own]) expect(await store().lockOf(id)).toEqual({ taskId: id, workerId: 'worker-1', expiresAt: '2026-03-01T08:10:00.000Z' });
+      expect(await store().lockOf(others)).toEqual({ taskId: others, workerId: 'worker-2', expiresAt: '2026-03-01T08:05:00.000Z' });
+      expect(await store().lockOf(finished)).toBeUndefined();
+      expect((await store().tryLockAll([], 'worker-1', at('08:10:00.000'), at('08:00:00.000'))).size).toBe(0);
+    });
+
+    it('gives each task to exactly one of many workers locking overlapping sets at once', async () => {
+      const ids = Array.from({ length: 30 }, () => task());
+      // Each worker asks for most of the tasks, in an order of its own (reversed, rotated): none may be given twice.
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, worker) => {
+          const rotated = [...ids.slice(worker * 4), ...ids.slice(0, worker * 4)].slice(0, 24);
+          return store().tryLockAll(worker % 2 === 0 ? rotated : rotated.reverse(), `worker-${worker}`, at('08:01:00.000'), at('08:00:00.000'));
+        }),
+      );
+      const handedOut = results.flatMap((locked) => [...locked]);
+      expect(new Set(handedOut).size).toBe(handedOut.length);
+      expect(new Set(handedOut)).toEqual(new Set(ids));
+      for (const [worker, locked] of results.entries()) {
+        for (const id of locked) expect((await store().lockOf(id))?.workerId).toBe(`worker-${worker}`);
+      }
+    });
+
     it('gives a free task to exactly one of many workers racing for it', async () => {
       for (let round = 0; round < 20; round++) {
         const id = task();
