@@ -31,11 +31,14 @@ describe('the path map', () => {
     // ... but Camunda 7's tasks, which the task-service keeps.
     ['/engine-rest/task', 'task-service'],
     ['/engine-rest/task/t-1/claim', 'task-service'],
+    // Camunda 8's user tasks too.
+    ['/v2/user-tasks/search', 'task-service'],
+    ['/v2/user-tasks/t-1/assignment', 'task-service'],
   ])('sends %s to %s', (path, service) => {
     expect(routeFor(upstreams, path)?.service).toBe(service);
   });
 
-  it.each(['/api', '/api/', '/api/deploymentsX', '/api/task', '/api/tasks-archive', '/docs', '/', '/history', '/api/historyx/y', '/engine-restx'])(
+  it.each(['/api', '/api/', '/api/deploymentsX', '/api/task', '/api/tasks-archive', '/docs', '/', '/history', '/api/historyx/y', '/engine-restx', '/v2/user-tasksx'])(
     'sends %s nowhere',
     (path) => {
       expect(routeFor(upstreams, path)).toBeUndefined();

@@ -37,7 +37,7 @@ export const SERVICES: readonly DistributedService[] = [
     prefixes: ['/api/process-instances', '/api/jobs', '/api/external-tasks', '/api/workers', '/api/incidents', '/api/user-tasks', '/api/messages', '/api/signals', '/api/conditionals', '/api/async-continuations', '/engine-rest'],
     writesEvents: true,
   },
-  { name: 'task-service', main: 'apps/task-service/src/main.ts', port: 8083, prefixes: ['/api/tasks', '/engine-rest/task'], writesEvents: false },
+  { name: 'task-service', main: 'apps/task-service/src/main.ts', port: 8083, prefixes: ['/api/tasks', '/engine-rest/task', '/v2/user-tasks'], writesEvents: false },
   { name: 'dmn-service', main: 'apps/dmn-service/src/main.ts', port: 8084, prefixes: ['/api/decision-definitions'], writesEvents: false },
   { name: 'history-service', main: 'apps/history-service/src/main.ts', port: 8085, prefixes: ['/api/history'], writesEvents: false },
 ];

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { ENGINE_REST_PATH, camunda7ProblemRenderer } from '@trellis/camunda7-rest';
 import { createServiceApp } from '@trellis/platform';
+import { CAMUNDA8_REST_PATH, camunda8ProblemRenderer } from '@trellis/tasks';
 
 import { TaskServiceModule, type TaskServiceOptions } from './task-service.module.js';
 
@@ -9,9 +10,9 @@ export function createTaskServiceApp(options: TaskServiceOptions & { readonly sh
   return createServiceApp({
     module: TaskServiceModule.forRoot(options),
     settings: options.settings,
-    // Camunda 7's /engine-rest/task, with Camunda's error bodies.
-    routesOutsidePrefix: [ENGINE_REST_PATH],
-    problemRenderers: [camunda7ProblemRenderer],
+    // Camunda 7's /engine-rest/task and Camunda 8's /v2/user-tasks, each with its own error bodies.
+    routesOutsidePrefix: [ENGINE_REST_PATH, CAMUNDA8_REST_PATH],
+    problemRenderers: [camunda7ProblemRenderer, camunda8ProblemRenderer],
     title: 'Trellis task-service',
     description:
       'User tasks projected from the runtime’s events: list and filter them; claim, assign, delegate, resolve, change and ' +

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { MessagingModule, PlatformModule } from '@trellis/platform';
-import { Camunda7TasksRestModule, TasksModule, type TasksTopicNames } from '@trellis/tasks';
+import { Camunda7TasksRestModule, Camunda8UserTasksRestModule, TasksModule, type TasksTopicNames } from '@trellis/tasks';
 
 import type { TaskServiceSettings } from './task-service.settings.js';
 
@@ -38,6 +38,8 @@ export class TaskServiceModule {
         }),
         // Camunda 7's /engine-rest/task, over the same tasks.
         Camunda7TasksRestModule,
+        // Camunda 8's /v2/user-tasks, over the same tasks.
+        Camunda8UserTasksRestModule,
       ],
     };
   }

@@ -47,3 +47,10 @@ export { GetTaskHistoryQuery, GetTaskQuery, ListTaskCommentsQuery, ListTasksQuer
 export { callerOf, parseVariableConditions } from './api/task-caller.js';
 export { Camunda7TasksRestModule, type CamundaTaskDto, camundaTaskOf } from './api/camunda-tasks.controller.js';
 export * from './task.views.js';
+export {
+  CAMUNDA8_REST_PATH,
+  Camunda8UserTasksRestModule,
+  type Camunda8UserTaskDto,
+  camunda8ProblemRenderer,
+  camunda8UserTaskOf,
+} from './api/camunda8-user-tasks.controller.js';
