@@ -360,6 +360,79 @@ describe('task-service', () => {
     expect(closed.body).toEqual({ type: 'InvalidRequestException', message: `User task ${taskId} cannot be assigned: it is completed` });
   });
 
+  it('serves Camunda 8’s /v2/user-tasks over the same tasks: search, get, assignment, unassignment, changeset, completion, with problem details', async () => {
+    const instance = await runtime.startInstance(processes.approval, { groups: ['c8'], users: [], priority: 70, due: '2030-07-01T12:00:00Z' });
+    const taskId = instance.userTask('approve').id;
+    await eventually(() => task(taskId), (body) => body.state === 'CREATED', 'the task');
+    const v2 = (path: string) => `/v2/user-tasks${path}`;
+
+    const found = await http
+      .post(v2('/search'))
+      .send({ filter: { processInstanceKey: instance.id, state: 'CREATED', candidateGroup: 'c8', elementId: 'approve', priority: { $gte: 70 } }, sort: [{ field: 'dueDate', order: 'ASC' }], page: { from: 0, limit: 5 } })
+      .expect(200);
+    expect(found.headers['content-type']).toBe('application/json');
+    expect(found.body).toEqual({
+      items: [
+        expect.objectContaining({
+          userTaskKey: taskId,
+          name: 'Approve order',
+          state: 'CREATED',
+          assignee: null,
+          elementId: 'approve',
+          candidateGroups: ['c8'],
+          processDefinitionId: 'approval',
+          processDefinitionKey: 'approval:1',
+          processInstanceKey: instance.id,
+          formKey: 'camunda-forms:bpmn:approve-form',
+          dueDate: expect.stringMatching(/^2030-07-01T12:00:00/),
+          priority: 70,
+        }),
+      ],
+      page: { totalItems: 1 },
+    });
+    expect((await http.post(v2('/search')).send({ filter: { processInstanceKey: instance.id, priority: { $lt: 70 } } }).expect(200)).body).toEqual({ items: [], page: { totalItems: 0 } });
+    expect((await http.post(v2('/search')).send({ filter: { userTaskKey: taskId } }).expect(200)).body.items.map((item: { userTaskKey: string }) => item.userTaskKey)).toEqual([taskId]);
+
+    await http.post(v2(`/${taskId}/assignment`)).send({ assignee: 'ada', action: 'claim' }).expect(204);
+    expect((await http.get(v2(`/${taskId}`)).expect(200)).body).toMatchObject({ userTaskKey: taskId, assignee: 'ada' });
+    // allowOverride: false refuses a task someone holds; by default it is reassigned.
+    const held = await http.post(v2(`/${taskId}/assignment`)).send({ assignee: 'grace', allowOverride: false }).expect(409);
+    expect(held.headers['content-type']).toBe('application/problem+json');
+    expect(held.body).toEqual({ type: 'about:blank', title: 'INVALID_STATE', status: 409, detail: expect.stringContaining('already assigned to ada'), instance: `/v2/user-tasks/${taskId}/assignment` });
+    await http.post(v2(`/${taskId}/assignment`)).send({ assignee: 'grace' }).expect(204);
+    await http.delete(v2(`/${taskId}/assignee`)).expect(204);
+    expect((await http.get(v2(`/${taskId}`)).expect(200)).body.assignee).toBeNull();
+
+    await http
+      .patch(v2(`/${taskId}`))
+      .send({ changeset: { dueDate: '2031-01-01T00:00:00Z', followUpDate: null, priority: 90, candidateUsers: ['bob'], candidateGroups: ['c8b'] }, action: 'escalate' })
+      .expect(204);
+    expect((await http.get(v2(`/${taskId}`)).expect(200)).body).toMatchObject({
+      dueDate: expect.stringMatching(/^2031-01-01T00:00:00/),
+      followUpDate: null,
+      priority: 90,
+      candidateUsers: ['bob'],
+      candidateGroups: ['c8b'],
+    });
+    expect((await http.post(v2('/search')).send({ filter: { processInstanceKey: instance.id, candidateGroup: 'c8' } }).expect(200)).body.page).toEqual({ totalItems: 0 });
+
+    const completion = await http.post(v2(`/${taskId}/completion`)).send({ variables: { approved: true }, action: 'complete' }).expect(204);
+    expect(completion.text).toBe('');
+    await eventually(() => http.get(v2(`/${taskId}`)).then((response) => response.body), (body) => body.state === 'COMPLETED', 'the task COMPLETED');
+    expect(instance.state.variables[instance.id]).toMatchObject({ approved: true });
+    expect((await http.get(v2(`/${taskId}`)).expect(200)).body.completionDate).toEqual(expect.any(String));
+
+    const closed = await http.post(v2(`/${taskId}/assignment`)).send({ assignee: 'ada' }).expect(409);
+    expect(closed.body).toMatchObject({ title: 'INVALID_STATE', status: 409, detail: `User task ${taskId} cannot be assigned: it is completed` });
+    expect((await http.post(v2(`/${taskId}/completion`)).send({}).expect(409)).body.title).toBe('INVALID_STATE');
+    const unknown = await http.get(v2('/no-such-task')).expect(404);
+    expect(unknown.body).toEqual({ type: 'about:blank', title: 'NOT_FOUND', status: 404, detail: 'User task with key no-such-task not found', instance: '/v2/user-tasks/no-such-task' });
+    expect((await http.delete(v2('/no-such-task/assignee')).expect(404)).body.title).toBe('NOT_FOUND');
+    const bad = await http.post(v2('/search')).send({ sort: [{ field: 'completionDate' }] }).expect(400);
+    expect(bad.body).toMatchObject({ type: 'about:blank', title: 'INVALID_ARGUMENT', status: 400, detail: expect.stringContaining('sort[0].field') });
+    expect((await http.post(v2(`/${taskId}/assignment`)).send({}).expect(400)).body.detail).toBe('assignee must not be empty or null');
+  });
+
   it('puts the task back to CREATED with the runtime’s reason when the runtime rejects the completion, and CANCELED once the cancellation arrives', async () => {
     const instance = await runtime.startInstance(processes.approval, { groups: [], users: [], priority: 1 });
     const taskId = instance.userTask('approve').id;

@@ -126,8 +126,10 @@ function priorityFilter(filter: Readonly<Record<string, unknown>>): { minPriorit
   const lower = (max: number) => (bounds.maxPriority = Math.min(bounds.maxPriority ?? max, max));
   for (const [operator, operand] of Object.entries(value)) {
     const path = `filter.priority.${operator}`;
-    if (operator === '$eq') (raise(integerAt(operand, path)), lower(integerAt(operand, path)));
-    else if (operator === '$gte') raise(integerAt(operand, path));
+    if (operator === '$eq') {
+      raise(integerAt(operand, path));
+      lower(integerAt(operand, path));
+    } else if (operator === '$gte') raise(integerAt(operand, path));
     else if (operator === '$gt') raise(integerAt(operand, path) + 1);
     else if (operator === '$lte') lower(integerAt(operand, path));
     else if (operator === '$lt') lower(integerAt(operand, path) - 1);
