@@ -428,6 +428,8 @@ describe('task-service', () => {
     const unknown = await http.get(v2('/no-such-task')).expect(404);
     expect(unknown.body).toEqual({ type: 'about:blank', title: 'NOT_FOUND', status: 404, detail: 'User task with key no-such-task not found', instance: '/v2/user-tasks/no-such-task' });
     expect((await http.delete(v2('/no-such-task/assignee')).expect(404)).body.title).toBe('NOT_FOUND');
+    // No form: the task-service has no access to deployed forms.
+    expect((await http.get(v2(`/${taskId}/form`)).expect(404)).body).toMatchObject({ type: 'about:blank', title: 'NOT_FOUND', status: 404 });
     const bad = await http.post(v2('/search')).send({ sort: [{ field: 'completionDate' }] }).expect(400);
     expect(bad.body).toMatchObject({ type: 'about:blank', title: 'INVALID_ARGUMENT', status: 400, detail: expect.stringContaining('sort[0].field') });
     expect((await http.post(v2(`/${taskId}/assignment`)).send({}).expect(400)).body.detail).toBe('assignee must not be empty or null');
