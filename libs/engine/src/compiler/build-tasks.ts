@@ -1,8 +1,9 @@
 import { DECISION_JOB_TYPE } from '../model/decision-job.js';
 import type { Expression } from '../model/expression.js';
-import type { CalledDecision, JobDefinition, UserTaskAssignment } from '../model/executable-model.js';
+import type { CalledDecision, JobDefinition, TaskListener, UserTaskAssignment } from '../model/executable-model.js';
 import { readCamundaDecision, readCamundaJob, readCamundaScript, readCamundaUserTask } from './dialects/camunda7-extensions.js';
 import { mergeDialects, type DialectValue } from './dialects/merge-dialects.js';
+import { readTaskListeners } from './task-listeners.js';
 import { readZeebeDecision, readZeebeJob, readZeebeScript, readZeebeUserTask } from './dialects/zeebe-extensions.js';
 import { asFeel } from './expression-fields.js';
 import { stringProperty, textProperty } from './moddle-element.js';
@@ -98,6 +99,7 @@ export interface UserTaskFields {
   readonly assignment: UserTaskAssignment;
   readonly formKey?: string;
   readonly formId?: string;
+  readonly taskListeners?: readonly TaskListener[];
 }
 
 export function readUserTask(context: ReadContext): UserTaskFields {
@@ -115,10 +117,12 @@ export function readUserTask(context: ReadContext): UserTaskFields {
   };
   const formKey = merge<string>('formKey');
   const formId = merge<string>('formId');
+  const taskListeners = readTaskListeners(context);
   return {
     assignment: Object.fromEntries(Object.entries(assignment).filter(([, value]) => value !== undefined)) as UserTaskAssignment,
     ...(formKey === undefined ? {} : { formKey }),
     ...(formId === undefined ? {} : { formId }),
+    ...(taskListeners.length === 0 ? {} : { taskListeners }),
   };
 }
 

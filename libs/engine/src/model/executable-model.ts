@@ -510,6 +510,25 @@ export interface UserTaskNode extends FlowNodeBase {
   /** Camunda 7 `camunda:formKey`, or Camunda 8 `zeebe:formDefinition` (formKey / formId). */
   readonly formKey?: string;
   readonly formId?: string;
+  /** Job listeners of the task's lifecycle, in model order (absent: none). */
+  readonly taskListeners?: readonly TaskListener[];
+}
+
+/**
+ * The lifecycle transitions of a user task a listener can wait on. This version runs `creating` (after the task is
+ * created) and `completing` (before a completion takes effect; the listener may deny it); the compiler refuses others.
+ */
+export type TaskListenerEventType = 'creating' | 'completing';
+
+/**
+ * A task listener run as a job for an external worker (`zeebe:taskListener`, or a Camunda 7 `camunda:taskListener`
+ * whose `delegateExpression="${name}"` names the job type). The transition waits until the job is completed.
+ */
+export interface TaskListener {
+  readonly eventType: TaskListenerEventType;
+  /** The job type, a literal: workers subscribe to it. */
+  readonly type: string;
+  readonly retries: number;
 }
 
 export interface ScriptTaskNode extends FlowNodeBase {
