@@ -1,0 +1,72 @@
+// Task listeners over the API (examples/task-listeners.bpmn): listener jobs are fetched and completed through
+// /api/jobs with a `result`; a completion waits for the completing listener, which may deny it.
+import { readFile } from 'node:fs/promises';
+import type { INestApplication } from '@nestjs/common';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+
+import { deploy, memoryApp } from './testing/e2e.fixture.js';
+
+const exampleBpmn = readFile(new URL('../../../examples/task-listeners.bpmn', import.meta.url), 'utf8');
+
+describe('task listeners', () => {
+  let app: INestApplication;
+  let http: ReturnType<typeof request>;
+  beforeEach(async () => {
+    app = await memoryApp();
+    http = request(app.getHttpServer());
+    await deploy(app, ['task-listeners.bpmn', await exampleBpmn]).expect(201);
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  const listenerJob = async (type: string) => {
+    const jobs = (await http.get('/api/jobs').query({ type }).expect(200)).body;
+    expect(jobs).toHaveLength(1);
+    return jobs[0];
+  };
+
+  it('a creating listener assigns the task; a completing listener denies, then allows, the completion', async () => {
+    const instanceId = (await http.post('/api/process-instances').send({ processId: 'order-approval', variables: { amount: 900 } }).expect(201)).body.id;
+
+    const assign = await listenerJob('assign-approver');
+    const [task] = (await http.get('/api/user-tasks').query({ processInstanceId: instanceId }).expect(200)).body;
+    expect(assign.customHeaders).toEqual({ userTaskId: task.id, eventType: 'creating', name: 'Approve order', candidateGroups: 'approvers' });
+    expect(assign.variables).toEqual({ amount: 900 });
+    await http.post(`/api/jobs/${assign.id}/complete`).send({ result: { corrections: { assignee: 'ann', priority: 70 } } }).expect(200);
+    expect((await http.get(`/api/user-tasks/${task.id}`).expect(200)).body).toMatchObject({ assignee: 'ann', priority: 70, state: 'CREATED' });
+    expect((await http.get('/api/user-tasks').query({ assignee: 'ann' }).expect(200)).body).toEqual([expect.objectContaining({ id: task.id })]);
+
+    // The completion is asynchronous: it waits for the completing listener's worker.
+    const asked = await http.post(`/api/user-tasks/${task.id}/complete`).send({ variables: { approved: true } }).expect(200);
+    expect(asked.body.state).toBe('ACTIVE');
+    expect((await http.get(`/api/user-tasks/${task.id}`).expect(200)).body).toMatchObject({ state: 'CREATED', completing: true });
+    const again = await http.post(`/api/user-tasks/${task.id}/complete`).send({}).expect(409);
+    expect(again.body.detail).toContain('waits for its completing listener');
+
+    const check = await listenerJob('four-eyes-check');
+    expect(check.retries).toBe(5);
+    await http.post(`/api/jobs/${check.id}/complete`).send({ result: { denied: true, deniedReason: 'the requester cannot approve' } }).expect(200);
+    const denied = (await http.get(`/api/user-tasks/${task.id}`).expect(200)).body;
+    expect(denied).toMatchObject({ state: 'CREATED', deniedReason: 'the requester cannot approve' });
+    expect(denied.completing).toBeUndefined();
+    expect(denied.variables).toEqual({ amount: 900 });
+
+    await http.post(`/api/user-tasks/${task.id}/complete`).send({ variables: { approved: true } }).expect(200);
+    const allowed = await http.post(`/api/jobs/${(await listenerJob('four-eyes-check')).id}/complete`).send({}).expect(200);
+    expect(allowed.body).toMatchObject({ id: instanceId, state: 'COMPLETED', variables: { amount: 900, approved: true } });
+    expect((await http.get(`/api/user-tasks/${task.id}`).expect(200)).body.state).toBe('COMPLETED');
+  });
+
+  it('refuses a listener result that is not valid, naming the field', async () => {
+    await http.post('/api/process-instances').send({ processId: 'order-approval' }).expect(201);
+    const assign = await listenerJob('assign-approver');
+    const bad = await http.post(`/api/jobs/${assign.id}/complete`).send({ result: { corrections: { priority: 'high' } } }).expect(400);
+    expect(JSON.stringify(bad.body)).toContain('priority');
+    const denied = await http.post(`/api/jobs/${assign.id}/complete`).send({ result: { denied: true } }).expect(400);
+    expect(denied.body.detail).toContain('only completing listeners can');
+    const withVariables = await http.post(`/api/jobs/${assign.id}/complete`).send({ variables: { x: 1 } }).expect(400);
+    expect(withVariables.body.detail).toContain('cannot be completed with variables');
+  });
+});
