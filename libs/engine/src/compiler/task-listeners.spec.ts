@@ -45,6 +45,34 @@ describe('task listeners: compiler', () => {
     });
   });
 
+  it('compiles a Camunda 7 timeout listener with its timer', async () => {
+    const process = await compiledProcess(
+      withTask(`<camunda:taskListener event="timeout" id="remind" delegateExpression="\${remindAssignee}">
+          <bpmn:timerEventDefinition><bpmn:timeDuration>PT2H</bpmn:timeDuration></bpmn:timerEventDefinition>
+        </camunda:taskListener>`),
+    );
+    expect(process.elements.review).toMatchObject({
+      taskListeners: [{ eventType: 'timeout', type: 'remindAssignee', timer: { kind: 'timeDuration', expression: { source: 'PT2H' } } }],
+    });
+  });
+
+  it.each([
+    ['<camunda:taskListener event="timeout" delegateExpression="${remind}" />', 'MISSING_ATTRIBUTE', 'camunda:taskListener[0]/timerEventDefinition'],
+    [
+      '<camunda:taskListener event="timeout" delegateExpression="${remind}"><bpmn:timerEventDefinition><bpmn:timeDuration>soon</bpmn:timeDuration></bpmn:timerEventDefinition></camunda:taskListener>',
+      'INVALID_ATTRIBUTE',
+      'timeDuration',
+    ],
+    [
+      '<camunda:taskListener event="create" delegateExpression="${remind}"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></camunda:taskListener>',
+      'INVALID_ATTRIBUTE',
+      'camunda:taskListener[0]/camunda:timerEventDefinition',
+    ],
+  ])('refuses a timeout listener without a valid timer, or a timer on another listener: %s', async (extension, code, field) => {
+    const found = await problemsOf(withTask(extension));
+    expect(found).toEqual([expect.objectContaining({ code, elementId: 'review', field })]);
+  });
+
   it('a user task without listeners has none', async () => {
     const process = await compiledProcess(withTask('<zeebe:userTask />'));
     expect(process.elements.review).not.toHaveProperty('taskListeners');

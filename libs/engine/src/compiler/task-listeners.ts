@@ -1,5 +1,6 @@
 import type { TaskListener, TaskListenerEventType } from '../model/executable-model.js';
 import { elementProperty, elementsProperty, textProperty, type ModdleElement } from './moddle-element.js';
+import { readTimer } from './build-catch-events.js';
 import type { ReadContext } from './read-context.js';
 
 /** Zeebe event types (8.8 names, and the 8.6/8.7 ones they replaced) to the transitions this version runs. */
@@ -14,8 +15,8 @@ const zeebeEventTypes: Readonly<Record<string, TaskListenerEventType>> = {
 const zeebeNotRunYet = new Set(['assigning', 'assignment', 'updating', 'update', 'canceling', 'cancel']);
 
 /** Camunda 7 task listener events to the transitions this version runs. */
-const camundaEvents: Readonly<Record<string, TaskListenerEventType>> = { create: 'creating', complete: 'completing' };
-const camundaNotRunYet = new Set(['assignment', 'update', 'delete', 'timeout']);
+const camundaEvents: Readonly<Record<string, TaskListenerEventType>> = { create: 'creating', complete: 'completing', timeout: 'timeout' };
+const camundaNotRunYet = new Set(['assignment', 'update', 'delete']);
 
 const DEFAULT_RETRIES = 3;
 
@@ -83,11 +84,11 @@ function readCamundaListener(context: ReadContext, listener: ModdleElement, inde
   const eventType = event === undefined ? undefined : camundaEvents[event];
   if (eventType === undefined) {
     if (event !== undefined && camundaNotRunYet.has(event)) {
-      return refuse(`task listeners on '${event}' (this version runs create and complete listeners)`, `${field}/@event`);
+      return refuse(`task listeners on '${event}' (this version runs create, complete and timeout listeners)`, `${field}/@event`);
     }
     errors.add({
       code: event === undefined ? 'MISSING_ATTRIBUTE' : 'INVALID_ATTRIBUTE',
-      message: `the ${field} of '${elementId}' needs an event: create or complete${event === undefined ? '' : `, not '${event}'`}`,
+      message: `the ${field} of '${elementId}' needs an event: create, complete or timeout${event === undefined ? '' : `, not '${event}'`}`,
       elementId,
       field: `${field}/@event`,
     });
@@ -104,7 +105,28 @@ function readCamundaListener(context: ReadContext, listener: ModdleElement, inde
     });
     return undefined;
   }
-  return { eventType, type: name, retries: DEFAULT_RETRIES };
+  const timers = elementsProperty(listener, 'eventDefinitions');
+  if (eventType !== 'timeout') {
+    if (timers.length === 0) return { eventType, type: name, retries: DEFAULT_RETRIES };
+    errors.add({
+      code: 'INVALID_ATTRIBUTE',
+      message: `the ${field} of '${elementId}' has a timer, which only a timeout listener (event="timeout") has`,
+      elementId,
+      field: `${field}/camunda:timerEventDefinition`,
+    });
+    return undefined;
+  }
+  if (timers.length !== 1) {
+    errors.add({
+      code: timers.length === 0 ? 'MISSING_ATTRIBUTE' : 'INVALID_ATTRIBUTE',
+      message: `the timeout ${field} of '${elementId}' needs exactly one timerEventDefinition saying when it fires`,
+      elementId,
+      field: `${field}/timerEventDefinition`,
+    });
+    return undefined;
+  }
+  const timer = readTimer(context, timers[0]);
+  return timer === undefined ? undefined : { eventType, type: name, retries: DEFAULT_RETRIES, timer };
 }
 
 function jobType(context: ReadContext, text: string | undefined, field: string): string | undefined {

@@ -515,10 +515,11 @@ export interface UserTaskNode extends FlowNodeBase {
 }
 
 /**
- * The lifecycle transitions of a user task a listener can wait on. This version runs `creating` (after the task is
- * created) and `completing` (before a completion takes effect; the listener may deny it); the compiler refuses others.
+ * When a task listener runs. This version runs `creating` (after the task is created), `completing` (before a
+ * completion takes effect; the listener may deny it) and `timeout` (Camunda 7: when its timer is due while the task is
+ * open; nothing waits for it); the compiler refuses the others.
  */
-export type TaskListenerEventType = 'creating' | 'completing';
+export type TaskListenerEventType = 'creating' | 'completing' | 'timeout';
 
 /**
  * A task listener run as a job for an external worker (`zeebe:taskListener`, or a Camunda 7 `camunda:taskListener`
@@ -529,6 +530,8 @@ export interface TaskListener {
   /** The job type, a literal: workers subscribe to it. */
   readonly type: string;
   readonly retries: number;
+  /** A timeout listener's timer, started when the task is created (a cycle fires once per due time). */
+  readonly timer?: TimerDefinition;
 }
 
 export interface ScriptTaskNode extends FlowNodeBase {

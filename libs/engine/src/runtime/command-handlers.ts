@@ -31,7 +31,7 @@ import {
 } from './throw-events.js';
 import { receiveSignal } from './signals/signal-subscription.js';
 import type { ElementInstance } from './process-instance-state.js';
-import { completeTaskListenerJob, requestUserTaskCompletion } from './task-listeners.js';
+import { completeTaskListenerJob, requestUserTaskCompletion, triggerTimeoutListener } from './task-listeners.js';
 
 /**
  * Checks a command against the state and emits its first events into the run; follow-up steps are queued and run
@@ -273,6 +273,7 @@ function triggerTimer(run: DecisionRun, command: TriggerTimer): Failure | undefi
   if (Date.parse(timer.dueAt) > Date.parse(run.now)) {
     return { code: 'INVALID_STATE', message: `Timer '${timer.id}' is not due until ${timer.dueAt}`, details: { timerId: timer.id } };
   }
+  if (timer.taskListener !== undefined) return triggerTimeoutListener(run, timer);
   const owner = waitingOwner(run, timer.elementInstanceId);
   const node = run.node(timer.elementId);
   if (owner === undefined || !isCatchEventNode(node)) {

@@ -243,6 +243,8 @@ export type TimerCreated = Event<
     readonly dueAt: string;
     /** For a repeating timer: how the next occurrences are computed, and how many are left after this one. */
     readonly cycle?: { readonly remaining: number | null; readonly interval?: string; readonly cron?: string };
+    /** Set on the timer of a timeout task listener (`elementId` is then the user task's): it creates the listener's job. */
+    readonly taskListener?: JobTaskListener;
   }
 >;
 

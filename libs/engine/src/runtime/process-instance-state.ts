@@ -62,6 +62,8 @@ export interface TimerState {
   readonly elementId: string;
   readonly dueAt: string;
   readonly cycle?: TimerCreatedCycle;
+  /** The timer of a timeout task listener: `elementId` is the user task's. */
+  readonly taskListener?: JobTaskListener;
 }
 
 export interface MessageSubscriptionState {

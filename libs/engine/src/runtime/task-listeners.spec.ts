@@ -149,6 +149,71 @@ describe('task listeners: engine', () => {
     });
   });
 
+  describe('timeout (Camunda 7)', () => {
+    const reminded = (timer: string) =>
+      compiledProcess(
+        bpmnProcess(`    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" camunda:assignee="ann">
+      <bpmn:extensionElements>
+        <camunda:taskListener event="timeout" id="remind" delegateExpression="\${remind}">
+          <bpmn:timerEventDefinition>${timer}</bpmn:timerEventDefinition>
+        </camunda:taskListener>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+    <bpmn:endEvent id="end" />`),
+      );
+
+    it('starts the timer with the task; when due it creates the listener job once, and the task stays open', async () => {
+      const run = scenario(await reminded('<bpmn:timeDuration>PT2H</bpmn:timeDuration>')).start();
+      const task = run.userTask('review');
+      expect(run.timer('review')).toMatchObject({ dueAt: '2026-01-01T12:00:00.000Z', taskListener: { userTaskId: task.id, eventType: 'timeout', index: 0 } });
+      expect(run.jobs()).toEqual([]);
+      run.triggerTimer('review');
+      expect(run.timers()).toEqual([]);
+      expect(run.jobs('review')).toEqual([
+        expect.objectContaining({ type: 'remind', taskListener: { userTaskId: task.id, eventType: 'timeout', index: 0 }, customHeaders: expect.objectContaining({ eventType: 'timeout', assignee: 'ann' }) }),
+      ]);
+      expect(run.instance('review').state).toBe('activated');
+      // The worker escalates: the task goes to someone else; nothing else follows.
+      completeListener(run, 'remind', { corrections: { assignee: 'boss', priority: 90 } });
+      expect(run.userTask('review')).toMatchObject({ assignee: 'boss', priority: 90 });
+      expect(run.jobs()).toEqual([]);
+      run.completeUserTask('review');
+      expect(run.completed()).toEqual(['start', 'review', 'end']);
+    });
+
+    it('a cycle fires once per due time while the task is open; completing the task stops it and cancels an open listener job', async () => {
+      const run = scenario(await reminded('<bpmn:timeCycle>R/PT1H</bpmn:timeCycle>')).start();
+      run.triggerTimer('review');
+      expect(run.timer('review').dueAt).toBe('2026-01-01T12:00:00.000Z');
+      expect(run.jobs('review')).toHaveLength(1);
+      // A pending timeout job does not hold the completion up.
+      run.completeUserTask('review');
+      expect(run.lastEvents.map((event) => event.type)).toEqual(expect.arrayContaining(['JobCanceled', 'UserTaskCompleted', 'TimerCanceled']));
+      expect(run.timers()).toEqual([]);
+      expect(run.jobs()).toEqual([]);
+      expect(run.completed()).toEqual(['start', 'review', 'end']);
+    });
+
+    it('a timeout listener cannot deny', async () => {
+      const run = scenario(await reminded('<bpmn:timeDuration>PT2H</bpmn:timeDuration>')).start();
+      run.triggerTimer('review');
+      expect(run.reject({ type: 'CompleteJob', jobId: listenerJob(run, 'remind').id, result: { denied: true } })).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    });
+
+    it('a timer that does not evaluate is an EXPRESSION_ERROR incident before the task is created', async () => {
+      const run = scenario(await reminded('<bpmn:timeDuration>${reminderAfter}</bpmn:timeDuration>')).start();
+      expect(run.incident('review')).toMatchObject({ type: 'EXPRESSION_ERROR' });
+      expect(run.state.userTasks).toEqual({});
+      run.setVariables({ reminderAfter: 'PT30M' }).resolveIncident('review');
+      // The test clock ticks a second per command: the incident was resolved at 10:00:02.
+      expect(run.timer('review').dueAt).toBe('2026-01-01T10:30:02.000Z');
+      expect(run.userTask('review').assignee).toBe('ann');
+    });
+  });
+
   it('a worker result on an ordinary job is refused', async () => {
     const process = await compiledProcess(
       bpmnProcess(`    <bpmn:startEvent id="start" />

@@ -1,10 +1,14 @@
-import type { TaskListener, TaskListenerEventType } from '../model/executable-model.js';
+import type { TaskListener, TaskListenerEventType, UserTaskNode } from '../model/executable-model.js';
 import type { JsonObject } from '../model/json.js';
+import { err, ok, type Result } from '../result.js';
 import type { DecisionRun } from './decision-run.js';
 import type { Failure } from './decision.js';
+import type { Problem } from './element-lifecycle.js';
+import { firstOccurrence, type TimerSchedule } from './timers/timer-schedule.js';
+import { rearmTimer } from './timers/timer-subscription.js';
 import type { UserTaskCorrections } from './process-instance-events.js';
 import type { CompleteJob, TaskListenerJobResult } from './process-instance-commands.js';
-import type { ElementInstance, JobState, UserTaskState } from './process-instance-state.js';
+import type { ElementInstance, JobState, TimerState, UserTaskState } from './process-instance-state.js';
 
 /**
  * Task listeners (Zeebe-style job listeners). A transition of a user task that has listeners for it waits: the
@@ -34,9 +38,56 @@ function listenersFor(run: DecisionRun, task: UserTaskState, eventType: TaskList
   return (node.taskListeners ?? []).filter((listener) => listener.eventType === eventType);
 }
 
-/** The listener job a task waits for, if any. */
+/** The listener job a task's transition waits for, if any (a timeout listener's job holds nothing up). */
 export function pendingListenerJob(run: DecisionRun, userTaskId: string): JobState | undefined {
-  return Object.values(run.state.jobs).find((job) => job.taskListener?.userTaskId === userTaskId);
+  return Object.values(run.state.jobs).find((job) => job.taskListener?.userTaskId === userTaskId && job.taskListener.eventType !== 'timeout');
+}
+
+/**
+ * The first due times of the task's timeout listeners, evaluated in the task's scope before the task is created: a
+ * timer that does not evaluate is an EXPRESSION_ERROR incident on the activating task (resolving it tries again).
+ */
+export function timeoutSchedules(run: DecisionRun, instance: ElementInstance, node: UserTaskNode): Result<TimerSchedule[], Problem> {
+  const schedules: TimerSchedule[] = [];
+  for (const listener of (node.taskListeners ?? []).filter((candidate) => candidate.eventType === 'timeout')) {
+    if (listener.timer === undefined) continue;
+    const value = run.evaluate(listener.timer.expression, instance.id, 'EXPRESSION_ERROR');
+    if (!value.ok) return err({ incidentType: 'EXPRESSION_ERROR', message: `Failed to evaluate the ${listener.timer.kind} of the timeout listener of '${node.id}': ${value.error.message}` });
+    const schedule = firstOccurrence(listener.timer.kind, value.value, run.now);
+    if (!schedule.ok) return err({ incidentType: 'EXPRESSION_ERROR', message: `The ${listener.timer.kind} of the timeout listener of '${node.id}' is invalid: ${schedule.error}` });
+    schedules.push(schedule.value);
+  }
+  return ok(schedules);
+}
+
+/** Starts the timers of the task's timeout listeners (one per listener, in model order). */
+export function openTimeoutTimers(run: DecisionRun, task: UserTaskState, schedules: readonly TimerSchedule[]): void {
+  schedules.forEach((schedule, index) => {
+    run.emit({
+      type: 'TimerCreated',
+      data: {
+        timerId: run.newId(),
+        elementInstanceId: task.elementInstanceId,
+        elementId: task.elementId,
+        dueAt: schedule.dueAt,
+        ...(schedule.cycle === undefined ? {} : { cycle: schedule.cycle }),
+        taskListener: { userTaskId: task.id, eventType: 'timeout', index },
+      },
+    });
+  });
+}
+
+/** A timeout listener's timer is due: its job is created (once per due time); a cycle starts its next occurrence. */
+export function triggerTimeoutListener(run: DecisionRun, timer: TimerState): Failure | undefined {
+  const listener = timer.taskListener;
+  const task = listener === undefined ? undefined : run.state.userTasks[listener.userTaskId];
+  if (listener === undefined || task === undefined) {
+    return { code: 'INVALID_STATE', message: `The user task of timer '${timer.id}' is not open`, details: { timerId: timer.id } };
+  }
+  run.emit({ type: 'TimerTriggered', data: { timerId: timer.id } });
+  rearmTimer(run, timer);
+  startTaskListener(run, task, 'timeout', listener.index);
+  return undefined;
 }
 
 /** Creates the job of the transition's listener at `index`; false when there is none (the transition is done). */
@@ -101,6 +152,10 @@ export function requestUserTaskCompletion(run: DecisionRun, task: UserTaskState,
 }
 
 function finishCompletion(run: DecisionRun, task: UserTaskState, instance: ElementInstance, variables: JsonObject): void {
+  // A timeout listener's job still open has nothing left to act on.
+  for (const job of Object.values(run.state.jobs)) {
+    if (job.taskListener?.userTaskId === task.id) run.emit({ type: 'JobCanceled', data: { jobId: job.id } });
+  }
   run.emit({ type: 'UserTaskCompleted', data: { userTaskId: task.id, variables } });
   run.setCompletionVariables(instance, run.node(instance.elementId), variables);
   run.complete(instance);
@@ -139,6 +194,8 @@ export function completeTaskListenerJob(run: DecisionRun, job: JobState, command
     run.emit({ type: 'UserTaskCompletionDenied', data: { userTaskId: task.id, deniedReason } });
     return undefined;
   }
+  // A timeout listener holds no transition up: its corrections are all it does.
+  if (listener.eventType === 'timeout') return undefined;
   const current = run.state.userTasks[task.id] ?? task;
   if (startTaskListener(run, current, listener.eventType, listener.index + 1)) return undefined;
   if (listener.eventType === 'completing') finishCompletion(run, current, instance, current.completing?.variables ?? {});

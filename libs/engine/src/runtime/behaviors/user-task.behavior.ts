@@ -2,7 +2,7 @@ import type { UserTaskNode } from '../../model/executable-model.js';
 import type { Expression } from '../../model/expression.js';
 import type { JsonValue } from '../../model/json.js';
 import { ok } from '../../result.js';
-import { startTaskListener } from '../task-listeners.js';
+import { openTimeoutTimers, startTaskListener, timeoutSchedules } from '../task-listeners.js';
 import type { ElementBehavior } from './element-behavior.js';
 import { asIdList, asNumber, asOptionalString, evaluateAs } from './values.js';
 
@@ -24,6 +24,8 @@ export const userTaskBehavior: ElementBehavior<UserTaskNode> = {
     if (!followUpDate.ok) return followUpDate.error;
     const priority = field(assignment.priority, 'the priority', 'a number', asNumber);
     if (!priority.ok) return priority.error;
+    const timeouts = timeoutSchedules(run, instance, node);
+    if (!timeouts.ok) return timeouts.error;
     run.activated(instance);
     const userTaskId = run.newId();
     run.emit({
@@ -46,7 +48,10 @@ export const userTaskBehavior: ElementBehavior<UserTaskNode> = {
     });
     // Creating listeners run after the task exists (Zeebe's CREATING): their corrections apply to it.
     const created = run.state.userTasks[userTaskId];
-    if (created !== undefined) startTaskListener(run, created, 'creating', 0);
+    if (created !== undefined) {
+      openTimeoutTimers(run, created, timeouts.value);
+      startTaskListener(run, created, 'creating', 0);
+    }
     return undefined;
   },
   onTerminate(run, instance) {
