@@ -3,6 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import type { INestApplication } from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { ManualClock } from '@trellis/platform';
+import { TimerScheduler } from '@trellis/runtime';
 import request from 'supertest';
 
 import { deploy, memoryApp } from './testing/e2e.fixture.js';
@@ -68,5 +70,61 @@ describe('task listeners', () => {
     expect(denied.body.detail).toContain('only completing listeners can');
     const withVariables = await http.post(`/api/jobs/${assign.id}/complete`).send({ variables: { x: 1 } }).expect(400);
     expect(withVariables.body.detail).toContain('cannot be completed with variables');
+  });
+});
+
+// A Camunda 7 timeout listener: the server's timer scheduler creates the listener's job when the timer is due.
+const reminderBpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                  id="reminder-definitions" targetNamespace="http://example.org/test">
+  <bpmn:process id="reminded-review" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" camunda:assignee="ann">
+      <bpmn:extensionElements>
+        <camunda:taskListener event="timeout" id="remind" delegateExpression="\${escalateReview}">
+          <bpmn:timerEventDefinition><bpmn:timeCycle>R2/PT1H</bpmn:timeCycle></bpmn:timerEventDefinition>
+        </camunda:taskListener>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+describe('timeout task listeners (test clock)', () => {
+  it('creates the listener job each time the timer is due while the task is open; the worker reassigns the task', async () => {
+    const clock = new ManualClock('2026-03-01T09:00:00.000Z');
+    const app = await memoryApp({ clock });
+    try {
+      const http = request(app.getHttpServer());
+      const scheduler = app.get(TimerScheduler);
+      await deploy(app, ['reminder.bpmn', reminderBpmn]).expect(201);
+      const started = await http.post('/api/process-instances').send({ processId: 'reminded-review' }).expect(201);
+      expect(started.body.timers).toEqual([expect.objectContaining({ elementId: 'review', dueAt: '2026-03-01T10:00:00.000Z' })]);
+
+      clock.advance(60 * 60 * 1000);
+      await scheduler.fireDue();
+      const [job] = (await http.get('/api/jobs').query({ type: 'escalateReview' }).expect(200)).body;
+      expect(job.customHeaders).toMatchObject({ eventType: 'timeout', assignee: 'ann' });
+      await http.post(`/api/jobs/${job.id}/complete`).send({ result: { corrections: { assignee: 'lead' } } }).expect(200);
+      const [task] = (await http.get('/api/user-tasks').query({ processInstanceId: started.body.id }).expect(200)).body;
+      expect(task).toMatchObject({ assignee: 'lead', state: 'CREATED' });
+
+      // The second occurrence of the cycle: a new job, which now sees the corrected assignee.
+      clock.advance(60 * 60 * 1000);
+      await scheduler.fireDue();
+      const [second] = (await http.get('/api/jobs').query({ type: 'escalateReview' }).expect(200)).body;
+      expect(second.id).not.toBe(job.id);
+      expect(second.customHeaders).toMatchObject({ eventType: 'timeout', assignee: 'lead' });
+
+      // Completing the task cancels the open listener job.
+      await http.post(`/api/user-tasks/${task.id}/complete`).send({}).expect(200);
+      const instance = (await http.get(`/api/process-instances/${started.body.id}`).expect(200)).body;
+      expect(instance).toMatchObject({ state: 'COMPLETED', timers: [] });
+      expect((await http.get('/api/jobs').query({ type: 'escalateReview' }).expect(200)).body).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 });
