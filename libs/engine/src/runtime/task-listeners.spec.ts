@@ -85,6 +85,9 @@ describe('task listeners: engine', () => {
       });
       expect(run.reject({ type: 'CompleteJob', jobId, result: { corrections: { dueDate: 'tomorrow' } } })).toMatchObject({ details: { field: 'dueDate' } });
       expect(run.reject({ type: 'ThrowError', jobId, errorCode: 'x' })).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      // A result from Kafka is plain JSON: its types are checked.
+      const fromJson = JSON.parse('{"denied":"yes"}') as TaskListenerJobResult;
+      expect(run.reject({ type: 'CompleteJob', jobId, result: fromJson })).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'denied' } });
     });
 
     it('a listener job failing with no retries left raises an incident on the task; resolving it offers the job again', () => {

@@ -178,6 +178,17 @@ export function completeTaskListenerJob(run: DecisionRun, job: JobState, command
     };
   }
   const result: TaskListenerJobResult = command.result ?? {};
+  // Results may come over Kafka as plain JSON: their types are checked here too.
+  const denied: unknown = result.denied;
+  const deniedReason: unknown = result.deniedReason;
+  if ((denied !== undefined && typeof denied !== 'boolean') || (deniedReason !== undefined && typeof deniedReason !== 'string')) {
+    const field = denied !== undefined && typeof denied !== 'boolean' ? 'denied' : 'deniedReason';
+    return {
+      code: 'INVALID_ARGUMENT',
+      message: `The ${field} of listener job '${job.id}' must be ${field === 'denied' ? 'true or false' : 'a string'}`,
+      details: { jobId: job.id, field },
+    };
+  }
   if (result.denied === true && listener.eventType !== 'completing') {
     return {
       code: 'INVALID_ARGUMENT',
