@@ -128,3 +128,41 @@ describe('timeout task listeners (test clock)', () => {
     }
   });
 });
+
+// A Camunda 7 complete listener (delegateExpression) is a job of that type: an external-task worker fetches it by topic.
+const camundaCompleteListenerBpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                  id="c7-listener-definitions" targetNamespace="http://example.org/test">
+  <bpmn:process id="audited-review" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review">
+      <bpmn:extensionElements><camunda:taskListener event="complete" delegateExpression="\${auditCompletion}" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+describe('Camunda 7 task listeners through external tasks', () => {
+  it('a worker fetches the complete listener by topic; completing it completes the user task', async () => {
+    const app = await memoryApp();
+    try {
+      const http = request(app.getHttpServer());
+      await deploy(app, ['audited.bpmn', camundaCompleteListenerBpmn]).expect(201);
+      const started = await http.post('/api/process-instances').send({ processId: 'audited-review' }).expect(201);
+      const [task] = (await http.get('/api/user-tasks').query({ processInstanceId: started.body.id }).expect(200)).body;
+      await http.post(`/api/user-tasks/${task.id}/complete`).send({ variables: { approved: true } }).expect(200);
+
+      const fetched = await http
+        .post('/api/external-tasks/fetch-and-lock')
+        .send({ workerId: 'auditor', maxTasks: 5, topics: [{ topicName: 'auditCompletion', lockDuration: 60_000 }] })
+        .expect(200);
+      expect(fetched.body).toHaveLength(1);
+      const done = await http.post(`/api/external-tasks/${fetched.body[0].id}/complete`).send({ workerId: 'auditor' }).expect(200);
+      expect(done.body).toMatchObject({ state: 'COMPLETED', variables: { approved: true } });
+    } finally {
+      await app.close();
+    }
+  });
+});

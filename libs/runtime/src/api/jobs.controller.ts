@@ -20,7 +20,8 @@ export class JobsController {
   @Get()
   @ApiOperation({
     summary: 'List activatable jobs',
-    description: 'Open jobs a worker may do now (service, send and business rule tasks), with the variables visible to their element.',
+    description:
+      'Open jobs a worker may do now (service, send and business rule tasks, and user task listeners), with the variables visible to their element.',
   })
   @ApiOkResponse({ type: [JobDto] })
   @ApiProblemResponses(400)
