@@ -141,6 +141,11 @@ export type JobCreated = Event<
     readonly customHeaders: Readonly<Record<string, string>>;
     /** Camunda 7 `camunda:taskPriority`, evaluated at creation; absent (events written before it was read, or no model priority): 0. */
     readonly priority?: number;
+    /**
+     * Decision jobs only: every variable visible to the task when the job was created (what the decision is evaluated
+     * with; the dmn-service sees the instance only through its events). Absent for other jobs and in older events.
+     */
+    readonly variables?: JsonObject;
     readonly createdAt: string;
   }
 >;
