@@ -14,7 +14,7 @@ export {
 } from './feel.js';
 export { builtinFunction, builtinNames } from './builtins.js';
 export { fromFeelValue, toFeelValue } from './conversion.js';
-export { conformsTo, feelCompare, feelEquals, feelToString } from './semantics.js';
+export { coerce, conformsTo, feelCompare, feelEquals, feelToString, namedType } from './semantics.js';
 export { parseTemporalLiteral } from './temporal-values.js';
 export {
   DaysTimeDuration,
@@ -30,6 +30,7 @@ export {
   isNumber,
   typeNameOf,
   type FeelArguments,
+  type FeelSession,
   type FeelType,
   type FeelValue,
   type FeelWarning,
