@@ -27,6 +27,10 @@ describe('the path map', () => {
     ['/engine-rest/deployment?sortBy=name&sortOrder=asc', 'runtime-service'],
     ['/engine-rest/process-definition/key/order/start', 'runtime-service'],
     ['/engine-rest/history/process-instance', 'runtime-service'],
+    // Decisions are evaluated by the dmn-service in every dialect.
+    ['/api/decisions/risk-check/evaluate?version=2', 'dmn-service'],
+    ['/engine-rest/decision-definition/key/risk-check/evaluate', 'dmn-service'],
+    ['/v2/decision-definitions/evaluation', 'dmn-service'],
   ])('sends %s to %s', (path, service) => {
     expect(routeFor(upstreams, path)?.service).toBe(service);
   });
