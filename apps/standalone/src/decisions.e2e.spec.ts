@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { approvalDmn, camundaDecisionTaskBpmn, decisionTaskBpmn, overlappingDmn, riskDmn } from '@trellis/decisions/testing';
+import { ManualClock } from '@trellis/platform';
+import { approvalDmn, camundaDecisionTaskBpmn, camundaStyleDmn, decisionTaskBpmn, overlappingDmn, riskDmn } from '@trellis/decisions/testing';
 import request from 'supertest';
 
 import { deploy, memoryApp } from './testing/e2e.fixture.js';
@@ -218,6 +219,27 @@ describe('decisions in the standalone server', () => {
       expect((await incidentOf(app, started.body.id)).message).toBe(
         "decision 'missing-decision' is not deployed: deploy a DMN resource that defines it, then resolve this incident",
       );
+    });
+  });
+
+  describe('Camunda models and the clock', () => {
+    let clocked: INestApplication;
+    beforeAll(async () => {
+      clocked = await memoryApp({ clock: new ManualClock('2026-03-01T10:00:00.000Z') });
+      await deploy(clocked, ['camunda.dmn', camundaStyleDmn()]).expect(201);
+    });
+    afterAll(async () => {
+      await clocked.close();
+    });
+
+    it('gives a model without input data the variables by name, as Camunda does', async () => {
+      const response = await request(clocked.getHttpServer()).post('/api/decisions/camunda-limit/evaluate').send({ variables: { amount: 250 } }).expect(200);
+      expect(response.body).toMatchObject({ output: 'large', matchedRules: [{ ruleId: 'large', ruleIndex: 2 }] });
+    });
+
+    it('evaluates today() at the server clock', async () => {
+      const response = await request(clocked.getHttpServer()).post('/api/decisions/today-is/evaluate').send({}).expect(200);
+      expect(response.body).toMatchObject({ output: '2026-03-01', evaluatedAt: '2026-03-01T10:00:00.000Z' });
     });
   });
 });

@@ -58,7 +58,8 @@ export type CompiledEvaluation =
 export function evaluateCompiledDecision(compiled: CompiledDmn, decisionId: string, variables: JsonObject, now: Date): CompiledEvaluation {
   let result: DecisionEvaluationResult;
   try {
-    result = evaluateDecision(compiled.model, decisionId, variables, { now: now.toISOString() });
+    // Camunda's models refer to process variables without declaring input data: every variable is in scope.
+    result = evaluateDecision(compiled.model, decisionId, variables, { now: now.toISOString(), variablesInScope: true });
   } catch (error) {
     // The engine's contract is not to throw; should it, the caller still gets a failure that says why.
     return { ok: false, reason: error instanceof Error ? error.message : String(error), failedDecisionId: decisionId };

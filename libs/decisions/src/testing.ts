@@ -101,6 +101,26 @@ export const overlappingDmn = (): string => `<?xml version="1.0" encoding="UTF-8
 </definitions>`;
 
 /**
+ * A DMN 1.3 model as Camunda Modeler writes it: no input data, the input expression names a process variable
+ * (`amount`) directly. Decision `camunda-limit` (UNIQUE): `"small"` up to 100, else `"large"`; decision `today-is`: the
+ * date of FEEL's `today()` (the service's clock).
+ */
+export const camundaStyleDmn = (): string => `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" xmlns:camunda="http://camunda.org/schema/1.0/dmn" id="camunda-style" name="Camunda style" namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="camunda-limit" name="Limit" camunda:versionTag="v1">
+    <decisionTable id="camunda-limit-table">
+      <input id="camunda-limit-in" label="Amount"><inputExpression id="camunda-limit-in-expr" typeRef="number"><text>amount</text></inputExpression></input>
+      <output id="camunda-limit-out" name="size" typeRef="string" />
+      <rule id="small"><inputEntry id="small-in"><text>&lt;= 100</text></inputEntry><outputEntry id="small-out"><text>"small"</text></outputEntry></rule>
+      <rule id="large"><inputEntry id="large-in"><text>&gt; 100</text></inputEntry><outputEntry id="large-out"><text>"large"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+  <decision id="today-is" name="today is">
+    <literalExpression id="today-is-expression"><text>today()</text></literalExpression>
+  </decision>
+</definitions>`;
+
+/**
  * `c7-check`: start → `check` (a Camunda 7 business rule task: `camunda:decisionRef`, `camunda:resultVariable`,
  * `camunda:mapDecisionResult`) → end.
  */
