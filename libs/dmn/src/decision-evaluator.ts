@@ -28,6 +28,15 @@ function nowOf(options: DmnEvaluationOptions | undefined): FeelDateTime | null {
   return parsed instanceof FeelDateTime ? parsed : null;
 }
 
+/**
+ * The value of an input data: text read as the declared temporal type (JSON has no dates), then checked against the
+ * declared type and its allowed values; a value that does not conform is null with a warning.
+ */
+function inputValue(model: DmnModel, name: string, given: FeelValue, run: EvaluationRun): FeelValue {
+  const typeRef = model.inputType(name);
+  return typed(model, readInput(model, given, typeRef), typeRef, run, `input ${name}`);
+}
+
 /** A decision's value, its required decisions evaluated first (once per run). */
 export function decisionValue(model: DmnModel, decision: XmlElement, run: EvaluationRun): FeelValue {
   const name = attr(decision, 'name') ?? '';
@@ -41,7 +50,7 @@ export function decisionValue(model: DmnModel, decision: XmlElement, run: Evalua
     if (run.variablesInScope) for (const [name, given] of run.inputs) if (!name.includes('#')) scope.set(name, given);
     for (const input of model.inputData.keys()) {
       const given = run.input(model.namespace, input);
-      if (given !== undefined) scope.set(input, readInput(model, given, model.inputType(input)));
+      if (given !== undefined) scope.set(input, inputValue(model, input, given, run));
     }
     addRequirements(model, decision, scope, run);
     value = typed(model, evaluateBoxed(model, logicOf(decision), scope, run, name), attr(child(decision, 'variable'), 'typeRef'), run, `decision ${name}`);
@@ -86,7 +95,11 @@ function addRequirement(model: DmnModel, target: XmlElement | undefined, scope: 
   if (target.name === 'decision') scope.set(name, decisionValue(model, target, run));
   else if (target.name === 'businessKnowledgeModel') scope.set(name, knowledgeModel(model, target, run));
   else if (target.name === 'inputData') {
-    if (!scope.has(name)) scope.set(name, readInput(model, run.input(model.namespace, name) ?? null, model.inputType(name)));
+    if (!scope.has(name)) {
+      const given = run.input(model.namespace, name);
+      if (given === undefined) run.warn('MISSING_INPUT', `input ${name} was not given`, attr(target, 'id'));
+      scope.set(name, inputValue(model, name, given ?? null, run));
+    }
   } else if (target.name === 'decisionService') scope.set(name, decisionServiceFunction(model, target, run));
   else run.warn('UNKNOWN_REFERENCE', `a requirement of ${target.name} ${id}`);
 }
