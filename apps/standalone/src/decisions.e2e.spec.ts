@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ManualClock } from '@trellis/platform';
-import { approvalDmn, camundaDecisionTaskBpmn, camundaStyleDmn, decisionTaskBpmn, overlappingDmn, riskDmn } from '@trellis/decisions/testing';
+import { approvalDmn, camundaDecisionTaskBpmn, camundaStyleDmn, decisionTaskBpmn, importingDmn, overlappingDmn, riskDmn } from '@trellis/decisions/testing';
 import request from 'supertest';
 
 import { deploy, memoryApp } from './testing/e2e.fixture.js';
@@ -222,11 +222,12 @@ describe('decisions in the standalone server', () => {
     });
   });
 
-  describe('Camunda models and the clock', () => {
+  describe('Camunda models, imports and the clock', () => {
     let clocked: INestApplication;
     beforeAll(async () => {
       clocked = await memoryApp({ clock: new ManualClock('2026-03-01T10:00:00.000Z') });
-      await deploy(clocked, ['camunda.dmn', camundaStyleDmn()]).expect(201);
+      const { base, rates } = importingDmn();
+      await deploy(clocked, ['camunda.dmn', camundaStyleDmn()], ['base.dmn', base], ['rates.dmn', rates]).expect(201);
     });
     afterAll(async () => {
       await clocked.close();
@@ -235,6 +236,11 @@ describe('decisions in the standalone server', () => {
     it('gives a model without input data the variables by name, as Camunda does', async () => {
       const response = await request(clocked.getHttpServer()).post('/api/decisions/camunda-limit/evaluate').send({ variables: { amount: 250 } }).expect(200);
       expect(response.body).toMatchObject({ output: 'large', matchedRules: [{ ruleId: 'large', ruleIndex: 2 }] });
+    });
+
+    it('evaluates a decision that imports a model deployed with it', async () => {
+      const response = await request(clocked.getHttpServer()).post('/api/decisions/rate/evaluate').send({}).expect(200);
+      expect(response.body).toMatchObject({ decisionDefinitionId: 'rate:1', output: 0.1 });
     });
 
     it('evaluates today() at the server clock', async () => {

@@ -85,7 +85,9 @@ export class DecisionEvaluator {
   private async compile(definition: DecisionDefinitionView): Promise<CompiledDmn> {
     const xml = await this.catalog.xml(definition.id);
     if (xml === undefined) throw new DecisionEvaluationFailedError(definition.id, definition.decisionId, `the DMN resource '${definition.resourceName}' is not stored`);
-    const compiled = compileDmnResource(xml);
+    // The models it may import: the deployment's other DMN resources.
+    const imports = (await this.catalog.dmnResources(definition.deploymentId)).filter((resource) => resource.name !== definition.resourceName).map((resource) => resource.xml);
+    const compiled = compileDmnResource(xml, imports);
     if (!compiled.ok) throw new DecisionEvaluationFailedError(definition.id, definition.decisionId, `the DMN resource '${definition.resourceName}' does not compile: ${compiled.problems.join('; ')}`);
     return compiled.model;
   }

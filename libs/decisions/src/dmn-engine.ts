@@ -31,8 +31,12 @@ export function dmnProblemText(problem: DmnProblem): string {
   return where === '' ? problem.message : `${problem.message} (${where})`;
 }
 
-export function compileDmnResource(xml: string): { readonly ok: true; readonly model: CompiledDmn } | { readonly ok: false; readonly problems: readonly string[] } {
-  const compiled = compileDmn(xml);
+/** Compiles a deployed DMN resource, with the models it may import (the other DMN resources of its deployment). */
+export function compileDmnResource(
+  xml: string,
+  imports: readonly string[] = [],
+): { readonly ok: true; readonly model: CompiledDmn } | { readonly ok: false; readonly problems: readonly string[] } {
+  const compiled = compileDmn(xml, { imports: imports.map((text) => ({ xml: text })) });
   if (!compiled.ok) return { ok: false, problems: compiled.problems.map(dmnProblemText) };
   const logicOf = new Map(decisionsOf(compiled.model).map((decision) => [decision.id, decision.logic] as const));
   return { ok: true, model: { model: compiled.model, logicOf } };

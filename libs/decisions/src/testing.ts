@@ -120,6 +120,22 @@ export const camundaStyleDmn = (): string => `<?xml version="1.0" encoding="UTF-
   </decision>
 </definitions>`;
 
+/** Two DMN models deployed together: `rate` (`rates.dmn`) imports `base` (`base.dmn`) and doubles its `baseRate`. */
+export const importingDmn = (): { readonly base: string; readonly rates: string } => ({
+  base: `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="base-model" name="Base" namespace="http://example.org/base">
+  <decision id="base-rate" name="baseRate"><literalExpression id="base-rate-expression"><text>0.05</text></literalExpression></decision>
+</definitions>`,
+  rates: `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="rates-model" name="Rates" namespace="http://example.org/rates">
+  <import namespace="http://example.org/base" name="base" importType="https://www.omg.org/spec/DMN/20191111/MODEL/" />
+  <decision id="rate" name="rate">
+    <informationRequirement id="rate-requires-base"><requiredDecision href="http://example.org/base#base-rate" /></informationRequirement>
+    <literalExpression id="rate-expression"><text>base.baseRate * 2</text></literalExpression>
+  </decision>
+</definitions>`,
+});
+
 /**
  * `c7-check`: start → `check` (a Camunda 7 business rule task: `camunda:decisionRef`, `camunda:resultVariable`,
  * `camunda:mapDecisionResult`) → end.
