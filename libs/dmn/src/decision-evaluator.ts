@@ -17,6 +17,8 @@ type Scope = Map<string, FeelValue>;
 function variablesOf(variables: Record<string, unknown> | FeelContext | ReadonlyMap<string, FeelValue>): Map<string, FeelValue> {
   if (variables instanceof FeelContext) return new Map(variables.entries);
   if (variables instanceof Map) return new Map(variables);
+  // A caller in JavaScript may pass anything: what is not an object gives no variables (inputs then warn as missing).
+  if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) return new Map();
   return new Map(Object.entries(variables as Record<string, unknown>).map(([k, v]) => [k, toFeelValue(v)]));
 }
 

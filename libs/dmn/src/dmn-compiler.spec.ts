@@ -122,3 +122,32 @@ describe('compileDmn', () => {
     expect(compiled.problems).toEqual([expect.objectContaining({ code: 'FEEL_SYNTAX_ERROR', elementId: 'bad', namespace: 'urn:broken' })]);
   });
 });
+
+describe('compileDmn, more', () => {
+  it('reports decisions that require each other in a cycle', () => {
+    const compiled = compileDmn(
+      definitions(`  <decision id="a" name="A"><informationRequirement><requiredDecision href="#b"/></informationRequirement><literalExpression><text>B</text></literalExpression></decision>
+  <decision id="b" name="B"><informationRequirement><requiredDecision href="#a"/></informationRequirement><literalExpression><text>A</text></literalExpression></decision>`),
+    );
+    expect(compiled.ok).toBe(false);
+    if (compiled.ok) return;
+    expect(compiled.problems).toEqual([expect.objectContaining({ code: 'REQUIREMENT_CYCLE', elementId: 'a', message: expect.stringContaining('A -> B -> A') })]);
+  });
+
+  it('imports a model compiled before', () => {
+    const library = compileDmn(definitions('  <decision id="rate" name="Rate"><literalExpression><text>0.05</text></literalExpression></decision>', 'urn:rates'));
+    expect(library.ok).toBe(true);
+    if (!library.ok) return;
+    const compiled = compileDmn(
+      definitions(`  <import namespace="urn:rates" name="rates" importType="${DMN13}"/>
+  <decision id="interest" name="Interest">
+    <informationRequirement><requiredDecision href="urn:rates#rate"/></informationRequirement>
+    <literalExpression><text>1000 * rates.Rate</text></literalExpression>
+  </decision>`),
+      { imports: [{ model: library.model }] },
+    );
+    expect(compiled.ok).toBe(true);
+    if (!compiled.ok) return;
+    expect(evaluateDecision(compiled.model, 'interest', {}).output).toBe(50);
+  });
+});

@@ -1,6 +1,7 @@
-import { FeelContext, FeelType, FeelValue, coerce, isList, namedType, parseTemporalLiteral, parseUnaryTests } from '@trellis/feel';
+import { FeelContext, FeelType, FeelValue, coerce, isList, namedType, parseTemporalLiteral } from '@trellis/feel';
 import type { DmnModel } from './dmn-model.js';
 import type { EvaluationRun } from './evaluation-run.js';
+import { parsedUnaryTests } from './feel-cells.js';
 import { XmlElement, attr, child, childrenNamed, textOf } from './xml-reader.js';
 
 // Item definitions give the types of variables, parameters and results. A value is coerced to its declared type as
@@ -70,7 +71,7 @@ function itemConstraintsHold(model: DmnModel, value: FeelValue, item: XmlElement
   const values = attr(item, 'isCollection') === 'true' && isList(value) ? value : [value];
   const constraint = textOf(child(item, 'allowedValues')) ?? textOf(child(item, 'typeConstraint'));
   if (constraint) {
-    const parsed = parseUnaryTests(constraint);
+    const parsed = parsedUnaryTests(constraint);
     if (parsed.ok && values.some((v) => v !== null && parsed.value.test(v, new Map(), run.feelOptions).value !== true)) return false;
   }
   const base = child(item, 'typeRef')?.text ?? attr(item, 'typeRef');
