@@ -4,6 +4,7 @@ import { DmnModel, logicOf } from './dmn-model.js';
 import type { EvaluationRun } from './evaluation-run.js';
 import { evaluateText } from './feel-cells.js';
 import { typeOf, typed } from './item-definitions.js';
+import { javaMethod } from './java-functions.js';
 import { XmlElement, attr, child, childrenNamed, textOf } from './xml-reader.js';
 
 // The boxed expressions of DMN 1.5 chapter 6 and 8: literal expression, context, list, relation, function
@@ -106,14 +107,16 @@ function part(model: DmnModel, element: XmlElement, name: string, scope: Scope, 
 }
 
 /**
- * A function definition (of a BKM, a context entry...) as a FEEL function closing over its scope. Arguments are
+ * A function definition (of a BKM, a context entry...) as a FEEL function closing over its scope; `name` (the BKM's)
+ * names a single unnamed output of its decision table in the audit. Arguments are
  * coerced to the parameters' types: one that does not conform makes the invocation null with a warning.
  */
-export function functionDefinition(model: DmnModel, element: XmlElement, scope: Scope, run: EvaluationRun): FeelFunction | null {
+export function functionDefinition(model: DmnModel, element: XmlElement, scope: Scope, run: EvaluationRun, name = ''): FeelFunction | null {
   const kind = attr(element, 'kind');
-  if (kind && kind !== 'FEEL') return run.warn('UNSUPPORTED', `functions of kind ${kind} are not supported`, attr(element, 'id'));
   const params = childrenNamed(element, 'formalParameter').map((p) => ({ name: attr(p, 'name') ?? '', type: attr(p, 'typeRef') }));
   const body = logicOf(element);
+  if (kind === 'Java') return javaFunction(model, element, params, scope, run);
+  if (kind && kind !== 'FEEL') return run.warn('UNSUPPORTED', `functions of kind ${kind} are not supported`, attr(element, 'id'));
   return new FeelFunction(
     params.map((p) => p.name),
     (args, session) => {
@@ -127,7 +130,31 @@ export function functionDefinition(model: DmnModel, element: XmlElement, scope: 
         if (!coerced.ok) return session.warn({ code: 'INVALID_TYPE', message: `parameter ${p.name} does not conform to ${p.type}` });
         frame.set(p.name, coerced.value);
       }
-      return evaluateBoxed(model, body, frame, run);
+      return evaluateBoxed(model, body, frame, run, name);
+    },
+  );
+}
+
+/** A function of kind Java: its body's context names the class and method, mapped to a built-in implementation. */
+function javaFunction(
+  model: DmnModel,
+  element: XmlElement,
+  params: readonly { name: string; type: string | undefined }[],
+  scope: Scope,
+  run: EvaluationRun,
+): FeelFunction | null {
+  const body = evaluateBoxed(model, logicOf(element), scope, run);
+  const className = body instanceof FeelContext ? body.get('class') : null;
+  const signature = body instanceof FeelContext ? body.get('method signature') : null;
+  const method = typeof className === 'string' && typeof signature === 'string' ? javaMethod(className, signature) : undefined;
+  if (!method) return run.warn('UNSUPPORTED', `the Java method ${String(className)}.${String(signature)} is not available`, attr(element, 'id'));
+  return new FeelFunction(
+    params.map((p) => p.name),
+    (args, session) => {
+      const values = params.map((p, i) => ('positional' in args ? (args.positional[i] ?? null) : (args.named.get(p.name) ?? null)));
+      const coerced = values.map((value, i) => (params[i].type ? coerce(value, typeOf(model, params[i].type as string)) : { value, ok: true }));
+      if (coerced.some((c) => !c.ok)) return session.warn({ code: 'INVALID_TYPE', message: `an argument does not conform to ${String(signature)}` });
+      return method(coerced.map((c) => c.value));
     },
   );
 }
