@@ -31,6 +31,10 @@ describe('the path map', () => {
     // ... but Camunda 7's tasks, which the task-service keeps.
     ['/engine-rest/task', 'task-service'],
     ['/engine-rest/task/t-1/claim', 'task-service'],
+    // Decisions are evaluated by the dmn-service in every dialect.
+    ['/api/decisions/risk-check/evaluate?version=2', 'dmn-service'],
+    ['/engine-rest/decision-definition/key/risk-check/evaluate', 'dmn-service'],
+    ['/v2/decision-definitions/evaluation', 'dmn-service'],
   ])('sends %s to %s', (path, service) => {
     expect(routeFor(upstreams, path)?.service).toBe(service);
   });

@@ -146,6 +146,11 @@ export type JobCreated = Event<
     readonly priority?: number;
     /** Set on the job of a task listener: the user task and transition that wait for it. */
     readonly taskListener?: JobTaskListener;
+    /**
+     * Decision jobs only: every variable visible to the task when the job was created (what the decision is evaluated
+     * with; the dmn-service sees the instance only through its events). Absent for other jobs and in older events.
+     */
+    readonly variables?: JsonObject;
     readonly createdAt: string;
   }
 >;
