@@ -60,6 +60,34 @@ function variableShape(options: FeelParseOptions): Record<string, unknown> {
   return shape;
 }
 
+/**
+ * What `variableShape` would give, as a string for the parse cache, built without the object: the names (length
+ * first, so that any characters may be in them) and, for context values, their entries' names the same way, nested.
+ * Equal shapes written in another order give another key, which costs a parse, never a wrong one.
+ */
+function variableShapeKey(options: FeelParseOptions): string {
+  let key = '';
+  const add = (value: FeelValue, depth: number): void => {
+    if (!(value instanceof FeelContext) || depth > 8) {
+      key += ';';
+      return;
+    }
+    key += '{';
+    for (const [name, item] of value.entries) {
+      key += `${name.length}:${name}`;
+      add(item, depth + 1);
+    }
+    key += '}';
+  };
+  for (const name of options.names ?? []) key += `${name.length}:${name};`;
+  key += '|';
+  for (const [name, value] of options.context ?? []) {
+    key += `${name.length}:${name}`;
+    add(value, 0);
+  }
+  return key;
+}
+
 function locate(text: string, position: number): { line: number; column: number } {
   const before = text.slice(0, position).split('\n');
   return { line: before.length, column: before[before.length - 1].length + 1 };
@@ -136,15 +164,29 @@ function guard(run: () => FeelValue, session: Session): FeelEvaluation {
 }
 
 /**
- * Parsed texts, by what decides the parse: the grammar's top, the names the parser knows (the variable shape), and
- * the text. A DMN model's cells and expressions are parsed where they are evaluated, since only then are the names in
- * scope known; without this cache every evaluation of a 50-rule table parsed its 250 cells again (lezer's
- * `configure` and parse, then compiling the tree), which was almost all of its time. Results are immutable (the
- * compiled closures hold no state), so sharing one between callers is safe. Bounded: when full, the oldest entry goes (a model's texts are
- * few; a workload with more distinct texts than the bound parses some again, as before).
+ * Parsed texts, by what decides the parse: the grammar's top, the text, and the names the parser knows (the variable
+ * shape). A DMN model's cells and expressions are parsed where they are evaluated, since only then are the names in
+ * scope known; without this cache every evaluation of a 50-rule table parsed its 250 cells again (lezer's `configure`
+ * and parse, then compiling the tree), which was almost all of its time. Results are immutable (the compiled closures
+ * hold no state), so sharing one between callers is safe. Keyed by the text first: a model's texts are the same string
+ * objects every time, whose hash V8 keeps. Bounded: when full it is emptied (a model's texts are few; a workload with
+ * more distinct texts than the bound parses again, as it did without the cache).
  */
 const PARSE_CACHE_SIZE = 10_000;
-const parseCache = new Map<string, FeelParseResult<FeelExpression | FeelUnaryTests>>();
+/** A text with no character that can start a name outside its string literals: digits, operators, brackets, strings. */
+const NAMELESS = /^(?:"(?:[^"\\]|\\.)*"|[-0-9.,+*/<>=!()[\]\s])*$/;
+type AnyParse = FeelParseResult<FeelExpression | FeelUnaryTests>;
+interface CachedText {
+  /**
+   * Most table cells (`[18..35]`, `>= 500`, `"north","south"`, `-`) hold no name, so no name in scope can change how
+   * they read: one parse serves every scope, without building the key of the names for each evaluation.
+   */
+  readonly nameless: boolean;
+  result?: AnyParse;
+  readonly byShape: Map<string, AnyParse>;
+}
+const parseCache = { Expression: new Map<string, CachedText>(), UnaryTests: new Map<string, CachedText>() };
+let parsesCached = 0;
 
 function cached<T extends FeelExpression | FeelUnaryTests>(
   top: 'Expression' | 'UnaryTests',
@@ -152,13 +194,30 @@ function cached<T extends FeelExpression | FeelUnaryTests>(
   options: FeelParseOptions,
   parseText: (shape: Record<string, unknown>) => FeelParseResult<T>,
 ): FeelParseResult<T> {
-  const shape = variableShape(options);
-  const key = `${top}\u0000${JSON.stringify(shape)}\u0000${text}`;
-  const hit = parseCache.get(key) as FeelParseResult<T> | undefined;
-  if (hit) return hit;
-  const result = parseText(shape);
-  if (parseCache.size >= PARSE_CACHE_SIZE) parseCache.delete(parseCache.keys().next().value as string);
-  parseCache.set(key, result);
+  const texts = parseCache[top];
+  let entry = texts.get(text);
+  if (entry === undefined) {
+    if (parsesCached >= PARSE_CACHE_SIZE) {
+      parseCache.Expression.clear();
+      parseCache.UnaryTests.clear();
+      parsesCached = 0;
+    }
+    entry = { nameless: NAMELESS.test(text), byShape: new Map() };
+    texts.set(text, entry);
+  }
+  if (entry.nameless) {
+    if (entry.result === undefined) {
+      entry.result = parseText({});
+      parsesCached++;
+    }
+    return entry.result as FeelParseResult<T>;
+  }
+  const shapeKey = variableShapeKey(options);
+  const hit = entry.byShape.get(shapeKey);
+  if (hit) return hit as FeelParseResult<T>;
+  const result = parseText(variableShape(options));
+  entry.byShape.set(shapeKey, result);
+  parsesCached++;
   return result;
 }
 
