@@ -4,6 +4,7 @@ import { DmnModel, logicOf } from './dmn-model.js';
 import type { EvaluationRun } from './evaluation-run.js';
 import { evaluateText } from './feel-cells.js';
 import { typeOf, typed } from './item-definitions.js';
+import { javaMethod } from './java-functions.js';
 import { XmlElement, attr, child, childrenNamed, textOf } from './xml-reader.js';
 
 // The boxed expressions of DMN 1.5 chapter 6 and 8: literal expression, context, list, relation, function
@@ -111,9 +112,10 @@ function part(model: DmnModel, element: XmlElement, name: string, scope: Scope, 
  */
 export function functionDefinition(model: DmnModel, element: XmlElement, scope: Scope, run: EvaluationRun): FeelFunction | null {
   const kind = attr(element, 'kind');
-  if (kind && kind !== 'FEEL') return run.warn('UNSUPPORTED', `functions of kind ${kind} are not supported`, attr(element, 'id'));
   const params = childrenNamed(element, 'formalParameter').map((p) => ({ name: attr(p, 'name') ?? '', type: attr(p, 'typeRef') }));
   const body = logicOf(element);
+  if (kind === 'Java') return javaFunction(model, element, params, scope, run);
+  if (kind && kind !== 'FEEL') return run.warn('UNSUPPORTED', `functions of kind ${kind} are not supported`, attr(element, 'id'));
   return new FeelFunction(
     params.map((p) => p.name),
     (args, session) => {
@@ -128,6 +130,30 @@ export function functionDefinition(model: DmnModel, element: XmlElement, scope: 
         frame.set(p.name, coerced.value);
       }
       return evaluateBoxed(model, body, frame, run);
+    },
+  );
+}
+
+/** A function of kind Java: its body's context names the class and method, mapped to a built-in implementation. */
+function javaFunction(
+  model: DmnModel,
+  element: XmlElement,
+  params: readonly { name: string; type: string | undefined }[],
+  scope: Scope,
+  run: EvaluationRun,
+): FeelFunction | null {
+  const body = evaluateBoxed(model, logicOf(element), scope, run);
+  const className = body instanceof FeelContext ? body.get('class') : null;
+  const signature = body instanceof FeelContext ? body.get('method signature') : null;
+  const method = typeof className === 'string' && typeof signature === 'string' ? javaMethod(className, signature) : undefined;
+  if (!method) return run.warn('UNSUPPORTED', `the Java method ${String(className)}.${String(signature)} is not available`, attr(element, 'id'));
+  return new FeelFunction(
+    params.map((p) => p.name),
+    (args, session) => {
+      const values = params.map((p, i) => ('positional' in args ? (args.positional[i] ?? null) : (args.named.get(p.name) ?? null)));
+      const coerced = values.map((value, i) => (params[i].type ? coerce(value, typeOf(model, params[i].type as string)) : { value, ok: true }));
+      if (coerced.some((c) => !c.ok)) return session.warn({ code: 'INVALID_TYPE', message: `an argument does not conform to ${String(signature)}` });
+      return method(coerced.map((c) => c.value));
     },
   );
 }

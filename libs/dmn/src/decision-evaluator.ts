@@ -17,6 +17,8 @@ type Scope = Map<string, FeelValue>;
 function variablesOf(variables: Record<string, unknown> | FeelContext | ReadonlyMap<string, FeelValue>): Map<string, FeelValue> {
   if (variables instanceof FeelContext) return new Map(variables.entries);
   if (variables instanceof Map) return new Map(variables);
+  // A caller in JavaScript may pass anything: what is not an object gives no variables (inputs then warn as missing).
+  if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) return new Map();
   return new Map(Object.entries(variables as Record<string, unknown>).map(([k, v]) => [k, toFeelValue(v)]));
 }
 
@@ -94,7 +96,11 @@ function addRequirement(model: DmnModel, target: XmlElement | undefined, scope: 
   if (target.name === 'decision') scope.set(name, decisionValue(model, target, run));
   else if (target.name === 'businessKnowledgeModel') scope.set(name, knowledgeModel(model, target, run));
   else if (target.name === 'inputData') {
-    if (!scope.has(name)) scope.set(name, inputValue(model, name, run.input(model.namespace, name) ?? null, run));
+    if (!scope.has(name)) {
+      const given = run.input(model.namespace, name);
+      if (given === undefined) run.warn('MISSING_INPUT', `input ${name} was not given`, attr(target, 'id'));
+      scope.set(name, inputValue(model, name, given ?? null, run));
+    }
   } else if (target.name === 'decisionService') scope.set(name, decisionServiceFunction(model, target, run));
   else run.warn('UNKNOWN_REFERENCE', `a requirement of ${target.name} ${id}`);
 }

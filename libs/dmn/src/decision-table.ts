@@ -1,8 +1,8 @@
-import { FeelContext, FeelNumber, FeelValue, feelEquals, fromFeelValue, parseExpression } from '@trellis/feel';
+import { FeelContext, FeelNumber, FeelValue, feelEquals, fromFeelValue } from '@trellis/feel';
 import type { DmnModel } from './dmn-model.js';
 import type { MatchedRule } from './dmn-types.js';
 import type { EvaluationRun } from './evaluation-run.js';
-import { evaluateText, testCell } from './feel-cells.js';
+import { evaluateText, parsedExpression, testCell } from './feel-cells.js';
 import { XmlElement, attr, child, childrenNamed, textOf } from './xml-reader.js';
 
 export const HIT_POLICIES = new Set(['UNIQUE', 'FIRST', 'PRIORITY', 'ANY', 'COLLECT', 'RULE ORDER', 'OUTPUT ORDER']);
@@ -82,7 +82,7 @@ export function evaluateDecisionTable(_model: DmnModel, table: XmlElement, scope
     case 'OUTPUT ORDER': {
       const priorities = outputs.map((o) => {
         const text = textOf(child(o, 'outputValues'));
-        const parsed = text ? parseExpression(`[${text}]`) : null;
+        const parsed = text ? parsedExpression(`[${text}]`) : null;
         return parsed && parsed.ok ? (parsed.value.evaluate().value as FeelValue[]) : [];
       });
       const rank = (values: FeelValue[]): number[] =>
@@ -110,7 +110,7 @@ export function evaluateDecisionTable(_model: DmnModel, table: XmlElement, scope
       if (aggregation === 'COUNT') return new FeelNumber(values.length);
       const fn = { SUM: 'sum', MIN: 'min', MAX: 'max' }[aggregation];
       if (!fn) return run.warn('UNKNOWN_AGGREGATION', `aggregation ${aggregation}`, tableId);
-      const parsed = parseExpression(`${fn}(values)`, { names: ['values'] });
+      const parsed = parsedExpression(`${fn}(values)`, new Map([['values', null]]));
       if (!parsed.ok) return null;
       const result = parsed.value.evaluate(new Map([['values', values]]));
       run.feelWarnings(result.warnings, tableId);

@@ -1,7 +1,8 @@
-import { parseExpression, parseUnaryTests } from '@trellis/feel';
+import type { FeelValue } from '@trellis/feel';
 import { AGGREGATIONS, HIT_POLICIES } from './decision-table.js';
 import { DmnModel, hrefTarget, logicOf } from './dmn-model.js';
-import type { CompileDmnOptions, DmnImportSource, DmnProblem, DmnProblemCode } from './dmn-types.js';
+import { parsedExpression, parsedUnaryTests } from './feel-cells.js';
+import type { CompileDmnOptions, DmnProblem, DmnProblemCode } from './dmn-types.js';
 import { XmlElement, attr, child, childrenNamed, readXml, textOf } from './xml-reader.js';
 
 // Compiling reads a DMN 1.1 to 1.5 model (the versions differ in namespace, not in the local names this reader
@@ -18,6 +19,9 @@ const DMN_NAMESPACES = [
   'https://www.omg.org/spec/DMN/20211108/MODEL/',
   'https://www.omg.org/spec/DMN/20230324/MODEL/',
 ];
+
+/** The names a model's FEEL may use, as a scope of unknown values. */
+type Names = ReadonlyMap<string, FeelValue>;
 
 interface Source {
   readonly root: XmlElement;
@@ -68,15 +72,14 @@ function namesOf(root: XmlElement, into: Set<string>): Set<string> {
   return into;
 }
 
-function checkFeel(checker: Checker, element: XmlElement, text: string | undefined, names: Set<string>, kind: 'expression' | 'unaryTests'): void {
+function checkFeel(checker: Checker, element: XmlElement, text: string | undefined, names: Names, kind: 'expression' | 'unaryTests'): void {
   if (text === undefined || !text.trim()) return;
-  // Only the names the text contains: the parser's cost grows with the names it is told.
-  const used = [...names].filter((name) => text.includes(name));
-  const parsed = kind === 'expression' ? parseExpression(text, { names: used }) : parseUnaryTests(text, { names: used });
+  // The parse is cached: evaluating the same text over values that are not contexts reuses it.
+  const parsed = kind === 'expression' ? parsedExpression(text, names) : parsedUnaryTests(text, names);
   if (!parsed.ok) checker.add('FEEL_SYNTAX_ERROR', `${parsed.error.message} in "${text.trim()}"`, element, 'text');
 }
 
-function checkModel(model: DmnModel, root: XmlElement, checker: Checker, names: Set<string>): void {
+function checkModel(model: DmnModel, root: XmlElement, checker: Checker, names: Names): void {
   // Ids are unique within a model.
   const seen = new Map<string, XmlElement>();
   const visitIds = (e: XmlElement): void => {
@@ -122,10 +125,35 @@ function checkModel(model: DmnModel, root: XmlElement, checker: Checker, names: 
     }
     if (e.name === 'itemDefinition') checkItem(e, checker, names);
   }
+  checkCycles(model, checker);
   checkExpressions(root, checker, names);
 }
 
-function checkItem(item: XmlElement, checker: Checker, names: Set<string>): void {
+/** Decisions (and BKMs) that require themselves, directly or through others, cannot be evaluated. */
+function checkCycles(model: DmnModel, checker: Checker): void {
+  const state = new Map<XmlElement, 'visiting' | 'done'>();
+  const requiredOf = (e: XmlElement): XmlElement[] =>
+    [...childrenNamed(e, 'informationRequirement'), ...childrenNamed(e, 'knowledgeRequirement')]
+      .flatMap((r) => r.children.filter((c) => c.name === 'requiredDecision' || c.name === 'requiredKnowledge'))
+      .map((ref) => hrefTarget(attr(ref, 'href') ?? ''))
+      .filter(({ namespace }) => !namespace || namespace === model.namespace)
+      .map(({ id }) => model.byId.get(id))
+      .filter((t): t is XmlElement => t !== undefined && t.name === 'decision');
+  const visit = (e: XmlElement, path: XmlElement[]): void => {
+    if (state.get(e) === 'done') return;
+    if (state.get(e) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(e)), e].map((d) => attr(d, 'name') ?? attr(d, 'id'));
+      checker.add('REQUIREMENT_CYCLE', `the decisions require each other in a cycle: ${cycle.join(' -> ')}`, e, 'informationRequirement');
+      return;
+    }
+    state.set(e, 'visiting');
+    for (const required of requiredOf(e)) visit(required, [...path, e]);
+    state.set(e, 'done');
+  };
+  for (const decision of model.decisions.values()) visit(decision, []);
+}
+
+function checkItem(item: XmlElement, checker: Checker, names: Names): void {
   for (const part of ['allowedValues', 'typeConstraint']) {
     const constraint = child(item, part);
     if (constraint) checkFeel(checker, constraint, textOf(constraint), names, 'unaryTests');
@@ -133,7 +161,7 @@ function checkItem(item: XmlElement, checker: Checker, names: Set<string>): void
   childrenNamed(item, 'itemComponent').forEach((c) => checkItem(c, checker, names));
 }
 
-function checkExpressions(e: XmlElement, checker: Checker, names: Set<string>): void {
+function checkExpressions(e: XmlElement, checker: Checker, names: Names): void {
   if (e.name === 'decisionTable') checkTable(e, checker, names);
   else if (e.name === 'literalExpression') {
     if (!attr(e, 'expressionLanguage') || attr(e, 'expressionLanguage')?.toLowerCase().includes('feel')) checkFeel(checker, e, textOf(e), names, 'expression');
@@ -141,7 +169,7 @@ function checkExpressions(e: XmlElement, checker: Checker, names: Set<string>): 
   if (e.name !== 'decisionTable') for (const c of e.children) checkExpressions(c, checker, names);
 }
 
-function checkTable(table: XmlElement, checker: Checker, names: Set<string>): void {
+function checkTable(table: XmlElement, checker: Checker, names: Names): void {
   const hitPolicy = attr(table, 'hitPolicy') ?? 'UNIQUE';
   if (!HIT_POLICIES.has(hitPolicy)) checker.add('UNKNOWN_HIT_POLICY', `hit policy ${hitPolicy} is not one of ${[...HIT_POLICIES].join(', ')}`, table, 'hitPolicy');
   const aggregation = attr(table, 'aggregation');
@@ -187,17 +215,21 @@ export function compileDmn(xml: string, options: CompileDmnOptions = {}): Compil
   const checker = new Checker();
   const root = read(xml, checker);
   if (!root) return { ok: false, problems: checker.problems };
-  const sources = new Map<string, DmnImportSource & { root?: XmlElement; problems?: DmnProblem[] }>();
+  const sources = new Map<string, { root?: XmlElement; problems?: DmnProblem[] }>();
   const problems: DmnProblem[] = [];
+  const compiled = new Map<string, DmnModel>();
   for (const source of options.imports ?? []) {
+    if ('model' in source) {
+      compiled.set(source.model.namespace, source.model);
+      continue;
+    }
     const importChecker = new Checker(source.namespace);
     const importRoot = read(source.xml, importChecker);
     const namespace = source.namespace ?? attr(importRoot, 'namespace') ?? '';
-    if (importRoot) sources.set(namespace, { ...source, root: importRoot });
+    if (importRoot) sources.set(namespace, { root: importRoot });
     // A broken import matters only when the model imports it; then it is listed with its own problems.
-    else sources.set(namespace, { ...source, problems: importChecker.problems });
+    else sources.set(namespace, { problems: importChecker.problems });
   }
-  const compiled = new Map<string, DmnModel>();
   const compileOne = ({ root: definitions, namespace }: Source, ownChecker: Checker): DmnModel => {
     const model = new DmnModel(definitions);
     compiled.set(namespace, model);
@@ -220,7 +252,7 @@ export function compileDmn(xml: string, options: CompileDmnOptions = {}): Compil
       names.add(prefix);
       namesOf(imported.definitions, names);
     }
-    checkModel(model, definitions, ownChecker, names);
+    checkModel(model, definitions, ownChecker, new Map([...names].map((name) => [name, null])));
     return model;
   };
   const model = compileOne({ root, namespace: attr(root, 'namespace') ?? '' }, checker);

@@ -1,4 +1,5 @@
 import type { FeelDateTime, FeelValue } from '@trellis/feel';
+import type { DmnModel } from './dmn-model.js';
 
 /** One thing wrong in a DMN model: where it is (element id, field, line) and why. */
 export interface DmnProblem {
@@ -23,6 +24,7 @@ export type DmnProblemCode =
   | 'DUPLICATE_ID'
   | 'IMPORT_NOT_FOUND'
   | 'UNKNOWN_REFERENCE'
+  | 'REQUIREMENT_CYCLE'
   | 'MISSING_LOGIC'
   | 'UNKNOWN_HIT_POLICY'
   | 'UNKNOWN_AGGREGATION'
@@ -30,11 +32,11 @@ export type DmnProblemCode =
   | 'TABLE_SHAPE'
   | 'UNSUPPORTED';
 
-/** A model to import: other DMN XML; its namespace is read from its `definitions` unless given. */
-export interface DmnImportSource {
-  readonly xml: string;
-  readonly namespace?: string;
-}
+/**
+ * A model to import: other DMN XML (its namespace is read from its `definitions` unless given), or a model compiled
+ * before (a service compiles each deployed model once and reuses it).
+ */
+export type DmnImportSource = { readonly xml: string; readonly namespace?: string } | { readonly model: DmnModel };
 
 export interface CompileDmnOptions {
   /** Models the compiled one may import (`<import namespace=...>`), by namespace. */

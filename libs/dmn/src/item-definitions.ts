@@ -1,6 +1,7 @@
-import { FeelContext, FeelType, FeelValue, coerce, isList, namedType, parseTemporalLiteral, parseUnaryTests } from '@trellis/feel';
+import { FeelContext, FeelType, FeelValue, coerce, isList, namedType, parseTemporalLiteral } from '@trellis/feel';
 import type { DmnModel } from './dmn-model.js';
 import type { EvaluationRun } from './evaluation-run.js';
+import { parsedUnaryTests } from './feel-cells.js';
 import { XmlElement, attr, child, childrenNamed, textOf } from './xml-reader.js';
 
 // Item definitions give the types of variables, parameters and results. A value is coerced to its declared type as
@@ -59,19 +60,27 @@ function itemType(model: DmnModel, item: XmlElement, depth: number): FeelType {
 
 /** Whether a value is within the allowed values (or type constraint) of the item definition a typeRef names. */
 function allowedValuesHold(model: DmnModel, value: FeelValue, typeRef: string, run: EvaluationRun, depth = 0): boolean {
-  if (value === null || depth > 10) return true;
+  if (value === null || depth > 10 || BUILT_IN_TYPES.has(builtinName(typeRef))) return true;
   const found = itemDefinitionOf(model, typeRef);
-  if (!found) return true;
-  const { item } = found;
-  const constraint = textOf(child(item, 'allowedValues')) ?? textOf(child(item, 'typeConstraint'));
+  return found ? itemConstraintsHold(found.model, value, found.item, run, depth) : true;
+}
+
+/** An item definition's (or component's) constraints: its allowed values, those of its base type and of its components. */
+function itemConstraintsHold(model: DmnModel, value: FeelValue, item: XmlElement, run: EvaluationRun, depth: number): boolean {
+  if (value === null || depth > 10) return true;
   const values = attr(item, 'isCollection') === 'true' && isList(value) ? value : [value];
+  const constraint = textOf(child(item, 'allowedValues')) ?? textOf(child(item, 'typeConstraint'));
   if (constraint) {
-    const parsed = parseUnaryTests(constraint);
+    const parsed = parsedUnaryTests(constraint);
     if (parsed.ok && values.some((v) => v !== null && parsed.value.test(v, new Map(), run.feelOptions).value !== true)) return false;
   }
-  // A type based on another item definition inherits its constraints.
   const base = child(item, 'typeRef')?.text ?? attr(item, 'typeRef');
-  return base && !BUILT_IN_TYPES.has(builtinName(base)) ? values.every((v) => allowedValuesHold(found.model, v, base, run, depth + 1)) : true;
+  if (base && !values.every((v) => allowedValuesHold(model, v, base, run, depth + 1))) return false;
+  const components = childrenNamed(item, 'itemComponent');
+  if (components.length === 0) return true;
+  return values.every(
+    (v) => !(v instanceof FeelContext) || components.every((c) => itemConstraintsHold(model, v.get(attr(c, 'name') ?? '') ?? null, c, run, depth + 1)),
+  );
 }
 
 /** A value given for a variable of a declared type: coerced to it; null with a warning when it does not conform. */
