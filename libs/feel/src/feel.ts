@@ -60,41 +60,13 @@ function variableShape(options: FeelParseOptions): Record<string, unknown> {
   return shape;
 }
 
-/**
- * What `variableShape` would give, as a string for the parse cache, built without the object: the names (length
- * first, so that any characters may be in them) and, for context values, their entries' names the same way, nested.
- * Equal shapes written in another order give another key, which costs a parse, never a wrong one.
- */
-function variableShapeKey(options: FeelParseOptions): string {
-  let key = '';
-  const add = (value: FeelValue, depth: number): void => {
-    if (!(value instanceof FeelContext) || depth > 8) {
-      key += ';';
-      return;
-    }
-    key += '{';
-    for (const [name, item] of value.entries) {
-      key += `${name.length}:${name}`;
-      add(item, depth + 1);
-    }
-    key += '}';
-  };
-  for (const name of options.names ?? []) key += `${name.length}:${name};`;
-  key += '|';
-  for (const [name, value] of options.context ?? []) {
-    key += `${name.length}:${name}`;
-    add(value, 0);
-  }
-  return key;
-}
-
 function locate(text: string, position: number): { line: number; column: number } {
   const before = text.slice(0, position).split('\n');
   return { line: before.length, column: before[before.length - 1].length + 1 };
 }
 
-function parse(text: string, top: 'Expression' | 'UnaryTests', shape: Record<string, unknown>): FeelParseResult<Tree> {
-  const configured = parser.configure({ top, contextTracker: trackVariables(shape) });
+function parse(text: string, top: 'Expression' | 'UnaryTests', options: FeelParseOptions): FeelParseResult<Tree> {
+  const configured = parser.configure({ top, contextTracker: trackVariables(variableShape(options)) });
   const tree = configured.parse(text);
   let error: FeelSyntaxError | null = null;
   tree.iterate({
@@ -163,71 +135,9 @@ function guard(run: () => FeelValue, session: Session): FeelEvaluation {
   }
 }
 
-/**
- * Parsed texts, by what decides the parse: the grammar's top, the text, and the names the parser knows (the variable
- * shape). A DMN model's cells and expressions are parsed where they are evaluated, since only then are the names in
- * scope known; without this cache every evaluation of a 50-rule table parsed its 250 cells again (lezer's `configure`
- * and parse, then compiling the tree), which was almost all of its time. Results are immutable (the compiled closures
- * hold no state), so sharing one between callers is safe. Keyed by the text first: a model's texts are the same string
- * objects every time, whose hash V8 keeps. Bounded: when full it is emptied (a model's texts are few; a workload with
- * more distinct texts than the bound parses again, as it did without the cache).
- */
-const PARSE_CACHE_SIZE = 10_000;
-/** A text with no character that can start a name outside its string literals: digits, operators, brackets, strings. */
-const NAMELESS = /^(?:"(?:[^"\\]|\\.)*"|[-0-9.,+*/<>=!()[\]\s])*$/;
-type AnyParse = FeelParseResult<FeelExpression | FeelUnaryTests>;
-interface CachedText {
-  /**
-   * Most table cells (`[18..35]`, `>= 500`, `"north","south"`, `-`) hold no name, so no name in scope can change how
-   * they read: one parse serves every scope, without building the key of the names for each evaluation.
-   */
-  readonly nameless: boolean;
-  result?: AnyParse;
-  readonly byShape: Map<string, AnyParse>;
-}
-const parseCache = { Expression: new Map<string, CachedText>(), UnaryTests: new Map<string, CachedText>() };
-let parsesCached = 0;
-
-function cached<T extends FeelExpression | FeelUnaryTests>(
-  top: 'Expression' | 'UnaryTests',
-  text: string,
-  options: FeelParseOptions,
-  parseText: (shape: Record<string, unknown>) => FeelParseResult<T>,
-): FeelParseResult<T> {
-  const texts = parseCache[top];
-  let entry = texts.get(text);
-  if (entry === undefined) {
-    if (parsesCached >= PARSE_CACHE_SIZE) {
-      parseCache.Expression.clear();
-      parseCache.UnaryTests.clear();
-      parsesCached = 0;
-    }
-    entry = { nameless: NAMELESS.test(text), byShape: new Map() };
-    texts.set(text, entry);
-  }
-  if (entry.nameless) {
-    if (entry.result === undefined) {
-      entry.result = parseText({});
-      parsesCached++;
-    }
-    return entry.result as FeelParseResult<T>;
-  }
-  const shapeKey = variableShapeKey(options);
-  const hit = entry.byShape.get(shapeKey);
-  if (hit) return hit as FeelParseResult<T>;
-  const result = parseText(variableShape(options));
-  entry.byShape.set(shapeKey, result);
-  parsesCached++;
-  return result;
-}
-
-/** Parses a FEEL expression; the result can be evaluated many times. Repeated parses of a text come from a cache. */
+/** Parses a FEEL expression; the result can be evaluated many times. */
 export function parseExpression(text: string, options: FeelParseOptions = {}): FeelParseResult<FeelExpression> {
-  return cached('Expression', text, options, (shape) => compileExpression(text, shape));
-}
-
-function compileExpression(text: string, shape: Record<string, unknown>): FeelParseResult<FeelExpression> {
-  const parsed = parse(text, 'Expression', shape);
+  const parsed = parse(text, 'Expression', options);
   if (!parsed.ok) return parsed;
   let evaluator: Evaluator;
   try {
@@ -247,13 +157,9 @@ function compileExpression(text: string, shape: Record<string, unknown>): FeelPa
   };
 }
 
-/** Parses FEEL unary tests (`< 10`, `[1..5]`, `"a", "b"`, `not(3)`, `-`, `? > x`). Repeated parses come from a cache. */
+/** Parses FEEL unary tests (`< 10`, `[1..5]`, `"a", "b"`, `not(3)`, `-`, `? > x`). */
 export function parseUnaryTests(text: string, options: FeelParseOptions = {}): FeelParseResult<FeelUnaryTests> {
-  return cached('UnaryTests', text, options, (shape) => compileUnaryTests(text, shape));
-}
-
-function compileUnaryTests(text: string, shape: Record<string, unknown>): FeelParseResult<FeelUnaryTests> {
-  const parsed = parse(text, 'UnaryTests', shape);
+  const parsed = parse(text, 'UnaryTests', options);
   if (!parsed.ok) return parsed;
   let tester: Tester;
   try {
