@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fromFeelValue } from './conversion.js';
 import { evaluateExpression, evaluateUnaryTests } from './feel.js';
-import { FeelNumber, FeelValue } from './values.js';
+import { FeelFunction, FeelNumber, FeelSession, FeelValue } from './values.js';
 
 describe('FEEL variables given in a map', () => {
   it('finds names written with other white space than the text uses (`order  total` for `order total`)', () => {
@@ -17,5 +17,15 @@ describe('FEEL variables given in a map', () => {
     expect(evaluateUnaryTests('> credit score', new FeelNumber(650), variables).value).toBe(true);
     variables.set('credit score', new FeelNumber(660));
     expect(evaluateUnaryTests('> credit score', new FeelNumber(650), variables).value).toBe(false);
+  });
+
+  it('gives a function defined by the text the variables as they were, whatever the caller changes afterwards', () => {
+    const variables = new Map<string, FeelValue>([['rate', new FeelNumber(2)]]);
+    const defined = evaluateExpression('function(x) x * rate', variables).value;
+    variables.set('rate', new FeelNumber(3));
+    expect(defined).toBeInstanceOf(FeelFunction);
+    const session: FeelSession = { now: null, warnings: [], warn: () => null };
+    const result = (defined as FeelFunction).invoke({ positional: [new FeelNumber(5)] }, session);
+    expect(fromFeelValue(result)).toBe(10);
   });
 });
