@@ -107,10 +107,11 @@ function part(model: DmnModel, element: XmlElement, name: string, scope: Scope, 
 }
 
 /**
- * A function definition (of a BKM, a context entry...) as a FEEL function closing over its scope. Arguments are
+ * A function definition (of a BKM, a context entry...) as a FEEL function closing over its scope; `name` (the BKM's)
+ * names a single unnamed output of its decision table in the audit. Arguments are
  * coerced to the parameters' types: one that does not conform makes the invocation null with a warning.
  */
-export function functionDefinition(model: DmnModel, element: XmlElement, scope: Scope, run: EvaluationRun): FeelFunction | null {
+export function functionDefinition(model: DmnModel, element: XmlElement, scope: Scope, run: EvaluationRun, name = ''): FeelFunction | null {
   const kind = attr(element, 'kind');
   const params = childrenNamed(element, 'formalParameter').map((p) => ({ name: attr(p, 'name') ?? '', type: attr(p, 'typeRef') }));
   const body = logicOf(element);
@@ -129,7 +130,7 @@ export function functionDefinition(model: DmnModel, element: XmlElement, scope: 
         if (!coerced.ok) return session.warn({ code: 'INVALID_TYPE', message: `parameter ${p.name} does not conform to ${p.type}` });
         frame.set(p.name, coerced.value);
       }
-      return evaluateBoxed(model, body, frame, run);
+      return evaluateBoxed(model, body, frame, run, name);
     },
   );
 }

@@ -111,7 +111,7 @@ function knowledgeModel(model: DmnModel, bkm: XmlElement, run: EvaluationRun): F
   addRequirements(model, bkm, scope, run);
   const logic = child(bkm, 'encapsulatedLogic');
   if (!logic) return run.warn('MISSING_LOGIC', `business knowledge model ${attr(bkm, 'name')} has no logic`, attr(bkm, 'id'));
-  const fn = functionDefinition(model, logic, scope, run);
+  const fn = functionDefinition(model, logic, scope, run, attr(bkm, 'name') ?? '');
   scope.set(attr(bkm, 'name') ?? '', fn);
   return fn;
 }
