@@ -12,18 +12,22 @@
  *          --rate <events/s appended while the relay is live; comma-separated for several runs> (default 100,500),
  *          --warmup-seconds <untimed start of each live relay run> (default 2),
  *          --stores <event stores under the relay: postgres, embedded, memory> (default all three),
- *          --only straight-through|user-task|postgres|relay|external-tasks|distributed
+ *          --evaluations <timed evaluations per decision for --only decisions> (default 20000), --tck-runs (default 1),
+ *          --only straight-through|user-task|postgres|relay|external-tasks|decisions|distributed
  * `--only external-tasks` (also part of the default run): 4 workers fetching 50 at a time over /api/external-tasks on the
  * standalone server (embedded and Postgres stores) and the distributed mode, see bench/external-tasks.bench.ts
  * (--tasks 5000, --warmup 1000, --workers 4, --max-tasks 50, --samples 200, --targets standalone,standalone-postgres,distributed,
  * --profile <dir>: cpu profiles of the standalone servers).
  * `--only distributed` (npm run bench:distributed; not part of the default run, it takes minutes and needs Postgres and
  * Kafka): one-task.bpmn over REST on the five services and on the standalone server, see bench/distributed.bench.ts
+ * `--only decisions`: DMN decision evaluations/s (a generated 50-rule table with FIRST, COLLECT and COLLECT SUM, the
+ * TCK model 0004-lending) and the time of a full TCK run, see bench/decisions.bench.ts.
  * (--seconds there defaults to 60; --warmup-seconds 5, --concurrency 32 clients in a closed loop, --workers 32, --targets distributed,standalone,standalone-postgres).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { arg, mb, printTable, writeResult, type VariantResult } from './bench-stats.js';
+import type { DecisionsBenchResult } from './decisions.bench.js';
 
 const n = arg('n', '3000');
 const warmup = arg('warmup', '1000');
@@ -225,6 +229,31 @@ if (only === 'all' || only === 'external-tasks') {
     ]),
   );
   const file = writeResult('external-tasks', { machine, ...r });
+  console.log(`written ${file}`);
+}
+
+if (only === 'all' || only === 'decisions') {
+  console.error('running the DMN decision evaluations and the TCK ...');
+  const decisionArgs = ['--evaluations', arg('evaluations', '20000'), '--warmup', arg('warmup', '2000'), '--tck-runs', arg('tck-runs', '1')];
+  const tckRoot = arg('tck-root', '');
+  if (tckRoot !== '') decisionArgs.push('--tck-root', tckRoot);
+  const r = JSON.parse(runNode('bench/decisions.bench.ts', decisionArgs)) as DecisionsBenchResult;
+  console.log(`\nDMN decisions: compiled once, ${r.evaluations} evaluations each after ${r.warmup} untimed, one at a time`);
+  printTable(['model', 'compile ms'], r.compile.map((c) => [c.model, c.ms.toFixed(1)]));
+  console.log('');
+  const us = (value: number): string => value.toFixed(0);
+  printTable(
+    ['decision', 'evaluations/s', 'p50 µs', 'p99 µs', 'max µs', 'rules matched', 'warnings'],
+    r.rows.map((row) => [row.name, row.evaluationsPerSecond.toFixed(0), us(row.latencyUs.p50), us(row.latencyUs.p99), us(row.latencyUs.max), row.meanMatchedRules.toFixed(2), String(row.warnings)]),
+  );
+  if (r.tck) {
+    console.log(`\nfull DMN TCK run (${r.tck.levels.join(', ')}), through runTck: reads, compiles and evaluates every test folder`);
+    printTable(
+      ['cases', 'passed', 'seconds (each run)', 'cases/s (best)'],
+      [[String(r.tck.cases), String(r.tck.casesPassed), r.tck.seconds.map((s) => s.toFixed(2)).join(', '), r.tck.casesPerSecond.toFixed(0)]],
+    );
+  }
+  const file = writeResult('decisions', { machine, ...r });
   console.log(`written ${file}`);
 }
 

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 
+import { riskDmn } from '@trellis/decisions/testing';
+
 import { createGateway, type GatewayUpstream } from './gateway.js';
 import { ServiceProcess } from './service-process.js';
 import { SERVICES } from './topology.js';
@@ -72,6 +74,7 @@ describe('gateway in front of a running Trellis server', () => {
     const upstreams: GatewayUpstream[] = [
       { service: 'deployment-service', url: standalone.url, prefixes: prefixesOf('deployment-service') },
       { service: 'runtime-service', url: standalone.url, prefixes: prefixesOf('runtime-service') },
+      { service: 'dmn-service', url: standalone.url, prefixes: prefixesOf('dmn-service') },
       { service: 'task-service', url: downUrl, prefixes: prefixesOf('task-service') },
       { service: 'history-service', url: silentUrl, prefixes: prefixesOf('history-service') },
     ];
@@ -112,6 +115,16 @@ describe('gateway in front of a running Trellis server', () => {
     expect(version.body).toEqual({ version: '7.23.0' });
     const definitions = await http.get('/engine-rest/process-definition').query({ key: 'basic-auth-process' }).set('Authorization', 'Basic ZGVtbzpkZW1v').expect(200);
     expect(definitions.body).toEqual([expect.objectContaining({ key: 'basic-auth-process', version: 1 })]);
+  });
+
+  it('sends decision evaluation to the dmn-service in every dialect: native, Camunda 7 (beside the runtime’s /engine-rest) and Camunda 8', async () => {
+    const http = request(gatewayUrl);
+    await http.post('/api/deployments').attach('resources', Buffer.from(riskDmn('gateway-risk', '"checked"')), 'gateway-risk.dmn').expect(201);
+    expect((await http.post('/api/decisions/gateway-risk/evaluate').send({}).expect(200)).body).toMatchObject({ decisionDefinitionId: 'gateway-risk:1', output: 'checked' });
+    expect((await http.post('/engine-rest/decision-definition/key/gateway-risk/evaluate').send({}).expect(200)).body).toEqual([
+      { 'Decision gateway-risk': { type: 'String', value: 'checked', valueInfo: {} } },
+    ]);
+    expect((await http.post('/v2/decision-definitions/evaluation').send({ decisionDefinitionId: 'gateway-risk' }).expect(200)).body).toMatchObject({ output: '"checked"' });
   });
 
   it("passes the service's own problem answers through unchanged", async () => {

@@ -34,6 +34,10 @@ describe('the path map', () => {
     // Camunda 8's user tasks too.
     ['/v2/user-tasks/search', 'task-service'],
     ['/v2/user-tasks/t-1/assignment', 'task-service'],
+    // Decisions are evaluated by the dmn-service in every dialect.
+    ['/api/decisions/risk-check/evaluate?version=2', 'dmn-service'],
+    ['/engine-rest/decision-definition/key/risk-check/evaluate', 'dmn-service'],
+    ['/v2/decision-definitions/evaluation', 'dmn-service'],
   ])('sends %s to %s', (path, service) => {
     expect(routeFor(upstreams, path)?.service).toBe(service);
   });

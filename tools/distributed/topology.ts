@@ -38,7 +38,15 @@ export const SERVICES: readonly DistributedService[] = [
     writesEvents: true,
   },
   { name: 'task-service', main: 'apps/task-service/src/main.ts', port: 8083, prefixes: ['/api/tasks', '/engine-rest/task', '/v2/user-tasks'], writesEvents: false },
-  { name: 'dmn-service', main: 'apps/dmn-service/src/main.ts', port: 8084, prefixes: ['/api/decision-definitions'], writesEvents: false },
+  {
+    name: 'dmn-service',
+    main: 'apps/dmn-service/src/main.ts',
+    port: 8084,
+    // Decision evaluation in every dialect: Camunda 7's /engine-rest/decision-definition (longer than the runtime's
+    // /engine-rest, so it wins) and Camunda 8's /v2/decision-definitions.
+    prefixes: ['/api/decision-definitions', '/api/decisions', '/engine-rest/decision-definition', '/v2/decision-definitions'],
+    writesEvents: false,
+  },
   { name: 'history-service', main: 'apps/history-service/src/main.ts', port: 8085, prefixes: ['/api/history'], writesEvents: false },
 ];
 

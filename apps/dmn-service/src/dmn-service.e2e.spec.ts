@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type EventEnvelope, type RuntimeCommandMessage, eventMessageOf, validateRuntimeCommand } from '@trellis/contracts';
-import { Deployments, decisionTaskBpmn, riskDmn } from '@trellis/decisions/testing';
+import { Deployments, approvalDmn, decisionTaskBpmn, riskDmn } from '@trellis/decisions/testing';
 import { KafkaMessageBus, type MessageSubscription, asJson, silentMessagingLogger } from '@trellis/messaging';
 import { Collected, kafkaBrokers, testTopics } from '@trellis/messaging/testing';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
@@ -118,7 +118,7 @@ describe('dmn-service', () => {
     expect(xml.text).toBe(riskDmn());
   });
 
-  it('answers problems: 404 for an unknown definition, 400 for a bad filter, 501 for an evaluation until the decision engine exists', async () => {
+  it('answers problems: 404 for an unknown definition, 400 for a bad filter', async () => {
     await eventually(() => http.get('/api/decision-definitions/limit:1').then((response) => response.status), (status) => status === 200, 'limit:1');
     for (const path of ['/api/decision-definitions/nope:1', '/api/decision-definitions/nope:1/xml']) {
       const missing = await http.get(path).expect(404);
@@ -127,36 +127,46 @@ describe('dmn-service', () => {
     }
     const badFilter = await http.get('/api/decision-definitions').query({ limit: 0, latest: 'maybe' }).expect(400);
     expect(badFilter.body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['latest', 'limit']);
-
-    const evaluate = await http.post('/api/decision-definitions/limit:1/evaluate').send({ variables: { amount: 1200 } }).expect(501);
-    expect(evaluate.headers['content-type']).toBe('application/problem+json');
-    expect(evaluate.body).toEqual({
-      type: 'urn:trellis:problem:decision-engine-not-available',
-      title: 'Decision engine not available',
-      status: 501,
-      detail: 'decision engine not available: decision limit:1 is deployed, but this version cannot evaluate decisions; the DMN engine comes with issue #8',
-      details: { decisionDefinitionId: 'limit:1', issue: '#8' },
-      instance: '/api/decision-definitions/limit:1/evaluate',
-    });
     await http.post('/api/decision-definitions/nope:1/evaluate').send({}).expect(404);
   });
 
-  it('answers the decision job of a business rule task with a FailJob command: the task gets an incident, not a hang', async () => {
+  it('evaluates the decisions it stores: native, Camunda 7 and Camunda 8', async () => {
+    const { envelope } = await deployments.deploy(['approval.dmn', approvalDmn()]);
+    await bus.publish(topics.deployments, [eventMessageOf(envelope)]);
+    await eventually(() => http.get('/api/decision-definitions/approval:1').then((response) => response.status), (status) => status === 200, 'approval:1');
+
+    const native = await http.post('/api/decisions/approval/evaluate').send({ variables: { amount: 5000 } }).expect(200);
+    expect(native.body).toMatchObject({
+      decisionDefinitionId: 'approval:1',
+      output: { approved: false, reason: 'needs review' },
+      matchedRules: [{ ruleId: 'review-rest', ruleIndex: 2 }],
+      evaluatedDecisions: [expect.objectContaining({ decisionId: 'risk-level', output: 'high' }), expect.objectContaining({ decisionId: 'approval' })],
+    });
+    const byDefinition = await http.post('/api/decision-definitions/limit:1/evaluate').send({}).expect(200);
+    expect(byDefinition.body).toMatchObject({ output: 1000 });
+
+    const camunda7 = await http.post('/engine-rest/decision-definition/key/discounts/evaluate').send({ variables: { tier: { value: 'gold', type: 'String' } } }).expect(200);
+    expect(camunda7.body).toEqual([10, 5, 0].map((value) => ({ discount: { type: 'Integer', value, valueInfo: {} } })));
+    const camunda8 = await http.post('/v2/decision-definitions/evaluation').send({ decisionDefinitionKey: 'risk-level:1', variables: { amount: 3 } }).expect(200);
+    expect(camunda8.body).toMatchObject({ decisionDefinitionId: 'risk-level', decisionDefinitionVersion: 1, output: '"low"' });
+  });
+
+  it('answers the decision job of a business rule task with a CompleteJob carrying the result', async () => {
+    await eventually(() => http.get('/api/decision-definitions/risk-check:2').then((response) => response.status), (status) => status === 200, 'risk-check:2');
     const instance = new EngineInstance(await compileProcess(decisionTaskBpmn('risk-check')));
     await publishEvents(instance.start({ amount: 1200 }));
-    await commands.until((items) => items.some((command) => command.processInstanceId === instance.id), 'the FailJob of the decision job');
+    await commands.until((items) => items.some((command) => command.processInstanceId === instance.id), 'the CompleteJob of the decision job');
 
     const jobId = instance.job('check').id;
     expect(commands.items.filter((command) => command.processInstanceId === instance.id)).toEqual([
       {
-        type: 'FailJob',
-        commandId: `dmn-service:fail-decision-job:${jobId}`,
+        type: 'CompleteJob',
+        commandId: `dmn-service:complete-decision-job:${jobId}`,
         processInstanceId: instance.id,
         issuedBy: 'dmn-service',
         issuedAt: expect.any(String),
         jobId,
-        retries: 0,
-        errorMessage: "decision engine not available: cannot evaluate decision 'risk-check' (the DMN engine comes with issue #8)",
+        variables: { risk: 'low' },
       },
     ]);
   });
@@ -171,6 +181,7 @@ describe('dmn-service', () => {
         '/api/decision-definitions/{id}',
         '/api/decision-definitions/{id}/xml',
         '/api/decision-definitions/{id}/evaluate',
+        '/api/decisions/{decisionId}/evaluate',
       ]),
     );
   });

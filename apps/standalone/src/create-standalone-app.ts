@@ -1,5 +1,6 @@
 import { type INestApplication, type LogLevel } from '@nestjs/common';
 import { camunda7ProblemRenderer, ENGINE_REST_PATH } from '@trellis/camunda7-rest';
+import { CAMUNDA8_REST_PATH } from '@trellis/decisions';
 import { type Clock, createServiceApp, type Env, type EventStoreKind } from '@trellis/platform';
 import type { RuntimeOptions } from '@trellis/runtime';
 
@@ -53,8 +54,8 @@ export async function createStandaloneApp(options: StandaloneAppOptions = {}): P
     settings,
     title: 'Trellis',
     description: 'BPMN 2.0 process automation: deploy process definitions, start and run process instances, do jobs and user tasks.',
-    // Camunda 7's REST API, where its clients look for it, answering errors as Camunda does.
-    routesOutsidePrefix: [ENGINE_REST_PATH],
+    // Camunda 7's REST API, where its clients look for it, answering errors as Camunda does; Camunda 8's decision evaluation at /v2.
+    routesOutsidePrefix: [ENGINE_REST_PATH, CAMUNDA8_REST_PATH],
     problemRenderers: [camunda7ProblemRenderer],
     ...(options.shutdownHooks !== undefined ? { shutdownHooks: options.shutdownHooks } : {}),
   });

@@ -17,6 +17,7 @@ describe('runtime commands on the wire', () => {
     const commands: RuntimeCommandMessage[] = [
       { ...header, type: 'StartProcessInstance', processId: 'order', businessKey: 'o-7', variables: { amount: 3 } },
       { ...header, type: 'CompleteJob', jobId: 'j-1', variables: { ok: true } },
+      { ...header, type: 'CompleteJob', jobId: 'j-2', result: { denied: true, deniedReason: 'four eyes', corrections: { assignee: 'bob' } } },
       { ...header, type: 'FailJob', jobId: 'j-1', retries: 0, errorMessage: 'decision engine not available' },
       { ...header, type: 'ThrowError', jobId: 'j-1', errorCode: 'CARD_DECLINED', errorMessage: 'insufficient funds', variables: { card: 'visa' } },
       { ...header, type: 'CompleteUserTask', userTaskId: 'u-1' },

@@ -49,6 +49,8 @@ export interface CompleteJobCommandMessage extends RuntimeCommandHeader {
   readonly type: 'CompleteJob';
   readonly jobId: string;
   readonly variables?: JsonObject;
+  /** Only for a task listener's job: `{ corrections?, denied?, deniedReason? }`, checked by the engine. */
+  readonly result?: JsonObject;
 }
 
 /** A failed attempt: with retries left the job is offered again after `retryBackoffMs`; with 0 an incident is raised. */
@@ -157,7 +159,11 @@ const bodySchemas: Readonly<Record<RuntimeCommandType, Schema>> = {
     businessKey: { rule: rules.string, optional: true },
     variables: { rule: jsonObject, optional: true },
   },
-  CompleteJob: { jobId: { rule: rules.nonEmptyString }, variables: { rule: jsonObject, optional: true } },
+  CompleteJob: {
+    jobId: { rule: rules.nonEmptyString },
+    variables: { rule: jsonObject, optional: true },
+    result: { rule: jsonObject, optional: true },
+  },
   FailJob: {
     jobId: { rule: rules.nonEmptyString },
     retries: { rule: rules.nonNegativeInteger },

@@ -37,6 +37,8 @@ export interface DecisionCatalog {
   get(id: string): Promise<DecisionDefinitionView | undefined>;
   /** The DMN XML of the resource the definition came from, as deployed. */
   xml(id: string): Promise<string | undefined>;
+  /** The DMN resources of a deployment, as deployed: the models a decision of it may import. */
+  dmnResources(deploymentId: string): Promise<readonly { readonly name: string; readonly xml: string }[]>;
   /** Whether any version of the decision id is deployed. */
   isDeployed(decisionId: string): Promise<boolean>;
 }

@@ -3,7 +3,6 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ProblemError, ProblemType } from '@trellis/platform';
 
 import { DECISION_CATALOG, type DecisionCatalog, type DecisionDefinitionFilter, type DecisionDefinitionPage, type DecisionDefinitionView } from './decision-catalog.js';
-import { DECISION_ENGINE_ISSUE } from './decision-jobs.js';
 
 export class ListDecisionDefinitionsQuery extends Query<DecisionDefinitionPage> {
   constructor(readonly filter: DecisionDefinitionFilter) {
@@ -31,24 +30,6 @@ export class DecisionDefinitionNotFoundError extends ProblemError {
       status: 404,
       detail: `No decision definition with id ${id} (ids look like <decisionId>:<version>, e.g. risk-check:1)`,
       details: { decisionDefinitionId: id },
-    });
-  }
-}
-
-/** The problem type of an evaluation asked for before the decision engine exists. */
-export const DECISION_ENGINE_NOT_AVAILABLE = 'urn:trellis:problem:decision-engine-not-available';
-
-/** Evaluating decisions comes with the DMN engine (issue #8): until then the API says so rather than pretend. */
-export class DecisionEngineNotAvailableError extends ProblemError {
-  constructor(id: string) {
-    super({
-      type: DECISION_ENGINE_NOT_AVAILABLE,
-      title: 'Decision engine not available',
-      status: 501,
-      detail:
-        `decision engine not available: decision ${id} is deployed, but this version cannot evaluate decisions; ` +
-        `the DMN engine comes with issue ${DECISION_ENGINE_ISSUE}`,
-      details: { decisionDefinitionId: id, issue: DECISION_ENGINE_ISSUE },
     });
   }
 }

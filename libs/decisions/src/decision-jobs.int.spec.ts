@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
+  type CompleteJobCommandMessage,
   type DeadLetterEnvelope,
   type EventEnvelope,
-  type FailJobCommandMessage,
   type RuntimeCommandMessage,
   eventMessageOf,
   validateRuntimeCommand,
@@ -16,14 +16,15 @@ import { EngineInstance, compileProcess } from '@trellis/runtime/testing';
 import type { DataSource } from 'typeorm';
 
 import { DecisionDefinitionsProjection } from './decision-definitions.projection.js';
+import { DecisionEvaluator } from './decision-evaluator.js';
 import { DecisionJobResponder } from './decision-job.responder.js';
 import { DECISIONS_MIGRATIONS } from './decisions.migrations.js';
 import { DmnMessagesConsumer } from './dmn-messages.consumer.js';
 import { PostgresDecisionCatalog } from './postgres-decision-catalog.js';
-import { Deployments, decisionTaskBpmn, riskDmn } from './testing.js';
+import { Deployments, amountDmn, approvalDmn, camundaDecisionTaskBpmn, decisionTaskBpmn, riskDmn } from './testing.js';
 
 // The decision-job answer through the real Kafka broker and Postgres: process-instance events of the real engine in,
-// FailJob commands out, read back from the commands topic by a consumer group of the test's own.
+// decisions evaluated by the real DMN engine, CompleteJob and FailJob commands out, read back from the commands topic by a consumer group of the test's own.
 const schema = uniqueSchema('dmn_jobs');
 const topics = testTopics();
 const run = randomUUID().slice(0, 8);
@@ -64,7 +65,7 @@ beforeAll(async () => {
     groupId: `trellis-test.${run}.dmn-service`,
     topics,
     runner: new StreamProjectionRunner(dataSource, new DecisionDefinitionsProjection()),
-    responder: new DecisionJobResponder({ dataSource, catalog, bus, runtimeCommandsTopic: topics.runtimeCommands }),
+    responder: new DecisionJobResponder({ dataSource, evaluator: new DecisionEvaluator(catalog), bus, runtimeCommandsTopic: topics.runtimeCommands }),
   });
   await consumer.start();
   subscriptions.push(
@@ -85,7 +86,7 @@ beforeAll(async () => {
       handler: deadLetters.handler,
     }),
   );
-  const { envelope } = await deployments.deploy(['risk.dmn', riskDmn('risk-check')]);
+  const { envelope } = await deployments.deploy(['risk.dmn', riskDmn('risk-check')], ['approval.dmn', approvalDmn()]);
   await bus.publish(topics.deployments, [eventMessageOf(envelope)]);
   await eventually(() => catalog.isDeployed('risk-check'), 'the deployment in the dmn-service store');
 }, 90_000);
@@ -99,66 +100,68 @@ afterAll(async () => {
 }, 60_000);
 
 describe('decision jobs over Kafka', () => {
-  it('answers the job of a deployed decision with a FailJob (no retries left): decision engine not available', async () => {
-    const instance = new EngineInstance(await compileProcess(decisionTaskBpmn('risk-check')));
+  it('evaluates the decision with the variables of the JobCreated and answers with a CompleteJob carrying the result', async () => {
+    const instance = new EngineInstance(await compileProcess(camundaDecisionTaskBpmn('approval', 'singleResult')));
     await publishEvents(instance.start({ amount: 1200 }));
-    await commands.until(() => commandsFor(instance.id).length >= 1, 'the FailJob of the decision job');
+    await commands.until(() => commandsFor(instance.id).length >= 1, 'the CompleteJob of the decision job');
 
     const job = instance.job('check');
     expect(commandsFor(instance.id)).toEqual([
       {
-        type: 'FailJob',
-        commandId: `dmn-service:fail-decision-job:${job.id}`,
+        type: 'CompleteJob',
+        commandId: `dmn-service:complete-decision-job:${job.id}`,
         processInstanceId: instance.id,
         issuedBy: 'dmn-service',
         issuedAt: expect.any(String),
         jobId: job.id,
-        retries: 0,
-        errorMessage: "decision engine not available: cannot evaluate decision 'risk-check' (the DMN engine comes with issue #8)",
+        variables: { result: { approved: false, reason: 'needs review' } },
       },
     ]);
-    // What the runtime does with it: an incident on the task, which waits instead of hanging unnoticed.
-    const [command] = commandsFor(instance.id) as FailJobCommandMessage[];
-    instance.send({ type: 'FailJob', jobId: command?.jobId ?? '', retries: command?.retries ?? 1, ...(command?.errorMessage === undefined ? {} : { errorMessage: command.errorMessage }) });
-    expect(Object.values(instance.state.incidents)).toEqual([
-      expect.objectContaining({ type: 'JOB_NO_RETRIES', elementId: 'check', message: command?.errorMessage }),
-    ]);
+    // What the runtime does with it: the task completes with the result in the process variables.
+    const [command] = commandsFor(instance.id) as CompleteJobCommandMessage[];
+    instance.send({ type: 'CompleteJob', jobId: job.id, ...(command?.variables === undefined ? {} : { variables: command.variables }) });
+    expect(instance.state.status).toBe('completed');
+    expect(instance.state.variables[instance.id]).toEqual({ amount: 1200, result: { approved: false, reason: 'needs review' } });
   });
 
-  it('says that the decision is not deployed when no deployment defines it', async () => {
-    const instance = new EngineInstance(await compileProcess(decisionTaskBpmn('never-deployed')));
-    await publishEvents(instance.start());
+  it('fails the job with no retries, saying why, when the decision is not deployed; answers again once it is and the incident is resolved', async () => {
+    const decisionId = `later-${run}`;
+    const instance = new EngineInstance(await compileProcess(decisionTaskBpmn(decisionId)));
+    const started = instance.start({ amount: 1 });
+    await publishEvents(started);
     await commands.until(() => commandsFor(instance.id).length >= 1, 'the FailJob of the decision job');
+    const jobId = instance.job('check').id;
     expect(commandsFor(instance.id)).toEqual([
       expect.objectContaining({
         type: 'FailJob',
+        commandId: `dmn-service:fail-decision-job:${jobId}`,
         retries: 0,
-        errorMessage: "decision 'never-deployed' is not deployed: deploy a DMN resource that defines it, then resolve this incident",
+        errorMessage: `decision '${decisionId}' is not deployed: deploy a DMN resource that defines it, then resolve this incident`,
       }),
     ]);
-  });
-
-  it('sends the same command for a redelivered JobCreated, and answers again when the incident is resolved', async () => {
-    const instance = new EngineInstance(await compileProcess(decisionTaskBpmn('risk-check')));
-    const started = instance.start();
-    await publishEvents(started);
-    await commands.until(() => commandsFor(instance.id).length >= 1, 'the first FailJob');
-    // A relay that died before its checkpoint publishes the events again.
+    // A relay that died before its checkpoint publishes the events again: the same command, handled once by the runtime.
     await publishEvents(started);
     await commands.until(() => commandsFor(instance.id).length >= 2, 'the FailJob of the redelivered event');
-    const [first, again] = commandsFor(instance.id);
-    expect(again?.commandId).toBe(first?.commandId);
+    expect(commandsFor(instance.id)[1]?.commandId).toBe(commandsFor(instance.id)[0]?.commandId);
 
-    // The runtime fails the job (incident); the incident is resolved: the job is offered again and answered again.
-    const jobId = instance.job('check').id;
-    const failed = instance.send({ type: 'FailJob', jobId, retries: 0, errorMessage: 'decision engine not available' });
+    // The runtime fails the job (incident); the decision is deployed; the incident is resolved: the job is offered
+    // again and evaluated with the variables its JobCreated carried.
+    const failed = instance.send({ type: 'FailJob', jobId, retries: 0, errorMessage: 'not deployed' });
+    const { envelope } = await deployments.deploy([`${decisionId}.dmn`, amountDmn(decisionId, 'amount + 41')]);
+    await bus.publish(topics.deployments, [eventMessageOf(envelope)]);
+    await eventually(() => catalog.isDeployed(decisionId), 'the late deployment');
     const incident = Object.values(instance.state.incidents)[0];
     if (incident === undefined) throw new Error('no incident');
     const resolved = instance.send({ type: 'ResolveIncident', incidentId: incident.id });
     await publishEvents([...failed, ...resolved]);
-    await commands.until(() => commandsFor(instance.id).length >= 3, 'the FailJob of the job offered again');
+    await commands.until(() => commandsFor(instance.id).length >= 3, 'the CompleteJob of the job offered again');
     const retriesUpdated = resolved.find((event) => event.type === 'JobRetriesUpdated');
-    expect(commandsFor(instance.id)[2]).toMatchObject({ type: 'FailJob', jobId, retries: 0, commandId: `dmn-service:fail-decision-job:${jobId}:${retriesUpdated?.revision}` });
+    expect(commandsFor(instance.id)[2]).toMatchObject({
+      type: 'CompleteJob',
+      jobId,
+      commandId: `dmn-service:complete-decision-job:${jobId}:${retriesUpdated?.revision}`,
+      variables: { risk: 42 },
+    });
   });
 
   it('forgets a decision job once it is completed', async () => {
@@ -168,7 +171,7 @@ describe('decision jobs over Kafka', () => {
     // A worker that took the decision job completed it before the dmn-service saw it.
     const completed = instance.send({ type: 'CompleteJob', jobId, variables: { risk: 'low' } });
     await publishEvents([...started, ...completed]);
-    await commands.until(() => commandsFor(instance.id).length >= 1, 'the FailJob of the JobCreated');
+    await commands.until(() => commandsFor(instance.id).length >= 1, 'the answer to the JobCreated');
     await eventually(async () => {
       const rows: unknown[] = await dataSource.query('SELECT 1 FROM decision_jobs WHERE job_id = $1', [jobId]);
       return rows.length === 0;
@@ -192,7 +195,7 @@ describe('decision jobs over Kafka', () => {
     const instance = new EngineInstance(await compileProcess(decisionTaskBpmn('risk-check')));
     await publishEvents(instance.start());
     await deadLetters.until((items) => items.some((item) => item.key === key), 'the dead letter');
-    await commands.until(() => commandsFor(instance.id).length >= 1, 'the FailJob after the malformed event');
+    await commands.until(() => commandsFor(instance.id).length >= 1, 'the answer after the malformed event');
     expect(deadLetters.items.find((item) => item.key === key)).toMatchObject({ reason: 'invalid-message', originalTopic: topics.processInstanceEvents });
   });
 });

@@ -52,5 +52,27 @@ export class CreateDecisionDefinitions1796515200000 implements MigrationInterfac
   }
 }
 
+/**
+ * What a decision job is evaluated with, kept with the open job: its headers (binding, result variable,
+ * `mapDecisionResult`) and the variables its `JobCreated` carried. A job offered again after its incident was resolved
+ * is answered from them (its `JobRetriesUpdated` carries neither). Rows of jobs created before: empty, so such a job
+ * names no decision it can evaluate and gets an incident that says so.
+ */
+export class AddDecisionJobInputs1796860800000 implements MigrationInterface {
+  readonly name = 'AddDecisionJobInputs1796860800000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE decision_jobs ADD COLUMN headers jsonb NOT NULL DEFAULT '{}', ADD COLUMN variables jsonb NOT NULL DEFAULT '{}'`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE decision_jobs DROP COLUMN headers, DROP COLUMN variables');
+  }
+}
+
 /** Every migration of the dmn-service's schema, in order. */
-export const DECISIONS_MIGRATIONS: readonly MigrationClass[] = [CreateProjectionStreamCheckpoints1796342400000, CreateDecisionDefinitions1796515200000];
+export const DECISIONS_MIGRATIONS: readonly MigrationClass[] = [
+  CreateProjectionStreamCheckpoints1796342400000,
+  CreateDecisionDefinitions1796515200000,
+  AddDecisionJobInputs1796860800000,
+];

@@ -18,10 +18,11 @@ import { StreamProjectionRunner } from '@trellis/persistence';
 import { ReadinessChecks, type ReadinessIndicator, postgresDataSourceProvider } from '@trellis/platform';
 import type { DataSource } from 'typeorm';
 
-import { DecisionDefinitionsController } from './api/decision-definitions.controller.js';
-import { DECISION_CATALOG, type DecisionCatalog } from './decision-catalog.js';
+import { DECISION_CONTROLLERS, decisionEvaluatorProvider } from './api/decision-controllers.js';
+import { DECISION_CATALOG } from './decision-catalog.js';
 import { DECISION_QUERY_HANDLERS } from './decision-definition.queries.js';
 import { DecisionDefinitionsProjection } from './decision-definitions.projection.js';
+import { DecisionEvaluator } from './decision-evaluator.js';
 import { DecisionJobResponder } from './decision-job.responder.js';
 import { DECISIONS_MIGRATIONS } from './decisions.migrations.js';
 import { DECISIONS_MODULE_OPTIONS, DMN_SERVICE_GROUP, type DecisionsModuleOptions, topicNamesOf } from './decisions.options.js';
@@ -88,8 +89,8 @@ export const DECISIONS_DATA_SOURCE = Symbol('trellis.DecisionsDataSource');
 
 /**
  * The dmn-service: decision definitions in its own Postgres schema, filled from the deployments topic; the
- * `/decision-definitions` API; decision jobs answered from the process-instance events (with an incident, until the
- * decision engine of issue #8). Needs `CqrsModule.forRoot()` at the root.
+ * `/decision-definitions` and `/decisions` API with evaluation, and Camunda 7's and Camunda 8's decision evaluation
+ * endpoints; decision jobs evaluated and answered from the process-instance events. Needs `CqrsModule.forRoot()` at the root.
  */
 @Module({})
 export class DecisionsModule {
@@ -111,7 +112,7 @@ export class DecisionsModule {
     return {
       module: DecisionsModule,
       imports: [CqrsModule, ...(options.imports ?? [])],
-      controllers: [DecisionDefinitionsController],
+      controllers: DECISION_CONTROLLERS,
       providers: [
         ...(options.extraProviders ?? []),
         { provide: DECISIONS_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
@@ -125,16 +126,17 @@ export class DecisionsModule {
           useFactory: (moduleOptions: DecisionsModuleOptions) => new StreamProjectionRunner(moduleOptions.dataSource, new DecisionDefinitionsProjection()),
           inject: [DECISIONS_MODULE_OPTIONS],
         },
+        decisionEvaluatorProvider,
         {
           provide: DecisionJobResponder,
-          useFactory: (moduleOptions: DecisionsModuleOptions, catalog: DecisionCatalog) =>
+          useFactory: (moduleOptions: DecisionsModuleOptions, evaluator: DecisionEvaluator) =>
             new DecisionJobResponder({
               dataSource: moduleOptions.dataSource,
-              catalog,
+              evaluator,
               bus: moduleOptions.bus,
               runtimeCommandsTopic: topicNamesOf(moduleOptions).runtimeCommands,
             }),
-          inject: [DECISIONS_MODULE_OPTIONS, DECISION_CATALOG],
+          inject: [DECISIONS_MODULE_OPTIONS, DecisionEvaluator],
         },
         {
           provide: DmnMessagesConsumer,
@@ -154,7 +156,7 @@ export class DecisionsModule {
         DecisionsLifecycle,
         ...DECISION_QUERY_HANDLERS,
       ],
-      exports: [DECISION_CATALOG, StreamProjectionRunner, DmnMessagesConsumer],
+      exports: [DECISION_CATALOG, DecisionEvaluator, StreamProjectionRunner, DmnMessagesConsumer],
     };
   }
 }

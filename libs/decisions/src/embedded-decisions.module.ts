@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { DefinitionRegistry, DefinitionsModule } from '@trellis/deployment';
 import { RuntimeModule } from '@trellis/runtime';
 
-import { DecisionDefinitionsController } from './api/decision-definitions.controller.js';
+import { DECISION_CONTROLLERS, decisionEvaluatorProvider } from './api/decision-controllers.js';
 import { DECISION_CATALOG } from './decision-catalog.js';
 import { DECISION_QUERY_HANDLERS } from './decision-definition.queries.js';
 import { EmbeddedDecisionJobs } from './embedded-decision-jobs.js';
@@ -11,18 +11,20 @@ import { RegistryDecisionCatalog } from './registry-decision-catalog.js';
 
 /**
  * The dmn-service's part of the standalone server, in process and without Postgres or Kafka: the
- * `/decision-definitions` API over the deployment registry, and decision jobs answered through the runtime's
- * commands. Needs the `EVENT_STORE` provider, `DeploymentModule` and `RuntimeModule` in the application, and
+ * `/decision-definitions` and `/decisions` API over the deployment registry, Camunda 7's and Camunda 8's decision
+ * evaluation (`/engine-rest/decision-definition/...`, `/v2/decision-definitions/evaluation`), and decision jobs
+ * evaluated and answered through the runtime's commands. Needs the `EVENT_STORE` provider, `DeploymentModule` and `RuntimeModule` in the application, and
  * `CqrsModule.forRoot()` at the root.
  */
 @Module({
   imports: [CqrsModule, DefinitionsModule, RuntimeModule],
-  controllers: [DecisionDefinitionsController],
+  controllers: DECISION_CONTROLLERS,
   providers: [
     { provide: DECISION_CATALOG, useFactory: (registry: DefinitionRegistry) => new RegistryDecisionCatalog(registry), inject: [DefinitionRegistry] },
+    decisionEvaluatorProvider,
     EmbeddedDecisionJobs,
     ...DECISION_QUERY_HANDLERS,
   ],
-  exports: [DECISION_CATALOG],
+  exports: [DECISION_CATALOG, decisionEvaluatorProvider.provide],
 })
 export class EmbeddedDecisionsModule {}

@@ -8,22 +8,38 @@ export {
   MAX_PAGE_SIZE,
 } from './decision-catalog.js';
 export {
-  DECISION_ENGINE_ISSUE,
   DMN_SERVICE_NAME,
+  type AnswerOptions,
   type DecisionJob,
+  type DecisionJobAnswer,
+  type DecisionJobSelector,
+  completeDecisionJob,
   decisionJobCreated,
-  decisionJobFailure,
+  decisionJobResult,
+  decisionJobSelector,
+  decisionNotDeployedMessage,
   failDecisionJob,
 } from './decision-jobs.js';
 export {
-  DECISION_ENGINE_NOT_AVAILABLE,
+  DECISION_EVALUATION_FAILED,
+  DecisionEvaluationFailedError,
+  type DecisionEvaluationView,
+  DecisionNotDeployedError,
+  type EvaluatedDecision,
+  type EvaluatedInput,
+  type MatchedRule,
+} from './decision-evaluation.js';
+export { DecisionEvaluator } from './decision-evaluator.js';
+export { type DecisionRuleResults, type MappedDecisionResult, mapDecisionResult } from './decision-result-mapping.js';
+export { CAMUNDA8_REST_PATH, camunda8EvaluationOf } from './api/camunda-decisions.controller.js';
+export { compileDmnResource, dmnProblemText } from './dmn-engine.js';
+export {
   DecisionDefinitionNotFoundError,
-  DecisionEngineNotAvailableError,
   GetDecisionDefinitionQuery,
   GetDecisionDefinitionXmlQuery,
   ListDecisionDefinitionsQuery,
 } from './decision-definition.queries.js';
-export { DECISIONS_MIGRATIONS, CreateDecisionDefinitions1796515200000 } from './decisions.migrations.js';
+export { AddDecisionJobInputs1796860800000, CreateDecisionDefinitions1796515200000, DECISIONS_MIGRATIONS } from './decisions.migrations.js';
 export { DecisionDefinitionsProjection } from './decision-definitions.projection.js';
 export { PostgresDecisionCatalog } from './postgres-decision-catalog.js';
 export { RegistryDecisionCatalog } from './registry-decision-catalog.js';

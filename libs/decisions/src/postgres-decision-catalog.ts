@@ -74,6 +74,14 @@ export class PostgresDecisionCatalog implements DecisionCatalog {
     return rows[0]?.xml;
   }
 
+  async dmnResources(deploymentId: string): Promise<readonly { readonly name: string; readonly xml: string }[]> {
+    const rows: { resource_name: string; xml: string }[] = await this.dataSource.query(
+      'SELECT resource_name, xml FROM dmn_resources WHERE deployment_id = $1 ORDER BY resource_name',
+      [deploymentId],
+    );
+    return rows.map((row) => ({ name: row.resource_name, xml: row.xml }));
+  }
+
   async isDeployed(decisionId: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM decision_definitions WHERE decision_id = $1 LIMIT 1', [decisionId]);
     return rows.length > 0;

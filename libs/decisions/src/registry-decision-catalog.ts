@@ -26,6 +26,10 @@ export class RegistryDecisionCatalog implements DecisionCatalog {
     return Promise.resolve(this.registry.decisionXml(id));
   }
 
+  dmnResources(deploymentId: string): Promise<readonly { readonly name: string; readonly xml: string }[]> {
+    return Promise.resolve(this.registry.dmnResources(deploymentId));
+  }
+
   isDeployed(decisionId: string): Promise<boolean> {
     return Promise.resolve(this.registry.latestDecision(decisionId) !== undefined);
   }

@@ -65,6 +65,8 @@ export class DefinitionRegistry implements OnModuleInit {
   private readonly formDefinitions = new VersionedDefinitions<FormDefinition>((definition) => definition.formId);
   /** Every deployment applied, oldest first. */
   private readonly deploymentList: DeploymentSummary[] = [];
+  /** The DMN resources of each deployment (what a DMN model of it may import), by deployment id. */
+  private readonly dmnByDeployment = new Map<string, { readonly name: string; readonly xml: string }[]>();
   /** Revision of the last deployment applied; undefined while the stream does not exist. */
   private streamRevision: number | undefined;
   /** The catch-up reading the stream now, and the one that will read after it (shared by the calls meanwhile). */
@@ -93,6 +95,7 @@ export class DefinitionRegistry implements OnModuleInit {
     this.decisionDefinitions.clear();
     this.formDefinitions.clear();
     this.deploymentList.length = 0;
+    this.dmnByDeployment.clear();
     this.streamRevision = undefined;
     for (const { data, revision, compiled } of deployments) this.apply(data, revision, compiled);
     this.streamRevision = events.at(-1)?.revision;
@@ -148,6 +151,8 @@ export class DefinitionRegistry implements OnModuleInit {
   apply(data: DeploymentCreatedData, revision: number, compiled: CompiledResources): void {
     if (this.streamRevision !== undefined && revision <= this.streamRevision) return;
     this.deploymentList.push({ id: data.deploymentId, name: data.name, deployedAt: data.deployedAt, resourceNames: data.resources.map((resource) => resource.name) });
+    const dmn = data.resources.filter((resource) => resourceKindOf(resource) === 'dmn').map((resource) => ({ name: resource.name, xml: resource.xml }));
+    if (dmn.length > 0) this.dmnByDeployment.set(data.deploymentId, dmn);
     for (const definition of data.processDefinitions) {
       if (this.definitions.has(definition.id)) continue;
       const resource = data.resources.find((candidate) => candidate.name === definition.resourceName);
@@ -222,6 +227,11 @@ export class DefinitionRegistry implements OnModuleInit {
 
   getDecision(id: string): DecisionDefinition | undefined {
     return this.decisionDefinitions.get(id);
+  }
+
+  /** The DMN resources of a deployment, as deployed: the models its decisions may import. */
+  dmnResources(deploymentId: string): readonly { readonly name: string; readonly xml: string }[] {
+    return this.dmnByDeployment.get(deploymentId) ?? [];
   }
 
   /** The DMN XML of the resource a decision definition came from, as deployed. */

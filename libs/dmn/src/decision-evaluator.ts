@@ -49,6 +49,7 @@ export function decisionValue(model: DmnModel, decision: XmlElement, run: Evalua
   let value: FeelValue = null;
   try {
     const scope: Scope = new Map();
+    if (run.variablesInScope) for (const [name, given] of run.inputs) if (!name.includes('#')) scope.set(name, given);
     for (const input of model.inputData.keys()) {
       const given = run.input(model.namespace, input);
       if (given !== undefined) scope.set(input, inputValue(model, input, given, run));
@@ -173,6 +174,7 @@ export function evaluateDecision(
   options?: DmnEvaluationOptions,
 ): DecisionEvaluationResult {
   const run = new EvaluationRun(variablesOf(variables), model.namespace, nowOf(options));
+  run.variablesInScope = options?.variablesInScope === true;
   const decision = model.decision(decisionIdOrName);
   if (!decision) {
     run.warn('UNKNOWN_DECISION', `no decision ${decisionIdOrName} in ${model.name || model.namespace}`);

@@ -62,6 +62,12 @@ export interface DecisionMetadata {
 export interface DmnEvaluationOptions {
   /** The instant `now()` and `today()` give: the library reads no clock. Without it they are null with a warning. */
   readonly now?: FeelDateTime | string;
+  /**
+   * Every variable given is visible to every decision by its name, beneath the model's input data and requirements
+   * (which win). Camunda's engines evaluate that way: their models often declare no input data and refer to process
+   * variables directly. Default false: only input data (and required decisions) are in scope, as the DMN spec says.
+   */
+  readonly variablesInScope?: boolean;
 }
 
 /** A warning of an evaluation: bad input, a FEEL error, a failed hit policy... the value is null where it failed. */

@@ -13,6 +13,8 @@ export class EvaluationRun {
   readonly cache = new Map<string, FeelValue>();
   readonly feelOptions: FeelEvaluationOptions;
   private readonly frames: { decisionId: string; tables: EvaluatedDecisionTable[] }[] = [];
+  /** `DmnEvaluationOptions.variablesInScope`: the inputs given by name are in every decision's scope. */
+  variablesInScope = false;
 
   constructor(
     /** Inputs by name (for the evaluated model) and by `namespace#name` (for input data of any model). */
@@ -29,6 +31,7 @@ export class EvaluationRun {
   /** A run for a decision service invoked with its own inputs: a fresh cache, the same warnings and audit. */
   nested(inputs: ReadonlyMap<string, FeelValue>, namespace: string): EvaluationRun {
     const run = new EvaluationRun(inputs, namespace, this.now, this.warnings, this.evaluated);
+    run.variablesInScope = this.variablesInScope;
     run.frames.push(...this.frames);
     return run;
   }

@@ -19,8 +19,15 @@ function shapeKey(value: FeelValue, depth: number): string {
   return `{${[...value.entries].map(([k, v]) => `${JSON.stringify(k)}${shapeKey(v, depth + 1)}`).join(',')}}`;
 }
 
+/** A text with no character that can start a name outside its string literals: digits, operators, brackets, strings. */
+const NAMELESS = /^(?:"(?:[^"\\]|\\.)*"|[-0-9.,+*/<>=!()[\]\s])*$/;
+const NO_NAMES = new Map<string, FeelValue>();
+
 /** The variables of a scope the text names, and a key of their names and shapes. */
 function relevant(text: string, scope: Scope): { context: Map<string, FeelValue>; key: string } {
+  // Most table cells (`[18..35]`, `>= 500`, `"north","south"`, `-`) name nothing: their key is the text alone, without
+  // walking the scope for each cell of each evaluation (that walk was a fifth of a 50-rule table's time).
+  if (NAMELESS.test(text)) return { context: NO_NAMES, key: `\u0000${text}` };
   const context = new Map<string, FeelValue>();
   const parts: string[] = [];
   for (const [name, value] of scope) {

@@ -12,6 +12,7 @@ export type * from './runtime/process-instance-commands.js';
 export type * from './runtime/process-instance-state.js';
 export type * from './runtime/decision.js';
 export { decide, decideWithState, type Decided } from './runtime/decide.js';
+export { TASK_LISTENER_HEADERS } from './runtime/task-listeners.js';
 export { evolve, replay, initialProcessInstanceState } from './runtime/evolve.js';
 export { visibleVariables } from './runtime/variables.js';
 export { parseRetryCycle, retryIntervalMs, type RetryCycle } from './runtime/async/retry-cycle.js';

@@ -54,6 +54,10 @@ export class PerEventHistoryProjection implements StreamProjection {
       UserTaskCreated: userTaskCreated,
       UserTaskCompleted: userTaskEnded('COMPLETED'),
       UserTaskCanceled: userTaskEnded('CANCELED'),
+      // Task listener steps: the task's history keeps its creation and its end (corrections are not kept yet).
+      UserTaskCompleting: null,
+      UserTaskCorrected: null,
+      UserTaskCompletionDenied: null,
       // A timer's effect is in the element history (the catch event's instance); the timer itself is runtime state.
       TimerCreated: null,
       TimerTriggered: null,

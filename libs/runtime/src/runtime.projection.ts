@@ -38,7 +38,8 @@ interface InstanceRecord {
 }
 
 interface UserTaskRecord {
-  readonly data: UserTaskCreated['data'];
+  /** As created, with the corrections of task listeners applied since. */
+  data: UserTaskCreated['data'];
   readonly processInstanceId: string;
   state: UserTaskStateName;
   completedAt?: string;
@@ -274,6 +275,11 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
         this.userTasks.set(event.data.userTaskId, { data: event.data, processInstanceId, state: 'CREATED' });
         record.openUserTaskIds.add(event.data.userTaskId);
         break;
+      case 'UserTaskCorrected': {
+        const task = this.userTasks.get(event.data.userTaskId);
+        if (task) task.data = { ...task.data, ...event.data.corrections };
+        break;
+      }
       case 'UserTaskCompleted':
       case 'UserTaskCanceled': {
         const task = this.userTasks.get(event.data.userTaskId);
@@ -656,6 +662,7 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
   private userTaskView(task: UserTaskRecord): UserTaskView {
     const state = this.instances.get(task.processInstanceId)?.state;
     const data = task.data;
+    const live = task.state === 'CREATED' ? state?.userTasks[data.userTaskId] : undefined;
     return {
       id: data.userTaskId,
       ...(data.name !== undefined ? { name: data.name } : {}),
@@ -675,6 +682,9 @@ export class RuntimeProjection implements OnModuleInit, OnModuleDestroy {
       ...(data.formId !== undefined ? { formId: data.formId } : {}),
       createdAt: data.createdAt,
       ...(task.completedAt !== undefined ? { completedAt: task.completedAt } : {}),
+      // Task listeners: a completion waiting for its completing listeners, or the reason the last one was denied.
+      ...(live?.completing !== undefined ? { completing: true } : {}),
+      ...(live?.deniedReason !== undefined ? { deniedReason: live.deniedReason } : {}),
       ...(task.state === 'CREATED' && state ? { variables: visibleVariables(state, data.elementInstanceId) } : {}),
     };
   }

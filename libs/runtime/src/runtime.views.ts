@@ -144,6 +144,10 @@ export interface UserTaskView {
   readonly formId?: string;
   readonly createdAt: string;
   readonly completedAt?: string;
+  /** A completion was asked and waits for the task's completing listeners (job workers). */
+  readonly completing?: boolean;
+  /** Why a completing task listener denied the last completion: the task stays open. */
+  readonly deniedReason?: string;
   /** For an open task: every variable visible to its element. */
   readonly variables?: JsonObject;
 }

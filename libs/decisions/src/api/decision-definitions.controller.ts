@@ -1,22 +1,34 @@
-import { Body, Controller, Get, Header, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { ApiProblemResponses, ProblemDetailsDto, sendProblem } from '@trellis/platform';
-import type { Request, Response } from 'express';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { JsonObject } from '@trellis/contracts';
+import { ApiProblemResponses } from '@trellis/platform';
 
 import type { DecisionDefinitionPage, DecisionDefinitionView } from '../decision-catalog.js';
 import {
-  DecisionEngineNotAvailableError,
+  DecisionDefinitionNotFoundError,
   GetDecisionDefinitionQuery,
   GetDecisionDefinitionXmlQuery,
   ListDecisionDefinitionsQuery,
 } from '../decision-definition.queries.js';
-import { DecisionDefinitionDto, DecisionDefinitionPageDto, EvaluateDecisionRequestDto, ListDecisionDefinitionsQueryDto } from './decision-definition.dto.js';
+import { DecisionNotDeployedError, type DecisionEvaluationView } from '../decision-evaluation.js';
+import { DecisionEvaluator } from '../decision-evaluator.js';
+import {
+  DecisionDefinitionDto,
+  DecisionDefinitionPageDto,
+  DecisionEvaluationDto,
+  EvaluateDecisionQueryDto,
+  EvaluateDecisionRequestDto,
+  ListDecisionDefinitionsQueryDto,
+} from './decision-definition.dto.js';
 
 @ApiTags('Decision definitions')
 @Controller('decision-definitions')
 export class DecisionDefinitionsController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly evaluator: DecisionEvaluator,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -58,24 +70,46 @@ export class DecisionDefinitionsController {
   }
 
   @Post(':id/evaluate')
+  @HttpCode(200)
   @ApiOperation({
-    summary: 'Evaluate a decision (not available yet)',
+    summary: 'Evaluate a decision definition',
     description:
-      'The decision engine comes with issue #8. Until then this answers 501 with a problem saying so, for a deployed ' +
-      'decision, and 404 for an unknown one.',
+      'Evaluates this version of the decision with `variables` (the input data of the decision and the decisions it requires). ' +
+      'Answers the output, the matched rules (decision tables) and every decision evaluated. A decision that cannot be ' +
+      'evaluated answers 422 `decision-evaluation-failed` naming it.',
   })
   @ApiParam({ name: 'id', example: 'risk-check:1' })
   @ApiBody({ type: EvaluateDecisionRequestDto, required: false })
-  @ApiResponse({
-    status: 501,
-    description: 'Decision engine not available (problem+json)',
-    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
+  @ApiOkResponse({ type: DecisionEvaluationDto })
+  @ApiProblemResponses(400, 404, 422)
+  async evaluate(@Param('id') id: string, @Body() body: EvaluateDecisionRequestDto): Promise<DecisionEvaluationView> {
+    const definition = await this.evaluator.definition(id);
+    if (definition === undefined) throw new DecisionDefinitionNotFoundError(id);
+    return this.evaluator.evaluate(definition, (body.variables ?? {}) as JsonObject);
+  }
+}
+
+@ApiTags('Decision definitions')
+@Controller('decisions')
+export class DecisionsController {
+  constructor(private readonly evaluator: DecisionEvaluator) {}
+
+  @Post(':decisionId/evaluate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Evaluate a decision by its id',
+    description:
+      'Evaluates the latest version of the decision (or `version`) with `variables`. Answers as ' +
+      '`POST /decision-definitions/{id}/evaluate`; 404 when no such version is deployed.',
   })
-  @ApiProblemResponses(400, 404)
-  async evaluate(@Param('id') id: string, @Body() _body: EvaluateDecisionRequestDto, @Req() request: Request, @Res() response: Response): Promise<void> {
-    await this.queryBus.execute(new GetDecisionDefinitionQuery(id));
-    // Answered here rather than thrown: it is the expected answer of this version, not a server failure to log.
-    const { problem } = new DecisionEngineNotAvailableError(id);
-    sendProblem(response, { ...problem, instance: request.originalUrl.split('?')[0] ?? request.originalUrl });
+  @ApiParam({ name: 'decisionId', example: 'risk-check' })
+  @ApiBody({ type: EvaluateDecisionRequestDto, required: false })
+  @ApiOkResponse({ type: DecisionEvaluationDto })
+  @ApiProblemResponses(400, 404, 422)
+  async evaluate(@Param('decisionId') decisionId: string, @Query() query: EvaluateDecisionQueryDto, @Body() body: EvaluateDecisionRequestDto): Promise<DecisionEvaluationView> {
+    const selector = { decisionId, ...(query.version === undefined ? {} : { version: query.version }) };
+    const definition = await this.evaluator.definitionOf(selector);
+    if (definition === undefined) throw new DecisionNotDeployedError(decisionId, selector);
+    return this.evaluator.evaluate(definition, (body.variables ?? {}) as JsonObject);
   }
 }

@@ -199,6 +199,27 @@ describe('deploying DMN and form resources', () => {
     expect(registry.listDecisions()).toEqual([]);
   });
 
+  it('refuses a DMN resource the decision engine cannot compile, listing every problem with its element and line', async () => {
+    const { deploy, registry } = await setUp();
+    const table = `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="broken-rules" name="Broken" namespace="http://example.org/broken">
+  <decision id="limit" name="limit">
+    <decisionTable id="limit-table" hitPolicy="SOMETIMES">
+      <input id="limit-in"><inputExpression id="limit-in-expr"><text>amount</text></inputExpression></input>
+      <output id="limit-out" name="limit" />
+      <rule id="limit-rule"><inputEntry id="limit-rule-in"><text>[1..</text></inputEntry><outputEntry id="limit-rule-out"><text>1</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>`;
+    const rejected = (await deploy(['limit.dmn', table], ['risk.dmn', dmn('risk')]).catch((error: unknown) => error)) as DeploymentRejectedError;
+    expect(rejected).toBeInstanceOf(DeploymentRejectedError);
+    expect(rejected.problem.errors).toEqual([
+      expect.objectContaining({ resource: 'limit.dmn', code: 'UNKNOWN_HIT_POLICY', elementId: 'limit-table', line: 4 }),
+      expect.objectContaining({ resource: 'limit.dmn', code: 'FEEL_SYNTAX_ERROR', elementId: 'limit-rule-in', line: 7 }),
+    ]);
+    expect(registry.listDecisions()).toEqual([]);
+  });
+
   it('refuses a deployment that defines one decision id or one form id twice', async () => {
     const { deploy } = await setUp();
     const rejected = (await deploy(

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 
 import { Inject, Optional } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { compileDmn } from '@trellis/dmn';
 import { compile, type ExecutableProcess, type JsonValue } from '@trellis/engine';
 import { type EventStore, WrongExpectedRevisionError } from '@trellis/event-store';
 import { CLOCK, type Clock, EVENT_STORE, ProblemError, type ProblemFieldError, ProblemType, systemClock } from '@trellis/platform';
@@ -17,7 +18,7 @@ import {
   type ProcessDefinition,
   type ResourceKind,
 } from '../deployment.events.js';
-import { type DmnResource, readDmnResource } from '../resources/dmn-resource.js';
+import { type DmnResource, dmnCompileProblem, dmnImportsOf, readDmnResource } from '../resources/dmn-resource.js';
 import { type FormResource, readFormResource } from '../resources/form-resource.js';
 
 export interface ResourceUpload {
@@ -166,6 +167,13 @@ export class DeployResourcesHandler implements ICommandHandler<DeployResourcesCo
           const result = await readDmnResource(text);
           if (!result.ok) {
             reject(result.problems);
+            continue;
+          }
+          // What the decision engine will evaluate must compile: every boxed expression, hit policy and FEEL text.
+          // Models it imports are looked for among the deployment's other DMN resources.
+          const compiled = compileDmn(text, { imports: dmnImportsOf(uploads, upload.name) });
+          if (!compiled.ok) {
+            reject(compiled.problems.map(dmnCompileProblem));
             continue;
           }
           for (const decision of result.value.decisions) claim('decision', decision.id, upload.name, { elementId: decision.id });

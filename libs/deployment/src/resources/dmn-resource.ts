@@ -1,3 +1,4 @@
+import type { DmnImportSource, DmnProblem as DmnCompileProblem } from '@trellis/dmn';
 import type { ProblemFieldError } from '@trellis/platform';
 import { DmnModdle, type DmnModdleElement, type DmnParseError, type DmnParseWarning } from 'dmn-moddle';
 
@@ -231,4 +232,22 @@ function versionTagOf(decision: DmnModdleElement, definitions: DmnModdleElement)
   const tag = elementsOf(extensionElements, 'values').find((value) => value.$type === `${zeebe}:versionTag`);
   const value = tag?.$attrs?.['value'] ?? (tag === undefined ? undefined : textOf(tag, 'value'));
   return value?.trim() || undefined;
+}
+
+/** The other DMN resources of a deployment, as the models a DMN resource may import. */
+export function dmnImportsOf(uploads: readonly { readonly name: string; readonly content: string | Uint8Array }[], except: string): DmnImportSource[] {
+  return uploads
+    .filter((upload) => upload.name !== except && /\.dmn(11\.xml)?$/i.test(upload.name))
+    .map((upload) => ({ xml: (typeof upload.content === 'string' ? upload.content : Buffer.from(upload.content).toString('utf8')).replace(/^\uFEFF/, '') }));
+}
+
+/** A problem of the decision engine's compiler, as a deployment lists it (element, field, line). */
+export function dmnCompileProblem(problem: DmnCompileProblem): DmnProblem {
+  return {
+    code: problem.code,
+    message: problem.message,
+    ...(problem.elementId === undefined ? {} : { elementId: problem.elementId }),
+    ...(problem.field === undefined ? {} : { field: problem.field }),
+    ...(problem.line === undefined ? {} : { line: problem.line }),
+  };
 }

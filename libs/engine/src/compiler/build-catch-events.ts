@@ -96,7 +96,7 @@ export function readBoundaryEvent(context: ReadContext): { attachedToId: string;
  * Exactly one of `timeDate`, `timeDuration` and `timeCycle`. A static text is checked now, so that a timer that
  * cannot parse is refused at deployment; an expression's value is checked when the timer starts.
  */
-function readTimer(context: ReadContext, definition: ModdleElement): TimerDefinition | undefined {
+export function readTimer(context: ReadContext, definition: ModdleElement): TimerDefinition | undefined {
   const present = TIMER_KINDS.filter((kind) => elementProperty(definition, kind) !== undefined);
   if (present.length !== 1) {
     context.errors.add({

@@ -1,8 +1,9 @@
 import { DECISION_JOB_TYPE } from '../model/decision-job.js';
 import type { Expression } from '../model/expression.js';
-import type { CalledDecision, FormBinding, JobDefinition, UserTaskAssignment } from '../model/executable-model.js';
+import type { CalledDecision, FormBinding, JobDefinition, TaskListener, UserTaskAssignment } from '../model/executable-model.js';
 import { readCamundaDecision, readCamundaJob, readCamundaScript, readCamundaUserTask } from './dialects/camunda7-extensions.js';
 import { mergeDialects, type DialectValue } from './dialects/merge-dialects.js';
+import { readTaskListeners } from './task-listeners.js';
 import { readZeebeDecision, readZeebeJob, readZeebeScript, readZeebeUserTask } from './dialects/zeebe-extensions.js';
 import { asFeel } from './expression-fields.js';
 import { stringProperty, textProperty } from './moddle-element.js';
@@ -99,6 +100,7 @@ export interface UserTaskFields {
   readonly formKey?: string;
   readonly formId?: string;
   readonly formBinding?: FormBinding;
+  readonly taskListeners?: readonly TaskListener[];
 }
 
 export function readUserTask(context: ReadContext): UserTaskFields {
@@ -117,11 +119,13 @@ export function readUserTask(context: ReadContext): UserTaskFields {
   const formKey = merge<string>('formKey');
   const formId = merge<string>('formId');
   const formBinding = merge<FormBinding>('formBinding');
+  const taskListeners = readTaskListeners(context);
   return {
     assignment: Object.fromEntries(Object.entries(assignment).filter(([, value]) => value !== undefined)) as UserTaskAssignment,
     ...(formKey === undefined ? {} : { formKey }),
     ...(formId === undefined ? {} : { formId }),
     ...(formBinding === undefined ? {} : { formBinding }),
+    ...(taskListeners.length === 0 ? {} : { taskListeners }),
   };
 }
 

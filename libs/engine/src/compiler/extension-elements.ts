@@ -13,13 +13,11 @@ export function xmlName(type: string): string {
  */
 const notSupportedExtensions: Readonly<Record<string, string>> = {
   'camunda:ExecutionListener': 'camunda:executionListener (execution listeners)',
-  'camunda:TaskListener': 'camunda:taskListener (task listeners)',
   'camunda:Connector': 'camunda:connector (Camunda Connect connectors): use an external task topic',
   'camunda:FormData': 'camunda:formData (generated task forms): use camunda:formKey',
   'camunda:FormProperty': 'camunda:formProperty (generated task forms): use camunda:formKey',
   'camunda:ErrorEventDefinition': 'camunda:errorEventDefinition (BPMN errors thrown from external tasks)',
   'zeebe:ExecutionListeners': 'zeebe:executionListeners (execution listeners)',
-  'zeebe:TaskListeners': 'zeebe:taskListeners (task listeners)',
   'zeebe:ConditionalFilter': 'zeebe:conditionalFilter (conditional events)',
   'zeebe:AgentDefinition': 'zeebe:agentDefinition (AI agent sub-processes)',
 };

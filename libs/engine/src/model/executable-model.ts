@@ -512,6 +512,28 @@ export interface UserTaskNode extends FlowNodeBase {
   readonly formId?: string;
   /** Which version of the form `formId` names; absent: the latest. */
   readonly formBinding?: FormBinding;
+  /** Job listeners of the task's lifecycle, in model order (absent: none). */
+  readonly taskListeners?: readonly TaskListener[];
+}
+
+/**
+ * When a task listener runs. This version runs `creating` (after the task is created), `completing` (before a
+ * completion takes effect; the listener may deny it) and `timeout` (Camunda 7: when its timer is due while the task is
+ * open; nothing waits for it); the compiler refuses the others.
+ */
+export type TaskListenerEventType = 'creating' | 'completing' | 'timeout';
+
+/**
+ * A task listener run as a job for an external worker (`zeebe:taskListener`, or a Camunda 7 `camunda:taskListener`
+ * whose `delegateExpression="${name}"` names the job type). The transition waits until the job is completed.
+ */
+export interface TaskListener {
+  readonly eventType: TaskListenerEventType;
+  /** The job type, a literal: workers subscribe to it. */
+  readonly type: string;
+  readonly retries: number;
+  /** A timeout listener's timer, started when the task is created (a cycle fires once per due time). */
+  readonly timer?: TimerDefinition;
 }
 
 /**

@@ -31,6 +31,7 @@ import {
 } from './throw-events.js';
 import { receiveSignal } from './signals/signal-subscription.js';
 import type { ElementInstance } from './process-instance-state.js';
+import { completeTaskListenerJob, requestUserTaskCompletion, triggerTimeoutListener } from './task-listeners.js';
 
 /**
  * Checks a command against the state and emits its first events into the run; follow-up steps are queued and run
@@ -49,6 +50,9 @@ export function handleCommand(run: DecisionRun, command: ProcessInstanceCommand)
     case 'FailJob':
       return failJob(run, command);
     case 'ThrowError':
+      if (run.state.jobs[command.jobId]?.taskListener !== undefined) {
+        return { code: 'INVALID_ARGUMENT', message: `Job '${command.jobId}' is a task listener's: it cannot throw a BPMN error`, details: { jobId: command.jobId } };
+      }
       return handleThrowError(run, command);
     case 'ThrowChildError':
       return handleThrowChildError(run, command);
@@ -145,6 +149,10 @@ function completeJob(run: DecisionRun, command: CompleteJob): Failure | undefine
   if (job.state !== 'activatable') {
     return { code: 'INVALID_STATE', message: `Job '${command.jobId}' is ${job.state}: resolve its incident first`, details: { jobId: command.jobId } };
   }
+  if (job.taskListener !== undefined) return completeTaskListenerJob(run, job, command);
+  if (command.result !== undefined) {
+    return { code: 'INVALID_ARGUMENT', message: `Job '${job.id}' is not a task listener's: it takes variables, not a result`, details: { jobId: job.id } };
+  }
   const instance = waitingInstance(run, job.elementInstanceId, `job '${job.id}'`);
   if (isFailure(instance)) return instance;
   const variables: JsonObject = command.variables ?? {};
@@ -177,7 +185,8 @@ function failJob(run: DecisionRun, command: FailJob): Failure | undefined {
     data: { jobId: job.id, retries: command.retries, errorMessage, ...(retryAt === undefined ? {} : { retryAt }) },
   });
   if (command.retries === 0) {
-    const message = errorMessage === '' ? `Job '${job.id}' of type '${job.type}' failed with no retries left` : errorMessage;
+    const what = job.taskListener === undefined ? 'Job' : `The ${job.taskListener.eventType} task listener job`;
+    const message = errorMessage === '' ? `${what} '${job.id}' of type '${job.type}' failed with no retries left` : errorMessage;
     run.raiseIncident(instance, { incidentType: 'JOB_NO_RETRIES', message }, job.id);
   }
   return undefined;
@@ -190,11 +199,7 @@ function completeUserTask(run: DecisionRun, command: CompleteUserTask): Failure 
   }
   const instance = waitingInstance(run, task.elementInstanceId, `user task '${task.id}'`);
   if (isFailure(instance)) return instance;
-  const variables: JsonObject = command.variables ?? {};
-  run.emit({ type: 'UserTaskCompleted', data: { userTaskId: task.id, variables } });
-  run.setCompletionVariables(instance, run.node(instance.elementId), variables);
-  run.complete(instance);
-  return undefined;
+  return requestUserTaskCompletion(run, task, instance, command.variables ?? {});
 }
 
 function setVariables(run: DecisionRun, command: SetVariables): Failure | undefined {
@@ -268,6 +273,7 @@ function triggerTimer(run: DecisionRun, command: TriggerTimer): Failure | undefi
   if (Date.parse(timer.dueAt) > Date.parse(run.now)) {
     return { code: 'INVALID_STATE', message: `Timer '${timer.id}' is not due until ${timer.dueAt}`, details: { timerId: timer.id } };
   }
+  if (timer.taskListener !== undefined) return triggerTimeoutListener(run, timer);
   const owner = waitingOwner(run, timer.elementInstanceId);
   const node = run.node(timer.elementId);
   if (owner === undefined || !isCatchEventNode(node)) {

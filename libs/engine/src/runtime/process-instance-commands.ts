@@ -1,4 +1,5 @@
 import type { JsonObject } from '../model/json.js';
+import type { UserTaskCorrections } from './process-instance-events.js';
 
 /** What a caller asks of one process instance. One command runs to quiescence and yields one batch of events. */
 export type ProcessInstanceCommand =
@@ -41,6 +42,18 @@ export interface CompleteJob {
   readonly type: 'CompleteJob';
   readonly jobId: string;
   readonly variables?: JsonObject;
+  /** The answer of a task listener's worker (refused on other jobs). */
+  readonly result?: TaskListenerJobResult;
+}
+
+/**
+ * What a task listener's worker decides: corrections to the task's fields, or (for a completing listener) a denial
+ * that leaves the task open with the reason.
+ */
+export interface TaskListenerJobResult {
+  readonly denied?: boolean;
+  readonly deniedReason?: string;
+  readonly corrections?: UserTaskCorrections;
 }
 
 export interface FailJob {

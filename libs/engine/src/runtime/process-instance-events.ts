@@ -1,4 +1,4 @@
-import type { FlowNodeKind } from '../model/executable-model.js';
+import type { FlowNodeKind, TaskListenerEventType } from '../model/executable-model.js';
 import type { JsonObject } from '../model/json.js';
 import type { CompensationHandlerRun } from './process-instance-state.js';
 
@@ -32,6 +32,9 @@ export type ProcessInstanceEvent =
   | UserTaskCreated
   | UserTaskCompleted
   | UserTaskCanceled
+  | UserTaskCompleting
+  | UserTaskCorrected
+  | UserTaskCompletionDenied
   | TimerCreated
   | TimerTriggered
   | TimerCanceled
@@ -141,9 +144,23 @@ export type JobCreated = Event<
     readonly customHeaders: Readonly<Record<string, string>>;
     /** Camunda 7 `camunda:taskPriority`, evaluated at creation; absent (events written before it was read, or no model priority): 0. */
     readonly priority?: number;
+    /** Set on the job of a task listener: the user task and transition that wait for it. */
+    readonly taskListener?: JobTaskListener;
+    /**
+     * Decision jobs only: every variable visible to the task when the job was created (what the decision is evaluated
+     * with; the dmn-service sees the instance only through its events). Absent for other jobs and in older events.
+     */
+    readonly variables?: JsonObject;
     readonly createdAt: string;
   }
 >;
+
+/** Which task listener a job runs: the transition of the user task, and the listener's index among its event type's. */
+export interface JobTaskListener {
+  readonly userTaskId: string;
+  readonly eventType: TaskListenerEventType;
+  readonly index: number;
+}
 
 export type JobCompleted = Event<'JobCompleted', { readonly jobId: string; readonly variables: JsonObject }>;
 
@@ -197,6 +214,27 @@ export type UserTaskCompleted = Event<'UserTaskCompleted', { readonly userTaskId
 export type UserTaskCanceled = Event<'UserTaskCanceled', { readonly userTaskId: string }>;
 
 /**
+ * A completion was asked for a task with completing listeners: it takes effect (UserTaskCompleted with these
+ * variables) once every listener job is completed without denial.
+ */
+export type UserTaskCompleting = Event<'UserTaskCompleting', { readonly userTaskId: string; readonly variables: JsonObject }>;
+
+/** The fields of a task a listener's worker corrected (only those given change; a list replaces the list). */
+export interface UserTaskCorrections {
+  readonly assignee?: string;
+  readonly dueDate?: string;
+  readonly followUpDate?: string;
+  readonly priority?: number;
+  readonly candidateUsers?: readonly string[];
+  readonly candidateGroups?: readonly string[];
+}
+
+export type UserTaskCorrected = Event<'UserTaskCorrected', { readonly userTaskId: string; readonly corrections: UserTaskCorrections }>;
+
+/** A completing listener denied the completion: the task stays open, its completion variables dropped. */
+export type UserTaskCompletionDenied = Event<'UserTaskCompletionDenied', { readonly userTaskId: string; readonly deniedReason: string }>;
+
+/**
  * A timer of a catch event started: an intermediate timer catch event (`elementInstanceId` is its own instance) or a
  * timer boundary event (`elementInstanceId` is the activity it is attached to; `elementId` is the boundary event).
  */
@@ -210,6 +248,8 @@ export type TimerCreated = Event<
     readonly dueAt: string;
     /** For a repeating timer: how the next occurrences are computed, and how many are left after this one. */
     readonly cycle?: { readonly remaining: number | null; readonly interval?: string; readonly cron?: string };
+    /** Set on the timer of a timeout task listener (`elementId` is then the user task's): it creates the listener's job. */
+    readonly taskListener?: JobTaskListener;
   }
 >;
 

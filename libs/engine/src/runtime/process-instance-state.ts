@@ -1,6 +1,6 @@
 import type { FlowNodeKind } from '../model/executable-model.js';
 import type { JsonObject } from '../model/json.js';
-import type { ChildProcessInstanceRequested, ErrorThrownToCaller, EscalationThrownToCaller, IncidentType } from './process-instance-events.js';
+import type { ChildProcessInstanceRequested, ErrorThrownToCaller, EscalationThrownToCaller, IncidentType, JobTaskListener } from './process-instance-events.js';
 
 /** Element-instance lifecycle, as in Zeebe: transitions are checked against a table on every step. */
 export type ElementInstanceState = 'activating' | 'activated' | 'completing' | 'completed' | 'terminating' | 'terminated';
@@ -24,6 +24,8 @@ export interface JobState {
   readonly customHeaders: Readonly<Record<string, string>>;
   /** Camunda 7 `camunda:taskPriority` (absent: 0): external-task workers fetching with `usePriority` get higher ones first. */
   readonly priority?: number;
+  /** Set on the job of a task listener: completing it moves the user task's transition on, not the element. */
+  readonly taskListener?: JobTaskListener;
   readonly state: 'activatable' | 'failed' | 'completed' | 'canceled';
   readonly errorMessage?: string;
   readonly retryAt?: string;
@@ -44,6 +46,10 @@ export interface UserTaskState {
   readonly formId?: string;
   readonly createdAt: string;
   readonly state: 'created' | 'completed' | 'canceled';
+  /** A completion waits for its completing listeners: the variables it will complete with. */
+  readonly completing?: { readonly variables: JsonObject };
+  /** Why a completing listener denied the last completion (cleared by the next completion request). */
+  readonly deniedReason?: string;
 }
 
 export type ChildProcessInstanceRequest = ChildProcessInstanceRequested['data'];
@@ -56,6 +62,8 @@ export interface TimerState {
   readonly elementId: string;
   readonly dueAt: string;
   readonly cycle?: TimerCreatedCycle;
+  /** The timer of a timeout task listener: `elementId` is the user task's. */
+  readonly taskListener?: JobTaskListener;
 }
 
 export interface MessageSubscriptionState {

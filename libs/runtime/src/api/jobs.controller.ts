@@ -6,7 +6,7 @@ import { ApiProblemResponses } from '@trellis/platform';
 import { CompleteJobCommand, FailJobCommand, ThrowJobErrorCommand } from '../commands/job.commands.js';
 import { ListJobsQuery } from '../queries/runtime.queries.js';
 import type { JobView, ProcessInstanceView } from '../runtime.views.js';
-import { CompleteWithVariablesDto, FailJobDto, ListJobsQueryDto, ThrowJobErrorDto } from './runtime-requests.dto.js';
+import { CompleteJobDto, FailJobDto, ListJobsQueryDto, ThrowJobErrorDto } from './runtime-requests.dto.js';
 import { JobDto, ProcessInstanceDto } from './runtime-views.dto.js';
 
 @ApiTags('Jobs')
@@ -20,7 +20,8 @@ export class JobsController {
   @Get()
   @ApiOperation({
     summary: 'List activatable jobs',
-    description: 'Open jobs a worker may do now (service, send and business rule tasks), with the variables visible to their element.',
+    description:
+      'Open jobs a worker may do now (service, send and business rule tasks, and user task listeners), with the variables visible to their element.',
   })
   @ApiOkResponse({ type: [JobDto] })
   @ApiProblemResponses(400)
@@ -30,12 +31,16 @@ export class JobsController {
 
   @Post(':id/complete')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Complete a job', description: 'The variables are merged into the process; the instance continues.' })
+  @ApiOperation({
+    summary: 'Complete a job',
+    description:
+      'The variables are merged into the process; the instance continues. The job of a task listener (its `customHeaders` hold `userTaskId` and `eventType`) takes no variables but an optional `result`: `corrections` to the task (assignee, dueDate, followUpDate, priority, candidateUsers, candidateGroups) and, for a completing listener, `denied: true` with a `deniedReason`, which leaves the task open.',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ProcessInstanceDto, description: 'The job’s process instance afterwards' })
   @ApiProblemResponses(400, 404, 409)
-  complete(@Param('id') id: string, @Body() body: CompleteWithVariablesDto): Promise<ProcessInstanceView> {
-    return this.commandBus.execute(new CompleteJobCommand(id, body.variables));
+  complete(@Param('id') id: string, @Body() body: CompleteJobDto): Promise<ProcessInstanceView> {
+    return this.commandBus.execute(new CompleteJobCommand(id, body.variables, body.result));
   }
 
   @Post(':id/fail')

@@ -7,6 +7,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsISO8601,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -92,6 +93,73 @@ export class CompleteWithVariablesDto {
   @IsOptional()
   @IsObject({ message: 'variables must be a JSON object' })
   variables?: JsonObject;
+}
+
+/** Corrections a task listener's worker makes to the task (only the fields given change). */
+export class UserTaskCorrectionsDto {
+  @ApiPropertyOptional({ example: 'bob' })
+  @IsOptional()
+  @IsString()
+  assignee?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({}, { message: 'dueDate must be an ISO 8601 date-time' })
+  dueDate?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  @IsOptional()
+  @IsISO8601({}, { message: 'followUpDate must be an ISO 8601 date-time' })
+  followUpDate?: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  priority?: number;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  candidateUsers?: string[];
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  candidateGroups?: string[];
+}
+
+/** A task listener's answer: corrections, or (completing listeners) a denial that leaves the task open. */
+export class TaskListenerResultDto {
+  @ApiPropertyOptional({ description: 'Deny the completion (completing listeners only): the task stays open with the reason' })
+  @IsOptional()
+  @IsBoolean()
+  denied?: boolean;
+
+  @ApiPropertyOptional({ example: 'the requester cannot approve their own order' })
+  @IsOptional()
+  @IsString()
+  deniedReason?: string;
+
+  @ApiPropertyOptional({ type: UserTaskCorrectionsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => UserTaskCorrectionsDto)
+  corrections?: UserTaskCorrectionsDto;
+}
+
+export class CompleteJobDto extends CompleteWithVariablesDto {
+  @ApiPropertyOptional({
+    type: TaskListenerResultDto,
+    description: 'Only for the job of a task listener (which takes no variables): corrections to the task, or a denial',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TaskListenerResultDto)
+  result?: TaskListenerResultDto;
 }
 
 export class FailJobDto {

@@ -249,6 +249,10 @@ export class UserTaskDto implements UserTaskView {
   createdAt!: string;
   @ApiPropertyOptional({ format: 'date-time' })
   completedAt?: string;
+  @ApiPropertyOptional({ description: 'A completion was asked and waits for the completing task listeners (their jobs)' })
+  completing?: boolean;
+  @ApiPropertyOptional({ description: 'Why a completing task listener denied the last completion; the task stays open', example: 'four-eyes principle' })
+  deniedReason?: string;
   @ApiPropertyOptional({ ...variables, description: 'For an open task: every variable visible to its element' })
   variables?: JsonObject;
 }

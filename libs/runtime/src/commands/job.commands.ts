@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { JsonObject } from '@trellis/engine';
+import type { JsonObject, TaskListenerJobResult } from '@trellis/engine';
 
 import { notFound } from '../process-instance-command-rejected.error.js';
 import { RuntimeProjection } from '../runtime.projection.js';
@@ -10,6 +10,8 @@ export class CompleteJobCommand extends Command<ProcessInstanceView> {
   constructor(
     readonly jobId: string,
     readonly variables?: JsonObject,
+    /** The answer of a task listener's worker: corrections to the task, or a denial. */
+    readonly result?: TaskListenerJobResult,
   ) {
     super();
   }
@@ -57,6 +59,7 @@ export class CompleteJobHandler implements ICommandHandler<CompleteJobCommand> {
       type: 'CompleteJob',
       jobId: command.jobId,
       ...(command.variables !== undefined ? { variables: command.variables } : {}),
+      ...(command.result !== undefined ? { result: command.result } : {}),
     });
   }
 }

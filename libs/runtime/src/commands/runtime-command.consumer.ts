@@ -9,7 +9,7 @@ import {
   runtimeCommandResultMessageOf,
 } from '@trellis/contracts';
 import { DefinitionRegistry } from '@trellis/deployment';
-import type { Failure, ProcessInstanceCommand } from '@trellis/engine';
+import type { Failure, ProcessInstanceCommand, TaskListenerJobResult } from '@trellis/engine';
 import { MESSAGE_BUS, type MessageBus, RetryingSubscription, type RetryingSubscriptionStatus, subscriptionReadiness } from '@trellis/messaging';
 import { ReadinessChecks, type ReadinessIndicator } from '@trellis/platform';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
@@ -209,7 +209,13 @@ export class RuntimeCommandConsumer implements OnApplicationBootstrap, BeforeApp
         };
       }
       case 'CompleteJob':
-        return { type: 'CompleteJob', jobId: command.jobId, ...(command.variables !== undefined ? { variables: command.variables } : {}) };
+        return {
+          type: 'CompleteJob',
+          jobId: command.jobId,
+          ...(command.variables !== undefined ? { variables: command.variables } : {}),
+          // A task listener's answer: its fields are checked by the engine (a wrong one is rejected, naming it).
+          ...(command.result !== undefined ? { result: command.result as TaskListenerJobResult } : {}),
+        };
       case 'FailJob':
         return {
           type: 'FailJob',

@@ -168,7 +168,6 @@ describe('Camunda 7 (camunda:) dialect', () => {
 
   it.each([
     ['camunda:executionListener', '<camunda:executionListener event="start" class="org.example.Audit" />'],
-    ['camunda:taskListener', '<camunda:taskListener event="create" expression="${audit}" />'],
     ['camunda:formData', '<camunda:formData><camunda:formField id="amount" type="long" /></camunda:formData>'],
     ['camunda:connector', '<camunda:connector><camunda:connectorId>http-connector</camunda:connectorId></camunda:connector>'],
   ])('refuses %s as not supported yet', async (field, extension) => {

@@ -201,7 +201,6 @@ describe('Camunda 8 (zeebe:) dialect', () => {
 
   it.each([
     ['zeebe:executionListeners', '<zeebe:executionListeners><zeebe:executionListener eventType="start" type="audit" /></zeebe:executionListeners>'],
-    ['zeebe:taskListeners', '<zeebe:taskListeners><zeebe:taskListener eventType="creating" type="audit" /></zeebe:taskListeners>'],
   ])('refuses %s as not supported yet', async (field, extension) => {
     const found = await problems(oneElement(`<bpmn:userTask id="task"><bpmn:extensionElements>${extension}</bpmn:extensionElements></bpmn:userTask>`));
     expect(found).toEqual([expect.objectContaining({ code: 'NOT_SUPPORTED', elementId: 'task', field })]);

@@ -42,7 +42,14 @@ import { applySequenceFlowTaken } from './sequence-flow.appliers.js';
 import { applyMessageCorrelated, applyMessageSubscriptionClosed, applyMessageSubscriptionOpened } from './message.appliers.js';
 import { applySignalReceived, applySignalSubscriptionClosed, applySignalSubscriptionOpened, applySignalThrown } from './signal.appliers.js';
 import { applyTimerCanceled, applyTimerCreated, applyTimerTriggered } from './timer.appliers.js';
-import { applyUserTaskCanceled, applyUserTaskCompleted, applyUserTaskCreated } from './user-task.appliers.js';
+import {
+  applyUserTaskCanceled,
+  applyUserTaskCompleted,
+  applyUserTaskCompleting,
+  applyUserTaskCompletionDenied,
+  applyUserTaskCorrected,
+  applyUserTaskCreated,
+} from './user-task.appliers.js';
 import { applyVariablesSet } from './variables.appliers.js';
 
 type Applier<T extends ProcessInstanceEventType> = (draft: Draft, event: Extract<ProcessInstanceEvent, { type: T }>) => void;
@@ -73,6 +80,9 @@ const appliers: { readonly [T in ProcessInstanceEventType]: Applier<T> } = {
   UserTaskCreated: applyUserTaskCreated,
   UserTaskCompleted: applyUserTaskCompleted,
   UserTaskCanceled: applyUserTaskCanceled,
+  UserTaskCompleting: applyUserTaskCompleting,
+  UserTaskCorrected: applyUserTaskCorrected,
+  UserTaskCompletionDenied: applyUserTaskCompletionDenied,
   TimerCreated: applyTimerCreated,
   TimerTriggered: applyTimerTriggered,
   TimerCanceled: applyTimerCanceled,

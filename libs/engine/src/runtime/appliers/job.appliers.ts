@@ -11,6 +11,7 @@ export function applyJobCreated(draft: Draft, { data }: JobCreated): void {
     elementId: data.elementId,
     customHeaders: data.customHeaders,
     ...(data.priority === undefined ? {} : { priority: data.priority }),
+    ...(data.taskListener === undefined ? {} : { taskListener: data.taskListener }),
     state: 'activatable',
   };
 }

@@ -8,6 +8,7 @@ export function applyTimerCreated(draft: Draft, { data }: TimerCreated): void {
     elementId: data.elementId,
     dueAt: data.dueAt,
     ...(data.cycle === undefined ? {} : { cycle: data.cycle }),
+    ...(data.taskListener === undefined ? {} : { taskListener: data.taskListener }),
   };
 }
 

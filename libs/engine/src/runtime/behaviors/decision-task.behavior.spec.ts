@@ -39,6 +39,7 @@ describe('business rule tasks that call a decision', () => {
             elementInstanceId: 'ei-check',
             elementId: 'check',
             customHeaders: { decisionId: 'risk', bindingType: 'deployment', processDefinitionId: 'rules:4', resultVariable: 'risk' },
+            variables: {},
             createdAt: START_TIME,
           },
         },
@@ -61,6 +62,12 @@ describe('business rule tasks that call a decision', () => {
       },
     });
     expect(run.instance('check').state).toBe('activated');
+  });
+
+  it('the JobCreated of a decision job carries the variables visible to the task (the dmn-service evaluates with them)', () => {
+    const run = scenario(withDecision({ decisionId: 'risk', resultVariable: 'risk' })).start({ amount: 1200, customer: { tier: 'gold' } });
+    const jobCreated = run.events.find((event) => event.type === 'JobCreated');
+    expect(jobCreated?.data).toMatchObject({ type: 'io.trellis.decision', variables: { amount: 1200, customer: { tier: 'gold' } } });
   });
 
   it('a decision id that does not evaluate to text raises an EXPRESSION_ERROR incident and creates no job', () => {

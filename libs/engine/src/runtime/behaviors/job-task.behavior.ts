@@ -4,6 +4,7 @@ import { ok, type Result } from '../../result.js';
 import type { DecisionRun } from '../decision-run.js';
 import type { Problem } from '../element-lifecycle.js';
 import type { ElementInstance } from '../process-instance-state.js';
+import { visibleVariables } from '../variables.js';
 import type { ElementBehavior } from './element-behavior.js';
 import { asCount, asNonEmptyString, asNumber, evaluateAs } from './values.js';
 
@@ -32,6 +33,8 @@ export const jobTaskBehavior: ElementBehavior<JobTaskNode> = {
         elementId: instance.elementId,
         customHeaders: headers.value,
         ...(priority.value === undefined ? {} : { priority: priority.value }),
+        // The decision service evaluates with these: in distributed mode it sees the job only through this event.
+        ...(node.decision === undefined ? {} : { variables: visibleVariables(run.state, instance.id) }),
         createdAt: run.now,
       },
     });

@@ -2,6 +2,7 @@ import type { UserTaskNode } from '../../model/executable-model.js';
 import type { Expression } from '../../model/expression.js';
 import type { JsonValue } from '../../model/json.js';
 import { ok } from '../../result.js';
+import { openTimeoutTimers, startTaskListener, timeoutSchedules } from '../task-listeners.js';
 import type { ElementBehavior } from './element-behavior.js';
 import { asIdList, asNumber, asOptionalString, evaluateAs } from './values.js';
 
@@ -23,11 +24,14 @@ export const userTaskBehavior: ElementBehavior<UserTaskNode> = {
     if (!followUpDate.ok) return followUpDate.error;
     const priority = field(assignment.priority, 'the priority', 'a number', asNumber);
     if (!priority.ok) return priority.error;
+    const timeouts = timeoutSchedules(run, instance, node);
+    if (!timeouts.ok) return timeouts.error;
     run.activated(instance);
+    const userTaskId = run.newId();
     run.emit({
       type: 'UserTaskCreated',
       data: {
-        userTaskId: run.newId(),
+        userTaskId,
         elementInstanceId: instance.id,
         elementId: instance.elementId,
         ...present('name', node.name),
@@ -42,9 +46,18 @@ export const userTaskBehavior: ElementBehavior<UserTaskNode> = {
         createdAt: run.now,
       },
     });
+    // Creating listeners run after the task exists (Zeebe's CREATING): their corrections apply to it.
+    const created = run.state.userTasks[userTaskId];
+    if (created !== undefined) {
+      openTimeoutTimers(run, created, timeouts.value);
+      startTaskListener(run, created, 'creating', 0);
+    }
     return undefined;
   },
   onTerminate(run, instance) {
+    for (const job of Object.values(run.state.jobs)) {
+      if (job.elementInstanceId === instance.id && job.taskListener !== undefined) run.emit({ type: 'JobCanceled', data: { jobId: job.id } });
+    }
     for (const task of Object.values(run.state.userTasks)) {
       if (task.elementInstanceId === instance.id) run.emit({ type: 'UserTaskCanceled', data: { userTaskId: task.id } });
     }

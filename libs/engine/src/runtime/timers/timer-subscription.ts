@@ -48,6 +48,7 @@ export function rearmTimer(run: DecisionRun, timer: TimerState): void {
       elementId: timer.elementId,
       dueAt: next.dueAt,
       ...(next.cycle === undefined ? {} : { cycle: next.cycle }),
+      ...(timer.taskListener === undefined ? {} : { taskListener: timer.taskListener }),
     },
   });
 }

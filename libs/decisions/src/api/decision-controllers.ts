@@ -1,0 +1,17 @@
+import type { FactoryProvider } from '@nestjs/common';
+import { CLOCK, type Clock, systemClock } from '@trellis/platform';
+
+import { DECISION_CATALOG, type DecisionCatalog } from '../decision-catalog.js';
+import { DecisionEvaluator } from '../decision-evaluator.js';
+import { Camunda7DecisionDefinitionsController, Camunda8DecisionDefinitionsController } from './camunda-decisions.controller.js';
+import { DecisionDefinitionsController, DecisionsController } from './decision-definitions.controller.js';
+
+/** The decision APIs: native (`/api/decision-definitions`, `/api/decisions`), Camunda 7 and Camunda 8. */
+export const DECISION_CONTROLLERS = [DecisionDefinitionsController, DecisionsController, Camunda7DecisionDefinitionsController, Camunda8DecisionDefinitionsController];
+
+/** The evaluator over the module's catalog, at the application's `CLOCK` (the system clock where none is given). */
+export const decisionEvaluatorProvider: FactoryProvider<DecisionEvaluator> = {
+  provide: DecisionEvaluator,
+  useFactory: (catalog: DecisionCatalog, clock?: Clock) => new DecisionEvaluator(catalog, clock ?? systemClock),
+  inject: [DECISION_CATALOG, { token: CLOCK, optional: true }],
+};

@@ -1,0 +1,72 @@
+import { describe, expect, it } from '@jest/globals';
+import { DefinitionRegistry, DeployResourcesCommand, DeployResourcesHandler } from '@trellis/deployment';
+import { InMemoryEventStore } from '@trellis/event-store';
+import { ManualClock } from '@trellis/platform';
+
+import type { DecisionCatalog } from './decision-catalog.js';
+import { DecisionEvaluationFailedError } from './decision-evaluation.js';
+import { DecisionEvaluator } from './decision-evaluator.js';
+import { RegistryDecisionCatalog } from './registry-decision-catalog.js';
+import { camundaStyleDmn, overlappingDmn } from './testing.js';
+
+/** `camundaStyleDmn` with another version tag and another threshold. */
+const tagged = (tag: string, threshold: number): string => camundaStyleDmn().replace('camunda:versionTag="v1"', `camunda:versionTag="${tag}"`).replaceAll('100', String(threshold));
+
+/** Decisions deployed by the real deployment handler, served by the standalone server's catalog; xml reads counted. */
+async function deployed(...deployments: (readonly (readonly [string, string])[])[]): Promise<{ catalog: DecisionCatalog; xmlReads: () => number }> {
+  const store = new InMemoryEventStore();
+  const registry = new DefinitionRegistry(store);
+  await registry.reload();
+  const handler = new DeployResourcesHandler(store, registry);
+  for (const resources of deployments) await handler.execute(new DeployResourcesCommand(resources.map(([name, content]) => ({ name, content }))));
+  const catalog = new RegistryDecisionCatalog(registry);
+  let reads = 0;
+  // The real catalog, counting how often the evaluator reads a DMN resource (it compiles each once).
+  const counting: DecisionCatalog = {
+    list: (filter) => catalog.list(filter),
+    get: (id) => catalog.get(id),
+    xml: (id) => {
+      reads += 1;
+      return catalog.xml(id);
+    },
+    dmnResources: (deploymentId) => catalog.dmnResources(deploymentId),
+    isDeployed: (decisionId) => catalog.isDeployed(decisionId),
+  };
+  return { catalog: counting, xmlReads: () => reads };
+}
+
+describe('DecisionEvaluator', () => {
+  it('selects the latest version, a version, or the latest with a version tag', async () => {
+    const { catalog } = await deployed([['limit.dmn', tagged('v1', 100)]], [['limit.dmn', tagged('v2', 200)]], [['limit.dmn', tagged('v1', 300)]]);
+    const evaluator = new DecisionEvaluator(catalog);
+    expect((await evaluator.definitionOf({ decisionId: 'camunda-limit' }))?.id).toBe('camunda-limit:3');
+    expect((await evaluator.definitionOf({ decisionId: 'camunda-limit', version: 2 }))?.id).toBe('camunda-limit:2');
+    expect((await evaluator.definitionOf({ decisionId: 'camunda-limit', versionTag: 'v1' }))?.id).toBe('camunda-limit:3');
+    expect((await evaluator.definitionOf({ decisionId: 'camunda-limit', versionTag: 'v2' }))?.id).toBe('camunda-limit:2');
+    expect(await evaluator.definitionOf({ decisionId: 'camunda-limit', versionTag: 'v9' })).toBeUndefined();
+    expect(await evaluator.definitionOf({ decisionId: 'camunda-limit', version: 4 })).toBeUndefined();
+  });
+
+  it('compiles a deployed resource once, and evaluates at the clock’s time', async () => {
+    const { catalog, xmlReads } = await deployed([['limit.dmn', camundaStyleDmn()]]);
+    const evaluator = new DecisionEvaluator(catalog, new ManualClock('2026-05-04T12:00:00.000Z'));
+    const limit = await evaluator.definition('camunda-limit:1');
+    const today = await evaluator.definition('today-is:1');
+    if (limit === undefined || today === undefined) throw new Error('not deployed');
+    expect((await evaluator.evaluate(limit, { amount: 50 })).output).toBe('small');
+    expect((await evaluator.evaluate(limit, { amount: 500 })).output).toBe('large');
+    expect(await evaluator.evaluate(today, {})).toMatchObject({ output: '2026-05-04', evaluatedAt: '2026-05-04T12:00:00.000Z' });
+    // Both decisions come from one resource: read (and compiled) once for all three evaluations.
+    expect(xmlReads()).toBe(1);
+  });
+
+  it('fails a decision that comes out null with warnings, naming it and saying why', async () => {
+    const { catalog } = await deployed([['overlapping.dmn', overlappingDmn()]]);
+    const evaluator = new DecisionEvaluator(catalog);
+    const definition = await evaluator.definition('overlapping:1');
+    if (definition === undefined) throw new Error('not deployed');
+    const failure = await evaluator.evaluate(definition, { x: 1 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DecisionEvaluationFailedError);
+    expect(failure).toMatchObject({ decisionId: 'overlapping', decisionDefinitionId: 'overlapping:1', reason: 'overlapping: 2 rules of a UNIQUE table matched' });
+  });
+});
