@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 
 import { TaskRepository } from './task.repository.js';
 import { TASKS_MIGRATIONS } from './tasks.migrations.js';
-import { UserTaskProjection } from './user-task.projection.js';
+import { UnreadableEventError, UserTaskProjection } from './user-task.projection.js';
 
 /** `review`: a user task assigned to `ada` with a completing listener (`four-eyes`) that may correct or deny. */
 const REVIEW_MODEL = `<?xml version="1.0" encoding="UTF-8"?>
@@ -171,5 +171,41 @@ describe('UserTaskProjection over task listener events', () => {
       dueDate: '2030-07-01T12:00:00Z',
       priority: 10,
     });
+  });
+
+  it('refuses a correction it cannot read, naming the field, and applies nothing of its batch', async () => {
+    const instance = new EngineInstance(process);
+    const envelopes = instance.start();
+    envelopes.push(...instance.send({ type: 'CompleteUserTask', userTaskId: instance.userTask('check').id }));
+    envelopes.push(...completeListener(instance, { corrections: { priority: 10 } }));
+    const broken = envelopes.map((envelope) =>
+      envelope.type === 'UserTaskCorrected'
+        ? { ...envelope, data: { ...(envelope.data as object), corrections: { priority: 'high' } } }
+        : envelope,
+    );
+
+    const applying = runner.apply(broken);
+
+    await expect(applying).rejects.toBeInstanceOf(UnreadableEventError);
+    await expect(applying).rejects.toMatchObject({ nonRetriable: true, message: expect.stringContaining('data.corrections.priority must be a number') });
+    expect(await runner.revision(instance.streamId)).toBe(-1);
+    expect((await tasks.list({})).total).toBe(0);
+  });
+
+  it('rebuilds the same tasks and listener history after a reset and a replay, keeping what people did', async () => {
+    const instance = new EngineInstance(process);
+    await deliver(instance.start());
+    const taskId = instance.userTask('check').id;
+    await tasks.requestCompletion({ taskId, commandId: 'command-1', issuedBy: 'test', issuedAt: new Date(), actor: 'ada' });
+    await deliver(instance.send({ type: 'CompleteUserTask', userTaskId: taskId }));
+    await deliver(completeListener(instance, { corrections: { assignee: 'grace' }, denied: true, deniedReason: 'Reassigned' }));
+    const before = await tasks.get(taskId);
+
+    await runner.reset();
+    await deliver(instance.envelopes);
+
+    expect(await tasks.get(taskId)).toEqual(before);
+    // The runtime's part is written again once; the completion the service asked for stays.
+    expect((await historyTypes(taskId)).sort()).toEqual(['COMPLETION_DENIED', 'COMPLETION_REQUESTED', 'CORRECTED', 'CREATED']);
   });
 });
