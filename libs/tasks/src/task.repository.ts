@@ -52,11 +52,12 @@ interface UserTaskRow {
   readonly completed_at: Date | null;
   readonly pending_command_id: string | null;
   readonly last_error: string | null;
+  readonly denied_reason: string | null;
 }
 
 const COLUMNS = `id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee,
   candidate_users, candidate_groups, due_date, follow_up_date, priority, form_key, form_id, category, tenant_id, business_key,
-  owner, delegation_state, state, created_at, completed_at, pending_command_id, last_error`;
+  owner, delegation_state, state, created_at, completed_at, pending_command_id, last_error, denied_reason`;
 
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -311,7 +312,8 @@ export class TaskRepository {
         });
       }
       const [updated] = returned<UserTaskRow>(
-        await manager.query(`UPDATE user_tasks SET state = 'COMPLETING', pending_command_id = $2, last_error = NULL WHERE id = $1 RETURNING ${COLUMNS}`, [
+        await manager.query(`UPDATE user_tasks SET state = 'COMPLETING', pending_command_id = $2, last_error = NULL, denied_reason = NULL
+           WHERE id = $1 RETURNING ${COLUMNS}`, [
           row.id,
           request.commandId,
         ]),
@@ -575,6 +577,7 @@ function viewOf(row: UserTaskRow, variables?: JsonObject): TaskView {
     ...(row.completed_at === null ? {} : { completedAt: row.completed_at.toISOString() }),
     ...(row.pending_command_id === null ? {} : { pendingCommandId: row.pending_command_id }),
     ...(row.last_error === null ? {} : { lastError: row.last_error }),
+    ...(row.denied_reason === null ? {} : { deniedReason: row.denied_reason }),
     ...(variables === undefined ? {} : { variables }),
   };
 }

@@ -1,7 +1,8 @@
 import type { JsonObject, JsonValue } from '@trellis/contracts';
 
 /**
- * CREATED: open, waiting for someone. COMPLETING: a completion was sent to the runtime and not answered yet.
+ * CREATED: open, waiting for someone. COMPLETING: a completion was sent to the runtime and not answered yet, or the
+ * runtime waits for the task's completing listeners (a denial makes it CREATED again, with `deniedReason`).
  * COMPLETED: the runtime accepted a completion (its `UserTaskCompleted` arrived). CANCELED: its element was terminated
  * or its instance ended.
  */
@@ -59,6 +60,11 @@ export interface TaskView {
   readonly pendingCommandId?: string;
   /** Why the runtime refused the last completion (the task went back to CREATED). */
   readonly lastError?: string;
+  /**
+   * Why a completing task listener denied the last completion (the task went back to CREATED); gone once a completion
+   * is asked for again. Empty when the listener gave no reason.
+   */
+  readonly deniedReason?: string;
   /** On a single open task (CREATED or COMPLETING): every variable its element sees, its own scope first. */
   readonly variables?: JsonObject;
 }
@@ -142,6 +148,9 @@ export const TASK_EVENT_TYPES = [
   'COMMENTED',
   'COMPLETION_REQUESTED',
   'COMPLETION_REJECTED',
+  // A completing task listener denied a completion (data: deniedReason) / a listener corrected fields (data: the corrections).
+  'COMPLETION_DENIED',
+  'CORRECTED',
   'COMPLETED',
   'CANCELED',
 ] as const;

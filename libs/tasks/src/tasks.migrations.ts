@@ -177,9 +177,26 @@ export class UserTaskOperations1796601600000 implements MigrationInterface {
   }
 }
 
+/**
+ * Task listeners (issue 7): a completing listener may deny a completion; `user_tasks.denied_reason` keeps why, shown
+ * with the task until the next completion is asked for.
+ */
+export class UserTaskListenerDenials1796688000000 implements MigrationInterface {
+  readonly name = 'UserTaskListenerDenials1796688000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE user_tasks ADD COLUMN denied_reason text');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE user_tasks DROP COLUMN denied_reason');
+  }
+}
+
 /** Every migration of the task-service's schema, in order. */
 export const TASKS_MIGRATIONS: readonly MigrationClass[] = [
   CreateProjectionStreamCheckpoints1796342400000,
   CreateUserTasks1796428800000,
   UserTaskOperations1796601600000,
+  UserTaskListenerDenials1796688000000,
 ];

@@ -1,6 +1,8 @@
 import type { JsonObject } from '@trellis/contracts';
 import type { EntityManager } from 'typeorm';
 
+import type { TaskEventType } from './task.views.js';
+
 /** The keys of the rows a batch of events reads or writes, so they can be loaded at once. */
 export class UserTaskBatchKeys {
   /** `task_process_instances.id`. */
@@ -40,6 +42,9 @@ export class UserTaskBatchKeys {
         this.tasks.add(change.task.id);
         return;
       case 'completeTask':
+      case 'markCompleting':
+      case 'denyCompletion':
+      case 'correctTask':
         this.tasks.add(change.taskId);
         return;
       case 'cancelOpenTasks':
@@ -75,6 +80,15 @@ export type UserTaskRowChange =
   | { readonly kind: 'insertTask'; readonly task: TaskFields }
   /** `UPDATE user_tasks SET state = 'COMPLETED', completed_at = $2, pending_command_id = NULL, last_error = NULL WHERE id = $1 AND state <> 'COMPLETED'` */
   | { readonly kind: 'completeTask'; readonly taskId: string; readonly at: string; readonly variables: JsonObject }
+  /** `UPDATE user_tasks SET state = 'COMPLETING', denied_reason = NULL WHERE id = $1 AND state IN ('CREATED', 'COMPLETING')` */
+  | { readonly kind: 'markCompleting'; readonly taskId: string }
+  /**
+   * `UPDATE user_tasks SET state = 'CREATED', pending_command_id = NULL, denied_reason = $2 WHERE id = $1 AND state IN
+   * ('CREATED', 'COMPLETING')`, and a `COMPLETION_DENIED` history entry
+   */
+  | { readonly kind: 'denyCompletion'; readonly taskId: string; readonly at: string; readonly deniedReason: string }
+  /** `UPDATE user_tasks SET <each corrected column> WHERE id = $1 AND state IN ('CREATED', 'COMPLETING')`, and a `CORRECTED` history entry */
+  | { readonly kind: 'correctTask'; readonly taskId: string; readonly at: string; readonly corrections: TaskCorrections; readonly data: JsonObject }
   /** `UPDATE user_tasks SET state = 'CANCELED', completed_at = $2, pending_command_id = NULL WHERE <key> = $1 AND state IN ('CREATED', 'COMPLETING')` */
   | { readonly kind: 'cancelOpenTasks'; readonly key: 'id' | 'element_instance_id' | 'process_instance_id'; readonly value: string; readonly at: string };
 
@@ -109,13 +123,25 @@ export interface NewTaskRow {
   readonly created_at: string;
 }
 
+/** The columns a task listener may correct, as the projection writes them (only those given change). */
+export interface TaskCorrections {
+  readonly assignee?: string | null;
+  readonly candidate_users?: readonly string[];
+  readonly candidate_groups?: readonly string[];
+  readonly due_date?: string | null;
+  readonly due_at?: string | null;
+  readonly follow_up_date?: string | null;
+  readonly follow_up_at?: string | null;
+  readonly priority?: number | null;
+}
+
 /** A new task's columns its event gives (the definition and business key come from its instance's row). */
 export type TaskFields = Omit<NewTaskRow, 'process_definition_id' | 'process_id' | 'business_key'>;
 
 /** A row of `task_events` the projection writes: what the runtime did to a task (no actor: the process did it). */
 interface TaskEventRow {
   readonly task_id: string;
-  readonly type: 'CREATED' | 'COMPLETED' | 'CANCELED';
+  readonly type: Extract<TaskEventType, 'CREATED' | 'COMPLETED' | 'CANCELED' | 'COMPLETION_DENIED' | 'CORRECTED'>;
   readonly at: string;
   readonly data: JsonObject;
 }
@@ -126,6 +152,7 @@ interface TaskProgress {
   completed_at: string | null;
   pending_command_id: string | null;
   last_error: string | null;
+  denied_reason: string | null;
 }
 
 interface KnownTask {
@@ -133,8 +160,10 @@ interface KnownTask {
   readonly processInstanceId: string;
   readonly elementInstanceId: string;
   readonly progress: TaskProgress;
-  /** Created by this batch: inserted whole at the end. */
-  readonly created?: NewTaskRow;
+  /** Created by this batch: inserted whole at the end (with the corrections the batch made to it). */
+  created?: NewTaskRow;
+  /** The corrections of a stored task, merged in event order (a later one of a column wins). */
+  corrected: TaskCorrections;
   changed: boolean;
 }
 
@@ -155,6 +184,7 @@ type LoadedRow =
         readonly completed_at: string | null;
         readonly pending_command_id: string | null;
         readonly last_error: string | null;
+        readonly denied_reason: string | null;
       };
     };
 
@@ -202,7 +232,8 @@ export class UserTaskBatchRows {
     const found: LoadedRow[] = await manager.query(
       // Closed tasks matter only by id: the cancellations by element and instance touch open ones alone.
       `WITH locked AS (
-         SELECT id, process_instance_id, element_instance_id, state, completed_at::text AS completed_at, pending_command_id, last_error
+         SELECT id, process_instance_id, element_instance_id, state, completed_at::text AS completed_at, pending_command_id, last_error,
+           denied_reason
          FROM user_tasks
          WHERE id = ANY($1::text[])
             OR ((element_instance_id = ANY($2::text[]) OR process_instance_id = ANY($3::text[])) AND state IN ('CREATED', 'COMPLETING'))
@@ -229,7 +260,14 @@ export class UserTaskBatchRows {
           id: row.id,
           processInstanceId: row.process_instance_id,
           elementInstanceId: row.element_instance_id,
-          progress: { state: row.state, completed_at: row.completed_at, pending_command_id: row.pending_command_id, last_error: row.last_error },
+          progress: {
+            state: row.state,
+            completed_at: row.completed_at,
+            pending_command_id: row.pending_command_id,
+            last_error: row.last_error,
+            denied_reason: row.denied_reason,
+          },
+          corrected: {},
           changed: false,
         });
       }
@@ -273,6 +311,15 @@ export class UserTaskBatchRows {
         return true;
       case 'cancelOpenTasks':
         this.cancelOpenTasks(change.key, change.value, change.at);
+        return true;
+      case 'markCompleting':
+        this.markCompleting(change.taskId);
+        return true;
+      case 'denyCompletion':
+        this.denyCompletion(change.taskId, change.at, change.deniedReason);
+        return true;
+      case 'correctTask':
+        this.correctTask(change.taskId, change.at, change.corrections, change.data);
         return true;
     }
   }
@@ -323,27 +370,42 @@ export class UserTaskBatchRows {
     change(
       (p) => `INSERT INTO user_tasks (id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name,
           assignee, candidate_users, candidate_groups, due_date, due_at, follow_up_date, follow_up_at, priority, form_key, form_id,
-          category, tenant_id, business_key, state, created_at, completed_at, pending_command_id, last_error)
+          category, tenant_id, business_key, state, created_at, completed_at, pending_command_id, last_error, denied_reason)
         SELECT id, process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee,
           candidate_users, candidate_groups, due_date, due_at, follow_up_date, follow_up_at, priority, form_key, form_id,
-          category, tenant_id, business_key, state, created_at, completed_at, pending_command_id, last_error
+          category, tenant_id, business_key, state, created_at, completed_at, pending_command_id, last_error, denied_reason
         FROM ROWS FROM (jsonb_to_recordset(${p}) AS (id text, process_instance_id text, process_definition_id text, process_id text,
           element_id text, element_instance_id text, name text, assignee text, candidate_users text[], candidate_groups text[],
           due_date text, due_at timestamptz, follow_up_date text, follow_up_at timestamptz, priority double precision, form_key text,
           form_id text, category text, tenant_id text, business_key text, state text, created_at timestamptz, completed_at timestamptz,
-          pending_command_id text, last_error text)) WITH ORDINALITY AS r (id,
+          pending_command_id text, last_error text, denied_reason text)) WITH ORDINALITY AS r (id,
           process_instance_id, process_definition_id, process_id, element_id, element_instance_id, name, assignee, candidate_users,
           candidate_groups, due_date, due_at, follow_up_date, follow_up_at, priority, form_key, form_id, category, tenant_id,
-          business_key, state, created_at, completed_at, pending_command_id, last_error, ordinal)
+          business_key, state, created_at, completed_at, pending_command_id, last_error, denied_reason, ordinal)
         ORDER BY ordinal`,
       this.createdTasks.map((task) => ({ ...task.created, ...task.progress })),
     );
     change(
+      // A corrected column is set from `corrected` when it names it (`?`), and kept otherwise.
       (p) => `UPDATE user_tasks AS t
-        SET state = c.state, completed_at = c.completed_at, pending_command_id = c.pending_command_id, last_error = c.last_error
-        FROM jsonb_to_recordset(${p}) AS c (id text, state text, completed_at timestamptz, pending_command_id text, last_error text)
+        SET state = c.state, completed_at = c.completed_at, pending_command_id = c.pending_command_id, last_error = c.last_error,
+          denied_reason = c.denied_reason,
+          assignee = CASE WHEN c.corrected ? 'assignee' THEN c.corrected->>'assignee' ELSE t.assignee END,
+          candidate_users = CASE WHEN c.corrected ? 'candidate_users'
+            THEN ARRAY(SELECT jsonb_array_elements_text(c.corrected->'candidate_users')) ELSE t.candidate_users END,
+          candidate_groups = CASE WHEN c.corrected ? 'candidate_groups'
+            THEN ARRAY(SELECT jsonb_array_elements_text(c.corrected->'candidate_groups')) ELSE t.candidate_groups END,
+          due_date = CASE WHEN c.corrected ? 'due_date' THEN c.corrected->>'due_date' ELSE t.due_date END,
+          due_at = CASE WHEN c.corrected ? 'due_at' THEN (c.corrected->>'due_at')::timestamptz ELSE t.due_at END,
+          follow_up_date = CASE WHEN c.corrected ? 'follow_up_date' THEN c.corrected->>'follow_up_date' ELSE t.follow_up_date END,
+          follow_up_at = CASE WHEN c.corrected ? 'follow_up_at' THEN (c.corrected->>'follow_up_at')::timestamptz ELSE t.follow_up_at END,
+          priority = CASE WHEN c.corrected ? 'priority' THEN (c.corrected->>'priority')::double precision ELSE t.priority END
+        FROM jsonb_to_recordset(${p}) AS c (id text, state text, completed_at timestamptz, pending_command_id text, last_error text,
+          denied_reason text, corrected jsonb)
         WHERE t.id = c.id`,
-      [...this.tasks.values()].filter((task) => task.created === undefined && task.changed).map((task) => ({ id: task.id, ...task.progress })),
+      [...this.tasks.values()]
+        .filter((task) => task.created === undefined && task.changed)
+        .map((task) => ({ id: task.id, ...task.progress, corrected: task.corrected })),
     );
     change(
       (p) => `INSERT INTO task_events (task_id, type, at, data)
@@ -403,8 +465,9 @@ export class UserTaskBatchRows {
       id: row.id,
       processInstanceId: row.process_instance_id,
       elementInstanceId: row.element_instance_id,
-      progress: { state: 'CREATED', completed_at: null, pending_command_id: null, last_error: null },
+      progress: { state: 'CREATED', completed_at: null, pending_command_id: null, last_error: null, denied_reason: null },
       created: row,
+      corrected: {},
       changed: false,
     };
     this.remember(task);
@@ -419,6 +482,44 @@ export class UserTaskBatchRows {
     Object.assign(task.progress, { state: 'COMPLETED', completed_at: at, pending_command_id: null, last_error: null });
     task.changed = true;
     this.taskEvents.push({ task_id: taskId, type: 'COMPLETED', at, data: { variables } });
+  }
+
+  /**
+   * A completion waits for the task's completing listeners. A completion this service asked for is COMPLETING
+   * already (its command id kept, so the runtime's answer still finds it); one asked elsewhere shows the same way.
+   */
+  private markCompleting(taskId: string): void {
+    const task = this.openTask(taskId);
+    if (task === undefined) return;
+    Object.assign(task.progress, { state: 'COMPLETING', denied_reason: null });
+    task.changed = true;
+  }
+
+  /** A completing listener denied the completion: the task is open again (as assigned as before), and says why. */
+  private denyCompletion(taskId: string, at: string, deniedReason: string): void {
+    const task = this.openTask(taskId);
+    if (task === undefined) return;
+    Object.assign(task.progress, { state: 'CREATED', pending_command_id: null, denied_reason: deniedReason });
+    task.changed = true;
+    this.taskEvents.push({ task_id: taskId, type: 'COMPLETION_DENIED', at, data: { deniedReason } });
+  }
+
+  /** A listener's worker corrected fields of an open task. */
+  private correctTask(taskId: string, at: string, corrections: TaskCorrections, data: JsonObject): void {
+    const task = this.openTask(taskId);
+    if (task === undefined) return;
+    if (task.created !== undefined) task.created = { ...task.created, ...corrections };
+    else task.corrected = { ...task.corrected, ...corrections };
+    task.changed = true;
+    this.taskEvents.push({ task_id: taskId, type: 'CORRECTED', at, data });
+  }
+
+  /** A task by id when it is open (CREATED or COMPLETING): the listener events change no closed task. */
+  private openTask(taskId: string): KnownTask | undefined {
+    this.requireKey(this.keys.tasks, taskId, 'user task');
+    const task = this.tasks.get(taskId);
+    if (task === undefined || (task.progress.state !== 'CREATED' && task.progress.state !== 'COMPLETING')) return undefined;
+    return task;
   }
 
   private cancelOpenTasks(key: 'id' | 'element_instance_id' | 'process_instance_id', value: string, at: string): void {

@@ -2,7 +2,7 @@ import type { EventEnvelope, JsonObject, JsonValue } from '@trellis/contracts';
 import type { StreamProjection } from '@trellis/persistence';
 import type { EntityManager } from 'typeorm';
 
-import { UserTaskBatchKeys, UserTaskBatchRows, type UserTaskRowChange } from './user-task-batch-rows.js';
+import { type TaskCorrections, UserTaskBatchKeys, UserTaskBatchRows, type UserTaskRowChange } from './user-task-batch-rows.js';
 
 /**
  * An event this projection must understand but cannot read (a field missing, a schema version it does not know).
@@ -29,6 +29,9 @@ const HANDLED = new Set([
   'UserTaskCreated',
   'UserTaskCompleted',
   'UserTaskCanceled',
+  'UserTaskCompleting',
+  'UserTaskCompletionDenied',
+  'UserTaskCorrected',
   'ProcessInstanceCompleted',
   'ProcessInstanceTerminated',
 ]);
@@ -39,7 +42,9 @@ const HANDLED = new Set([
  *
  * A task is created by `UserTaskCreated`, completed by `UserTaskCompleted` (whoever completed it: this service's
  * completion is accepted only then), cancelled by `UserTaskCanceled`, by the termination of its element, or by the end
- * of its instance. Besides the tasks it keeps the live instances (a task's definition) and the live variable scopes
+ * of its instance. With completing task listeners, `UserTaskCompleting` makes it COMPLETING until the listeners are
+ * done, `UserTaskCompletionDenied` makes it CREATED again with the listener's `denied_reason`, and `UserTaskCorrected`
+ * changes the fields a listener corrected (both in the task's history). Besides the tasks it keeps the live instances (a task's definition) and the live variable scopes
  * (what an open task's element sees), and drops both when they end.
  *
  * A batch costs two statements whatever its size: `changesOf` turns each event into the row changes it makes, the
@@ -85,7 +90,7 @@ export class UserTaskProjection implements StreamProjection {
     // The outbox stays: commands committed but not yet published must still reach the runtime.
     await manager.query('TRUNCATE user_tasks, task_process_instances, task_variable_scopes');
     // The history the events wrote is written again; what people did over the API stays (as their comments do).
-    await manager.query(`DELETE FROM task_events WHERE type IN ('CREATED', 'COMPLETED', 'CANCELED')`);
+    await manager.query(`DELETE FROM task_events WHERE type IN ('CREATED', 'COMPLETED', 'CANCELED', 'COMPLETION_DENIED', 'CORRECTED')`);
   }
 }
 
@@ -156,6 +161,15 @@ function changesOf(event: EventEnvelope): UserTaskRowChange[] {
       return [{ kind: 'completeTask', taskId: data.text('userTaskId'), at, variables: data.optionalObject('variables') ?? {} }];
     case 'UserTaskCanceled':
       return [{ kind: 'cancelOpenTasks', key: 'id', value: data.text('userTaskId'), at }];
+    case 'UserTaskCompleting':
+      return [{ kind: 'markCompleting', taskId: data.text('userTaskId') }];
+    case 'UserTaskCompletionDenied':
+      // A listener may deny without a reason (the engine gives ''): none is shown then.
+      return [{ kind: 'denyCompletion', taskId: data.text('userTaskId'), at, deniedReason: data.optionalString('deniedReason') ?? '' }];
+    case 'UserTaskCorrected': {
+      const corrections = new EventData(event, data.object('corrections'), 'data.corrections');
+      return [{ kind: 'correctTask', taskId: data.text('userTaskId'), at, corrections: correctedColumns(corrections), data: data.object('corrections') }];
+    }
     case 'ProcessInstanceCompleted':
     case 'ProcessInstanceTerminated':
       // An ended instance has nothing open any more, whatever the events said before.
@@ -178,19 +192,55 @@ function sortableTime(text: string | undefined): string | null {
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
 
+/** The columns a `UserTaskCorrected` changes: only those its corrections name (a list replaces the list). */
+function correctedColumns(corrections: EventData): TaskCorrections {
+  const columns: { -readonly [K in keyof TaskCorrections]: TaskCorrections[K] } = {};
+  if (corrections.has('assignee')) columns.assignee = corrections.optionalString('assignee') || null;
+  if (corrections.has('candidateUsers')) columns.candidate_users = corrections.textList('candidateUsers');
+  if (corrections.has('candidateGroups')) columns.candidate_groups = corrections.textList('candidateGroups');
+  if (corrections.has('dueDate')) {
+    const dueDate = corrections.optionalString('dueDate') || undefined;
+    columns.due_date = dueDate ?? null;
+    columns.due_at = sortableTime(dueDate);
+  }
+  if (corrections.has('followUpDate')) {
+    const followUpDate = corrections.optionalString('followUpDate') || undefined;
+    columns.follow_up_date = followUpDate ?? null;
+    columns.follow_up_at = sortableTime(followUpDate);
+  }
+  if (corrections.has('priority')) columns.priority = corrections.optionalNumber('priority') ?? null;
+  return columns;
+}
+
 /** Typed reads of an event's data; a field missing or of the wrong type makes the event unreadable. */
 class EventData {
   private readonly data: { readonly [key: string]: JsonValue | undefined };
 
-  constructor(private readonly event: EventEnvelope) {
-    const data = event.data;
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UnreadableEventError(event, 'data is not a JSON object');
+  /** `data` is the event's data, or an object inside it. */
+  constructor(
+    private readonly event: EventEnvelope,
+    data: JsonValue = event.data,
+    private readonly path = 'data',
+  ) {
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UnreadableEventError(event, `${path} is not a JSON object`);
     this.data = data;
   }
 
   text(field: string): string {
     const value = this.data[field];
-    if (typeof value !== 'string' || value.length === 0) throw new UnreadableEventError(this.event, `data.${field} must be a non-empty string`);
+    if (typeof value !== 'string' || value.length === 0) throw new UnreadableEventError(this.event, `${this.path}.${field} must be a non-empty string`);
+    return value;
+  }
+
+  has(field: string): boolean {
+    return this.data[field] !== undefined;
+  }
+
+  /** A string, empty or not (undefined when absent or null). */
+  optionalString(field: string): string | undefined {
+    const value = this.data[field];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') throw new UnreadableEventError(this.event, `${this.path}.${field} must be a string`);
     return value;
   }
 
@@ -200,20 +250,20 @@ class EventData {
 
   time(field: string): string {
     const value = this.text(field);
-    if (Number.isNaN(Date.parse(value))) throw new UnreadableEventError(this.event, `data.${field} must be an ISO 8601 time`);
+    if (Number.isNaN(Date.parse(value))) throw new UnreadableEventError(this.event, `${this.path}.${field} must be an ISO 8601 time`);
     return value;
   }
 
   optionalNumber(field: string): number | undefined {
     const value = this.data[field];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new UnreadableEventError(this.event, `data.${field} must be a number`);
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new UnreadableEventError(this.event, `${this.path}.${field} must be a number`);
     return value;
   }
 
   textList(field: string): string[] {
     const value = this.data[field] ?? [];
-    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw new UnreadableEventError(this.event, `data.${field} must be a list of strings`);
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw new UnreadableEventError(this.event, `${this.path}.${field} must be a list of strings`);
     return value as string[];
   }
 
@@ -223,7 +273,7 @@ class EventData {
 
   object(field: string): JsonObject {
     const value = this.data[field];
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UnreadableEventError(this.event, `data.${field} must be a JSON object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UnreadableEventError(this.event, `${this.path}.${field} must be a JSON object`);
     return value;
   }
 }

@@ -66,6 +66,11 @@ export class TaskDto implements TaskView {
   @ApiPropertyOptional({ description: 'Why the runtime refused the last completion', example: "User task '86be…' does not exist" })
   lastError?: string;
   @ApiPropertyOptional({
+    description: 'Why a completing task listener denied the last completion (the task is CREATED again); gone once a completion is asked for again',
+    example: 'The invoice needs a second approval',
+  })
+  deniedReason?: string;
+  @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
     description: 'On a single open task (get, claim, unclaim, complete): every variable its element sees',
