@@ -166,3 +166,69 @@ describe('Camunda 7 task listeners through external tasks', () => {
     }
   });
 });
+
+// Canceling listeners: the task is canceled by an interrupting boundary message; the listener jobs outlive it.
+const canceledReviewBpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
+                  id="canceled-review-definitions" targetNamespace="http://example.org/test">
+  <bpmn:message id="withdrawn" name="order-withdrawn"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId" /></bpmn:extensionElements></bpmn:message>
+  <bpmn:process id="withdrawable-review" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" name="Review order">
+      <bpmn:extensionElements>
+        <zeebe:userTask />
+        <zeebe:assignmentDefinition assignee="ann" />
+        <zeebe:taskListeners><zeebe:taskListener eventType="canceling" type="notify-assignee" /></zeebe:taskListeners>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+    <bpmn:endEvent id="end" />
+    <bpmn:boundaryEvent id="on-withdrawn" attachedToRef="review"><bpmn:messageEventDefinition messageRef="withdrawn" /></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="on-withdrawn" targetRef="archive" />
+    <bpmn:userTask id="archive"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>
+  </bpmn:process>
+</bpmn:definitions>`;
+
+describe('canceling task listeners', () => {
+  it('a boundary event cancels the task: the canceling listener job is created with the task in its headers and completes on its own', async () => {
+    const app = await memoryApp();
+    try {
+      const http = request(app.getHttpServer());
+      await deploy(app, ['withdrawable.bpmn', canceledReviewBpmn]).expect(201);
+      const started = await http.post('/api/process-instances').send({ processId: 'withdrawable-review', variables: { orderId: 'O-1' } }).expect(201);
+      const [task] = (await http.get('/api/user-tasks').query({ processInstanceId: started.body.id }).expect(200)).body;
+      expect((await http.get('/api/jobs').query({ type: 'notify-assignee' }).expect(200)).body).toEqual([]);
+
+      await http.post('/api/messages').send({ name: 'order-withdrawn', correlationKey: 'O-1' }).expect(200);
+      expect((await http.get(`/api/user-tasks/${task.id}`).expect(200)).body.state).toBe('CANCELED');
+      const jobs = (await http.get('/api/jobs').query({ type: 'notify-assignee' }).expect(200)).body;
+      expect(jobs).toEqual([expect.objectContaining({ customHeaders: { userTaskId: task.id, eventType: 'canceling', name: 'Review order', assignee: 'ann' } })]);
+
+      // The task is gone: a correction is refused, naming the field; a plain completion is accepted.
+      const corrected = await http.post(`/api/jobs/${jobs[0].id}/complete`).send({ result: { corrections: { assignee: 'bob' } } }).expect(400);
+      expect(corrected.body.detail).toContain('corrections');
+      const done = await http.post(`/api/jobs/${jobs[0].id}/complete`).send({}).expect(200);
+      expect(done.body.state).toBe('ACTIVE');
+      expect((await http.get('/api/jobs').query({ type: 'notify-assignee' }).expect(200)).body).toEqual([]);
+      const [archive] = (await http.get('/api/user-tasks').query({ processInstanceId: started.body.id, state: 'CREATED' }).expect(200)).body;
+      expect(archive.elementId).toBe('archive');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('canceling the instance drops its canceling listener jobs with it', async () => {
+    const app = await memoryApp();
+    try {
+      const http = request(app.getHttpServer());
+      await deploy(app, ['withdrawable.bpmn', canceledReviewBpmn]).expect(201);
+      const started = await http.post('/api/process-instances').send({ processId: 'withdrawable-review', variables: { orderId: 'O-2' } }).expect(201);
+      const canceled = (await http.post(`/api/process-instances/${started.body.id}/cancel`).expect(200)).body;
+      expect(canceled.state).toBe('TERMINATED');
+      expect((await http.get('/api/jobs').query({ type: 'notify-assignee' }).expect(200)).body).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});

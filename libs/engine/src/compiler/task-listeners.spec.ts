@@ -21,6 +21,8 @@ describe('task listeners: compiler', () => {
         <zeebe:taskListener eventType="creating" type="assign-reviewer" retries="5" />
         <zeebe:taskListener eventType="completing" type="check-four-eyes" />
         <zeebe:taskListener eventType="complete" type="audit" />
+        <zeebe:taskListener eventType="canceling" type="notify-canceled" />
+        <zeebe:taskListener eventType="cancel" type="clean-up" />
       </zeebe:taskListeners>`),
     );
     expect(process.elements.review).toMatchObject({
@@ -28,6 +30,8 @@ describe('task listeners: compiler', () => {
         { eventType: 'creating', type: 'assign-reviewer', retries: 5 },
         { eventType: 'completing', type: 'check-four-eyes', retries: 3 },
         { eventType: 'completing', type: 'audit', retries: 3 },
+        { eventType: 'canceling', type: 'notify-canceled', retries: 3 },
+        { eventType: 'canceling', type: 'clean-up', retries: 3 },
       ],
     });
   });
@@ -35,12 +39,14 @@ describe('task listeners: compiler', () => {
   it('maps a Camunda 7 delegateExpression listener to a job of the named type', async () => {
     const process = await compiledProcess(
       withTask(`<camunda:taskListener event="create" delegateExpression="\${assignReviewer}" />
-        <camunda:taskListener event="complete" delegateExpression="\${ auditCompletion }" />`),
+        <camunda:taskListener event="complete" delegateExpression="\${ auditCompletion }" />
+        <camunda:taskListener event="delete" delegateExpression="\${notifyDeleted}" />`),
     );
     expect(process.elements.review).toMatchObject({
       taskListeners: [
         { eventType: 'creating', type: 'assignReviewer', retries: 3 },
         { eventType: 'completing', type: 'auditCompletion', retries: 3 },
+        { eventType: 'canceling', type: 'notifyDeleted', retries: 3 },
       ],
     });
   });
@@ -84,6 +90,8 @@ describe('task listeners: compiler', () => {
     ['<camunda:taskListener event="assignment" delegateExpression="${audit}" />', 'NOT_SUPPORTED', 'camunda:taskListener[0]/@event', /'assignment'/],
     ['<camunda:taskListener event="complete" delegateExpression="#{audit}" />', 'INVALID_ATTRIBUTE', 'camunda:taskListener[0]/@delegateExpression', /job type/],
     ['<zeebe:taskListeners><zeebe:taskListener eventType="assigning" type="a" /></zeebe:taskListeners>', 'NOT_SUPPORTED', 'zeebe:taskListener[0]/@eventType', /'assigning'/],
+    ['<zeebe:taskListeners><zeebe:taskListener eventType="updating" type="a" /></zeebe:taskListeners>', 'NOT_SUPPORTED', 'zeebe:taskListener[0]/@eventType', /'updating'/],
+    ['<camunda:taskListener event="update" delegateExpression="${audit}" />', 'NOT_SUPPORTED', 'camunda:taskListener[0]/@event', /'update'/],
     ['<zeebe:taskListeners><zeebe:taskListener eventType="sometimes" type="a" /></zeebe:taskListeners>', 'INVALID_ATTRIBUTE', 'zeebe:taskListener[0]/@eventType', /not 'sometimes'/],
     ['<zeebe:taskListeners><zeebe:taskListener eventType="creating" /></zeebe:taskListeners>', 'MISSING_ATTRIBUTE', 'zeebe:taskListener[0]/@type', /no job type/],
     ['<zeebe:taskListeners><zeebe:taskListener eventType="creating" type="=kind" /></zeebe:taskListeners>', 'NOT_SUPPORTED', 'zeebe:taskListener[0]/@type', /expression/],

@@ -9,14 +9,21 @@ const zeebeEventTypes: Readonly<Record<string, TaskListenerEventType>> = {
   create: 'creating',
   completing: 'completing',
   complete: 'completing',
+  canceling: 'canceling',
+  cancel: 'canceling',
 };
 
 /** Zeebe event types known to Camunda 8 that this version does not run yet. */
-const zeebeNotRunYet = new Set(['assigning', 'assignment', 'updating', 'update', 'canceling', 'cancel']);
+const zeebeNotRunYet = new Set(['assigning', 'assignment', 'updating', 'update']);
 
 /** Camunda 7 task listener events to the transitions this version runs. */
-const camundaEvents: Readonly<Record<string, TaskListenerEventType>> = { create: 'creating', complete: 'completing', timeout: 'timeout' };
-const camundaNotRunYet = new Set(['assignment', 'update', 'delete']);
+const camundaEvents: Readonly<Record<string, TaskListenerEventType>> = {
+  create: 'creating',
+  complete: 'completing',
+  timeout: 'timeout',
+  delete: 'canceling',
+};
+const camundaNotRunYet = new Set(['assignment', 'update']);
 
 const DEFAULT_RETRIES = 3;
 
@@ -52,8 +59,8 @@ function readZeebeListener(context: ReadContext, listener: ModdleElement, index:
     errors.add({
       code: known ? 'NOT_SUPPORTED' : eventText === undefined ? 'MISSING_ATTRIBUTE' : 'INVALID_ATTRIBUTE',
       message: known
-        ? `not supported yet: task listeners on '${eventText}' (this version runs creating and completing listeners)`
-        : `the ${field} of '${elementId}' needs an eventType: creating or completing${eventText === undefined ? '' : `, not '${eventText}'`}`,
+        ? `not supported yet: task listeners on '${eventText}' (this version runs creating, completing and canceling listeners)`
+        : `the ${field} of '${elementId}' needs an eventType: creating, completing or canceling${eventText === undefined ? '' : `, not '${eventText}'`}`,
       elementId,
       field: `${field}/@eventType`,
     });
@@ -84,11 +91,11 @@ function readCamundaListener(context: ReadContext, listener: ModdleElement, inde
   const eventType = event === undefined ? undefined : camundaEvents[event];
   if (eventType === undefined) {
     if (event !== undefined && camundaNotRunYet.has(event)) {
-      return refuse(`task listeners on '${event}' (this version runs create, complete and timeout listeners)`, `${field}/@event`);
+      return refuse(`task listeners on '${event}' (this version runs create, complete, delete and timeout listeners)`, `${field}/@event`);
     }
     errors.add({
       code: event === undefined ? 'MISSING_ATTRIBUTE' : 'INVALID_ATTRIBUTE',
-      message: `the ${field} of '${elementId}' needs an event: create, complete or timeout${event === undefined ? '' : `, not '${event}'`}`,
+      message: `the ${field} of '${elementId}' needs an event: create, complete, delete or timeout${event === undefined ? '' : `, not '${event}'`}`,
       elementId,
       field: `${field}/@event`,
     });

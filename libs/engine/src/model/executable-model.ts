@@ -519,9 +519,10 @@ export interface UserTaskNode extends FlowNodeBase {
 /**
  * When a task listener runs. This version runs `creating` (after the task is created), `completing` (before a
  * completion takes effect; the listener may deny it) and `timeout` (Camunda 7: when its timer is due while the task is
- * open; nothing waits for it); the compiler refuses the others.
+ * open; nothing waits for it) and `canceling` (when the task is terminated with its element; nothing waits for it,
+ * the task is gone when it runs); the compiler refuses the others.
  */
-export type TaskListenerEventType = 'creating' | 'completing' | 'timeout';
+export type TaskListenerEventType = 'creating' | 'completing' | 'timeout' | 'canceling';
 
 /**
  * A task listener run as a job for an external worker (`zeebe:taskListener`, or a Camunda 7 `camunda:taskListener`

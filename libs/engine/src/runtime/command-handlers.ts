@@ -31,7 +31,7 @@ import {
 } from './throw-events.js';
 import { receiveSignal } from './signals/signal-subscription.js';
 import type { ElementInstance } from './process-instance-state.js';
-import { completeTaskListenerJob, requestUserTaskCompletion, triggerTimeoutListener } from './task-listeners.js';
+import { completeTaskListenerJob, dropCancelingListenerJobs, requestUserTaskCompletion, triggerTimeoutListener } from './task-listeners.js';
 
 /**
  * Checks a command against the state and emits its first events into the run; follow-up steps are queued and run
@@ -177,9 +177,16 @@ function failJob(run: DecisionRun, command: FailJob): Failure | undefined {
     return { code: 'INVALID_ARGUMENT', message: `The retry backoff must be at least 0 milliseconds, not ${backoff}` };
   }
   const instance = run.state.elementInstances[job.elementInstanceId];
-  if (instance === undefined) return { code: 'INVALID_STATE', message: `The element of job '${job.id}' is not waiting for it` };
   const errorMessage = command.errorMessage ?? '';
   const retryAt = command.retries > 0 && backoff > 0 ? new Date(Date.parse(run.now) + backoff).toISOString() : undefined;
+  if (instance === undefined && job.taskListener?.eventType === 'canceling') {
+    // The canceled task's element is gone: there is nothing to raise an incident on, and nothing waits for the job,
+    // so a canceling listener job failed with no retries left is dropped.
+    run.emit({ type: 'JobFailed', data: { jobId: job.id, retries: command.retries, errorMessage, ...(retryAt === undefined ? {} : { retryAt }) } });
+    if (command.retries === 0) run.emit({ type: 'JobCanceled', data: { jobId: job.id } });
+    return undefined;
+  }
+  if (instance === undefined) return { code: 'INVALID_STATE', message: `The element of job '${job.id}' is not waiting for it` };
   run.emit({
     type: 'JobFailed',
     data: { jobId: job.id, retries: command.retries, errorMessage, ...(retryAt === undefined ? {} : { retryAt }) },
@@ -255,6 +262,7 @@ function cancelProcessInstance(run: DecisionRun, command: CancelProcessInstance)
   }
   for (const instance of run.liveChildren(run.state.processInstanceId)) run.terminate(instance.id);
   closeCatchSubscriptions(run, run.state.processInstanceId);
+  dropCancelingListenerJobs(run);
   run.emit({ type: 'ProcessInstanceTerminated', data: { endedAt: run.now, reason: 'canceled' } });
   return undefined;
 }

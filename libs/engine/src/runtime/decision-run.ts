@@ -1,4 +1,5 @@
 import { evaluateExpression, evaluateExpressionWithWarnings } from '../expressions/expressions.js';
+import { dropCancelingListenerJobs } from './task-listeners.js';
 import type { ExecutableProcess, FlowNode, SequenceFlow, VariableMapping } from '../model/executable-model.js';
 import type { Expression } from '../model/expression.js';
 import type { JsonObject, JsonValue } from '../model/json.js';
@@ -306,6 +307,7 @@ export class DecisionRun {
       if (this.state.status === 'active' && (force || this.isIdle(flowScopeInstanceId))) {
         // The process level's event sub-processes stop waiting with it.
         closeCatchSubscriptions(this, flowScopeInstanceId);
+        dropCancelingListenerJobs(this);
         this.emit({ type: 'ProcessInstanceCompleted', data: { endedAt: this.now } });
       }
       return undefined;

@@ -227,3 +227,85 @@ describe('task listeners: engine', () => {
     expect(run.reject({ type: 'CompleteJob', jobId: run.job('work').id, result: { denied: true } })).toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
+
+describe('task listeners: canceling', () => {
+  const escalated = (listeners: string) =>
+    compiledProcess(
+      bpmnProcess(`    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" name="Review order">
+      <bpmn:extensionElements>
+        <zeebe:userTask />
+        <zeebe:assignmentDefinition assignee="ann" />
+        ${listeners}
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:boundaryEvent id="late" attachedToRef="review">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="late" targetRef="escalate" />
+    <bpmn:userTask id="escalate"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>`),
+    );
+  const zeebeCanceling = '<zeebe:taskListeners><zeebe:taskListener eventType="canceling" type="notify" retries="2" /><zeebe:taskListener eventType="canceling" type="audit" /></zeebe:taskListeners>';
+
+  it('an interrupting boundary event cancels the task and creates the jobs of its canceling listeners; completing them changes nothing else', async () => {
+    const run = scenario(await escalated(zeebeCanceling)).start();
+    const task = run.userTask('review');
+    expect(run.jobs()).toEqual([]);
+    run.triggerTimer('late');
+    expect(run.state.userTasks[task.id]).toBeUndefined();
+    expect(run.jobs('review')).toEqual([
+      expect.objectContaining({ type: 'notify', retries: 2, taskListener: { userTaskId: task.id, eventType: 'canceling', index: 0 }, customHeaders: expect.objectContaining({ eventType: 'canceling', assignee: 'ann', name: 'Review order' }) }),
+      expect.objectContaining({ type: 'audit', taskListener: { userTaskId: task.id, eventType: 'canceling', index: 1 } }),
+    ]);
+    expect(run.userTask('escalate')).toBeDefined();
+    // The task is gone: a canceling listener neither corrects nor denies.
+    const notify = listenerJob(run, 'notify').id;
+    expect(run.reject({ type: 'CompleteJob', jobId: notify, result: { corrections: { assignee: 'bob' } } })).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'corrections' } });
+    expect(run.reject({ type: 'CompleteJob', jobId: notify, result: { denied: true } })).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'denied' } });
+    completeListener(run, 'notify');
+    expect(run.lastEvents).toEqual([{ type: 'JobCompleted', data: { jobId: notify, variables: {} } }]);
+    expect(run.jobs('review').map((job) => job.type)).toEqual(['audit']);
+    expect(run.userTask('escalate')).toBeDefined();
+  });
+
+  it('a canceling listener job failed with no retries left is dropped: there is no element left to hold an incident', async () => {
+    const run = scenario(await escalated(zeebeCanceling)).start();
+    run.triggerTimer('late');
+    run.send({ type: 'FailJob', jobId: listenerJob(run, 'audit').id, retries: 0, errorMessage: 'mail server down' });
+    expect(run.lastEvents.map((event) => event.type)).toEqual(['JobFailed', 'JobCanceled']);
+    expect(run.jobs('review').map((job) => job.type)).toEqual(['notify']);
+  });
+
+  it('a Camunda 7 delete listener (delegateExpression) runs as a canceling listener; a pending creating listener job is canceled', async () => {
+    const run = scenario(
+      await escalated('<camunda:taskListener event="create" delegateExpression="${assign}" /><camunda:taskListener event="delete" delegateExpression="${cleanUp}" />'),
+    ).start();
+    expect(run.jobs('review').map((job) => job.type)).toEqual(['assign']);
+    run.triggerTimer('late');
+    expect(run.jobs('review')).toEqual([expect.objectContaining({ type: 'cleanUp', taskListener: expect.objectContaining({ eventType: 'canceling' }) })]);
+  });
+
+  it('canceling the instance creates the canceling listener jobs as the instance ends: they are dropped with it', async () => {
+    const run = scenario(await escalated(zeebeCanceling)).start();
+    run.cancel();
+    const types = run.lastEvents.map((event) => event.type);
+    expect(types.filter((type) => type === 'JobCreated')).toHaveLength(2);
+    expect(types.indexOf('JobCreated')).toBeLessThan(types.indexOf('UserTaskCanceled'));
+    // Commands on an ended instance are refused: no worker could complete them, so they end with the instance.
+    expect(types.filter((type) => type === 'JobCanceled')).toHaveLength(2);
+    expect(types.at(-1)).toBe('ProcessInstanceTerminated');
+    expect(run.state.status).toBe('terminated');
+    expect(run.jobs()).toEqual([]);
+  });
+
+  it('the instance completing on the boundary path drops the canceling listener jobs still open', async () => {
+    const run = scenario(await escalated(zeebeCanceling)).start();
+    run.triggerTimer('late');
+    completeListener(run, 'notify');
+    run.completeUserTask('escalate');
+    expect(run.lastEvents.map((event) => event.type)).toEqual(expect.arrayContaining(['JobCanceled', 'ProcessInstanceCompleted']));
+    expect(run.state.status).toBe('completed');
+    expect(run.jobs()).toEqual([]);
+  });
+});

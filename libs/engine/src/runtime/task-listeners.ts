@@ -38,9 +38,20 @@ function listenersFor(run: DecisionRun, task: UserTaskState, eventType: TaskList
   return (node.taskListeners ?? []).filter((listener) => listener.eventType === eventType);
 }
 
-/** The listener job a task's transition waits for, if any (a timeout listener's job holds nothing up). */
+/** The listener job a task's transition waits for, if any (a timeout or canceling listener's job holds nothing up). */
 export function pendingListenerJob(run: DecisionRun, userTaskId: string): JobState | undefined {
-  return Object.values(run.state.jobs).find((job) => job.taskListener?.userTaskId === userTaskId && job.taskListener.eventType !== 'timeout');
+  return Object.values(run.state.jobs).find(
+    (job) => job.taskListener?.userTaskId === userTaskId && job.taskListener.eventType !== 'timeout' && job.taskListener.eventType !== 'canceling',
+  );
+}
+
+/**
+ * The task is terminated with its element (interrupting boundary event, instance canceled): the jobs of all its
+ * canceling listeners are created at once, in model order. Nothing waits for them (the termination cannot be held
+ * up here), so they do not run one after the other; they outlive the task while the process instance runs.
+ */
+export function startCancelingListeners(run: DecisionRun, task: UserTaskState): void {
+  listenersFor(run, task, 'canceling').forEach((_listener, index) => startTaskListener(run, task, 'canceling', index));
 }
 
 /**
@@ -88,6 +99,16 @@ export function triggerTimeoutListener(run: DecisionRun, timer: TimerState): Fai
   rearmTimer(run, timer);
   startTaskListener(run, task, 'timeout', listener.index);
   return undefined;
+}
+
+/**
+ * The process instance ends: canceling listener jobs still open are dropped with it (commands on an ended instance
+ * are refused, so no worker could complete them; the history shows them canceled rather than open forever).
+ */
+export function dropCancelingListenerJobs(run: DecisionRun): void {
+  for (const job of Object.values(run.state.jobs)) {
+    if (job.taskListener?.eventType === 'canceling') run.emit({ type: 'JobCanceled', data: { jobId: job.id } });
+  }
 }
 
 /** Creates the job of the transition's listener at `index`; false when there is none (the transition is done). */
@@ -165,6 +186,7 @@ function finishCompletion(run: DecisionRun, task: UserTaskState, instance: Eleme
 export function completeTaskListenerJob(run: DecisionRun, job: JobState, command: CompleteJob): Failure | undefined {
   const listener = job.taskListener;
   if (listener === undefined) return undefined;
+  if (listener.eventType === 'canceling') return completeCancelingListenerJob(run, job, command);
   const task = run.state.userTasks[listener.userTaskId];
   const instance = run.state.elementInstances[job.elementInstanceId];
   if (task === undefined || instance === undefined || instance.state !== 'activated') {
@@ -210,6 +232,23 @@ export function completeTaskListenerJob(run: DecisionRun, job: JobState, command
   const current = run.state.userTasks[task.id] ?? task;
   if (startTaskListener(run, current, listener.eventType, listener.index + 1)) return undefined;
   if (listener.eventType === 'completing') finishCompletion(run, current, instance, current.completing?.variables ?? {});
+  return undefined;
+}
+
+/** A canceling listener's job: the task is gone, so there is nothing to correct or deny; the job is just done. */
+function completeCancelingListenerJob(run: DecisionRun, job: JobState, command: CompleteJob): Failure | undefined {
+  const result = command.result ?? {};
+  const given = (command.variables !== undefined && Object.keys(command.variables).length > 0 ? ['variables'] : []).concat(
+    Object.keys(result).filter((field) => (result as Record<string, unknown>)[field] !== undefined),
+  );
+  if (given.length > 0) {
+    return {
+      code: 'INVALID_ARGUMENT',
+      message: `Canceling listener job '${job.id}' cannot be completed with ${given.join(', ')}: the task is canceled, there is nothing left to change`,
+      details: { jobId: job.id, field: given[0] },
+    };
+  }
+  run.emit({ type: 'JobCompleted', data: { jobId: job.id, variables: {} } });
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import type { UserTaskNode } from '../../model/executable-model.js';
 import type { Expression } from '../../model/expression.js';
 import type { JsonValue } from '../../model/json.js';
 import { ok } from '../../result.js';
-import { openTimeoutTimers, startTaskListener, timeoutSchedules } from '../task-listeners.js';
+import { openTimeoutTimers, startCancelingListeners, startTaskListener, timeoutSchedules } from '../task-listeners.js';
 import type { ElementBehavior } from './element-behavior.js';
 import { asIdList, asNumber, asOptionalString, evaluateAs } from './values.js';
 
@@ -59,7 +59,10 @@ export const userTaskBehavior: ElementBehavior<UserTaskNode> = {
       if (job.elementInstanceId === instance.id && job.taskListener !== undefined) run.emit({ type: 'JobCanceled', data: { jobId: job.id } });
     }
     for (const task of Object.values(run.state.userTasks)) {
-      if (task.elementInstanceId === instance.id) run.emit({ type: 'UserTaskCanceled', data: { userTaskId: task.id } });
+      if (task.elementInstanceId !== instance.id) continue;
+      // Canceling listeners get the task as it was (their headers); nothing waits for them.
+      startCancelingListeners(run, task);
+      run.emit({ type: 'UserTaskCanceled', data: { userTaskId: task.id } });
     }
   },
 };
