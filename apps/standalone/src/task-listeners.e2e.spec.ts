@@ -232,3 +232,51 @@ describe('canceling task listeners', () => {
     }
   });
 });
+
+// A Camunda 7 delete listener: the task is canceled by a boundary timer; an external-task worker fetches the job.
+const deletedReviewBpmn = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+                  id="c7-delete-definitions" targetNamespace="http://example.org/test">
+  <bpmn:process id="expiring-review" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" camunda:assignee="ann">
+      <bpmn:extensionElements><camunda:taskListener event="delete" delegateExpression="\${notifyExpired}" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:boundaryEvent id="expired" attachedToRef="review">
+      <bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="expired" targetRef="follow-up" />
+    <bpmn:userTask id="follow-up" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+describe('Camunda 7 delete task listeners (test clock)', () => {
+  it('a boundary timer cancels the task; a worker fetches the delete listener by topic and completes it', async () => {
+    const clock = new ManualClock('2026-03-01T09:00:00.000Z');
+    const app = await memoryApp({ clock });
+    try {
+      const http = request(app.getHttpServer());
+      await deploy(app, ['expiring.bpmn', deletedReviewBpmn]).expect(201);
+      const started = await http.post('/api/process-instances').send({ processId: 'expiring-review', variables: { orderId: 'O-3' } }).expect(201);
+      clock.advance(60 * 60 * 1000);
+      await app.get(TimerScheduler).fireDue();
+
+      const fetched = await http
+        .post('/api/external-tasks/fetch-and-lock')
+        .send({ workerId: 'notifier', maxTasks: 5, topics: [{ topicName: 'notifyExpired', lockDuration: 60_000 }] })
+        .expect(200);
+      expect(fetched.body).toHaveLength(1);
+      // The task's scope is gone: the job sees the process instance's variables.
+      expect(fetched.body[0].variables).toEqual({ orderId: 'O-3' });
+      await http.post(`/api/external-tasks/${fetched.body[0].id}/complete`).send({ workerId: 'notifier' }).expect(200);
+      const instance = (await http.get(`/api/process-instances/${started.body.id}`).expect(200)).body;
+      expect(instance.state).toBe('ACTIVE');
+      expect((await http.get('/api/jobs').query({ type: 'notifyExpired' }).expect(200)).body).toEqual([]);
+      const open = (await http.get('/api/user-tasks').query({ processInstanceId: started.body.id, state: 'CREATED' }).expect(200)).body;
+      expect(open.map((task: { elementId: string }) => task.elementId)).toEqual(['follow-up']);
+    } finally {
+      await app.close();
+    }
+  });
+});
