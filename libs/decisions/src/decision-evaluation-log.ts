@@ -1,6 +1,6 @@
-import type { JsonObject, JsonValue } from '@trellis/contracts';
+import { type DecisionEvaluated, decisionEvaluatedMessageOf } from '@trellis/contracts';
+import type { MessageBus } from '@trellis/messaging';
 
-import type { MatchedRule } from './decision-evaluation.js';
 import { pageOf } from './decision-catalog.js';
 
 /** Where an evaluation came from when a business rule task asked for it (its decision job). */
@@ -8,42 +8,21 @@ export interface DecisionEvaluationOrigin {
   readonly processInstanceId: string;
   readonly elementInstanceId?: string;
   readonly jobId: string;
+  /**
+   * The record's id, where it must be the same when the evaluation is repeated (the dmn-service derives it from the
+   * job, so a redelivered event publishes the same record); a new UUID where none is given.
+   */
+  readonly evaluationId?: string;
 }
 
 /** The matched rules of one decision table evaluated for a request. */
-export interface DecisionEvaluationMatchedRules {
-  readonly decisionId: string;
-  readonly matchedRules: readonly MatchedRule[];
-}
+export type DecisionEvaluationMatchedRules = DecisionEvaluated['matchedRules'][number];
 
 /**
- * `DecisionEvaluated`: one evaluation of a deployed decision, for audit. Written for every evaluation, by the REST APIs
- * or for a business rule task, whether it gave a value or failed.
+ * `DecisionEvaluated`: one evaluation of a deployed decision, for audit (the contract of `TOPICS.decisionEvaluations`).
+ * Written for every evaluation, by the REST APIs or for a business rule task, whether it gave a value or failed.
  */
-export interface DecisionEvaluatedRecord {
-  readonly id: string;
-  readonly decisionId: string;
-  /** `<decisionId>:<version>` of the definition evaluated. */
-  readonly decisionDefinitionId: string;
-  readonly version: number;
-  /** Set when a business rule task asked for the evaluation. */
-  readonly processInstanceId?: string;
-  readonly elementInstanceId?: string;
-  readonly jobId?: string;
-  /** The variables the decision was evaluated with. */
-  readonly inputs: JsonObject;
-  /** The decision's value (null when it failed). */
-  readonly output: JsonValue;
-  /** The rules that matched, per decision table evaluated (required decisions included). */
-  readonly matchedRules: readonly DecisionEvaluationMatchedRules[];
-  /** Every decision evaluated, in evaluation order (required ones first). */
-  readonly evaluatedDecisions: readonly string[];
-  readonly failed: boolean;
-  /** Why it failed (the `decision-evaluation-failed` problem's reason). */
-  readonly failureReason?: string;
-  /** The service clock's time of the evaluation, ISO 8601. */
-  readonly evaluatedAt: string;
-}
+export type DecisionEvaluatedRecord = DecisionEvaluated;
 
 /** Where evaluations are recorded. */
 export interface DecisionEvaluationLog {
@@ -100,5 +79,29 @@ export class MemoryDecisionEvaluationLog implements DecisionEvaluationLog {
 
   get(id: string): DecisionEvaluatedRecord | undefined {
     return this.evaluations.find((evaluation) => evaluation.id === id);
+  }
+}
+
+/**
+ * The dmn-service's decision evaluation log: each record published to `TOPICS.decisionEvaluations` (a `DecisionEvaluated`,
+ * keyed by its process instance, else its decision id) before the evaluation is answered, so none is answered
+ * unrecorded. The topic is created on the first publication when missing (one partition: create it beforehand with
+ * more to spread its consumers); a failed creation is tried again with the next evaluation.
+ */
+export class BusDecisionEvaluationLog implements DecisionEvaluationLog {
+  private topicReady: Promise<void> | undefined;
+
+  constructor(
+    private readonly bus: MessageBus,
+    private readonly topic: string,
+  ) {}
+
+  async record(evaluation: DecisionEvaluatedRecord): Promise<void> {
+    this.topicReady ??= this.bus.ensureTopics([{ topic: this.topic, partitions: 1 }]).catch((error: unknown) => {
+      this.topicReady = undefined;
+      throw error;
+    });
+    await this.topicReady;
+    await this.bus.publish(this.topic, [decisionEvaluatedMessageOf(evaluation)]);
   }
 }

@@ -93,13 +93,14 @@ export class DecisionEvaluator {
   /**
    * The answer to a decision job: completed with its result variable, or failed (no retries: an incident on the task)
    * saying why: the decision is not deployed, cannot be evaluated, or its result does not fit `mapDecisionResult`.
+   * `evaluationId` is the id of the evaluation's record (a new UUID where none is given).
    */
-  async answer(job: DecisionJob): Promise<DecisionJobAnswer> {
+  async answer(job: DecisionJob, evaluationId?: string): Promise<DecisionJobAnswer> {
     const selector = decisionJobSelector(job);
     const definition = await this.definitionOf(selector);
     if (definition === undefined) return { kind: 'fail', errorMessage: decisionNotDeployedMessage(selector) };
     try {
-      return decisionJobResult(job, await this.evaluate(definition, job.variables, originOf(job)));
+      return decisionJobResult(job, await this.evaluate(definition, job.variables, originOf(job, evaluationId)));
     } catch (error) {
       if (error instanceof DecisionEvaluationFailedError) return { kind: 'fail', errorMessage: error.problem.detail ?? error.message };
       throw error;
@@ -138,7 +139,7 @@ function recordBase(
   evaluatedAt: Date,
 ): Pick<DecisionEvaluatedRecord, 'id' | 'decisionId' | 'decisionDefinitionId' | 'version' | 'processInstanceId' | 'elementInstanceId' | 'jobId' | 'inputs' | 'evaluatedAt'> {
   return {
-    id: randomUUID(),
+    id: origin?.evaluationId ?? randomUUID(),
     decisionId: definition.decisionId,
     decisionDefinitionId: definition.id,
     version: definition.version,
@@ -149,6 +150,11 @@ function recordBase(
   };
 }
 
-function originOf(job: DecisionJob): DecisionEvaluationOrigin {
-  return { processInstanceId: job.processInstanceId, jobId: job.jobId, ...(job.elementInstanceId === undefined ? {} : { elementInstanceId: job.elementInstanceId }) };
+function originOf(job: DecisionJob, evaluationId: string | undefined): DecisionEvaluationOrigin {
+  return {
+    processInstanceId: job.processInstanceId,
+    jobId: job.jobId,
+    ...(job.elementInstanceId === undefined ? {} : { elementInstanceId: job.elementInstanceId }),
+    ...(evaluationId === undefined ? {} : { evaluationId }),
+  };
 }

@@ -31,6 +31,7 @@ export {
 } from './decision-evaluation.js';
 export { DecisionEvaluator } from './decision-evaluator.js';
 export {
+  BusDecisionEvaluationLog,
   DECISION_EVALUATION_LOG,
   type DecisionEvaluatedRecord,
   type DecisionEvaluationFilter,
