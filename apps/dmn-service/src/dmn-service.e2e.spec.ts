@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type EventEnvelope, type RuntimeCommandMessage, eventMessageOf, validateRuntimeCommand } from '@trellis/contracts';
+import { type DecisionEvaluated, type EventEnvelope, type RuntimeCommandMessage, eventMessageOf, validateDecisionEvaluated, validateRuntimeCommand } from '@trellis/contracts';
 import { Deployments, approvalDmn, decisionTaskBpmn, riskDmn } from '@trellis/decisions/testing';
 import { KafkaMessageBus, type MessageSubscription, asJson, silentMessagingLogger } from '@trellis/messaging';
 import { Collected, kafkaBrokers, testTopics } from '@trellis/messaging/testing';
@@ -23,6 +23,7 @@ let app: INestApplication;
 let http: ReturnType<typeof request>;
 const subscriptions: MessageSubscription[] = [];
 const commands = new Collected<RuntimeCommandMessage>();
+const evaluations = new Collected<DecisionEvaluated>();
 const deployments = new Deployments();
 
 /** Waits for a condition on what the API answers; fails with the last answer. */
@@ -46,6 +47,7 @@ beforeAll(async () => {
     { topic: topics.processInstanceEvents, partitions: 3 },
     { topic: topics.runtimeCommands, partitions: 3 },
     { topic: topics.deadLetter, partitions: 1 },
+    { topic: topics.decisionEvaluations, partitions: 3 },
   ]);
   const settings = loadDmnServiceSettings({
     TRELLIS_ENV: 'test',
@@ -66,6 +68,14 @@ beforeAll(async () => {
       decode: asJson(validateRuntimeCommand),
       deadLetterTopic: `${topics.deadLetter}.reader`,
       handler: commands.handler,
+    }),
+    await bus.subscribe({
+      topics: topics.decisionEvaluations,
+      groupId: `dmn-service-e2e.evaluations.${randomUUID()}`,
+      fromBeginning: true,
+      decode: asJson(validateDecisionEvaluated),
+      deadLetterTopic: `${topics.deadLetter}.reader`,
+      handler: evaluations.handler,
     }),
   );
 }, 90_000);
@@ -149,6 +159,15 @@ describe('dmn-service', () => {
     expect(camunda7.body).toEqual([10, 5, 0].map((value) => ({ discount: { type: 'Integer', value, valueInfo: {} } })));
     const camunda8 = await http.post('/v2/decision-definitions/evaluation').send({ decisionDefinitionKey: 'risk-level:1', variables: { amount: 3 } }).expect(200);
     expect(camunda8.body).toMatchObject({ decisionDefinitionId: 'risk-level', decisionDefinitionVersion: 1, output: '"low"' });
+    // Each evaluation is published to the decision evaluations topic, for the history, keyed by its decision id.
+    await evaluations.until((items) => items.length >= 4, 'the four DecisionEvaluated');
+    expect(evaluations.items.map(({ decisionId, inputs, output, failed }) => ({ decisionId, inputs, output, failed }))).toEqual([
+      { decisionId: 'approval', inputs: { amount: 5000 }, output: { approved: false, reason: 'needs review' }, failed: false },
+      { decisionId: 'limit', inputs: {}, output: 1000, failed: false },
+      { decisionId: 'discounts', inputs: { tier: 'gold' }, output: [10, 5, 0], failed: false },
+      { decisionId: 'risk-level', inputs: { amount: 3 }, output: 'low', failed: false },
+    ]);
+    expect(evaluations.items.every((evaluation) => evaluation.processInstanceId === undefined)).toBe(true);
   });
 
   it('answers the decision job of a business rule task with a CompleteJob carrying the result', async () => {

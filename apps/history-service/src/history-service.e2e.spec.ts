@@ -8,7 +8,16 @@ import { randomUUID } from 'node:crypto';
 
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type DeadLetterEnvelope, DEPLOYMENTS_STREAM_ID, type EventEnvelope, eventEnvelopeOf, eventMessageOf, TOPICS } from '@trellis/contracts';
+import {
+  type DeadLetterEnvelope,
+  type DecisionEvaluated,
+  decisionEvaluatedMessageOf,
+  DEPLOYMENTS_STREAM_ID,
+  type EventEnvelope,
+  eventEnvelopeOf,
+  eventMessageOf,
+  TOPICS,
+} from '@trellis/contracts';
 import { PostgresEventStore } from '@trellis/event-store';
 import { KafkaConsumerGroupAdmin } from '@trellis/history';
 import { eventually, orderBpmn } from '@trellis/history/testing';
@@ -26,7 +35,8 @@ const run = randomUUID().slice(0, 8);
 const processId = `history-e2e-${run}`;
 const deploymentsTopic = `trellis-test.history-e2e.${run}.deployments`;
 const deadLetterTopic = `trellis-test.history-e2e.${run}.dead-letter`;
-const createdTopics = [deploymentsTopic, deadLetterTopic, `${deadLetterTopic}.dead`];
+const decisionEvaluationsTopic = `trellis-test.history-e2e.${run}.decision-evaluations`;
+const createdTopics = [deploymentsTopic, deadLetterTopic, `${deadLetterTopic}.dead`, decisionEvaluationsTopic];
 const groups: string[] = [];
 const schemas: string[] = [];
 const apps: INestApplication[] = [];
@@ -47,7 +57,8 @@ function settingsFor(schema: string) {
 }
 
 async function startApp(options: { schema: string; groupId: string; topics: readonly string[] }): Promise<{ app: INestApplication; http: ReturnType<typeof request> }> {
-  const app = await createHistoryServiceApp({ settings: settingsFor(options.schema), groupId: options.groupId, topics: options.topics, deadLetterTopic });
+  const app = await createHistoryServiceApp({ settings: settingsFor(options.schema), groupId: options.groupId, topics: options.topics, deadLetterTopic, decisionEvaluationsTopic });
+  groups.push(`${options.groupId}.decision-evaluations`);
   apps.push(app);
   await app.listen(0, '127.0.0.1');
   const http = request(app.getHttpServer());
@@ -104,6 +115,7 @@ beforeAll(async () => {
     ...trellisTopics({ partitions: 12 }),
     { topic: deploymentsTopic, partitions: 1 },
     { topic: deadLetterTopic, partitions: 1 },
+    { topic: decisionEvaluationsTopic, partitions: 3 },
   ]);
   subscriptions.push(
     await bus.subscribe({
@@ -292,6 +304,38 @@ describe('history-service on the real events topic', () => {
     expect((await http.get('/api/history/variable-updates').query({ processInstanceId: ids[1] }).expect(200)).body.total).toBe(3);
     const status = await http.get('/api/history/status').expect(200);
     expect(status.body.consumer).toMatchObject({ groupId, running: true, state: 'consuming' });
+  });
+
+  it('keeps the decision evaluations the dmn-service publishes: listed with their filters, one by id, 404 and 400 naming the field', async () => {
+    const evaluation: DecisionEvaluated = {
+      id: `job-${run}`,
+      decisionId: 'approval',
+      decisionDefinitionId: 'approval:1',
+      version: 1,
+      processInstanceId: `pi-${run}`,
+      elementInstanceId: `ei-${run}`,
+      jobId: `job-${run}`,
+      inputs: { amount: 500 },
+      output: { approved: true },
+      matchedRules: [{ decisionId: 'approval', matchedRules: [{ ruleId: 'approve-low', ruleIndex: 1, outputs: { approved: true } }] }],
+      evaluatedDecisions: ['approval'],
+      failed: false,
+      evaluatedAt: '2026-03-01T10:00:00.000Z',
+    };
+    const failed: DecisionEvaluated = { ...evaluation, id: `rest-${run}`, output: null, matchedRules: [], evaluatedDecisions: [], failed: true, failureReason: 'no', evaluatedAt: '2026-03-01T10:00:01.000Z' };
+    const { processInstanceId: _p, elementInstanceId: _e, jobId: _j, ...restFailed } = failed;
+    await bus.publish(decisionEvaluationsTopic, [decisionEvaluatedMessageOf(evaluation), decisionEvaluatedMessageOf(restFailed)]);
+    const page = await eventually(async () => {
+      const body = (await http.get('/api/history/decision-evaluations').query({ decisionId: 'approval' })).body as { total: number };
+      return body.total === 2 ? body : undefined;
+    }, 'the two decision evaluations');
+    expect(page).toEqual({ items: [evaluation, restFailed], total: 2, limit: 100, offset: 0 });
+    expect((await http.get('/api/history/decision-evaluations').query({ processInstanceId: `pi-${run}` }).expect(200)).body.items).toEqual([evaluation]);
+    expect((await http.get('/api/history/decision-evaluations').query({ failed: 'true', limit: 1 }).expect(200)).body).toEqual({ items: [restFailed], total: 1, limit: 1, offset: 0 });
+    expect((await http.get(`/api/history/decision-evaluations/${evaluation.id}`).expect(200)).body).toEqual(evaluation);
+    expect((await http.get('/api/history/decision-evaluations/nope').expect(404)).body).toMatchObject({ details: { decisionEvaluationId: 'nope' } });
+    const bad = await http.get('/api/history/decision-evaluations').query({ failed: 'maybe' }).expect(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'failed' })]);
   });
 
   it('documents its API in OpenAPI and reports its consumer in readiness and metrics', async () => {

@@ -18,6 +18,8 @@ export interface HistoryServiceOptions {
   readonly topics?: readonly string[];
   /** Tests only: a dead-letter topic of their own instead of `trellis.dead-letter.v1`. */
   readonly deadLetterTopic?: string;
+  /** Tests only: a decision evaluations topic of their own instead of `trellis.decision-evaluations.v1`. */
+  readonly decisionEvaluationsTopic?: string;
 }
 
 /**
@@ -39,6 +41,11 @@ export class HistoryServiceModule {
             ...(options.groupId === undefined ? {} : { groupId: options.groupId }),
             ...(options.topics === undefined ? {} : { topics: options.topics }),
             ...(options.deadLetterTopic === undefined ? {} : { deadLetterTopic: options.deadLetterTopic }),
+          },
+          decisionEvaluations: {
+            // A test's group of its own reads the decision evaluations in a group derived from it.
+            ...(options.groupId === undefined ? {} : { groupId: `${options.groupId}.decision-evaluations` }),
+            ...(options.decisionEvaluationsTopic === undefined ? {} : { topic: options.decisionEvaluationsTopic }),
           },
         }),
       ],

@@ -28,6 +28,13 @@ export {
   validateMessagePublication,
 } from './message-publication.js';
 export {
+  type DecisionEvaluated,
+  type DecisionEvaluatedRule,
+  decisionEvaluatedMessageOf,
+  decodeDecisionEvaluated,
+  validateDecisionEvaluated,
+} from './decision-evaluated.js';
+export {
   type EventEnvelope,
   type RecordedEventLike,
   decodeEventEnvelope,

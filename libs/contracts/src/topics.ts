@@ -36,6 +36,12 @@ export const TOPICS = {
    * Key: the correlation key, so the messages of one key stay in order. Value: a `MessagePublication` (JSON).
    */
   messages: 'trellis.messages.v1',
+  /**
+   * Every evaluation of a deployed decision, for audit, published by the dmn-service (consumed by whoever keeps the
+   * decision history). Key: the process-instance id when a business rule task asked for it, else the decision id.
+   * Value: a `DecisionEvaluated` (JSON).
+   */
+  decisionEvaluations: 'trellis.decision-evaluations.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

@@ -5,6 +5,7 @@ import { ManualClock } from '@trellis/platform';
 
 import type { DecisionCatalog } from './decision-catalog.js';
 import { DecisionEvaluationFailedError } from './decision-evaluation.js';
+import { MemoryDecisionEvaluationLog } from './decision-evaluation-log.js';
 import { DecisionEvaluator } from './decision-evaluator.js';
 import { RegistryDecisionCatalog } from './registry-decision-catalog.js';
 import { camundaStyleDmn, overlappingDmn } from './testing.js';
@@ -68,5 +69,61 @@ describe('DecisionEvaluator', () => {
     const failure = await evaluator.evaluate(definition, { x: 1 }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DecisionEvaluationFailedError);
     expect(failure).toMatchObject({ decisionId: 'overlapping', decisionDefinitionId: 'overlapping:1', reason: 'overlapping: 2 rules of a UNIQUE table matched' });
+  });
+
+  it('records every evaluation in its log: a decision job’s with its job and the id given, a failure with its reason', async () => {
+    const { catalog } = await deployed([['limit.dmn', camundaStyleDmn()], ['overlapping.dmn', overlappingDmn()]]);
+    const log = new MemoryDecisionEvaluationLog();
+    const evaluator = new DecisionEvaluator(catalog, new ManualClock('2026-05-04T12:00:00.000Z'), log);
+    const job = { jobId: 'job-1', processInstanceId: 'pi-1', elementInstanceId: 'ei-1', decisionId: 'camunda-limit', headers: { decisionId: 'camunda-limit' }, variables: { amount: 500 } };
+    expect(await evaluator.answer(job, 'job-1:7')).toEqual({ kind: 'complete', variables: {} });
+    const overlapping = await evaluator.definition('overlapping:1');
+    if (overlapping === undefined) throw new Error('not deployed');
+    await expect(evaluator.evaluate(overlapping, { x: 1 })).rejects.toBeInstanceOf(DecisionEvaluationFailedError);
+    // A job whose decision is not deployed evaluates nothing: nothing is recorded.
+    await evaluator.answer({ ...job, jobId: 'job-2', decisionId: 'missing', headers: { decisionId: 'missing' } });
+
+    const { items, total } = log.list({});
+    expect(total).toBe(2);
+    expect(items[0]).toEqual({
+      id: 'job-1:7',
+      decisionId: 'camunda-limit',
+      decisionDefinitionId: 'camunda-limit:1',
+      version: 1,
+      processInstanceId: 'pi-1',
+      elementInstanceId: 'ei-1',
+      jobId: 'job-1',
+      inputs: { amount: 500 },
+      output: 'large',
+      matchedRules: [{ decisionId: 'camunda-limit', matchedRules: [expect.objectContaining({ ruleIndex: expect.any(Number) })] }],
+      evaluatedDecisions: ['camunda-limit'],
+      failed: false,
+      evaluatedAt: '2026-05-04T12:00:00.000Z',
+    });
+    expect(items[1]).toEqual({
+      id: expect.any(String),
+      decisionId: 'overlapping',
+      decisionDefinitionId: 'overlapping:1',
+      version: 1,
+      inputs: { x: 1 },
+      output: null,
+      matchedRules: [],
+      evaluatedDecisions: [],
+      failed: true,
+      failureReason: "decision 'overlapping' (overlapping:1) could not be evaluated: overlapping: 2 rules of a UNIQUE table matched",
+      evaluatedAt: '2026-05-04T12:00:00.000Z',
+    });
+    expect(log.list({ failed: true, decisionId: 'overlapping' }).items).toEqual([items[1]]);
+    expect(log.get('job-1:7')).toEqual(items[0]);
+  });
+
+  it('keeps the latest evaluations in memory, up to its bound', async () => {
+    const { catalog } = await deployed([['limit.dmn', camundaStyleDmn()]]);
+    const log = new MemoryDecisionEvaluationLog(2);
+    const evaluator = new DecisionEvaluator(catalog, new ManualClock('2026-05-04T12:00:00.000Z'), log);
+    const limit = await evaluator.definition('camunda-limit:1');
+    if (limit === undefined) throw new Error('not deployed');
+    for (const amount of [1, 2, 3]) await evaluator.evaluate(limit, { amount });
+    expect(log.list({}).items.map((evaluation) => evaluation.inputs)).toEqual([{ amount: 2 }, { amount: 3 }]);
   });
 });

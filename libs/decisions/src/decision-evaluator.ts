@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
+
 import type { JsonObject } from '@trellis/contracts';
 import { type Clock, systemClock } from '@trellis/platform';
 
 import { type DecisionCatalog, type DecisionDefinitionView, MAX_PAGE_SIZE } from './decision-catalog.js';
 import { DecisionEvaluationFailedError, type DecisionEvaluationView } from './decision-evaluation.js';
+import type { DecisionEvaluatedRecord, DecisionEvaluationLog, DecisionEvaluationOrigin } from './decision-evaluation-log.js';
 import { type DecisionJob, type DecisionJobAnswer, decisionJobResult, decisionJobSelector, decisionNotDeployedMessage, type DecisionJobSelector } from './decision-jobs.js';
 import { type CompiledDmn, compileDmnResource, evaluateCompiledDecision } from './dmn-engine.js';
 
@@ -20,6 +23,8 @@ export class DecisionEvaluator {
   constructor(
     private readonly catalog: DecisionCatalog,
     private readonly clock: Clock = systemClock,
+    /** Where each evaluation is recorded (`DecisionEvaluated`, for audit); none records nothing. */
+    private readonly log?: DecisionEvaluationLog,
   ) {}
 
   /** The definition a decision id selects: its latest version, or the given version, or the latest with the tag. */
@@ -37,10 +42,42 @@ export class DecisionEvaluator {
     return this.catalog.get(id);
   }
 
-  /** Evaluates a deployed definition; a decision that cannot be evaluated is a `DecisionEvaluationFailedError`. */
-  async evaluate(definition: DecisionDefinitionView, variables: JsonObject): Promise<DecisionEvaluationView> {
-    const model = await this.compiledOf(definition);
+  /**
+   * Evaluates a deployed definition; a decision that cannot be evaluated is a `DecisionEvaluationFailedError`. Either
+   * way the evaluation is recorded in the log, with the decision job it answers (`origin`) when a task asked for it.
+   */
+  async evaluate(definition: DecisionDefinitionView, variables: JsonObject, origin?: DecisionEvaluationOrigin): Promise<DecisionEvaluationView> {
     const evaluatedAt = this.clock.now();
+    let view: DecisionEvaluationView;
+    try {
+      view = await this.evaluated(definition, variables, evaluatedAt);
+    } catch (error) {
+      if (error instanceof DecisionEvaluationFailedError) {
+        await this.log?.record({
+          ...recordBase(definition, variables, origin, evaluatedAt),
+          output: null,
+          matchedRules: [],
+          evaluatedDecisions: [],
+          failed: true,
+          failureReason: error.problem.detail ?? error.reason,
+        });
+      }
+      throw error;
+    }
+    await this.log?.record({
+      ...recordBase(definition, variables, origin, evaluatedAt),
+      output: view.output,
+      matchedRules: view.evaluatedDecisions
+        .filter((decision) => decision.decisionType === 'decisionTable' || decision.matchedRules.length > 0)
+        .map((decision) => ({ decisionId: decision.decisionId, matchedRules: decision.matchedRules })),
+      evaluatedDecisions: view.evaluatedDecisions.map((decision) => decision.decisionId),
+      failed: false,
+    });
+    return view;
+  }
+
+  private async evaluated(definition: DecisionDefinitionView, variables: JsonObject, evaluatedAt: Date): Promise<DecisionEvaluationView> {
+    const model = await this.compiledOf(definition);
     const evaluation = evaluateCompiledDecision(model, definition.decisionId, variables, evaluatedAt);
     if (!evaluation.ok) throw new DecisionEvaluationFailedError(definition.id, evaluation.failedDecisionId ?? definition.decisionId, evaluation.reason);
     return {
@@ -56,13 +93,14 @@ export class DecisionEvaluator {
   /**
    * The answer to a decision job: completed with its result variable, or failed (no retries: an incident on the task)
    * saying why: the decision is not deployed, cannot be evaluated, or its result does not fit `mapDecisionResult`.
+   * `evaluationId` is the id of the evaluation's record (a new UUID where none is given).
    */
-  async answer(job: DecisionJob): Promise<DecisionJobAnswer> {
+  async answer(job: DecisionJob, evaluationId?: string): Promise<DecisionJobAnswer> {
     const selector = decisionJobSelector(job);
     const definition = await this.definitionOf(selector);
     if (definition === undefined) return { kind: 'fail', errorMessage: decisionNotDeployedMessage(selector) };
     try {
-      return decisionJobResult(job, await this.evaluate(definition, job.variables));
+      return decisionJobResult(job, await this.evaluate(definition, job.variables, originOf(job, evaluationId)));
     } catch (error) {
       if (error instanceof DecisionEvaluationFailedError) return { kind: 'fail', errorMessage: error.problem.detail ?? error.message };
       throw error;
@@ -91,4 +129,32 @@ export class DecisionEvaluator {
     if (!compiled.ok) throw new DecisionEvaluationFailedError(definition.id, definition.decisionId, `the DMN resource '${definition.resourceName}' does not compile: ${compiled.problems.join('; ')}`);
     return compiled.model;
   }
+}
+
+/** The fields of a record every outcome shares. */
+function recordBase(
+  definition: DecisionDefinitionView,
+  inputs: JsonObject,
+  origin: DecisionEvaluationOrigin | undefined,
+  evaluatedAt: Date,
+): Pick<DecisionEvaluatedRecord, 'id' | 'decisionId' | 'decisionDefinitionId' | 'version' | 'processInstanceId' | 'elementInstanceId' | 'jobId' | 'inputs' | 'evaluatedAt'> {
+  return {
+    id: origin?.evaluationId ?? randomUUID(),
+    decisionId: definition.decisionId,
+    decisionDefinitionId: definition.id,
+    version: definition.version,
+    ...(origin === undefined ? {} : { processInstanceId: origin.processInstanceId, jobId: origin.jobId }),
+    ...(origin?.elementInstanceId === undefined ? {} : { elementInstanceId: origin.elementInstanceId }),
+    inputs,
+    evaluatedAt: evaluatedAt.toISOString(),
+  };
+}
+
+function originOf(job: DecisionJob, evaluationId: string | undefined): DecisionEvaluationOrigin {
+  return {
+    processInstanceId: job.processInstanceId,
+    jobId: job.jobId,
+    ...(job.elementInstanceId === undefined ? {} : { elementInstanceId: job.elementInstanceId }),
+    ...(evaluationId === undefined ? {} : { evaluationId }),
+  };
 }

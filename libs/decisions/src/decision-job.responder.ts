@@ -72,7 +72,8 @@ export class DecisionJobResponder {
   }
 
   private async answer(job: DecisionJob, offeredAgainAt?: number): Promise<CompleteJobCommandMessage | FailJobCommandMessage> {
-    const answer = await this.options.evaluator.answer(job);
+    // The record's id is the job's (and the re-offer's): a redelivered event evaluated again publishes the same record.
+    const answer = await this.options.evaluator.answer(job, offeredAgainAt === undefined ? job.jobId : `${job.jobId}:${offeredAgainAt}`);
     const options = { issuedAt: this.now().toISOString(), ...(offeredAgainAt === undefined ? {} : { offeredAgainAt }) };
     const command = answer.kind === 'complete' ? completeDecisionJob(job, answer.variables, options) : failDecisionJob(job, answer.errorMessage, options);
     await this.options.bus.publish(this.options.runtimeCommandsTopic, [runtimeCommandMessageOf(command)]);

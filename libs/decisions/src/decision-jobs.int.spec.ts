@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type CompleteJobCommandMessage,
   type DeadLetterEnvelope,
+  type DecisionEvaluated,
   type EventEnvelope,
   type RuntimeCommandMessage,
   eventMessageOf,
+  validateDecisionEvaluated,
   validateRuntimeCommand,
 } from '@trellis/contracts';
 import { KafkaMessageBus, type MessageSubscription, asDeadLetterEnvelope, asJson, silentMessagingLogger } from '@trellis/messaging';
@@ -16,6 +18,7 @@ import { EngineInstance, compileProcess } from '@trellis/runtime/testing';
 import type { DataSource } from 'typeorm';
 
 import { DecisionDefinitionsProjection } from './decision-definitions.projection.js';
+import { BusDecisionEvaluationLog } from './decision-evaluation-log.js';
 import { DecisionEvaluator } from './decision-evaluator.js';
 import { DecisionJobResponder } from './decision-job.responder.js';
 import { DECISIONS_MIGRATIONS } from './decisions.migrations.js';
@@ -34,12 +37,14 @@ let consumer: DmnMessagesConsumer;
 const subscriptions: MessageSubscription[] = [];
 const commands = new Collected<RuntimeCommandMessage>();
 const deadLetters = new Collected<DeadLetterEnvelope>();
+const evaluations = new Collected<DecisionEvaluated>();
 let catalog: PostgresDecisionCatalog;
 /** The deployments stream the test publishes, revision after revision. */
 const deployments = new Deployments();
 
 const publishEvents = (envelopes: readonly EventEnvelope[]): Promise<void> => bus.publish(topics.processInstanceEvents, envelopes.map(eventMessageOf));
 const commandsFor = (processInstanceId: string): RuntimeCommandMessage[] => commands.items.filter((command) => command.processInstanceId === processInstanceId);
+const evaluationsOf = (processInstanceId: string): DecisionEvaluated[] => evaluations.items.filter((evaluation) => evaluation.processInstanceId === processInstanceId);
 
 async function eventually(check: () => Promise<boolean>, what: string, deadlineMs = 30_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
@@ -58,6 +63,7 @@ beforeAll(async () => {
     { topic: topics.processInstanceEvents, partitions: 3 },
     { topic: topics.runtimeCommands, partitions: 3 },
     { topic: topics.deadLetter, partitions: 1 },
+    { topic: topics.decisionEvaluations, partitions: 3 },
   ]);
   catalog = new PostgresDecisionCatalog(dataSource);
   consumer = new DmnMessagesConsumer({
@@ -65,7 +71,12 @@ beforeAll(async () => {
     groupId: `trellis-test.${run}.dmn-service`,
     topics,
     runner: new StreamProjectionRunner(dataSource, new DecisionDefinitionsProjection()),
-    responder: new DecisionJobResponder({ dataSource, evaluator: new DecisionEvaluator(catalog), bus, runtimeCommandsTopic: topics.runtimeCommands }),
+    responder: new DecisionJobResponder({
+      dataSource,
+      evaluator: new DecisionEvaluator(catalog, undefined, new BusDecisionEvaluationLog(bus, topics.decisionEvaluations)),
+      bus,
+      runtimeCommandsTopic: topics.runtimeCommands,
+    }),
   });
   await consumer.start();
   subscriptions.push(
@@ -76,6 +87,14 @@ beforeAll(async () => {
       decode: asJson(validateRuntimeCommand),
       deadLetterTopic: `${topics.deadLetter}.reader`,
       handler: commands.handler,
+    }),
+    await bus.subscribe({
+      topics: topics.decisionEvaluations,
+      groupId: `trellis-test.${run}.evaluations-reader`,
+      fromBeginning: true,
+      decode: asJson(validateDecisionEvaluated),
+      deadLetterTopic: `${topics.deadLetter}.reader`,
+      handler: evaluations.handler,
     }),
     await bus.subscribe({
       topics: topics.deadLetter,
@@ -122,6 +141,29 @@ describe('decision jobs over Kafka', () => {
     instance.send({ type: 'CompleteJob', jobId: job.id, ...(command?.variables === undefined ? {} : { variables: command.variables }) });
     expect(instance.state.status).toBe('completed');
     expect(instance.state.variables[instance.id]).toEqual({ amount: 1200, result: { approved: false, reason: 'needs review' } });
+
+    // The evaluation is published for the history: its inputs, output and matched rules, with the task's job.
+    await evaluations.until(() => evaluationsOf(instance.id).length >= 1, 'the DecisionEvaluated of the decision job');
+    expect(evaluationsOf(instance.id)).toEqual([
+      {
+        id: job.id,
+        decisionId: 'approval',
+        decisionDefinitionId: 'approval:1',
+        version: 1,
+        processInstanceId: instance.id,
+        elementInstanceId: job.elementInstanceId,
+        jobId: job.id,
+        inputs: { amount: 1200 },
+        output: { approved: false, reason: 'needs review' },
+        matchedRules: [
+          { decisionId: 'risk-level', matchedRules: [expect.objectContaining({ outputs: { risk: 'high' } })] },
+          { decisionId: 'approval', matchedRules: [expect.objectContaining({ outputs: { approved: false, reason: 'needs review' } })] },
+        ],
+        evaluatedDecisions: ['risk-level', 'approval'],
+        failed: false,
+        evaluatedAt: expect.any(String),
+      },
+    ]);
   });
 
   it('fails the job with no retries, saying why, when the decision is not deployed; answers again once it is and the incident is resolved', async () => {
@@ -162,6 +204,11 @@ describe('decision jobs over Kafka', () => {
       commandId: `dmn-service:complete-decision-job:${jobId}:${retriesUpdated?.revision}`,
       variables: { risk: 42 },
     });
+    // A decision not deployed was not evaluated: the one evaluation published is the re-offer's, its id derived from it.
+    await evaluations.until(() => evaluationsOf(instance.id).length >= 1, 'the DecisionEvaluated of the job offered again');
+    expect(evaluationsOf(instance.id)).toEqual([
+      expect.objectContaining({ id: `${jobId}:${retriesUpdated?.revision}`, decisionId, jobId, inputs: { amount: 1 }, output: 42, failed: false }),
+    ]);
   });
 
   it('forgets a decision job once it is completed', async () => {

@@ -57,6 +57,7 @@ describe('decision jobs', () => {
     expect(decisionJobCreated(jobCreated('io.trellis.decision', { decisionId: 'risk', bindingType: 'latest' }, { amount: 1200 }))).toEqual({
       jobId: 'job-1',
       processInstanceId: 'pi-1',
+      elementInstanceId: 'ei',
       decisionId: 'risk',
       headers: { decisionId: 'risk', bindingType: 'latest' },
       variables: { amount: 1200 },

@@ -11,6 +11,8 @@ export const DMN_SERVICE_NAME = 'dmn-service';
 export interface DecisionJob {
   readonly jobId: string;
   readonly processInstanceId: string;
+  /** The business rule task's element instance, when the job's events say it. */
+  readonly elementInstanceId?: string;
   /** The decision the task calls (the job's `decisionId` header). */
   readonly decisionId: string;
   /** Every header of the job: binding, version, result variable, `mapDecisionResult`. */
@@ -22,12 +24,13 @@ export interface DecisionJob {
 /** The decision job a `JobCreated` envelope creates; undefined for every other event and job type. */
 export function decisionJobCreated(event: EventEnvelope): DecisionJob | undefined {
   if (event.type !== 'JobCreated' || event.processInstanceId === undefined) return undefined;
-  const data = event.data as { jobId?: unknown; type?: unknown; customHeaders?: unknown; variables?: unknown } | null;
+  const data = event.data as { jobId?: unknown; elementInstanceId?: unknown; type?: unknown; customHeaders?: unknown; variables?: unknown } | null;
   if (data === null || typeof data !== 'object' || data.type !== DECISION_JOB_TYPE || typeof data.jobId !== 'string') return undefined;
   const headers = textRecord(data.customHeaders);
   return {
     jobId: data.jobId,
     processInstanceId: event.processInstanceId,
+    ...(typeof data.elementInstanceId === 'string' ? { elementInstanceId: data.elementInstanceId } : {}),
     decisionId: headers[DECISION_JOB_HEADERS.decisionId] ?? '',
     headers,
     variables: isJsonObject(data.variables) ? data.variables : {},

@@ -22,6 +22,7 @@ import { DECISION_CONTROLLERS, decisionEvaluatorProvider } from './api/decision-
 import { DECISION_CATALOG } from './decision-catalog.js';
 import { DECISION_QUERY_HANDLERS } from './decision-definition.queries.js';
 import { DecisionDefinitionsProjection } from './decision-definitions.projection.js';
+import { BusDecisionEvaluationLog, DECISION_EVALUATION_LOG } from './decision-evaluation-log.js';
 import { DecisionEvaluator } from './decision-evaluator.js';
 import { DecisionJobResponder } from './decision-job.responder.js';
 import { DECISIONS_MIGRATIONS } from './decisions.migrations.js';
@@ -90,7 +91,8 @@ export const DECISIONS_DATA_SOURCE = Symbol('trellis.DecisionsDataSource');
 /**
  * The dmn-service: decision definitions in its own Postgres schema, filled from the deployments topic; the
  * `/decision-definitions` and `/decisions` API with evaluation, and Camunda 7's and Camunda 8's decision evaluation
- * endpoints; decision jobs evaluated and answered from the process-instance events. Needs `CqrsModule.forRoot()` at the root.
+ * endpoints; decision jobs evaluated and answered from the process-instance events; every evaluation published to
+ * the decision evaluations topic (`DecisionEvaluated`). Needs `CqrsModule.forRoot()` at the root.
  */
 @Module({})
 export class DecisionsModule {
@@ -124,6 +126,11 @@ export class DecisionsModule {
         {
           provide: StreamProjectionRunner,
           useFactory: (moduleOptions: DecisionsModuleOptions) => new StreamProjectionRunner(moduleOptions.dataSource, new DecisionDefinitionsProjection()),
+          inject: [DECISIONS_MODULE_OPTIONS],
+        },
+        {
+          provide: DECISION_EVALUATION_LOG,
+          useFactory: (moduleOptions: DecisionsModuleOptions) => new BusDecisionEvaluationLog(moduleOptions.bus, topicNamesOf(moduleOptions).decisionEvaluations),
           inject: [DECISIONS_MODULE_OPTIONS],
         },
         decisionEvaluatorProvider,

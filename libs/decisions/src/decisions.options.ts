@@ -10,6 +10,8 @@ export interface DecisionsTopicNames {
   readonly processInstanceEvents: string;
   readonly runtimeCommands: string;
   readonly deadLetter: string;
+  /** Where each decision evaluation is published (`DecisionEvaluated`). */
+  readonly decisionEvaluations: string;
 }
 
 export interface DecisionsModuleOptions {
@@ -30,6 +32,7 @@ export function topicNamesOf(options: Pick<DecisionsModuleOptions, 'topics'>): D
     processInstanceEvents: TOPICS.processInstanceEvents,
     runtimeCommands: TOPICS.runtimeCommands,
     deadLetter: TOPICS.deadLetter,
+    decisionEvaluations: TOPICS.decisionEvaluations,
     ...options.topics,
   };
 }

@@ -78,6 +78,7 @@ function decisionJobOf(job: JobView): DecisionJob {
   return {
     jobId: job.id,
     processInstanceId: job.processInstanceId,
+    elementInstanceId: job.elementInstanceId,
     decisionId: job.customHeaders[DECISION_JOB_HEADERS.decisionId] ?? '',
     headers: job.customHeaders,
     variables: job.variables,

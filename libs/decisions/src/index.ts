@@ -30,6 +30,19 @@ export {
   type MatchedRule,
 } from './decision-evaluation.js';
 export { DecisionEvaluator } from './decision-evaluator.js';
+export {
+  BusDecisionEvaluationLog,
+  DECISION_EVALUATION_LOG,
+  type DecisionEvaluatedRecord,
+  type DecisionEvaluationFilter,
+  type DecisionEvaluationLog,
+  type DecisionEvaluationMatchedRules,
+  type DecisionEvaluationOrigin,
+  type DecisionEvaluationPage,
+  MEMORY_EVALUATIONS_KEPT,
+  MemoryDecisionEvaluationLog,
+} from './decision-evaluation-log.js';
+export { DecisionEvaluationNotFoundError, DecisionEvaluationsHistoryController } from './api/decision-evaluations-history.controller.js';
 export { type DecisionRuleResults, type MappedDecisionResult, mapDecisionResult } from './decision-result-mapping.js';
 export { CAMUNDA8_REST_PATH, camunda8EvaluationOf } from './api/camunda-decisions.controller.js';
 export { compileDmnResource, dmnProblemText } from './dmn-engine.js';

@@ -94,9 +94,34 @@ export class AddProcessInstanceParents1796947200000 implements MigrationInterfac
   }
 }
 
+/**
+ * Decision evaluations, from the dmn-service's `trellis.decision-evaluations.v1` topic (not from the process-instance
+ * events, so a rebuild of the history leaves them as they are).
+ */
+export class CreateDecisionEvaluations1797033600000 implements MigrationInterface {
+  readonly name = 'CreateDecisionEvaluations1797033600000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE TABLE decision_evaluations (id text NOT NULL, decision_id text NOT NULL, decision_definition_id text NOT NULL, version integer NOT NULL,
+        process_instance_id text, element_instance_id text, job_id text, inputs jsonb NOT NULL, output jsonb, matched_rules jsonb NOT NULL,
+        evaluated_decisions jsonb NOT NULL, failed boolean NOT NULL, failure_reason text, evaluated_at timestamptz NOT NULL,
+        CONSTRAINT decision_evaluations_pkey PRIMARY KEY (id))`,
+    );
+    await queryRunner.query('CREATE INDEX decision_evaluations_decision_idx ON decision_evaluations (decision_id, evaluated_at)');
+    await queryRunner.query('CREATE INDEX decision_evaluations_instance_idx ON decision_evaluations (process_instance_id)');
+    await queryRunner.query('CREATE INDEX decision_evaluations_time_idx ON decision_evaluations (evaluated_at)');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE decision_evaluations');
+  }
+}
+
 /** Every migration of the history service's schema, in order: the per-stream checkpoints, then the read model. */
 export const historyMigrations: readonly MigrationClass[] = [
   CreateProjectionStreamCheckpoints1796342400000,
   CreateHistoryTables1796428800000,
   AddProcessInstanceParents1796947200000,
+  CreateDecisionEvaluations1797033600000,
 ];

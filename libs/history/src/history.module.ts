@@ -17,7 +17,9 @@ import { StreamProjectionRunner } from '@trellis/persistence';
 import { type KafkaSettings, postgresDataSourceProvider, ReadinessChecks, type ReadinessIndicator, SETTINGS } from '@trellis/platform';
 import type { DataSource } from 'typeorm';
 
+import { DecisionEvaluationsController } from './api/decision-evaluations.controller.js';
 import { HistoryController } from './api/history.controller.js';
+import { DecisionEvaluationQueries, DecisionEvaluationsConsumer, type DecisionEvaluationsConsumerOptions } from './decision-evaluations.js';
 import { type ConsumerGroupAdmin, KafkaConsumerGroupAdmin } from './consumer-group-admin.js';
 import { historyEntities } from './history.entities.js';
 import { historyMigrations } from './history.migrations.js';
@@ -35,6 +37,8 @@ export interface HistoryModuleOptions {
   readonly groupAdmin: ConsumerGroupAdmin;
   /** The consumer's group, topics and batching; `start: false` serves the API without consuming (default true). */
   readonly consumer?: HistoryConsumerOptions & { readonly start?: boolean };
+  /** The decision evaluations consumer's group and topic (started and stopped with the history consumer). */
+  readonly decisionEvaluations?: DecisionEvaluationsConsumerOptions;
   /** Called after the consumer stopped, at application shutdown: close what the factory opened (bus, data source...). */
   readonly dispose?: () => Promise<void>;
 }
@@ -53,6 +57,8 @@ export interface HistoryModuleRootOptions {
   readonly schema: string;
   /** The consumer's group, topics, dead-letter topic and batching (tests give a group and topics of their own). */
   readonly consumer?: HistoryConsumerOptions & { readonly start?: boolean };
+  /** The decision evaluations consumer's group, topic and dead-letter topic (tests give their own). */
+  readonly decisionEvaluations?: DecisionEvaluationsConsumerOptions;
 }
 
 /** The history's data source (`postgresDataSourceProvider` in `forRoot`). */
@@ -86,6 +92,7 @@ class HistoryLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
 
   constructor(
     private readonly consumer: HistoryConsumer,
+    private readonly decisionEvaluations: DecisionEvaluationsConsumer,
     @Inject(HISTORY_MODULE_OPTIONS) private readonly options: HistoryModuleOptions,
     @Optional() private readonly readiness?: ReadinessChecks,
   ) {}
@@ -100,11 +107,14 @@ class HistoryLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
       },
       (error: unknown) => this.logger.error(`The history consumer stopped trying: ${String(error)}`),
     );
+    // Its own group on its own topic: the history answers (and keeps consuming events) while this one waits for it.
+    void this.decisionEvaluations.start().catch((error: unknown) => this.logger.error(`The decision evaluations consumer stopped trying: ${String(error)}`));
   }
 
   /** Before `onApplicationShutdown`, where the application closes the bus and the data source. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.stop();
+    await this.decisionEvaluations.stop();
     for (const unregister of this.unregister.splice(0)) unregister();
     await this.options.dispose?.();
   }
@@ -112,7 +122,8 @@ class HistoryLifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
 
 /**
  * The history service: the projection of every process-instance event into the history tables, its Kafka consumer,
- * the query API under `history/` and the rebuild. Inject `HistoryQueries`, `HistoryConsumer`, `HistoryRebuild`.
+ * the query API under `history/` and the rebuild; and the decision evaluations the dmn-service publishes
+ * (`history/decision-evaluations`, consumed by a group of their own, untouched by a rebuild). Inject `HistoryQueries`, `HistoryConsumer`, `HistoryRebuild`.
  */
 @Module({})
 export class HistoryModule {
@@ -140,7 +151,14 @@ export class HistoryModule {
           requestTimeoutMs: settings.TRELLIS_KAFKA_REQUEST_TIMEOUT_MS,
           retries: settings.TRELLIS_KAFKA_RETRIES,
         });
-        return { dataSource, bus, groupAdmin, ...(options.consumer === undefined ? {} : { consumer: options.consumer }), dispose: () => groupAdmin.close() };
+        return {
+          dataSource,
+          bus,
+          groupAdmin,
+          ...(options.consumer === undefined ? {} : { consumer: options.consumer }),
+          ...(options.decisionEvaluations === undefined ? {} : { decisionEvaluations: options.decisionEvaluations }),
+          dispose: () => groupAdmin.close(),
+        };
       },
     });
   }
@@ -154,7 +172,7 @@ export class HistoryModule {
     return {
       module: HistoryModule,
       imports: options.imports ?? [],
-      controllers: [HistoryController],
+      controllers: [HistoryController, DecisionEvaluationsController],
       providers: [
         ...(options.extraProviders ?? []),
         { provide: HISTORY_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
@@ -164,6 +182,18 @@ export class HistoryModule {
           ...fromOptions((moduleOptions, projection: HistoryProjection) => new StreamProjectionRunner(moduleOptions.dataSource, projection), [HistoryProjection]),
         },
         { provide: HistoryQueries, ...fromOptions((moduleOptions) => new HistoryQueries(moduleOptions.dataSource)) },
+        { provide: DecisionEvaluationQueries, ...fromOptions((moduleOptions) => new DecisionEvaluationQueries(moduleOptions.dataSource)) },
+        {
+          provide: DecisionEvaluationsConsumer,
+          ...fromOptions((moduleOptions) => {
+            const logger = new Logger('DecisionEvaluationsConsumer');
+            return new DecisionEvaluationsConsumer(moduleOptions.bus, moduleOptions.dataSource, {
+              logger: { warn: (message) => logger.warn(message) },
+              ...(moduleOptions.consumer?.deadLetterTopic === undefined ? {} : { deadLetterTopic: moduleOptions.consumer.deadLetterTopic }),
+              ...moduleOptions.decisionEvaluations,
+            });
+          }),
+        },
         {
           provide: HistoryConsumer,
           ...fromOptions(
@@ -189,7 +219,7 @@ export class HistoryModule {
         },
         HistoryLifecycle,
       ],
-      exports: [HistoryQueries, HistoryConsumer, HistoryRebuild, StreamProjectionRunner],
+      exports: [HistoryQueries, HistoryConsumer, HistoryRebuild, StreamProjectionRunner, DecisionEvaluationQueries, DecisionEvaluationsConsumer],
     };
   }
 }

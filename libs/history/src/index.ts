@@ -6,6 +6,15 @@ export {
   type HistoryModuleOptions,
   type HistoryModuleRootOptions,
 } from './history.module.js';
+export {
+  DECISION_EVALUATIONS_GROUP,
+  type DecisionEvaluationFilter,
+  type DecisionEvaluationPage,
+  DecisionEvaluationQueries,
+  DecisionEvaluationsConsumer,
+  type DecisionEvaluationsConsumerOptions,
+} from './decision-evaluations.js';
+export { DecisionEvaluationsController, ListDecisionEvaluationsQueryDto } from './api/decision-evaluations.controller.js';
 export { HISTORY_PROJECTION, HistoryProjection, type HistoryProjectionLogger } from './history.projection.js';
 export {
   HISTORY_CONSUMER_GROUP,
@@ -45,7 +54,7 @@ export {
   type VariableFilter,
 } from './history.queries.js';
 export { historyEntities } from './history.entities.js';
-export { AddProcessInstanceParents1796947200000, CreateHistoryTables1796428800000, historyMigrations } from './history.migrations.js';
+export { AddProcessInstanceParents1796947200000, CreateDecisionEvaluations1797033600000, CreateHistoryTables1796428800000, historyMigrations } from './history.migrations.js';
 export type * from './history.views.js';
 export {
   ELEMENT_INSTANCE_STATES,

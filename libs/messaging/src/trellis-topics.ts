@@ -15,5 +15,6 @@ export function trellisTopics(options: { readonly partitions: number; readonly r
     { topic: TOPICS.deployments, partitions: 1, ...replication },
     { topic: TOPICS.deadLetter, partitions: options.partitions, ...replication },
     { topic: TOPICS.messages, partitions: options.partitions, ...replication },
+    { topic: TOPICS.decisionEvaluations, partitions: options.partitions, ...replication },
   ];
 }

@@ -18,5 +18,6 @@ export function runTopics(run: string): { readonly [K in keyof typeof TOPICS]: s
     deployments: runTopicName(run, TOPICS.deployments),
     deadLetter: runTopicName(run, TOPICS.deadLetter),
     messages: runTopicName(run, TOPICS.messages),
+    decisionEvaluations: runTopicName(run, TOPICS.decisionEvaluations),
   };
 }

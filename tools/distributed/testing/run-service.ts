@@ -56,6 +56,7 @@ async function create(): Promise<{ app: INestApplication; port: number; host: st
         groupId,
         topics: [topics.processInstanceEvents, topics.deployments],
         deadLetterTopic: topics.deadLetter,
+        decisionEvaluationsTopic: topics.decisionEvaluations,
         shutdownHooks: true,
       });
       return { app, port: settings.PORT, host: settings.TRELLIS_HOST };

@@ -41,7 +41,7 @@ export class DecisionDefinitionPageDto implements DecisionDefinitionPage {
   offset!: number;
 }
 
-const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
+export const toBoolean = ({ value }: { value: unknown }): unknown => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class ListDecisionDefinitionsQueryDto implements DecisionDefinitionFilter {
   @ApiPropertyOptional({ description: 'Only definitions of this decision id', example: 'risk-check' })
