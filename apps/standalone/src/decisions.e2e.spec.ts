@@ -226,6 +226,32 @@ describe('decisions in the standalone server', () => {
     });
   });
 
+  describe('decision binding of a business rule task', () => {
+    let bound: INestApplication;
+    beforeAll(async () => {
+      bound = await memoryApp();
+    });
+    afterAll(async () => {
+      await bound.close();
+    });
+
+    it('deployment: the task evaluates the decision deployed with its process; latest: the newest version', async () => {
+      // v1 of the decision (threshold 100) deployed with both processes, then v2 (threshold 200) alone.
+      await deploy(
+        bound,
+        ['limit.dmn', camundaStyleDmn()],
+        ['bound.bpmn', decisionTaskBpmn('camunda-limit', { processId: 'bound-check', bindingType: 'deployment' })],
+        ['latest.bpmn', decisionTaskBpmn('camunda-limit', { processId: 'latest-check' })],
+      ).expect(201);
+      await deploy(bound, ['limit.dmn', camundaStyleDmn().replaceAll('100', '200')]).expect(201);
+      const http = request(bound.getHttpServer());
+      const boundStarted = await http.post('/api/process-instances').send({ processId: 'bound-check', variables: { amount: 150 } }).expect(201);
+      expect((await completed(bound, boundStarted.body.id)).variables).toEqual({ amount: 150, risk: 'large' });
+      const latestStarted = await http.post('/api/process-instances').send({ processId: 'latest-check', variables: { amount: 150 } }).expect(201);
+      expect((await completed(bound, latestStarted.body.id)).variables).toEqual({ amount: 150, risk: 'small' });
+    });
+  });
+
   describe('Camunda models, imports and the clock', () => {
     let clocked: INestApplication;
     beforeAll(async () => {

@@ -39,6 +39,11 @@ export interface DecisionCatalog {
   xml(id: string): Promise<string | undefined>;
   /** The DMN resources of a deployment, as deployed: the models a decision of it may import. */
   dmnResources(deploymentId: string): Promise<readonly { readonly name: string; readonly xml: string }[]>;
+  /**
+   * The deployment a process definition (`<processId>:<version>`) came from (the one that introduced it), for the
+   * `deployment` binding of its business rule tasks; undefined when the catalog does not know the definition.
+   */
+  processDeploymentId(processDefinitionId: string): Promise<string | undefined>;
   /** Whether any version of the decision id is deployed. */
   isDeployed(decisionId: string): Promise<boolean>;
 }

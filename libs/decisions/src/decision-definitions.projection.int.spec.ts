@@ -67,6 +67,9 @@ describe('the dmn-service store of decision definitions', () => {
     expect(await catalog.get('nope:1')).toBeUndefined();
     expect(await catalog.isDeployed('limit')).toBe(true);
     expect(await catalog.isDeployed('unknown')).toBe(false);
+    // Where the process came from: the deployment binding of its business rule task resolves through it.
+    expect(await catalog.processDeploymentId('check-order:1')).toBe(first.view.id);
+    expect(await catalog.processDeploymentId('check-order:2')).toBeUndefined();
   });
 
   it('filters by decision id, version and latest, and pages', async () => {
@@ -98,12 +101,15 @@ describe('the dmn-service store of decision definitions', () => {
   it('stores nothing of a deployment without DMN, and is emptied by a reset', async () => {
     const deployments = new Deployments();
     const withDecision = await deployments.deploy(['risk.dmn', riskDmn()]);
-    const withoutDecision = await deployments.deploy(['order.bpmn', decisionTaskBpmn()]);
+    const withoutDecision = await deployments.deploy(['order.bpmn', decisionTaskBpmn('risk-check', { processId: 'without-dmn' })]);
     await runner.apply([withDecision.envelope, withoutDecision.envelope]);
     expect((await catalog.list({})).items.map((definition) => definition.id)).toEqual(['risk-check:1']);
 
+    expect(await catalog.processDeploymentId('without-dmn:1')).toBe(withoutDecision.view.id);
+
     await runner.reset();
     expect((await catalog.list({})).total).toBe(0);
+    expect(await catalog.processDeploymentId('without-dmn:1')).toBeUndefined();
     expect(await runner.revision('deployments')).toBe(-1);
   });
 });

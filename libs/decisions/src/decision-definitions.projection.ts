@@ -29,6 +29,14 @@ export class DecisionDefinitionsProjection implements StreamProjection {
         [data.deploymentId, resource.name, resource.sha256, resource.xml],
       );
     }
+    // Where each process definition came from: the `deployment` binding of its business rule tasks resolves through it.
+    for (const process of data.processDefinitions ?? []) {
+      if (typeof process?.id !== 'string' || typeof process.deploymentId !== 'string') continue;
+      await manager.query('INSERT INTO process_deployments (process_definition_id, deployment_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+        process.id,
+        process.deploymentId,
+      ]);
+    }
     for (const definition of data.decisionDefinitions ?? []) {
       if (!isDecisionDefinition(definition)) {
         this.logger.warn(`A decision definition of deployment ${data.deploymentId} cannot be read: skipped`);
@@ -56,7 +64,7 @@ export class DecisionDefinitionsProjection implements StreamProjection {
   }
 
   async reset(manager: EntityManager): Promise<void> {
-    await manager.query('TRUNCATE decision_definitions, dmn_resources');
+    await manager.query('TRUNCATE decision_definitions, dmn_resources, process_deployments');
   }
 }
 

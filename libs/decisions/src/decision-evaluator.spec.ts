@@ -7,8 +7,9 @@ import type { DecisionCatalog } from './decision-catalog.js';
 import { DecisionEvaluationFailedError } from './decision-evaluation.js';
 import { MemoryDecisionEvaluationLog } from './decision-evaluation-log.js';
 import { DecisionEvaluator } from './decision-evaluator.js';
+import { decisionNotDeployedMessage } from './decision-jobs.js';
 import { RegistryDecisionCatalog } from './registry-decision-catalog.js';
-import { camundaStyleDmn, overlappingDmn } from './testing.js';
+import { camundaStyleDmn, decisionTaskBpmn, overlappingDmn } from './testing.js';
 
 /** `camundaStyleDmn` with another version tag and another threshold. */
 const tagged = (tag: string, threshold: number): string => camundaStyleDmn().replace('camunda:versionTag="v1"', `camunda:versionTag="${tag}"`).replaceAll('100', String(threshold));
@@ -31,6 +32,7 @@ async function deployed(...deployments: (readonly (readonly [string, string])[])
       return catalog.xml(id);
     },
     dmnResources: (deploymentId) => catalog.dmnResources(deploymentId),
+    processDeploymentId: (processDefinitionId) => catalog.processDeploymentId(processDefinitionId),
     isDeployed: (decisionId) => catalog.isDeployed(decisionId),
   };
   return { catalog: counting, xmlReads: () => reads };
@@ -46,6 +48,27 @@ describe('DecisionEvaluator', () => {
     expect((await evaluator.definitionOf({ decisionId: 'camunda-limit', versionTag: 'v2' }))?.id).toBe('camunda-limit:2');
     expect(await evaluator.definitionOf({ decisionId: 'camunda-limit', versionTag: 'v9' })).toBeUndefined();
     expect(await evaluator.definitionOf({ decisionId: 'camunda-limit', version: 4 })).toBeUndefined();
+  });
+
+  it('binding deployment: selects the version deployed with the process, also when its resource was unchanged', async () => {
+    const process = (id: string): string => decisionTaskBpmn('camunda-limit', { processId: id, bindingType: 'deployment' });
+    const { catalog } = await deployed(
+      [['limit.dmn', tagged('v1', 100)], ['first.bpmn', process('first')]],
+      [['limit.dmn', tagged('v2', 200)]],
+      // The decision unchanged since the previous deployment keeps version 2; the process is new here.
+      [['limit.dmn', tagged('v2', 200)], ['second.bpmn', process('second')]],
+      [['limit.dmn', tagged('v3', 300)]],
+      [['third.bpmn', process('third')]],
+    );
+    const evaluator = new DecisionEvaluator(catalog);
+    expect((await evaluator.definitionOf({ decisionId: 'camunda-limit', processDefinitionId: 'first:1' }))?.id).toBe('camunda-limit:1');
+    expect((await evaluator.definitionOf({ decisionId: 'camunda-limit', processDefinitionId: 'second:1' }))?.id).toBe('camunda-limit:2');
+    // Deployed without the decision: none, rather than another deployment's.
+    expect(await evaluator.definitionOf({ decisionId: 'camunda-limit', processDefinitionId: 'third:1' })).toBeUndefined();
+    expect(await evaluator.definitionOf({ decisionId: 'camunda-limit', processDefinitionId: 'unknown:1' })).toBeUndefined();
+    expect(decisionNotDeployedMessage({ decisionId: 'camunda-limit', processDefinitionId: 'third:1' })).toBe(
+      "decision 'camunda-limit' is not deployed in the deployment of process definition 'third:1' (binding deployment): deploy a DMN resource that defines it, then resolve this incident",
+    );
   });
 
   it('compiles a deployed resource once, and evaluates at the clock’s time', async () => {

@@ -27,7 +27,10 @@ export class DecisionEvaluator {
     private readonly log?: DecisionEvaluationLog,
   ) {}
 
-  /** The definition a decision id selects: its latest version, or the given version, or the latest with the tag. */
+  /**
+   * The definition a decision id selects: its latest version, or the given version, or the latest with the tag, or
+   * the one deployed with the process definition (binding `deployment`).
+   */
   async definitionOf(selector: DecisionJobSelector): Promise<DecisionDefinitionView | undefined> {
     if (selector.decisionId === '') return undefined;
     if (selector.version !== undefined) return (await this.catalog.list({ decisionId: selector.decisionId, version: selector.version })).items[0];
@@ -35,7 +38,28 @@ export class DecisionEvaluator {
       const all = await this.catalog.list({ decisionId: selector.decisionId, limit: MAX_PAGE_SIZE });
       return all.items.filter((definition) => definition.versionTag === selector.versionTag).at(-1);
     }
+    if (selector.processDefinitionId !== undefined) return this.deployedWith(selector.decisionId, selector.processDefinitionId);
     return (await this.catalog.list({ decisionId: selector.decisionId, latest: true })).items[0];
+  }
+
+  /**
+   * The version of the decision deployed with the process definition: the one its deployment introduced, else (the
+   * deployment held the DMN resource unchanged, so the decision kept an earlier version) the latest version whose
+   * resource is, as deployed, one of that deployment's DMN resources. Undefined when the deployment held none.
+   */
+  private async deployedWith(decisionId: string, processDefinitionId: string): Promise<DecisionDefinitionView | undefined> {
+    const deploymentId = await this.catalog.processDeploymentId(processDefinitionId);
+    if (deploymentId === undefined) return undefined;
+    const versions = (await this.catalog.list({ decisionId, limit: MAX_PAGE_SIZE })).items;
+    const introduced = versions.filter((definition) => definition.deploymentId === deploymentId).at(-1);
+    if (introduced !== undefined) return introduced;
+    const resources = new Set((await this.catalog.dmnResources(deploymentId)).map((resource) => resource.xml));
+    if (resources.size === 0) return undefined;
+    for (const definition of [...versions].reverse()) {
+      const xml = await this.catalog.xml(definition.id);
+      if (xml !== undefined && resources.has(xml)) return definition;
+    }
+    return undefined;
   }
 
   definition(id: string): Promise<DecisionDefinitionView | undefined> {

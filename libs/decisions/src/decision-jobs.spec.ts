@@ -70,10 +70,12 @@ describe('decision jobs', () => {
     expect(jobIdOf(envelope('ElementActivated', { elementInstanceId: 'ei' }))).toBeUndefined();
   });
 
-  it('selects the definition by the binding headers: latest, a version, a version tag', () => {
+  it('selects the definition by the binding headers: latest, a version, a version tag, the process’s deployment', () => {
     expect(decisionJobSelector(job({ bindingType: 'latest' }))).toEqual({ decisionId: 'risk' });
     expect(decisionJobSelector(job({ bindingType: 'version', version: '3' }))).toEqual({ decisionId: 'risk', version: 3 });
     expect(decisionJobSelector(job({ bindingType: 'versionTag', versionTag: 'v2' }))).toEqual({ decisionId: 'risk', versionTag: 'v2' });
+    expect(decisionJobSelector(job({ bindingType: 'deployment', processDefinitionId: 'order:2' }))).toEqual({ decisionId: 'risk', processDefinitionId: 'order:2' });
+    // A job written before decision jobs carried the process definition: the latest.
     expect(decisionJobSelector(job({ bindingType: 'deployment' }))).toEqual({ decisionId: 'risk' });
   });
 

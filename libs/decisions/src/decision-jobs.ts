@@ -49,11 +49,13 @@ export interface DecisionJobSelector {
   readonly decisionId: string;
   readonly version?: number;
   readonly versionTag?: string;
+  /** With binding `deployment`: the process definition whose deployment the decision must come from. */
+  readonly processDefinitionId?: string;
 }
 
 /**
- * The definition a job's binding selects: `version` and `versionTag` as the headers say; `latest`, and `deployment`
- * too (the dmn-service does not know which deployment a process definition came from, so it takes the latest).
+ * The definition a job's binding selects: `version`, `versionTag` and `deployment` (the decision deployed with the
+ * job's process definition) as the headers say; otherwise the latest.
  */
 export function decisionJobSelector(job: Pick<DecisionJob, 'decisionId' | 'headers'>): DecisionJobSelector {
   const binding = job.headers[DECISION_JOB_HEADERS.bindingType];
@@ -61,6 +63,8 @@ export function decisionJobSelector(job: Pick<DecisionJob, 'decisionId' | 'heade
   if (binding === 'version' && Number.isSafeInteger(version) && version >= 1) return { decisionId: job.decisionId, version };
   const versionTag = job.headers[DECISION_JOB_HEADERS.versionTag];
   if (binding === 'versionTag' && versionTag !== undefined) return { decisionId: job.decisionId, versionTag };
+  const processDefinitionId = job.headers[DECISION_JOB_HEADERS.processDefinitionId];
+  if (binding === 'deployment' && processDefinitionId !== undefined) return { decisionId: job.decisionId, processDefinitionId };
   return { decisionId: job.decisionId };
 }
 
@@ -85,7 +89,14 @@ export function decisionJobResult(job: Pick<DecisionJob, 'decisionId' | 'headers
 /** Why a decision job whose decision is not deployed fails. */
 export function decisionNotDeployedMessage(selector: DecisionJobSelector): string {
   if (selector.decisionId === '') return 'the decision job names no decision (its decisionId header is empty)';
-  const which = selector.version !== undefined ? ` in version ${selector.version}` : selector.versionTag !== undefined ? ` with version tag '${selector.versionTag}'` : '';
+  const which =
+    selector.version !== undefined
+      ? ` in version ${selector.version}`
+      : selector.versionTag !== undefined
+        ? ` with version tag '${selector.versionTag}'`
+        : selector.processDefinitionId !== undefined
+          ? ` in the deployment of process definition '${selector.processDefinitionId}' (binding deployment)`
+          : '';
   return `decision '${selector.decisionId}' is not deployed${which}: deploy a DMN resource that defines it, then resolve this incident`;
 }
 

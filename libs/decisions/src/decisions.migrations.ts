@@ -70,9 +70,28 @@ export class AddDecisionJobInputs1796860800000 implements MigrationInterface {
   }
 }
 
+/**
+ * `process_deployments`: the deployment each process definition came from, projected from `DeploymentCreated`, so that
+ * a business rule task bound to its `deployment` evaluates the decision deployed with its process. Deployments
+ * projected before this migration have no rows: such a task gets an incident saying its process's deployment is not
+ * known (replay the projection to fill them).
+ */
+export class AddProcessDeployments1797465600000 implements MigrationInterface {
+  readonly name = 'AddProcessDeployments1797465600000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('CREATE TABLE process_deployments (process_definition_id text PRIMARY KEY, deployment_id text NOT NULL)');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE process_deployments');
+  }
+}
+
 /** Every migration of the dmn-service's schema, in order. */
 export const DECISIONS_MIGRATIONS: readonly MigrationClass[] = [
   CreateProjectionStreamCheckpoints1796342400000,
   CreateDecisionDefinitions1796515200000,
   AddDecisionJobInputs1796860800000,
+  AddProcessDeployments1797465600000,
 ];

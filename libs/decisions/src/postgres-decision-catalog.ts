@@ -82,6 +82,13 @@ export class PostgresDecisionCatalog implements DecisionCatalog {
     return rows.map((row) => ({ name: row.resource_name, xml: row.xml }));
   }
 
+  async processDeploymentId(processDefinitionId: string): Promise<string | undefined> {
+    const rows: { deployment_id: string }[] = await this.dataSource.query('SELECT deployment_id FROM process_deployments WHERE process_definition_id = $1', [
+      processDefinitionId,
+    ]);
+    return rows[0]?.deployment_id;
+  }
+
   async isDeployed(decisionId: string): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM decision_definitions WHERE decision_id = $1 LIMIT 1', [decisionId]);
     return rows.length > 0;

@@ -30,6 +30,10 @@ export class RegistryDecisionCatalog implements DecisionCatalog {
     return Promise.resolve(this.registry.dmnResources(deploymentId));
   }
 
+  processDeploymentId(processDefinitionId: string): Promise<string | undefined> {
+    return Promise.resolve(this.registry.get(processDefinitionId)?.deploymentId);
+  }
+
   isDeployed(decisionId: string): Promise<boolean> {
     return Promise.resolve(this.registry.latestDecision(decisionId) !== undefined);
   }

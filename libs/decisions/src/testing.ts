@@ -27,14 +27,14 @@ export const amountDmn = (decisionId: string, expression: string): string => `<?
 </definitions>`;
 
 /** `check-order`: start → `check` (a business rule task calling `decisionId`, result in `risk`) → end. */
-export const decisionTaskBpmn = (decisionId = 'risk-check'): string => `<?xml version="1.0" encoding="UTF-8"?>
+export const decisionTaskBpmn = (decisionId = 'risk-check', options: { readonly processId?: string; readonly bindingType?: string } = {}): string => `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
                   id="definitions" targetNamespace="http://example.org/decisions">
-  <bpmn:process id="check-order" isExecutable="true">
+  <bpmn:process id="${options.processId ?? 'check-order'}" isExecutable="true">
     <bpmn:startEvent id="start" />
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check" />
     <bpmn:businessRuleTask id="check" name="Check the risk">
-      <bpmn:extensionElements><zeebe:calledDecision decisionId="${decisionId}" resultVariable="risk" /></bpmn:extensionElements>
+      <bpmn:extensionElements><zeebe:calledDecision decisionId="${decisionId}" resultVariable="risk"${options.bindingType === undefined ? '' : ` bindingType="${options.bindingType}"`} /></bpmn:extensionElements>
     </bpmn:businessRuleTask>
     <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="end" />
     <bpmn:endEvent id="end" />
