@@ -69,7 +69,12 @@ describe('decisions in the standalone server', () => {
         ruleResults: [{ approved: true, reason: 'low risk' }],
         matchedRules: [{ ruleId: 'approve-low', ruleIndex: 1, outputs: { approved: true, reason: 'low risk' } }],
         evaluatedDecisions: [
-          expect.objectContaining({ decisionId: 'risk-level', output: 'low', matchedRules: [{ ruleId: 'risk-low', ruleIndex: 1, outputs: { risk: 'low' } }] }),
+          expect.objectContaining({
+            decisionId: 'risk-level',
+            output: 'low',
+            evaluatedInputs: [{ inputId: 'risk-in-amount', inputName: 'amount', value: 500 }],
+            matchedRules: [{ ruleId: 'risk-low', ruleIndex: 1, outputs: { risk: 'low' } }],
+          }),
           expect.objectContaining({ decisionId: 'approval', output: { approved: true, reason: 'low risk' } }),
         ],
         warnings: [],
@@ -146,9 +151,15 @@ describe('decisions in the standalone server', () => {
         tenantId: '<default>',
       });
       expect(response.body.evaluatedDecisions).toEqual([
-        expect.objectContaining({ decisionDefinitionId: 'risk-level', decisionDefinitionType: 'DECISION_TABLE', output: '"low"' }),
+        expect.objectContaining({
+          decisionDefinitionId: 'risk-level',
+          decisionDefinitionType: 'DECISION_TABLE',
+          output: '"low"',
+          evaluatedInputs: [{ inputId: 'risk-in-amount', inputName: 'amount', inputValue: '20' }],
+        }),
         expect.objectContaining({
           decisionDefinitionId: 'approval',
+          evaluatedInputs: [{ inputId: 'approval-in-risk', inputName: 'risk', inputValue: '"low"' }],
           matchedRules: [
             {
               ruleId: 'approve-low',

@@ -92,6 +92,14 @@ function evaluatedDecisionOf(decision: DmnEvaluatedDecision, logic: string | und
     ...(decision.decisionName === '' ? {} : { decisionName: decision.decisionName }),
     ...(logic === undefined ? {} : { decisionType: logic }),
     output: jsonOf(decision.output),
+    ...(decision.decisionTables.length === 0
+      ? {}
+      : {
+          // Camunda names an input by its label, else its expression.
+          evaluatedInputs: decision.decisionTables.flatMap((table) =>
+            table.evaluatedInputs.map((input) => ({ inputId: input.inputId ?? '', inputName: input.label ?? input.expression, value: jsonOf(input.value) })),
+          ),
+        }),
     matchedRules: decision.decisionTables.flatMap((table) => table.matchedRules.map(matchedRuleOf)),
   };
 }

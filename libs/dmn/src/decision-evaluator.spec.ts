@@ -71,7 +71,12 @@ describe('evaluateDecision', () => {
       ['summary', 'ELIGIBLE at 100'],
     ]);
     expect(result.evaluatedDecisions[1].decisionTables).toEqual([
-      { tableId: 'eligibility-table', hitPolicy: 'FIRST', matchedRules: [{ ruleId: 'affordable', ruleIndex: 0, outputs: { Eligibility: 'ELIGIBLE' } }] },
+      {
+        tableId: 'eligibility-table',
+        hitPolicy: 'FIRST',
+        evaluatedInputs: [{ inputId: 'ratio', expression: 'Monthly Payment / Applicant.monthly income', value: 0.1 }],
+        matchedRules: [{ ruleId: 'affordable', ruleIndex: 0, outputs: { Eligibility: 'ELIGIBLE' } }],
+      },
     ]);
     expect(result.matchedRules).toEqual([]);
     expect(result.warnings).toEqual([]);

@@ -1,6 +1,6 @@
 import { FeelContext, FeelNumber, FeelValue, feelEquals, fromFeelValue } from '@trellis/feel';
 import type { DmnModel } from './dmn-model.js';
-import type { MatchedRule } from './dmn-types.js';
+import type { EvaluatedTableInput, MatchedRule } from './dmn-types.js';
 import type { EvaluationRun } from './evaluation-run.js';
 import { evaluateText, parsedExpression, testCell } from './feel-cells.js';
 import { XmlElement, attr, child, childrenNamed, textOf } from './xml-reader.js';
@@ -32,11 +32,17 @@ export function evaluateDecisionTable(_model: DmnModel, table: XmlElement, scope
       matched.push({ index, rule, values });
     }
   });
+  const evaluatedInputs = inputElements.map((input, i): EvaluatedTableInput => {
+    const inputId = attr(input, 'id');
+    const label = attr(input, 'label');
+    return { ...(inputId ? { inputId } : {}), ...(label ? { label } : {}), expression: textOf(child(input, 'inputExpression')) ?? '', value: fromFeelValue(inputs[i] ?? null) };
+  });
   const record = (chosen: typeof matched): void =>
     run.recordTable({
       ...(tableId ? { tableId } : {}),
       hitPolicy,
       ...(aggregation ? { aggregation } : {}),
+      evaluatedInputs,
       matchedRules: chosen.map(({ index, rule, values }): MatchedRule => {
         const ruleId = attr(rule, 'id');
         const keys = outputs.length === 1 && !outputNames[0] ? [resultName] : outputNames;

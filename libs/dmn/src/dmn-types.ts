@@ -89,11 +89,25 @@ export interface MatchedRule {
   readonly outputs: Readonly<Record<string, unknown>>;
 }
 
+/** One input of a decision table as evaluated: what its input expression gave (for audit, as Camunda reports it). */
+export interface EvaluatedTableInput {
+  /** `dmn:input/@id`. */
+  readonly inputId?: string;
+  /** `dmn:input/@label`. */
+  readonly label?: string;
+  /** The input expression's text. */
+  readonly expression: string;
+  /** Its value as plain JSON (dates and durations as ISO text); null when it failed. */
+  readonly value: unknown;
+}
+
 /** A decision table evaluated during the evaluation of a decision. */
 export interface EvaluatedDecisionTable {
   readonly tableId?: string;
   readonly hitPolicy: string;
   readonly aggregation?: string;
+  /** Each input of the table, in table order. */
+  readonly evaluatedInputs: readonly EvaluatedTableInput[];
   readonly matchedRules: readonly MatchedRule[];
 }
 

@@ -12,5 +12,6 @@ export type {
   DmnWarning,
   EvaluatedDecision,
   EvaluatedDecisionTable,
+  EvaluatedTableInput,
   MatchedRule,
 } from './dmn-types.js';
