@@ -14,8 +14,9 @@ export {
   type TasksTopicNames,
   topicNamesOf,
 } from './tasks.options.js';
-export { CreateUserTasks1796428800000, TASKS_MIGRATIONS, UserTaskListenerDenials1796688000000, UserTaskOperations1796601600000 } from './tasks.migrations.js';
+export { CreateFormDefinitions1796774400000, CreateUserTasks1796428800000, TASKS_MIGRATIONS, UserTaskListenerDenials1796688000000, UserTaskOperations1796601600000 } from './tasks.migrations.js';
 export { UnreadableEventError, UserTaskProjection } from './user-task.projection.js';
+export { FormDefinitionStore, FormDefinitionsProjection, type StoredFormDefinition } from './form-definitions.projection.js';
 export { type CompletionRequest, DEFAULT_PAGE_SIZE, TaskRepository } from './task.repository.js';
 export {
   type OutboxLogger,

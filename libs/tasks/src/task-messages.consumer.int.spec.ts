@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DeadLetterEnvelope, eventMessageOf, runtimeCommandResultMessageOf } from '@trellis/contracts';
+import { Deployments } from '@trellis/decisions/testing';
 import { KafkaMessageBus, asDeadLetterEnvelope, silentMessagingLogger } from '@trellis/messaging';
 import { Collected } from '@trellis/messaging/testing';
 import { StreamProjectionRunner, createPostgresDataSource } from '@trellis/persistence';
 import { dropSchema, postgresUrl, requirePostgres, uniqueSchema } from '@trellis/persistence/testing';
 import type { DataSource } from 'typeorm';
 
+import { FormDefinitionStore, FormDefinitionsProjection } from './form-definitions.projection.js';
 import { TaskMessagesConsumer } from './task-messages.consumer.js';
 import { TaskRepository } from './task.repository.js';
 import { TASKS_MIGRATIONS } from './tasks.migrations.js';
@@ -139,6 +141,40 @@ describe('TaskMessagesConsumer on Kafka', () => {
     } finally {
       await consumer.stop();
       await reader.close();
+    }
+  });
+
+  it('given the deployments topic, keeps the forms of the deployments in the same group', async () => {
+    const topics = testTopics();
+    const deploymentsTopic = `${topics.processInstanceEvents}.deployments`;
+    await bus.ensureTopics([
+      { topic: topics.processInstanceEvents, partitions: 2 },
+      { topic: topics.runtimeCommandResults, partitions: 2 },
+      { topic: deploymentsTopic, partitions: 1 },
+      { topic: topics.deadLetter, partitions: 1 },
+    ]);
+    const deployments = new Deployments();
+    const form = JSON.stringify({ id: 'approval', type: 'default', components: [{ type: 'number', key: 'amount', label: 'Amount' }] });
+    const first = await deployments.deploy(['approval.form', form]);
+    const second = await deployments.deploy(['approval.form', form.replace('Amount', 'Sum')]);
+    await bus.publish(deploymentsTopic, [first.envelope, second.envelope].map(eventMessageOf));
+    const store = new FormDefinitionStore(dataSource.manager);
+    const consumer = new TaskMessagesConsumer({
+      bus,
+      groupId: `tasks-consumer-test.${randomUUID()}`,
+      topics,
+      deadLetterTopic: topics.deadLetter,
+      runner: new StreamProjectionRunner(dataSource, new UserTaskProjection()),
+      repository: new TaskRepository(dataSource),
+      formDeployments: { topic: deploymentsTopic, runner: new StreamProjectionRunner(dataSource, new FormDefinitionsProjection()) },
+    });
+    try {
+      await consumer.start();
+      await until(async () => (await store.latest('approval'))?.version === 2, 'the second version of the form');
+      expect(await store.get('approval:1')).toMatchObject({ deploymentId: first.view.id, content: form });
+      expect(await store.get('approval:2')).toMatchObject({ deploymentId: second.view.id, content: form.replace('Amount', 'Sum') });
+    } finally {
+      await consumer.stop();
     }
   });
 

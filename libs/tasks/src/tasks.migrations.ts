@@ -193,10 +193,37 @@ export class UserTaskListenerDenials1796688000000 implements MigrationInterface 
   }
 }
 
+/** The deployed forms the task-service serves with its tasks and checks completions against (`FormDefinitionsProjection`). */
+export class CreateFormDefinitions1796774400000 implements MigrationInterface {
+  readonly name = 'CreateFormDefinitions1796774400000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE form_definitions (
+        id text PRIMARY KEY,
+        form_id text NOT NULL,
+        version integer NOT NULL,
+        resource_name text NOT NULL,
+        deployment_id text NOT NULL,
+        deployed_at timestamptz NOT NULL,
+        deployment_revision bigint NOT NULL,
+        sha256 text NOT NULL,
+        content text NOT NULL,
+        UNIQUE (form_id, version)
+      )`);
+    await queryRunner.query('CREATE INDEX form_definitions_resource_name ON form_definitions (resource_name, deployment_revision)');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE form_definitions');
+  }
+}
+
 /** Every migration of the task-service's schema, in order. */
 export const TASKS_MIGRATIONS: readonly MigrationClass[] = [
   CreateProjectionStreamCheckpoints1796342400000,
   CreateUserTasks1796428800000,
   UserTaskOperations1796601600000,
   UserTaskListenerDenials1796688000000,
+  CreateFormDefinitions1796774400000,
 ];
